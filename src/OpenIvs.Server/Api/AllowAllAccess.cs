@@ -1,0 +1,13 @@
+using OpenIvs.Protocol.Operations;
+
+namespace OpenIvs.Server.Api;
+
+/// <summary>No authentication and no authorization: every request is let through anonymously.</summary>
+public sealed class AllowAllAccess : IRequestAuthenticator, IRequestAuthorizer
+{
+    public ValueTask<object?> AuthenticateAsync(HttpContext httpContext, ReadOnlyMemory<byte> body, CancellationToken cancellationToken) =>
+        ValueTask.FromResult<object?>(null);
+
+    public ValueTask AuthorizeAsync(IvsApiRequest request, OperationInfo operation, object input, CancellationToken cancellationToken) =>
+        ValueTask.CompletedTask;
+}

@@ -1,0 +1,12 @@
+using OpenIvs.Protocol.Operations;
+
+namespace OpenIvs.Server.Api;
+
+/// <summary>
+/// Decides whether the caller of a request may perform an operation on the resources it names. Called
+/// by every generated invoker after the input is bound and validated, before the service runs.
+/// </summary>
+public interface IRequestAuthorizer
+{
+    ValueTask AuthorizeAsync(IvsApiRequest request, OperationInfo operation, object input, CancellationToken cancellationToken);
+}

@@ -1,0 +1,102 @@
+using System.Text.Json;
+using System.Text.Json.Serialization.Metadata;
+using Microsoft.AspNetCore.Http;
+using OpenIvs.Protocol.Model;
+using OpenIvs.Protocol.Operations;
+using OpenIvs.Protocol.Validation;
+
+namespace OpenIvs.Server.Api;
+
+/// <summary>One API request as the generated invokers see it: body, URI label, query and headers.</summary>
+public sealed class IvsApiRequest
+{
+    private readonly IRequestAuthorizer _authorizer;
+
+    public IvsApiRequest(HttpContext httpContext, string requestId, ReadOnlyMemory<byte> body, string? label, IRequestAuthorizer authorizer)
+    {
+        HttpContext = httpContext;
+        RequestId = requestId;
+        Body = body;
+        Label = label;
+        _authorizer = authorizer;
+    }
+
+    public HttpContext HttpContext { get; }
+
+    public string RequestId { get; }
+
+    /// <summary>The request body (already read in full, within the size limit).</summary>
+    public ReadOnlyMemory<byte> Body { get; }
+
+    /// <summary>The decoded URI label of a template route (<c>/tags/{resourceArn}</c>).</summary>
+    public string? Label { get; }
+
+    /// <summary>Who is calling, once authenticated (null while authentication is off).</summary>
+    public object? Principal { get; set; }
+
+    /// <summary>Reads the JSON body; an empty body is an empty input.</summary>
+    public T ReadBody<T>(JsonTypeInfo<T> typeInfo)
+        where T : class, new()
+    {
+        if (Body.IsEmpty)
+        {
+            return new T();
+        }
+
+        try
+        {
+            return JsonSerializer.Deserialize(Body.Span, typeInfo)
+                ?? throw new ValidationException("The request body must be a JSON object.");
+        }
+        catch (JsonException e)
+        {
+            var where = string.IsNullOrEmpty(e.Path) || e.Path == "$" ? string.Empty : $" at '{e.Path}'";
+            throw new ValidationException($"Could not parse the request body{where}: {DescribeJsonError(e)}");
+        }
+    }
+
+    public List<string>? QueryValues(string name)
+    {
+        var values = HttpContext.Request.Query[name];
+        return values.Count == 0 ? null : [.. values.Select(v => v ?? string.Empty)];
+    }
+
+    public string? QueryValue(string name)
+    {
+        var values = HttpContext.Request.Query[name];
+        return values.Count == 0 ? null : values[^1];
+    }
+
+    public string? Header(string name)
+    {
+        var values = HttpContext.Request.Headers[name];
+        return values.Count == 0 ? null : values.ToString();
+    }
+
+    /// <summary>Checks the input against the model's constraints; throws <see cref="ValidationException"/>.</summary>
+    public void Validate(IValidatable input)
+    {
+        var result = default(ValidationResult);
+        input.Validate(ref result, string.Empty);
+        if (!result.IsValid)
+        {
+            throw new ValidationException(result.Message);
+        }
+    }
+
+    public ValueTask AuthorizeAsync(OperationInfo operation, object input, CancellationToken cancellationToken) =>
+        _authorizer.AuthorizeAsync(this, operation, input, cancellationToken);
+
+    // The framework's messages name CLR types ("System.Nullable`1[System.Int32]"); say it in JSON terms.
+    private static string DescribeJsonError(JsonException e)
+    {
+        var message = e.Message;
+        if (message.StartsWith("The JSON value could not be converted", StringComparison.Ordinal))
+        {
+            return "the value has the wrong type for this member.";
+        }
+
+        var cut = message.IndexOf(" Path:", StringComparison.Ordinal);
+        return cut > 0 ? message[..cut] : message;
+    }
+}

@@ -1,0 +1,146 @@
+using System.Security.Cryptography;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.Extensions.Hosting;
+using OpenIvs.Server.Api;
+using OpenIvs.Server.Api.Faults;
+using OpenIvs.Server.Api.Service;
+using OpenIvs.Server.Recording;
+using OpenIvs.Server.Resources;
+using OpenIvs.Server.Storage;
+using OpenIvs.Server.Storage.Sqlite;
+using OpenIvs.Server.Streams;
+
+namespace OpenIvs.Server.Hosting;
+
+/// <summary>
+/// Composes and runs the service: opens and loads the state, then starts Kestrel with the API (and,
+/// as they arrive, ingest and playback). <c>GET /health</c> answers 200 once everything is loaded and
+/// listening.
+/// </summary>
+public sealed class OpenIvsServer : IAsyncDisposable
+{
+    private readonly WebApplication _app;
+    private readonly IStateStore _store;
+
+    private OpenIvsServer(WebApplication app, IStateStore store, RootCredentials credentials)
+    {
+        _app = app;
+        _store = store;
+        Credentials = credentials;
+    }
+
+    public RootCredentials Credentials { get; }
+
+    public IServiceProvider Services => _app.Services;
+
+    /// <summary>The address the HTTP listener is bound to (useful with port 0 in tests).</summary>
+    public Uri HttpAddress => new(_app.Urls.First());
+
+    public static async Task<OpenIvsServer> CreateAsync(
+        OpenIvsOptions options, Action<ILoggingBuilder>? configureLogging = null, Action<IServiceCollection>? configureServices = null,
+        CancellationToken cancellationToken = default)
+    {
+        options.Validate();
+        Directory.CreateDirectory(options.DataDirectory);
+        var credentials = RootCredentials.Resolve(options.DataDirectory);
+
+        IStateStore durable = new SqliteStateStore(Path.Combine(options.DataDirectory, "openivs.db"));
+        await durable.InitializeAsync(cancellationToken).ConfigureAwait(false);
+        var tables = new ResourceTables();
+        var store = new DocumentStore(durable);
+        await store.LoadAsync(tables.All, cancellationToken).ConfigureAwait(false);
+        var tokenKey = await durable.GetOrAddSettingAsync(
+            "pagination-token-key", Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)), cancellationToken).ConfigureAwait(false);
+
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.Logging.ClearProviders();
+        if (configureLogging is null)
+        {
+            builder.Logging.AddSimpleConsole(o =>
+            {
+                o.SingleLine = true;
+                o.TimestampFormat = "HH:mm:ss.fff ";
+            });
+        }
+        else
+        {
+            configureLogging(builder.Logging);
+        }
+
+        builder.WebHost.ConfigureKestrel(kestrel =>
+        {
+            kestrel.AddServerHeader = false;
+            kestrel.Limits.MaxRequestBodySize = 64L * 1024 * 1024;
+            kestrel.Listen(options.HttpEndPoint, listen => listen.Protocols = HttpProtocols.Http1);
+        });
+
+        var services = builder.Services;
+        services.AddSingleton(options);
+        services.AddSingleton(credentials);
+        services.AddSingleton(TimeProvider.System);
+        services.AddSingleton(durable);
+        services.AddSingleton(store);
+        services.AddSingleton(tables);
+        services.AddSingleton(new EndpointNames(options));
+        services.AddSingleton(new PaginationTokens(Convert.FromBase64String(tokenKey)));
+        services.AddSingleton(new ApiLimits());
+        services.AddSingleton<FaultInjector>();
+        services.AddSingleton<ILiveStreams, NoLiveStreams>();
+        services.AddSingleton<IRecordingDestinations>(new LocalRecordingDestinations(Path.Combine(options.DataDirectory, "s3")));
+        services.AddSingleton<AllowAllAccess>();
+        services.AddSingleton<IRequestAuthenticator>(sp => sp.GetRequiredService<AllowAllAccess>());
+        services.AddSingleton<IRequestAuthorizer>(sp => sp.GetRequiredService<AllowAllAccess>());
+        services.AddSingleton<IvsService>();
+        services.AddSingleton<IIvsService>(sp => sp.GetRequiredService<IvsService>());
+        services.AddSingleton<IvsApiEndpoint>();
+        configureServices?.Invoke(services);
+
+        var app = builder.Build();
+        var ready = false;
+        var endpoint = app.Services.GetRequiredService<IvsApiEndpoint>();
+        var faults = options.EnableFaultInjection ? app.Services.GetRequiredService<FaultInjector>() : null;
+
+        // One terminal handler that dispatches on the path: cheaper than endpoint routing on the hot path.
+        app.Run(context =>
+        {
+            var path = context.Request.Path.Value ?? "/";
+            if (path == "/health")
+            {
+                context.Response.StatusCode = ready ? StatusCodes.Status200OK : StatusCodes.Status503ServiceUnavailable;
+                return ready ? context.Response.WriteAsync("ok\n") : Task.CompletedTask;
+            }
+
+            if (faults is not null && path == "/_openivs/faults")
+            {
+                return FaultEndpoints.HandleAsync(context, faults);
+            }
+
+            return endpoint.HandleAsync(context);
+        });
+        app.Lifetime.ApplicationStarted.Register(() => ready = true);
+
+        var server = new OpenIvsServer(app, durable, credentials);
+        await app.Services.GetRequiredService<IvsService>().RefreshChannelEndpointsAsync(cancellationToken).ConfigureAwait(false);
+        _ = app.Services.GetRequiredService<IvsService>().ResumeRecordingConfigurationActivationAsync();
+        return server;
+    }
+
+    public Task StartAsync(CancellationToken cancellationToken = default) => _app.StartAsync(cancellationToken);
+
+    /// <summary>Starts and runs until the process is asked to stop (Ctrl+C, SIGTERM) or the token fires.</summary>
+    public async Task RunAsync(CancellationToken cancellationToken = default)
+    {
+        await _app.StartAsync(cancellationToken).ConfigureAwait(false);
+        await _app.WaitForShutdownAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    public Task StopAsync(CancellationToken cancellationToken = default) => _app.StopAsync(cancellationToken);
+
+    public async ValueTask DisposeAsync()
+    {
+        await _app.DisposeAsync().ConfigureAwait(false);
+        await _store.DisposeAsync().ConfigureAwait(false);
+    }
+}

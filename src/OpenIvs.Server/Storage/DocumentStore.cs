@@ -1,0 +1,104 @@
+namespace OpenIvs.Server.Storage;
+
+/// <summary>
+/// The service's state: in-memory <see cref="DocumentTable{T}"/>s written through to an
+/// <see cref="IStateStore"/>. One writer at a time (<see cref="BeginWriteAsync"/>): it checks its rules
+/// against the current state, commits durably, then updates memory, so readers never see a write
+/// that is not on disk.
+/// </summary>
+public sealed class DocumentStore(IStateStore durable)
+{
+    private readonly SemaphoreSlim _writeLock = new(1, 1);
+    private long _sequence;
+
+    public IStateStore Durable => durable;
+
+    /// <summary>Opens the durable store and loads every document into its table.</summary>
+    public async Task LoadAsync(IEnumerable<IDocumentTable> tables, CancellationToken cancellationToken)
+    {
+        var byKind = tables.ToDictionary(t => t.Kind, StringComparer.Ordinal);
+        await foreach (var document in durable.LoadAsync(cancellationToken).ConfigureAwait(false))
+        {
+            if (byKind.TryGetValue(document.Kind, out var table))
+            {
+                table.Load(document);
+            }
+
+            _sequence = Math.Max(_sequence, document.Sequence);
+        }
+    }
+
+    /// <summary>Takes the single write lock; dispose the returned write to release it.</summary>
+    public async Task<DocumentWrite> BeginWriteAsync(CancellationToken cancellationToken)
+    {
+        await _writeLock.WaitAsync(cancellationToken).ConfigureAwait(false);
+        return new DocumentWrite(this);
+    }
+
+    internal long NextSequence() => ++_sequence;
+
+    internal Task CommitAsync(IReadOnlyList<DocumentChange> changes, CancellationToken cancellationToken) =>
+        durable.CommitAsync(changes, cancellationToken);
+
+    internal void Release() => _writeLock.Release();
+}
+
+/// <summary>A batch of document changes made under the write lock, committed atomically.</summary>
+public sealed class DocumentWrite : IAsyncDisposable
+{
+    private readonly DocumentStore _store;
+    private readonly List<(DocumentChange Change, Action Apply)> _changes = [];
+    private readonly Dictionary<(string Kind, string Id), long> _newSequences = [];
+    private bool _released;
+
+    internal DocumentWrite(DocumentStore store) => _store = store;
+
+    /// <summary>Inserts or replaces a document; a new document gets the next creation sequence.</summary>
+    public void Put<T>(DocumentTable<T> table, string id, T value)
+        where T : class
+    {
+        long sequence;
+        if (table.TryGetEntry(id, out var existing))
+        {
+            sequence = existing.Sequence;
+        }
+        else if (!_newSequences.TryGetValue((table.Kind, id), out sequence))
+        {
+            sequence = _store.NextSequence();
+            _newSequences[(table.Kind, id)] = sequence;
+        }
+
+        _changes.Add((new DocumentChange(table.Kind, id, sequence, table.Serialize(value)), () => table.Apply(id, sequence, value)));
+    }
+
+    public void Delete<T>(DocumentTable<T> table, string id)
+        where T : class
+    {
+        var sequence = table.TryGetEntry(id, out var existing) ? existing.Sequence : 0;
+        _changes.Add((new DocumentChange(table.Kind, id, sequence, null), () => table.Apply(id, sequence, null)));
+    }
+
+    /// <summary>Commits durably, then makes the changes visible in memory.</summary>
+    public async Task CommitAsync(CancellationToken cancellationToken)
+    {
+        await _store.CommitAsync(_changes.ConvertAll(c => c.Change), cancellationToken).ConfigureAwait(false);
+        foreach (var (_, apply) in _changes)
+        {
+            apply();
+        }
+
+        _changes.Clear();
+        _newSequences.Clear();
+    }
+
+    public ValueTask DisposeAsync()
+    {
+        if (!_released)
+        {
+            _released = true;
+            _store.Release();
+        }
+
+        return ValueTask.CompletedTask;
+    }
+}

@@ -1,0 +1,136 @@
+using System.Collections.Concurrent;
+using System.Diagnostics.CodeAnalysis;
+using System.Text.Json;
+using System.Text.Json.Serialization.Metadata;
+
+namespace OpenIvs.Server.Storage;
+
+/// <summary>The in-memory side of one document kind; see <see cref="DocumentTable{T}"/>.</summary>
+public interface IDocumentTable
+{
+    string Kind { get; }
+
+    long MaxSequence { get; }
+
+    void Load(StoredDocument document);
+}
+
+/// <summary>
+/// All documents of one kind, in memory: lookups by id, and iteration in creation order (the order of
+/// pagination). Values are immutable once stored; updates replace them. Readers take no lock; the
+/// single writer (<see cref="DocumentWrite"/>) swaps entries in after the durable commit.
+/// </summary>
+public sealed class DocumentTable<T> : IDocumentTable
+    where T : class
+{
+    private readonly ConcurrentDictionary<string, DocumentEntry<T>> _byId = new(StringComparer.Ordinal);
+    private DocumentEntry<T>[] _ordered = [];
+
+    public DocumentTable(string kind, JsonTypeInfo<T> typeInfo)
+    {
+        Kind = kind;
+        TypeInfo = typeInfo;
+    }
+
+    public string Kind { get; }
+
+    public JsonTypeInfo<T> TypeInfo { get; }
+
+    public int Count => _byId.Count;
+
+    public long MaxSequence { get; private set; }
+
+    /// <summary>A snapshot of the entries in creation order.</summary>
+    public ReadOnlySpan<DocumentEntry<T>> Ordered => Volatile.Read(ref _ordered);
+
+    public IEnumerable<T> Values => Volatile.Read(ref _ordered).Select(e => e.Value);
+
+    public bool TryGet(string id, [MaybeNullWhen(false)] out T value)
+    {
+        if (_byId.TryGetValue(id, out var entry))
+        {
+            value = entry.Value;
+            return true;
+        }
+
+        value = null;
+        return false;
+    }
+
+    public bool TryGetEntry(string id, [MaybeNullWhen(false)] out DocumentEntry<T> entry) => _byId.TryGetValue(id, out entry);
+
+    /// <summary>The index of the first entry created after <paramref name="sequence"/>.</summary>
+    public static int IndexAfter(ReadOnlySpan<DocumentEntry<T>> ordered, long sequence)
+    {
+        int low = 0, high = ordered.Length;
+        while (low < high)
+        {
+            var mid = (low + high) >>> 1;
+            if (ordered[mid].Sequence <= sequence)
+            {
+                low = mid + 1;
+            }
+            else
+            {
+                high = mid;
+            }
+        }
+
+        return low;
+    }
+
+    void IDocumentTable.Load(StoredDocument document)
+    {
+        var value = JsonSerializer.Deserialize(document.Body, TypeInfo)
+            ?? throw new InvalidDataException($"Stored {Kind} {document.Id} is empty.");
+        Apply(document.Id, document.Sequence, value);
+    }
+
+    internal string Serialize(T value) => JsonSerializer.Serialize(value, TypeInfo);
+
+    /// <summary>Applies a committed change. Called by the single writer only.</summary>
+    internal void Apply(string id, long sequence, T? value)
+    {
+        var ordered = _ordered;
+        if (value is null)
+        {
+            if (_byId.TryRemove(id, out var removed))
+            {
+                var index = IndexOf(ordered, removed.Sequence);
+                Volatile.Write(ref _ordered, [.. ordered[..index], .. ordered[(index + 1)..]]);
+            }
+
+            return;
+        }
+
+        if (_byId.TryGetValue(id, out var existing))
+        {
+            // A replacement keeps its place in creation order.
+            var entry = new DocumentEntry<T>(id, existing.Sequence, value);
+            _byId[id] = entry;
+            var index = IndexOf(ordered, existing.Sequence);
+            var copy = (DocumentEntry<T>[])ordered.Clone();
+            copy[index] = entry;
+            Volatile.Write(ref _ordered, copy);
+        }
+        else
+        {
+            var entry = new DocumentEntry<T>(id, sequence, value);
+            _byId[id] = entry;
+            var position = IndexAfter(ordered, sequence);
+            Volatile.Write(ref _ordered, [.. ordered[..position], entry, .. ordered[position..]]);
+            MaxSequence = Math.Max(MaxSequence, sequence);
+        }
+    }
+
+    private static int IndexOf(DocumentEntry<T>[] ordered, long sequence)
+    {
+        var index = IndexAfter(ordered, sequence) - 1;
+        return index >= 0 && ordered[index].Sequence == sequence
+            ? index
+            : throw new InvalidOperationException("Document index out of step with its table.");
+    }
+}
+
+/// <summary>A stored value with its id and creation sequence.</summary>
+public sealed record DocumentEntry<T>(string Id, long Sequence, T Value);

@@ -1,0 +1,31 @@
+namespace OpenIvs.Server.Storage;
+
+/// <summary>
+/// Durable state of the service. The server keeps its working set in memory and writes through to
+/// this store; a write is acknowledged to the API caller only after <see cref="CommitAsync"/> returns,
+/// so an acknowledged write survives the process being killed. SQLite (default) and PostgreSQL
+/// implement it.
+/// </summary>
+public interface IStateStore : IAsyncDisposable
+{
+    /// <summary>Opens the store and applies pending schema migrations.</summary>
+    Task InitializeAsync(CancellationToken cancellationToken);
+
+    /// <summary>Every stored resource document, in no particular order.</summary>
+    IAsyncEnumerable<StoredDocument> LoadAsync(CancellationToken cancellationToken);
+
+    /// <summary>Applies all changes atomically (one transaction) and durably.</summary>
+    Task CommitAsync(IReadOnlyList<DocumentChange> changes, CancellationToken cancellationToken);
+
+    /// <summary>Reads a service setting (for example the pagination-token key).</summary>
+    Task<string?> GetSettingAsync(string key, CancellationToken cancellationToken);
+
+    /// <summary>Stores a service setting if none is stored yet; returns the stored value.</summary>
+    Task<string> GetOrAddSettingAsync(string key, string value, CancellationToken cancellationToken);
+}
+
+/// <summary>A stored document: a resource of some kind with its creation sequence and JSON body.</summary>
+public sealed record StoredDocument(string Kind, string Id, long Sequence, string Body);
+
+/// <summary>Insert/replace (<see cref="Body"/> set) or delete (<see cref="Body"/> null) of one document.</summary>
+public sealed record DocumentChange(string Kind, string Id, long Sequence, string? Body);

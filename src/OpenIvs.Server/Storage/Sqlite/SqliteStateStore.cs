@@ -1,0 +1,144 @@
+using System.Runtime.CompilerServices;
+using Microsoft.Data.Sqlite;
+
+namespace OpenIvs.Server.Storage.Sqlite;
+
+/// <summary>
+/// The embedded default store: one SQLite file in the data directory, WAL journal, foreign keys on,
+/// <c>synchronous=FULL</c> so a committed transaction is on disk before the API answers.
+/// Writes are serialized by the caller (one writer); reads at start-up only.
+/// </summary>
+public sealed class SqliteStateStore : IStateStore
+{
+    private readonly string _connectionString;
+    private readonly SemaphoreSlim _gate = new(1, 1);
+    private SqliteConnection? _connection;
+
+    public SqliteStateStore(string databasePath)
+    {
+        DatabasePath = databasePath;
+        _connectionString = new SqliteConnectionStringBuilder
+        {
+            DataSource = databasePath,
+            Mode = SqliteOpenMode.ReadWriteCreate,
+            Cache = SqliteCacheMode.Private,
+            Pooling = false,
+        }.ToString();
+    }
+
+    public string DatabasePath { get; }
+
+    public async Task InitializeAsync(CancellationToken cancellationToken)
+    {
+        var connection = new SqliteConnection(_connectionString);
+        await connection.OpenAsync(cancellationToken).ConfigureAwait(false);
+        await ExecuteAsync(connection, "PRAGMA journal_mode=WAL;", cancellationToken).ConfigureAwait(false);
+        await ExecuteAsync(connection, "PRAGMA synchronous=FULL;", cancellationToken).ConfigureAwait(false);
+        await ExecuteAsync(connection, "PRAGMA foreign_keys=ON;", cancellationToken).ConfigureAwait(false);
+        await ExecuteAsync(connection, "PRAGMA busy_timeout=5000;", cancellationToken).ConfigureAwait(false);
+        await SqliteMigrations.ApplyAsync(connection, cancellationToken).ConfigureAwait(false);
+        _connection = connection;
+    }
+
+    public async IAsyncEnumerable<StoredDocument> LoadAsync([EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        await using var command = Connection.CreateCommand();
+        command.CommandText = "SELECT kind, id, seq, body FROM documents ORDER BY kind, seq";
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+        {
+            yield return new StoredDocument(reader.GetString(0), reader.GetString(1), reader.GetInt64(2), reader.GetString(3));
+        }
+    }
+
+    public async Task CommitAsync(IReadOnlyList<DocumentChange> changes, CancellationToken cancellationToken)
+    {
+        if (changes.Count == 0)
+        {
+            return;
+        }
+
+        await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            await using var transaction = (SqliteTransaction)await Connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+            foreach (var change in changes)
+            {
+                await using var command = Connection.CreateCommand();
+                command.Transaction = transaction;
+                if (change.Body is null)
+                {
+                    command.CommandText = "DELETE FROM documents WHERE kind = $kind AND id = $id";
+                }
+                else
+                {
+                    command.CommandText =
+                        "INSERT INTO documents (kind, id, seq, body) VALUES ($kind, $id, $seq, $body) " +
+                        "ON CONFLICT (kind, id) DO UPDATE SET body = excluded.body";
+                    command.Parameters.AddWithValue("$seq", change.Sequence);
+                    command.Parameters.AddWithValue("$body", change.Body);
+                }
+
+                command.Parameters.AddWithValue("$kind", change.Kind);
+                command.Parameters.AddWithValue("$id", change.Id);
+                await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+            }
+
+            // Not cancellable from here on: a commit either happens or the exception reaches the caller.
+            await transaction.CommitAsync(CancellationToken.None).ConfigureAwait(false);
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
+    public async Task<string?> GetSettingAsync(string key, CancellationToken cancellationToken)
+    {
+        await using var command = Connection.CreateCommand();
+        command.CommandText = "SELECT value FROM settings WHERE key = $key";
+        command.Parameters.AddWithValue("$key", key);
+        return (string?)await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    public async Task<string> GetOrAddSettingAsync(string key, string value, CancellationToken cancellationToken)
+    {
+        await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            await using (var insert = Connection.CreateCommand())
+            {
+                insert.CommandText = "INSERT INTO settings (key, value) VALUES ($key, $value) ON CONFLICT (key) DO NOTHING";
+                insert.Parameters.AddWithValue("$key", key);
+                insert.Parameters.AddWithValue("$value", value);
+                await insert.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+            }
+
+            return (await GetSettingAsync(key, cancellationToken).ConfigureAwait(false))!;
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (_connection is not null)
+        {
+            await _connection.DisposeAsync().ConfigureAwait(false);
+            _connection = null;
+        }
+
+        _gate.Dispose();
+    }
+
+    private SqliteConnection Connection => _connection ?? throw new InvalidOperationException("The store is not initialized.");
+
+    private static async Task ExecuteAsync(SqliteConnection connection, string sql, CancellationToken cancellationToken)
+    {
+        await using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+    }
+}
