@@ -10,4 +10,6 @@ public sealed class AllowAllAccess : IRequestAuthenticator, IRequestAuthorizer
 
     public ValueTask AuthorizeAsync(IvsApiRequest request, OperationInfo operation, object input, CancellationToken cancellationToken) =>
         ValueTask.CompletedTask;
+
+    public bool IsAllowed(object principal, string action, string resourceArn) => true;
 }

@@ -9,4 +9,7 @@ namespace OpenIvs.Server.Api;
 public interface IRequestAuthorizer
 {
     ValueTask AuthorizeAsync(IvsApiRequest request, OperationInfo operation, object input, CancellationToken cancellationToken);
+
+    /// <summary>A single check, for operations that authorize item by item (Batch*).</summary>
+    bool IsAllowed(object principal, string action, string resourceArn);
 }

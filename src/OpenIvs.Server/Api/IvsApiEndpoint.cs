@@ -84,6 +84,7 @@ public sealed partial class IvsApiEndpoint(
             (rented, var length) = await ReadBodyAsync(request, context.RequestAborted).ConfigureAwait(false);
             var body = rented is null ? ReadOnlyMemory<byte>.Empty : rented.AsMemory(0, length);
             principal = await authenticator.AuthenticateAsync(context, body, context.RequestAborted).ConfigureAwait(false);
+            Auth.CallerContext.Current = new Auth.CallerContext(principal, authorizer);
             if (_faultsEnabled)
             {
                 faults.ThrowIfInjected(route.Operation);

@@ -36,6 +36,13 @@ public sealed partial class OpenIvsOptions
     /// </summary>
     public bool EnableFaultInjection { get; set; }
 
+    /// <summary>
+    /// <c>sigv4</c> (default): every API call must carry a valid AWS Signature Version 4 from a known key,
+    /// and is authorized with IAM policies. <c>none</c>: no authentication at all (benchmarks, throwaway
+    /// local use); the server logs a warning at start.
+    /// </summary>
+    public string Authentication { get; set; } = "sigv4";
+
     /// <summary>Opt-in API rate limits with IVS's per-operation TPS quotas (see docs/behavior.md).</summary>
     public bool EnableRateLimits { get; set; }
 
@@ -65,6 +72,11 @@ public sealed partial class OpenIvsOptions
         if (!AccountPattern().IsMatch(AccountId))
         {
             problems.Add($"AccountId '{AccountId}' must be 12 digits.");
+        }
+
+        if (Authentication is not ("sigv4" or "none"))
+        {
+            problems.Add($"Authentication '{Authentication}' must be sigv4 or none.");
         }
 
         if (string.IsNullOrWhiteSpace(DataDirectory))

@@ -6,6 +6,8 @@ using Microsoft.Extensions.Hosting;
 using OpenIvs.Server.Api;
 using OpenIvs.Server.Api.Faults;
 using OpenIvs.Server.Api.Service;
+using OpenIvs.Server.Auth;
+using OpenIvs.Server.Auth.Iam;
 using OpenIvs.Server.Recording;
 using OpenIvs.Server.Resources;
 using OpenIvs.Server.Storage;
@@ -49,13 +51,17 @@ public sealed class OpenIvsServer : IAsyncDisposable
         IStateStore durable = new SqliteStateStore(Path.Combine(options.DataDirectory, "openivs.db"));
         await durable.InitializeAsync(cancellationToken).ConfigureAwait(false);
         var tables = new ResourceTables();
+        var iamTables = new IamTables();
         var store = new DocumentStore(durable);
-        await store.LoadAsync(tables.All, cancellationToken).ConfigureAwait(false);
+        await store.LoadAsync(tables.All.Concat(iamTables.All), cancellationToken).ConfigureAwait(false);
+        var secrets = SecretBox.Open(options.DataDirectory);
         var tokenKey = await durable.GetOrAddSettingAsync(
             "pagination-token-key", Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)), cancellationToken).ConfigureAwait(false);
 
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
+        builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
+        builder.Logging.AddFilter("Microsoft.Hosting", LogLevel.Warning);
         if (configureLogging is null)
         {
             builder.Logging.AddSimpleConsole(o =>
@@ -89,9 +95,24 @@ public sealed class OpenIvsServer : IAsyncDisposable
         services.AddSingleton<FaultInjector>();
         services.AddSingleton<ILiveStreams, NoLiveStreams>();
         services.AddSingleton<IRecordingDestinations>(new LocalRecordingDestinations(Path.Combine(options.DataDirectory, "s3")));
-        services.AddSingleton<AllowAllAccess>();
-        services.AddSingleton<IRequestAuthenticator>(sp => sp.GetRequiredService<AllowAllAccess>());
-        services.AddSingleton<IRequestAuthorizer>(sp => sp.GetRequiredService<AllowAllAccess>());
+        services.AddSingleton(iamTables);
+        services.AddSingleton(secrets);
+        services.AddSingleton<IamDirectory>();
+        services.AddSingleton<IamAdministration>();
+        if (options.Authentication == "none")
+        {
+            services.AddSingleton<AllowAllAccess>();
+            services.AddSingleton<IRequestAuthenticator>(sp => sp.GetRequiredService<AllowAllAccess>());
+            services.AddSingleton<IRequestAuthorizer>(sp => sp.GetRequiredService<AllowAllAccess>());
+        }
+        else
+        {
+            services.AddSingleton<IRequestAuthenticator, SigV4Authenticator>();
+            services.AddSingleton<IRequestAuthorizer, PolicyAuthorizer>();
+            services.AddSingleton<IResourceTags>(sp => sp.GetRequiredService<IvsService>());
+            services.AddHostedService<IamWatcher>();
+        }
+
         services.AddSingleton<IvsService>();
         services.AddSingleton<IIvsService>(sp => sp.GetRequiredService<IvsService>());
         services.AddSingleton<IvsApiEndpoint>();
@@ -114,12 +135,17 @@ public sealed class OpenIvsServer : IAsyncDisposable
 
             if (faults is not null && path == "/_openivs/faults")
             {
-                return FaultEndpoints.HandleAsync(context, faults);
+                return FaultEndpoints.HandleAsync(context, faults, app.Services.GetRequiredService<IRequestAuthenticator>());
             }
 
             return endpoint.HandleAsync(context);
         });
         app.Lifetime.ApplicationStarted.Register(() => ready = true);
+
+        if (options.Authentication == "none")
+        {
+            app.Logger.LogWarning("Authentication is OFF (--auth none): anyone who can reach {Http} can use the API.", options.Http);
+        }
 
         var server = new OpenIvsServer(app, durable, credentials);
         await app.Services.GetRequiredService<IvsService>().RefreshChannelEndpointsAsync(cancellationToken).ConfigureAwait(false);

@@ -17,7 +17,7 @@ public sealed class DocumentStore(IStateStore durable)
     public async Task LoadAsync(IEnumerable<IDocumentTable> tables, CancellationToken cancellationToken)
     {
         var byKind = tables.ToDictionary(t => t.Kind, StringComparer.Ordinal);
-        await foreach (var document in durable.LoadAsync(cancellationToken).ConfigureAwait(false))
+        await foreach (var document in durable.LoadAsync(null, cancellationToken).ConfigureAwait(false))
         {
             if (byKind.TryGetValue(document.Kind, out var table))
             {
@@ -25,6 +25,34 @@ public sealed class DocumentStore(IStateStore durable)
             }
 
             _sequence = Math.Max(_sequence, document.Sequence);
+        }
+    }
+
+    /// <summary>
+    /// Replaces the contents of <paramref name="tables"/> with what the durable store holds now (after
+    /// another process wrote to them). Takes the write lock so no local write interleaves.
+    /// </summary>
+    public async Task ReloadAsync(IReadOnlyList<IDocumentTable> tables, CancellationToken cancellationToken)
+    {
+        var byKind = tables.ToDictionary(t => t.Kind, StringComparer.Ordinal);
+        var documents = new Dictionary<string, List<StoredDocument>>(StringComparer.Ordinal);
+        await _writeLock.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            await foreach (var document in durable.LoadAsync(byKind.Keys, cancellationToken).ConfigureAwait(false))
+            {
+                (documents.TryGetValue(document.Kind, out var list) ? list : documents[document.Kind] = []).Add(document);
+                _sequence = Math.Max(_sequence, document.Sequence);
+            }
+
+            foreach (var (kind, table) in byKind)
+            {
+                table.ReplaceAll(documents.TryGetValue(kind, out var list) ? list : []);
+            }
+        }
+        finally
+        {
+            _writeLock.Release();
         }
     }
 

@@ -13,6 +13,9 @@ public interface IDocumentTable
     long MaxSequence { get; }
 
     void Load(StoredDocument document);
+
+    /// <summary>Replaces every entry with <paramref name="documents"/>.</summary>
+    void ReplaceAll(IReadOnlyList<StoredDocument> documents);
 }
 
 /// <summary>
@@ -84,6 +87,26 @@ public sealed class DocumentTable<T> : IDocumentTable
         var value = JsonSerializer.Deserialize(document.Body, TypeInfo)
             ?? throw new InvalidDataException($"Stored {Kind} {document.Id} is empty.");
         Apply(document.Id, document.Sequence, value);
+    }
+
+    void IDocumentTable.ReplaceAll(IReadOnlyList<StoredDocument> documents)
+    {
+        var entries = documents
+            .Select(d => new DocumentEntry<T>(d.Id, d.Sequence, JsonSerializer.Deserialize(d.Body, TypeInfo) ?? throw new InvalidDataException($"Stored {Kind} {d.Id} is empty.")))
+            .OrderBy(e => e.Sequence)
+            .ToArray();
+        foreach (var id in _byId.Keys.Except(entries.Select(e => e.Id)).ToList())
+        {
+            _byId.TryRemove(id, out _);
+        }
+
+        foreach (var entry in entries)
+        {
+            _byId[entry.Id] = entry;
+        }
+
+        Volatile.Write(ref _ordered, entries);
+        MaxSequence = entries.Length == 0 ? 0 : Math.Max(MaxSequence, entries[^1].Sequence);
     }
 
     internal string Serialize(T value) => JsonSerializer.Serialize(value, TypeInfo);

@@ -11,8 +11,14 @@ public interface IStateStore : IAsyncDisposable
     /// <summary>Opens the store and applies pending schema migrations.</summary>
     Task InitializeAsync(CancellationToken cancellationToken);
 
-    /// <summary>Every stored resource document, in no particular order.</summary>
-    IAsyncEnumerable<StoredDocument> LoadAsync(CancellationToken cancellationToken);
+    /// <summary>Every stored document, or those of the given kinds, in no particular order.</summary>
+    IAsyncEnumerable<StoredDocument> LoadAsync(IReadOnlyCollection<string>? kinds, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// A value that changes when another process (for example <c>openivs admin</c>) commits to the store,
+    /// so the server knows to reload what that process may write.
+    /// </summary>
+    Task<long> GetExternalChangeStampAsync(CancellationToken cancellationToken);
 
     /// <summary>Applies all changes atomically (one transaction) and durably.</summary>
     Task CommitAsync(IReadOnlyList<DocumentChange> changes, CancellationToken cancellationToken);

@@ -7,10 +7,21 @@ namespace OpenIvs.Server.Api.Faults;
 /// <summary><c>/_openivs/faults</c>: GET lists rules, POST adds one, DELETE clears them.</summary>
 public static class FaultEndpoints
 {
-    public static async Task HandleAsync(HttpContext context, FaultInjector faults)
+    /// <remarks>Only the account root may change faults: requests are SigV4-verified like API calls.</remarks>
+    public static async Task HandleAsync(HttpContext context, FaultInjector faults, IRequestAuthenticator authenticator)
     {
         try
         {
+            context.Request.EnableBuffering();
+            using var buffer = new MemoryStream();
+            await context.Request.Body.CopyToAsync(buffer, context.RequestAborted).ConfigureAwait(false);
+            context.Request.Body.Position = 0;
+            var principal = await authenticator.AuthenticateAsync(context, buffer.ToArray(), context.RequestAborted).ConfigureAwait(false);
+            if (principal is Auth.Iam.IamPrincipal { IsRoot: false } user)
+            {
+                throw new Protocol.Model.AccessDeniedException($"User: {user.Arn} is not authorized to manage fault injection; use the root key.");
+            }
+
             switch (context.Request.Method)
             {
                 case "GET":

@@ -68,7 +68,11 @@ public sealed partial class IvsService
         var errors = new List<BatchError>();
         foreach (var arn in request.Arns!.Distinct(StringComparer.Ordinal))
         {
-            if (IdOf(arn, ResourceType.Channel) is { } id && tables.Channels.TryGet(id, out var record))
+            if (!Auth.CallerContext.Allows(IvsOperationsAction.BatchGetChannel, arn))
+            {
+                errors.Add(NotAuthorized(arn, IvsOperationsAction.BatchGetChannel));
+            }
+            else if (IdOf(arn, ResourceType.Channel) is { } id && tables.Channels.TryGet(id, out var record))
             {
                 channels.Add(record.Channel);
             }

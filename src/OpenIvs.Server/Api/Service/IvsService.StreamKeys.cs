@@ -40,7 +40,11 @@ public sealed partial class IvsService
         var errors = new List<BatchError>();
         foreach (var arn in request.Arns!.Distinct(StringComparer.Ordinal))
         {
-            if (IdOf(arn, ResourceType.StreamKey) is { } id && tables.StreamKeys.TryGet(id, out var record))
+            if (!Auth.CallerContext.Allows(IvsOperationsAction.BatchGetStreamKey, arn))
+            {
+                errors.Add(NotAuthorized(arn, IvsOperationsAction.BatchGetStreamKey));
+            }
+            else if (IdOf(arn, ResourceType.StreamKey) is { } id && tables.StreamKeys.TryGet(id, out var record))
             {
                 keys.Add(record.Key);
             }

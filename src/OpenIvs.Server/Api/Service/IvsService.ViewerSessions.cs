@@ -23,7 +23,12 @@ public sealed partial class IvsService
         await using var write = await store.BeginWriteAsync(cancellationToken).ConfigureAwait(false);
         foreach (var session in request.ViewerSessions!)
         {
-            if (IdOf(session.ChannelArn, ResourceType.Channel) is { } id && tables.Channels.TryGet(id, out _))
+            if (!Auth.CallerContext.Allows(IvsOperationsAction.BatchStartViewerSessionRevocation, session.ChannelArn!))
+            {
+                // The shape IVS documents for a refused pair.
+                errors.Add(new BatchStartViewerSessionRevocationError { ChannelArn = session.ChannelArn, ViewerId = session.ViewerId, Code = "403", Message = "not authorized" });
+            }
+            else if (IdOf(session.ChannelArn, ResourceType.Channel) is { } id && tables.Channels.TryGet(id, out _))
             {
                 Revoke(write, session.ChannelArn!, session.ViewerId!, session.ViewerSessionVersionsLessThanOrEqualTo ?? 0);
             }

@@ -23,7 +23,7 @@ public sealed partial class IvsService(
     ILiveStreams liveStreams,
     IRecordingDestinations recordingDestinations,
     TimeProvider time,
-    ILogger<IvsService> logger) : IIvsService
+    ILogger<IvsService> logger) : IIvsService, Auth.IResourceTags
 {
     private readonly string _region = options.Region;
     private readonly string _account = options.AccountId;
@@ -39,6 +39,17 @@ public sealed partial class IvsService(
         IvsArn.TryParse(arn, out var parsed) && parsed.Value.Region == _region && parsed.Value.Account == _account && parsed.Value.Type == type
             ? parsed.Value.Id
             : null;
+
+    private static BatchError NotAuthorized(string arn, string action) =>
+        new() { Arn = arn, Code = AccessDeniedException.Code, Message = $"Not authorized to perform: {action} on resource: {arn}" };
+
+    /// <summary>IAM action names of the operations that authorize item by item.</summary>
+    private static class IvsOperationsAction
+    {
+        public static readonly string BatchGetChannel = Protocol.Operations.IvsOperations.BatchGetChannel.Action;
+        public static readonly string BatchGetStreamKey = Protocol.Operations.IvsOperations.BatchGetStreamKey.Action;
+        public static readonly string BatchStartViewerSessionRevocation = Protocol.Operations.IvsOperations.BatchStartViewerSessionRevocation.Action;
+    }
 
     private static ResourceNotFoundException NotFound(string what, string? arn) =>
         new($"{what} not found: {arn}");
@@ -68,6 +79,18 @@ public sealed partial class IvsService(
         if (existing + tags.Count > _quotas.TagsPerResource)
         {
             throw new ValidationException($"A resource can have at most {_quotas.TagsPerResource} tags.");
+        }
+    }
+
+    IReadOnlyDictionary<string, string>? Auth.IResourceTags.TagsOf(string arn)
+    {
+        try
+        {
+            return TagsOf(arn);
+        }
+        catch (ResourceNotFoundException)
+        {
+            return null;
         }
     }
 

@@ -40,14 +40,49 @@ public sealed class SqliteStateStore : IStateStore
         _connection = connection;
     }
 
-    public async IAsyncEnumerable<StoredDocument> LoadAsync([EnumeratorCancellation] CancellationToken cancellationToken)
+    public async IAsyncEnumerable<StoredDocument> LoadAsync(IReadOnlyCollection<string>? kinds, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
-        await using var command = Connection.CreateCommand();
-        command.CommandText = "SELECT kind, id, seq, body FROM documents ORDER BY kind, seq";
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+        // Read everything under the gate, then hand it out: the connection is not shared concurrently.
+        var documents = new List<StoredDocument>();
+        await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
         {
-            yield return new StoredDocument(reader.GetString(0), reader.GetString(1), reader.GetInt64(2), reader.GetString(3));
+            await using var command = Connection.CreateCommand();
+            command.CommandText = "SELECT kind, id, seq, body FROM documents ORDER BY kind, seq";
+            await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+            while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+            {
+                var kind = reader.GetString(0);
+                if (kinds is null || kinds.Contains(kind))
+                {
+                    documents.Add(new StoredDocument(kind, reader.GetString(1), reader.GetInt64(2), reader.GetString(3)));
+                }
+            }
+        }
+        finally
+        {
+            _gate.Release();
+        }
+
+        foreach (var document in documents)
+        {
+            yield return document;
+        }
+    }
+
+    /// <summary>SQLite's <c>PRAGMA data_version</c>: it changes when another connection commits.</summary>
+    public async Task<long> GetExternalChangeStampAsync(CancellationToken cancellationToken)
+    {
+        await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            await using var command = Connection.CreateCommand();
+            command.CommandText = "PRAGMA data_version";
+            return (long)(await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false))!;
+        }
+        finally
+        {
+            _gate.Release();
         }
     }
 
@@ -95,6 +130,19 @@ public sealed class SqliteStateStore : IStateStore
 
     public async Task<string?> GetSettingAsync(string key, CancellationToken cancellationToken)
     {
+        await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            return await ReadSettingAsync(key, cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
+    private async Task<string?> ReadSettingAsync(string key, CancellationToken cancellationToken)
+    {
         await using var command = Connection.CreateCommand();
         command.CommandText = "SELECT value FROM settings WHERE key = $key";
         command.Parameters.AddWithValue("$key", key);
@@ -114,7 +162,7 @@ public sealed class SqliteStateStore : IStateStore
                 await insert.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
             }
 
-            return (await GetSettingAsync(key, cancellationToken).ConfigureAwait(false))!;
+            return (await ReadSettingAsync(key, cancellationToken).ConfigureAwait(false))!;
         }
         finally
         {
