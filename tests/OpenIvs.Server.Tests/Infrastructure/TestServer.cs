@@ -43,7 +43,8 @@ public sealed class TestServer : IAsyncDisposable
 
     public string DataDirectory => Options.DataDirectory;
 
-    public static async Task<TestServer> StartAsync(Action<OpenIvsOptions>? configure = null, TimeProvider? time = null, string? dataDirectory = null)
+    public static async Task<TestServer> StartAsync(
+        Action<OpenIvsOptions>? configure = null, TimeProvider? time = null, string? dataDirectory = null, ILoggerProvider? logs = null)
     {
         var options = new OpenIvsOptions
         {
@@ -56,7 +57,17 @@ public sealed class TestServer : IAsyncDisposable
         time ??= TimeProvider.System;
         var server = await OpenIvsServer.CreateAsync(
             options,
-            logging => logging.SetMinimumLevel(LogLevel.Warning),
+            logging =>
+            {
+                if (logs is null)
+                {
+                    logging.SetMinimumLevel(LogLevel.Warning);
+                }
+                else
+                {
+                    logging.SetMinimumLevel(LogLevel.Trace).AddProvider(logs);
+                }
+            },
             services => services.AddSingleton(time));
         await server.StartAsync();
         return new TestServer(server, options, time, ownsDataDirectory: dataDirectory is null);

@@ -10,6 +10,7 @@ public static class FaultEndpoints
     /// <remarks>Only the account root may change faults: requests are SigV4-verified like API calls.</remarks>
     public static async Task HandleAsync(HttpContext context, FaultInjector faults, IRequestAuthenticator authenticator)
     {
+        context.Response.Headers["x-amzn-RequestId"] = Guid.NewGuid().ToString();
         try
         {
             context.Request.EnableBuffering();
