@@ -211,7 +211,7 @@ public class AuthenticationTests
         var credentials = new SigV4Credentials(key.AccessKeyId, key.SecretAccessKey);
 
         var status = 0;
-        for (var attempt = 0; attempt < 100 && status != 200; attempt++)
+        for (var attempt = 0; attempt < 200 && status != 200; attempt++)
         {
             using var response = await server.CallAsync("ListChannels", credentials: credentials);
             status = (int)response.StatusCode;

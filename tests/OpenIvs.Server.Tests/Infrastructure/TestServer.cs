@@ -46,31 +46,44 @@ public sealed class TestServer : IAsyncDisposable
     public static async Task<TestServer> StartAsync(
         Action<OpenIvsOptions>? configure = null, TimeProvider? time = null, string? dataDirectory = null, ILoggerProvider? logs = null)
     {
-        var options = new OpenIvsOptions
-        {
-            DataDirectory = dataDirectory ?? TempDirectory(),
-            Http = $"127.0.0.1:{FreePort()}",
-            Rtmp = $"127.0.0.1:{FreePort()}",
-            Rtmps = $"127.0.0.1:{FreePort()}",
-        };
-        configure?.Invoke(options);
         time ??= TimeProvider.System;
-        var server = await OpenIvsServer.CreateAsync(
-            options,
-            logging =>
+        var directory = dataDirectory ?? TempDirectory();
+
+        // Free ports are picked before binding, so another process can take one in between: retry then.
+        for (var attempt = 1; ; attempt++)
+        {
+            var options = new OpenIvsOptions
             {
-                if (logs is null)
+                DataDirectory = directory,
+                Http = $"127.0.0.1:{FreePort()}",
+                Rtmp = $"127.0.0.1:{FreePort()}",
+                Rtmps = $"127.0.0.1:{FreePort()}",
+            };
+            configure?.Invoke(options);
+            var server = await OpenIvsServer.CreateAsync(
+                options,
+                logging =>
                 {
-                    logging.SetMinimumLevel(LogLevel.Warning);
-                }
-                else
-                {
-                    logging.SetMinimumLevel(LogLevel.Trace).AddProvider(logs);
-                }
-            },
-            services => services.AddSingleton(time));
-        await server.StartAsync();
-        return new TestServer(server, options, time, ownsDataDirectory: dataDirectory is null);
+                    if (logs is null)
+                    {
+                        logging.SetMinimumLevel(LogLevel.Warning);
+                    }
+                    else
+                    {
+                        logging.SetMinimumLevel(LogLevel.Trace).AddProvider(logs);
+                    }
+                },
+                services => services.AddSingleton(time));
+            try
+            {
+                await server.StartAsync();
+                return new TestServer(server, options, time, ownsDataDirectory: dataDirectory is null);
+            }
+            catch (IOException) when (attempt < 5)
+            {
+                await server.DisposeAsync();
+            }
+        }
     }
 
     public static string TempDirectory()

@@ -14,7 +14,9 @@ public sealed partial class IamWatcher(DocumentStore store, IamTables tables, Ia
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        var last = await store.Durable.GetExternalChangeStampAsync(stoppingToken).ConfigureAwait(false);
+        // Unknown at first, so the first tick reloads once: a change made while the server was starting
+        // (before this loop read any stamp) is not missed.
+        long? last = null;
         using var timer = new PeriodicTimer(Interval, time);
         while (await timer.WaitForNextTickAsync(stoppingToken).ConfigureAwait(false))
         {
