@@ -94,7 +94,7 @@ public static class MediaPlaylistWriter
                 currentMap = map;
             }
 
-            if (segment.Discontinuity && i > 0)
+            if (segment.Discontinuity)
             {
                 w.WriteLine("#EXT-X-DISCONTINUITY"u8);
             }
