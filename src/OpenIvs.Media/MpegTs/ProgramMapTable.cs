@@ -10,16 +10,18 @@ namespace OpenIvs.Media.MpegTs;
 /// Timed ID3 follows Apple's "Timed Metadata for HTTP Live Streaming": the program_info loop carries a
 /// metadata_pointer_descriptor (tag 0x25, §2.6.58) and the metadata stream a metadata_descriptor (tag 0x26,
 /// §2.6.60), both with metadata_application_format 0xFFFF + identifier "ID3 " and metadata_format 0xFF +
-/// identifier "ID3 ".
+/// identifier "ID3 ", followed by a registration_descriptor "ID3 " for older demuxers.
 /// </remarks>
 internal static class ProgramMapTable
 {
     private const int MetadataPointerDescriptorSize = 2 + 15;
     private const int MetadataDescriptorSize = 2 + 13;
+    private const int RegistrationDescriptorSize = 2 + 4;
+    private const int MetadataEsInfoSize = MetadataDescriptorSize + RegistrationDescriptorSize;
 
     public static int GetSectionSize(bool video, bool audio, bool metadata) =>
         12 + (metadata ? MetadataPointerDescriptorSize : 0)
-        + (video ? 5 : 0) + (audio ? 5 : 0) + (metadata ? 5 + MetadataDescriptorSize : 0)
+        + (video ? 5 : 0) + (audio ? 5 : 0) + (metadata ? 5 + MetadataEsInfoSize : 0)
         + 4;
 
     public static void WriteSection(Span<byte> section, bool video, bool audio, bool metadata)
@@ -53,8 +55,9 @@ internal static class ProgramMapTable
 
         if (metadata)
         {
-            offset += WriteStream(section[offset..], TsStreamType.PesMetadata, TsPid.Metadata, MetadataDescriptorSize);
+            offset += WriteStream(section[offset..], TsStreamType.PesMetadata, TsPid.Metadata, MetadataEsInfoSize);
             offset += WriteMetadataDescriptor(section[offset..]);
+            offset += WriteRegistrationDescriptor(section[offset..]);
         }
 
         BinaryPrimitives.WriteUInt32BigEndian(section[offset..], Crc32Mpeg2.Compute(section[..offset]));
@@ -87,6 +90,18 @@ internal static class ProgramMapTable
         destination[12] = 0; // metadata_service_id
         destination[13] = 0x0F; // decoder_config_flags 000, DSM-CC_flag 0, reserved '1111'
         return MetadataDescriptorSize;
+    }
+
+    /// <summary>
+    /// registration_descriptor (tag 0x05, §2.6.8) with format_identifier "ID3 ". Not required by Apple's spec,
+    /// but demuxers that predate metadata_descriptor support (FFmpeg 5 and older) identify timed ID3 by it.
+    /// </summary>
+    private static int WriteRegistrationDescriptor(Span<byte> destination)
+    {
+        destination[0] = 0x05;
+        destination[1] = 4;
+        "ID3 "u8.CopyTo(destination[2..]);
+        return RegistrationDescriptorSize;
     }
 
     private static void WriteId3FormatIdentifiers(Span<byte> destination)
