@@ -10,7 +10,7 @@ namespace OpenIvs.Media.MpegTs;
 /// Timed ID3 follows Apple's "Timed Metadata for HTTP Live Streaming": the program_info loop carries a
 /// metadata_pointer_descriptor (tag 0x25, §2.6.58) and the metadata stream a metadata_descriptor (tag 0x26,
 /// §2.6.60), both with metadata_application_format 0xFFFF + identifier "ID3 " and metadata_format 0xFF +
-/// identifier "ID3 ", followed by a registration_descriptor "ID3 " for older demuxers.
+/// identifier "ID3 ", followed by a registration_descriptor "ID3 ".
 /// </remarks>
 internal static class ProgramMapTable
 {
@@ -76,9 +76,9 @@ internal static class ProgramMapTable
         destination[0] = 0x25;
         destination[1] = 15;
         WriteId3FormatIdentifiers(destination[2..]);
-        destination[12] = 0; // metadata_service_id
-        destination[13] = 0x1F; // metadata_locator_record_flag 0, MPEG_carriage_flags 0 (same TS), reserved '11111'
-        BinaryPrimitives.WriteUInt16BigEndian(destination[14..], TsPid.ProgramNumber);
+        destination[13] = 0; // metadata_service_id
+        destination[14] = 0x1F; // metadata_locator_record_flag 0, MPEG_carriage_flags 0 (same TS), reserved '11111'
+        BinaryPrimitives.WriteUInt16BigEndian(destination[15..], TsPid.ProgramNumber);
         return MetadataPointerDescriptorSize;
     }
 
@@ -87,14 +87,14 @@ internal static class ProgramMapTable
         destination[0] = 0x26;
         destination[1] = 13;
         WriteId3FormatIdentifiers(destination[2..]);
-        destination[12] = 0; // metadata_service_id
-        destination[13] = 0x0F; // decoder_config_flags 000, DSM-CC_flag 0, reserved '1111'
+        destination[13] = 0; // metadata_service_id
+        destination[14] = 0x0F; // decoder_config_flags 000, DSM-CC_flag 0, reserved '1111'
         return MetadataDescriptorSize;
     }
 
     /// <summary>
     /// registration_descriptor (tag 0x05, §2.6.8) with format_identifier "ID3 ". Not required by Apple's spec,
-    /// but demuxers that predate metadata_descriptor support (FFmpeg 5 and older) identify timed ID3 by it.
+    /// but some demuxers look for a registration descriptor to identify the stream; it costs six bytes.
     /// </summary>
     private static int WriteRegistrationDescriptor(Span<byte> destination)
     {
