@@ -26,6 +26,14 @@ public sealed class TrackingArrayPool : ArrayPool<byte>
         }
     }
 
+    public bool IsOutstanding(byte[] array)
+    {
+        lock (_gate)
+        {
+            return _outstanding.Contains(array);
+        }
+    }
+
     public override byte[] Rent(int minimumLength)
     {
         var array = new byte[Math.Max(minimumLength, 16)];

@@ -444,13 +444,9 @@ public sealed class LiveSegmenter : IDisposable
         var pending = VideoDrives ? _video.Count : _audio.Count;
         if (pending > 0)
         {
-            // No next frame will come: the last sample gets the last observed frame interval.
+            // No next frame will come: the last sample gets the last observed frame interval. Audio that starts
+            // after that (the audio tail past the last video frame) is dropped rather than stretching the part.
             var end = _lastDrive90 + FrameInterval90();
-            if (_audio.Count > 0)
-            {
-                end = Math.Max(end, _audio[^1].Dts90 + _audioTimeline!.To90kHz(_audioTimeline.SamplesPerFrame));
-            }
-
             part = ClosePart(end);
             CompleteSegment(end);
         }
