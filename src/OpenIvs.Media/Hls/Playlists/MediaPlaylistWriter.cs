@@ -87,16 +87,16 @@ public static class MediaPlaylistWriter
         for (var i = skipped; i < segments.Count; i++)
         {
             var segment = segments[i];
+            if (segment.Discontinuity)
+            {
+                w.WriteLine("#EXT-X-DISCONTINUITY"u8);
+            }
+
             if (segment.Map is { } map && map != currentMap)
             {
                 // §4.4.4.5: the map applies to every following segment until the next EXT-X-MAP.
                 WriteMap(w, map);
                 currentMap = map;
-            }
-
-            if (segment.Discontinuity)
-            {
-                w.WriteLine("#EXT-X-DISCONTINUITY"u8);
             }
 
             if (segment.ProgramDateTime is { } pdt)
