@@ -1,0 +1,189 @@
+using System.Buffers;
+using OpenIvs.Media.Hls.Playlists;
+
+namespace OpenIvs.Media.Hls.Packaging;
+
+/// <summary>
+/// A media segment in the live window: its parts, and once complete its duration and URI. The segmenter
+/// appends parts from its writer thread; readers on other threads see a consistent prefix of them.
+/// </summary>
+/// <remarks>
+/// Reference counted: the window holds one reference, each <see cref="HlsMediaLease"/> one more. The part
+/// buffers return to the pool when the count reaches zero, so a response still sending a segment that has
+/// just slid out of the window keeps its bytes.
+/// </remarks>
+public sealed class HlsSegment
+{
+    private readonly ArrayPool<byte> _pool;
+    private HlsPart[] _parts = new HlsPart[8];
+    private int _partCount;
+    private int _references = 1;
+    private long _length;
+
+    internal HlsSegment(ArrayPool<byte> pool, long mediaSequence, string uri, DateTimeOffset? programDateTime, bool discontinuity, int mapGeneration, MapTag? map, ReadOnlyMemory<byte> initSegment)
+    {
+        _pool = pool;
+        MediaSequence = mediaSequence;
+        Uri = uri;
+        ProgramDateTime = programDateTime;
+        Discontinuity = discontinuity;
+        MapGeneration = mapGeneration;
+        Map = map;
+        InitSegment = initSegment;
+    }
+
+    public long MediaSequence { get; }
+
+    /// <summary>The URI the segment will have once complete.</summary>
+    public string Uri { get; }
+
+    public DateTimeOffset? ProgramDateTime { get; }
+
+    /// <summary>An EXT-X-DISCONTINUITY precedes this segment.</summary>
+    public bool Discontinuity { get; }
+
+    /// <summary>Which init segment (EXT-X-MAP) this segment needs; increases at each discontinuity.</summary>
+    public int MapGeneration { get; }
+
+    /// <summary>The init segment bytes for fMP4 (empty for TS). Immutable, never pooled.</summary>
+    public ReadOnlyMemory<byte> InitSegment { get; }
+
+    internal MapTag? Map { get; }
+
+    /// <summary>True once the segment's last part is written.</summary>
+    public bool IsComplete { get; private set; }
+
+    /// <summary>Duration in seconds (sum of the parts).</summary>
+    public double Duration { get; private set; }
+
+    /// <summary>Total bytes of the parts so far.</summary>
+    public long Length => Volatile.Read(ref _length);
+
+    /// <summary>Parts published so far.</summary>
+    public int PartCount => Volatile.Read(ref _partCount);
+
+    internal MediaSegment? PlaylistEntry { get; private set; }
+
+    /// <summary>Gets a published part; <paramref name="index"/> must be below a <see cref="PartCount"/> read earlier.</summary>
+    public HlsPart GetPart(int index)
+    {
+        var count = Volatile.Read(ref _partCount);
+        ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual((uint)index, (uint)count, nameof(index));
+        return Volatile.Read(ref _parts)[index];
+    }
+
+    /// <summary>Takes a reference unless the segment has already been freed.</summary>
+    public bool TryAcquire()
+    {
+        var current = Volatile.Read(ref _references);
+        while (current > 0)
+        {
+            var seen = Interlocked.CompareExchange(ref _references, current + 1, current);
+            if (seen == current)
+            {
+                return true;
+            }
+
+            current = seen;
+        }
+
+        return false;
+    }
+
+    /// <summary>Drops a reference; the last one returns every part buffer to the pool.</summary>
+    public void Release()
+    {
+        var remaining = Interlocked.Decrement(ref _references);
+        if (remaining > 0)
+        {
+            return;
+        }
+
+        if (remaining < 0)
+        {
+            throw new InvalidOperationException("HlsSegment released more times than acquired.");
+        }
+
+        var count = Volatile.Read(ref _partCount);
+        var parts = Volatile.Read(ref _parts);
+        for (var i = 0; i < count; i++)
+        {
+            _pool.Return(parts[i].Buffer);
+        }
+    }
+
+    /// <summary>The whole segment as one sequence over its parts (call with a reference held, on a complete segment).</summary>
+    public ReadOnlySequence<byte> GetSequence()
+    {
+        var count = Volatile.Read(ref _partCount);
+        if (count == 0)
+        {
+            return ReadOnlySequence<byte>.Empty;
+        }
+
+        var parts = Volatile.Read(ref _parts);
+        var last = parts[count - 1].Node;
+        return new ReadOnlySequence<byte>(parts[0].Node, 0, last, last.Memory.Length);
+    }
+
+    internal void AddPart(HlsPart part)
+    {
+        var count = _partCount;
+        var parts = _parts;
+        if (count == parts.Length)
+        {
+            var grown = new HlsPart[parts.Length * 2];
+            parts.CopyTo(grown, 0);
+            parts = grown;
+        }
+
+        parts[count] = part;
+        if (count > 0)
+        {
+            parts[count - 1].Node.Link(part.Node);
+        }
+
+        Volatile.Write(ref _parts, parts);
+        Volatile.Write(ref _length, _length + part.Length);
+        Volatile.Write(ref _partCount, count + 1);
+    }
+
+    internal void Complete(double duration, bool includeParts)
+    {
+        Duration = duration;
+        var entries = new PartialSegment[includeParts ? _partCount : 0];
+        for (var i = 0; i < entries.Length; i++)
+        {
+            entries[i] = _parts[i].PlaylistEntry;
+        }
+
+        PlaylistEntry = new MediaSegment
+        {
+            Uri = Uri,
+            Duration = duration,
+            ProgramDateTime = ProgramDateTime,
+            Discontinuity = Discontinuity,
+            Map = Map,
+            Parts = entries,
+        };
+        IsComplete = true;
+    }
+
+    /// <summary>The playlist entry of the incomplete segment: its tags and parts so far.</summary>
+    internal MediaSegment CreateOpenEntry()
+    {
+        var entries = new PartialSegment[_partCount];
+        for (var i = 0; i < entries.Length; i++)
+        {
+            entries[i] = _parts[i].PlaylistEntry;
+        }
+
+        return new MediaSegment
+        {
+            ProgramDateTime = ProgramDateTime,
+            Discontinuity = Discontinuity,
+            Map = Map,
+            Parts = entries,
+        };
+    }
+}

@@ -1,0 +1,641 @@
+using System.Buffers;
+using System.Runtime.InteropServices;
+using OpenIvs.Media.Frames;
+using OpenIvs.Media.Hls.Playlists;
+using OpenIvs.Media.MpegTs;
+
+namespace OpenIvs.Media.Hls.Packaging;
+
+/// <summary>
+/// A clock-free live segmenter: takes <see cref="MediaFrame"/>s of one stream (video, audio, timed metadata)
+/// and produces LL-HLS segments cut on keyframes and parts of about <see cref="LiveSegmenterOptions.PartTarget"/>,
+/// as fMP4 or MPEG-TS, in a bounded window of pooled, reference-counted buffers.
+/// </summary>
+/// <remarks>
+/// <para><b>Threading.</b> One writer: <see cref="Write"/>, <see cref="BeginDiscontinuity"/>, <see cref="Complete"/>
+/// and <see cref="Dispose"/> must not run concurrently (call them from the ingest loop). Everything else is for
+/// any thread: <see cref="Snapshot"/> is an immutable view replaced (with a volatile write) after each part;
+/// leases taken from it keep buffers alive; <see cref="PartCompleted"/> fires on the writer's thread right after
+/// the snapshot that contains the part is published, so handlers must be short and must not throw (complete a
+/// <c>TaskCompletionSource</c> created with <c>RunContinuationsAsynchronously</c>, signal a channel, ...).</para>
+/// <para><b>Frames.</b> Write does not take over the caller's reference: it <see cref="MediaFrame.Retain"/>s
+/// what it keeps and releases it when the part is written. Video drives the cuts (audio when there is no
+/// video track). Frames before the first keyframe are dropped, as are video frames whose DTS does not increase.</para>
+/// <para><b>Cutting.</b> A part closes when the next video frame arrives: the frame that starts the next part
+/// gives the last sample of the current part its exact duration (so nothing is estimated), at a latency cost of
+/// one frame interval (33 ms at 30 fps) per part. The part is closed <i>before</i> a frame whose predicted end
+/// (its DTS plus the last frame interval) would pass the part target, so parts stay within PART-TARGET
+/// (RFC 8216bis §4.4.4.9) whenever frame intervals are steady; with irregular timing a part can exceed it by
+/// less than one frame. A segment closes at the first keyframe once the target is reached (half a frame early
+/// counts, so millisecond jitter never doubles a segment). Audio goes into the part whose time range covers
+/// its decode time (frames arriving after that part closed go into the next one with their true time stamps);
+/// metadata likewise, clamped to the start of the open part when it arrives late.</para>
+/// </remarks>
+public sealed class LiveSegmenter : IDisposable
+{
+    private const long BackwardJump90 = 90_000;
+    private const long PartTolerance90 = 90; // 1 ms: parts aim to end at least this far inside the target
+
+    private readonly LiveSegmenterOptions _options;
+    private readonly ArrayPool<byte> _pool;
+    private readonly HlsUriScheme _uris;
+    private readonly PooledBufferWriter _output;
+    private readonly List<PendingVideo> _video = [];
+    private readonly List<PendingAudio> _audio = [];
+    private readonly List<PendingData> _data = [];
+    private readonly List<HlsSegment> _window = [];
+    private readonly long _segmentTarget90;
+    private readonly long _partTarget90;
+
+    private VideoTrackInfo? _videoInfo;
+    private AudioTrackInfo? _audioInfo;
+    private SegmentPackager _packager;
+    private AudioTimeline? _audioTimeline;
+    private HlsStreamSnapshot _snapshot;
+    private HlsSegment? _open;
+    private MapTag? _map;
+    private int _mapGeneration;
+    private long _nextMediaSequence;
+    private long _nextPartSequence;
+    private long _version;
+    private long _discontinuitySequence;
+    private bool _pendingDiscontinuity;
+    private bool _started;
+    private long _periodStart90;
+    private long _segmentStart90;
+    private long _partStart90;
+    private long _lastDrive90 = long.MinValue;
+    private long _interval90;
+    private DateTimeOffset? _anchorWall;
+    private long _anchor90;
+    private int _targetDuration;
+    private bool _ended;
+    private bool _disposed;
+
+    public LiveSegmenter(LiveSegmenterOptions options, VideoTrackInfo? video, AudioTrackInfo? audio)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        if (video is null && audio is null)
+        {
+            throw new ArgumentException("At least one track is required.");
+        }
+
+        _options = options;
+        _pool = options.BufferPool;
+        _uris = new HlsUriScheme(options.Format);
+        _output = new PooledBufferWriter(_pool);
+        _segmentTarget90 = (long)(options.SegmentTarget.TotalSeconds * 90_000);
+        _partTarget90 = options.PartTarget is { } part ? Math.Min((long)(part.TotalSeconds * 90_000), _segmentTarget90) : 0;
+        _targetDuration = (int)Math.Ceiling(options.SegmentTarget.TotalSeconds - 1e-9);
+        _nextMediaSequence = options.FirstMediaSequence;
+        _videoInfo = video;
+        _audioInfo = audio;
+        _packager = CreatePackager();
+        _snapshot = HlsStreamSnapshot.Empty(BuildPlaylist([]));
+    }
+
+    /// <summary>Raised on the writer's thread after each part is published. See the class remarks.</summary>
+    public event Action<HlsPartCompleted>? PartCompleted;
+
+    /// <summary>The current immutable view of the window (any thread).</summary>
+    public HlsStreamSnapshot Snapshot => Volatile.Read(ref _snapshot);
+
+    /// <summary>The naming scheme of this segmenter's URIs (to route requests).</summary>
+    public HlsUriScheme UriScheme => _uris;
+
+    /// <summary>Frames dropped: before the first keyframe, non-increasing video DTS, or for a track the stream does not have.</summary>
+    public long DroppedFrames { get; private set; }
+
+    /// <summary>Adds one frame. <paramref name="wallClock"/> (when ingest received it) feeds EXT-X-PROGRAM-DATE-TIME.</summary>
+    public void Write(MediaFrame frame, DateTimeOffset? wallClock = null)
+    {
+        ArgumentNullException.ThrowIfNull(frame);
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        if (_ended)
+        {
+            throw new InvalidOperationException("The stream has been completed.");
+        }
+
+        switch (frame.Kind)
+        {
+            case MediaKind.Video:
+                WriteVideo(frame, wallClock);
+                break;
+            case MediaKind.Audio:
+                WriteAudio(frame, wallClock);
+                break;
+            case MediaKind.Data:
+                _data.Add(new PendingData(frame.Retain(), frame.Timestamp * 90));
+                break;
+            default:
+                DroppedFrames++;
+                break;
+        }
+    }
+
+    /// <summary>
+    /// Ends the current segment and starts a new period: the next segment carries EXT-X-DISCONTINUITY and, for
+    /// fMP4, a new init segment (EXT-X-MAP) built from the given track infos (null keeps the current one).
+    /// Use it when the publisher reconnects or its codec parameters change.
+    /// </summary>
+    public void BeginDiscontinuity(VideoTrackInfo? video = null, AudioTrackInfo? audio = null)
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        if (_ended)
+        {
+            throw new InvalidOperationException("The stream has been completed.");
+        }
+
+        StartNewPeriod(video ?? _videoInfo, audio ?? _audioInfo);
+    }
+
+    /// <summary>Ends the stream: flushes the open part and segment and adds EXT-X-ENDLIST.</summary>
+    public void Complete()
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        if (_ended)
+        {
+            return;
+        }
+
+        var flushed = Flush();
+        ReleasePending();
+        _ended = true;
+        Publish(flushed, segmentCompleted: flushed is not null);
+    }
+
+    public void Dispose()
+    {
+        if (_disposed)
+        {
+            return;
+        }
+
+        _disposed = true;
+        ReleasePending();
+        foreach (var segment in _window)
+        {
+            segment.Release();
+        }
+
+        _window.Clear();
+        _open = null;
+        _packager.Dispose();
+        _output.Dispose();
+    }
+
+    private bool VideoDrives => _videoInfo is not null;
+
+    private void WriteVideo(MediaFrame frame, DateTimeOffset? wallClock)
+    {
+        if (_videoInfo is null)
+        {
+            DroppedFrames++;
+            return;
+        }
+
+        var dts = frame.Timestamp * 90;
+        if (_started && IsJump(dts))
+        {
+            StartNewPeriod(_videoInfo, _audioInfo);
+        }
+
+        if (!_started)
+        {
+            if (!frame.IsKeyframe)
+            {
+                DroppedFrames++;
+                return;
+            }
+
+            Start(dts, wallClock);
+        }
+        else if (dts <= _lastDrive90)
+        {
+            DroppedFrames++;
+            return;
+        }
+        else
+        {
+            MaybeCut(dts, frame.IsKeyframe, wallClock);
+        }
+
+        _video.Add(new PendingVideo(frame.Retain(), dts, frame.CompositionOffset * 90, frame.IsKeyframe));
+        Advance(dts);
+    }
+
+    private void WriteAudio(MediaFrame frame, DateTimeOffset? wallClock)
+    {
+        if (_audioInfo is null || _audioTimeline is null || (VideoDrives && !_started))
+        {
+            DroppedFrames++;
+            return;
+        }
+
+        if (!VideoDrives && _started && IsJump(frame.Timestamp * 90))
+        {
+            StartNewPeriod(_videoInfo, _audioInfo);
+        }
+
+        var dts = _audioTimeline.Next(frame.Timestamp);
+        var dts90 = _audioTimeline.To90kHz(dts);
+        if (VideoDrives)
+        {
+            if (dts90 < _periodStart90)
+            {
+                DroppedFrames++; // audio from before the first keyframe
+                return;
+            }
+        }
+        else if (!_started)
+        {
+            Start(dts90, wallClock);
+        }
+        else if (dts90 <= _lastDrive90)
+        {
+            DroppedFrames++;
+            return;
+        }
+        else
+        {
+            MaybeCut(dts90, isKeyframe: true, wallClock);
+        }
+
+        _audio.Add(new PendingAudio(frame.Retain(), dts, dts90));
+        if (!VideoDrives)
+        {
+            Advance(dts90);
+        }
+    }
+
+    private bool IsJump(long drive90) =>
+        _lastDrive90 != long.MinValue
+        && (drive90 < _lastDrive90 - BackwardJump90
+            || drive90 > _lastDrive90 + (long)(_options.TimestampJumpThreshold.TotalSeconds * 90_000));
+
+    private void Advance(long drive90)
+    {
+        if (_lastDrive90 != long.MinValue)
+        {
+            var delta = drive90 - _lastDrive90;
+            if (delta is > 0 and < 90_000)
+            {
+                _interval90 = delta;
+            }
+        }
+
+        _lastDrive90 = drive90;
+    }
+
+    private long FrameInterval90()
+    {
+        if (_interval90 > 0)
+        {
+            return _interval90;
+        }
+
+        if (!VideoDrives && _audioTimeline is not null)
+        {
+            return _audioTimeline.To90kHz(_audioTimeline.SamplesPerFrame);
+        }
+
+        return _videoInfo?.FrameRate is { } rate && rate > 0 ? (long)(90_000 / rate) : 3000;
+    }
+
+    private void Start(long start90, DateTimeOffset? wallClock)
+    {
+        _started = true;
+        _periodStart90 = start90;
+        _lastDrive90 = long.MinValue;
+        OpenSegment(start90, wallClock);
+    }
+
+    private void MaybeCut(long time90, bool isKeyframe, DateTimeOffset? wallClock)
+    {
+        var pending = VideoDrives ? _video.Count : _audio.Count;
+        if (pending == 0 || _open is null)
+        {
+            return;
+        }
+
+        var interval = FrameInterval90();
+        if (isKeyframe && time90 - _segmentStart90 + interval / 2 >= _segmentTarget90)
+        {
+            var part = ClosePart(time90);
+            CompleteSegment(time90);
+            OpenSegment(time90, wallClock);
+            Publish(part, segmentCompleted: true);
+        }
+        else if (_partTarget90 > 0 && time90 + interval - _partStart90 > _partTarget90 - PartTolerance90)
+        {
+            Publish(ClosePart(time90), segmentCompleted: false);
+        }
+    }
+
+    private void OpenSegment(long start90, DateTimeOffset? wallClock)
+    {
+        var msn = _nextMediaSequence++;
+        _open = new HlsSegment(_pool, msn, _uris.SegmentUri(msn), ProgramDateTime(start90, wallClock), _pendingDiscontinuity, _mapGeneration, _map, _packager.InitSegment);
+        _pendingDiscontinuity = false;
+        _window.Add(_open);
+        _segmentStart90 = start90;
+        _partStart90 = start90;
+    }
+
+    private DateTimeOffset? ProgramDateTime(long time90, DateTimeOffset? wallClock)
+    {
+        if (wallClock is { } wall)
+        {
+            if (_anchorWall is not { } anchor
+                || (anchor + Elapsed(time90) - wall).Duration() > _options.ProgramDateTimeResyncThreshold)
+            {
+                _anchorWall = wall;
+                _anchor90 = time90;
+            }
+        }
+
+        return _anchorWall is { } a ? a + Elapsed(time90) : null;
+    }
+
+    private TimeSpan Elapsed(long time90) => TimeSpan.FromTicks((time90 - _anchor90) * (TimeSpan.TicksPerSecond / 10) / 9_000);
+
+    /// <summary>Packages the pending samples before <paramref name="boundary90"/> into the open segment's next part.</summary>
+    private HlsPart ClosePart(long boundary90)
+    {
+        var open = _open!;
+        var audio = CollectionsMarshal.AsSpan(_audio);
+        var audioCount = 0;
+        while (audioCount < audio.Length && audio[audioCount].Dts90 < boundary90)
+        {
+            audioCount++;
+        }
+
+        var audioEnd = audioCount < audio.Length
+            ? audio[audioCount].Dts
+            : audioCount > 0 ? audio[audioCount - 1].Dts + _audioTimeline!.SamplesPerFrame : 0;
+
+        var data = CollectionsMarshal.AsSpan(_data);
+        var dataCount = 0;
+        while (dataCount < data.Length && data[dataCount].Pts90 < boundary90)
+        {
+            dataCount++;
+        }
+
+        var video = CollectionsMarshal.AsSpan(_video);
+        var input = new PartInput(video, boundary90, audio[..audioCount], audioEnd, data[..dataCount], _partStart90, open.PartCount == 0);
+        _output.Reset(_packager.EstimateSize(input));
+        _packager.WritePart(_output, input);
+        var buffer = _output.Detach(out var length);
+
+        var independent = VideoDrives ? video.Length > 0 && video[0].IsKeyframe : true;
+        var sequence = _nextPartSequence++;
+        var part = new HlsPart(open, open.PartCount, sequence, (boundary90 - _partStart90) / 90_000.0, independent, _uris.PartUri(sequence), buffer, length, open.Length);
+        open.AddPart(part);
+
+        ReleaseRange(_video, _video.Count);
+        ReleaseRange(_audio, audioCount);
+        ReleaseRange(_data, dataCount);
+        _partStart90 = boundary90;
+        return part;
+    }
+
+    private void CompleteSegment(long end90)
+    {
+        var open = _open!;
+        _open = null;
+        var duration = (end90 - _segmentStart90) / 90_000.0;
+        open.Complete(duration, includeParts: _partTarget90 > 0);
+
+        // §4.4.3.1: each EXTINF rounded to the nearest integer must be <= EXT-X-TARGETDURATION. A keyframe
+        // interval longer than the target makes longer segments; the target then grows with them.
+        _targetDuration = Math.Max(_targetDuration, (int)Math.Round(duration, MidpointRounding.AwayFromZero));
+
+        var complete = 0;
+        foreach (var segment in _window)
+        {
+            complete += segment.IsComplete ? 1 : 0;
+        }
+
+        while (complete > _options.WindowSegments)
+        {
+            var oldest = _window[0];
+            _window.RemoveAt(0);
+            complete--;
+
+            // §4.4.3.3: the discontinuity sequence counts the EXT-X-DISCONTINUITY tags that left the playlist.
+            if (oldest.Discontinuity)
+            {
+                _discontinuitySequence++;
+            }
+
+            oldest.Release();
+        }
+    }
+
+    /// <summary>Writes whatever is pending as a last part and completes the open segment.</summary>
+    private HlsPart? Flush()
+    {
+        if (!_started || _open is null)
+        {
+            return null;
+        }
+
+        HlsPart? part = null;
+        var pending = VideoDrives ? _video.Count : _audio.Count;
+        if (pending > 0)
+        {
+            // No next frame will come: the last sample gets the last observed frame interval. Audio that starts
+            // after that (the audio tail past the last video frame) is dropped rather than stretching the part.
+            var end = _lastDrive90 + FrameInterval90();
+            part = ClosePart(end);
+            CompleteSegment(end);
+        }
+        else if (_open.PartCount > 0)
+        {
+            CompleteSegment(_partStart90);
+        }
+        else
+        {
+            _window.Remove(_open);
+            _nextMediaSequence--;
+            _open.Release();
+            _open = null;
+        }
+
+        return part;
+    }
+
+    private void StartNewPeriod(VideoTrackInfo? video, AudioTrackInfo? audio)
+    {
+        if (video is null && audio is null)
+        {
+            throw new ArgumentException("At least one track is required.");
+        }
+
+        var flushed = Flush();
+        if (flushed is not null)
+        {
+            Publish(flushed, segmentCompleted: true);
+        }
+
+        ReleasePending();
+        _packager.Dispose();
+        _videoInfo = video;
+        _audioInfo = audio;
+        _mapGeneration++;
+        _packager = CreatePackager();
+        _pendingDiscontinuity = _nextMediaSequence > _options.FirstMediaSequence;
+        _started = false;
+        _lastDrive90 = long.MinValue;
+        _interval90 = 0;
+        _anchorWall = null;
+    }
+
+    private SegmentPackager CreatePackager()
+    {
+        var samplesPerFrame = 1024;
+        if (_audioInfo is not null)
+        {
+            if (AdtsHeader.TryCreate(_audioInfo.AudioSpecificConfig, out var adts))
+            {
+                samplesPerFrame = adts.SamplesPerFrame;
+            }
+
+            _audioTimeline = new AudioTimeline(_audioInfo.SampleRate, samplesPerFrame);
+        }
+        else
+        {
+            _audioTimeline = null;
+        }
+
+        if (_options.Format == HlsContainerFormat.Fmp4)
+        {
+            _map = new MapTag(_uris.InitUri(_mapGeneration));
+            return new Fmp4SegmentPackager(_videoInfo, _audioInfo, samplesPerFrame, _options.MetadataOwner, _options.WriteSegmentType, _pool);
+        }
+
+        _map = null;
+        return new TsSegmentPackager(_videoInfo, _audioInfo, samplesPerFrame, _options.MetadataOwner, _pool);
+    }
+
+    private void Publish(HlsPart? part, bool segmentCompleted)
+    {
+        var segments = _window.ToArray();
+        var partCounts = new int[segments.Length];
+        var entries = new List<MediaSegment>(segments.Length);
+        long peak = 0;
+        double bits = 0;
+        double seconds = 0;
+        for (var i = 0; i < segments.Length; i++)
+        {
+            var segment = segments[i];
+            partCounts[i] = segment.PartCount;
+            if (segment.IsComplete)
+            {
+                entries.Add(segment.PlaylistEntry!);
+                if (segment.Duration > 0)
+                {
+                    peak = Math.Max(peak, (long)(segment.Length * 8 / segment.Duration));
+                    bits += segment.Length * 8.0;
+                    seconds += segment.Duration;
+                }
+            }
+            else if (segment.PartCount > 0 && _partTarget90 > 0)
+            {
+                entries.Add(segment.CreateOpenEntry());
+            }
+        }
+
+        var lastComplete = segments.Length > 0 && segments[^1].IsComplete;
+        var nextPartUri = _ended ? null : _uris.PartUri(_nextPartSequence);
+        var snapshot = new HlsStreamSnapshot(
+            ++_version,
+            BuildPlaylist(entries),
+            segments,
+            partCounts,
+            _nextPartSequence,
+            nextPartUri,
+            _ended,
+            peak,
+            seconds > 0 ? (long)(bits / seconds) : 0,
+            lastComplete);
+        Volatile.Write(ref _snapshot, snapshot);
+
+        if (part is not null)
+        {
+            PartCompleted?.Invoke(new HlsPartCompleted(snapshot, part.Sequence, part.Segment.MediaSequence, part.Index, segmentCompleted));
+        }
+    }
+
+    private MediaPlaylist BuildPlaylist(List<MediaSegment> entries)
+    {
+        var lowLatency = _partTarget90 > 0;
+        var partTarget = _partTarget90 / 90_000.0;
+        ServerControl? control = null;
+        if (lowLatency || _options.DeltaUpdates)
+        {
+            // §4.4.3.8: PART-HOLD-BACK >= 2 x PART-TARGET; HOLD-BACK >= 3 x TARGETDURATION;
+            // CAN-SKIP-UNTIL >= 6 x TARGETDURATION.
+            control = new ServerControl(
+                CanBlockReload: lowLatency,
+                PartHoldBack: lowLatency ? Math.Round(partTarget * _options.PartHoldBackParts, 3) : null,
+                HoldBack: 3.0 * _targetDuration,
+                CanSkipUntil: _options.DeltaUpdates ? 6.0 * _targetDuration : null);
+        }
+
+        var hints = lowLatency && !_ended && _started
+            ? new[] { new PreloadHint(PreloadHintType.Part, _uris.PartUri(_nextPartSequence)) }
+            : [];
+
+        return new MediaPlaylist
+        {
+            Version = _options.Format == HlsContainerFormat.Fmp4 ? 6 : 3,
+            TargetDuration = _targetDuration,
+            MediaSequence = _window.Count > 0 ? _window[0].MediaSequence : _nextMediaSequence,
+            DiscontinuitySequence = _discontinuitySequence,
+            IndependentSegments = true,
+            PartTarget = lowLatency ? partTarget : null,
+            ServerControl = control,
+            Segments = entries,
+            PreloadHints = hints,
+            EndList = _ended,
+        };
+    }
+
+    private void ReleasePending()
+    {
+        ReleaseRange(_video, _video.Count);
+        ReleaseRange(_audio, _audio.Count);
+        ReleaseRange(_data, _data.Count);
+    }
+
+    private static void ReleaseRange(List<PendingVideo> list, int count)
+    {
+        for (var i = 0; i < count; i++)
+        {
+            list[i].Frame.Release();
+        }
+
+        list.RemoveRange(0, count);
+    }
+
+    private static void ReleaseRange(List<PendingAudio> list, int count)
+    {
+        for (var i = 0; i < count; i++)
+        {
+            list[i].Frame.Release();
+        }
+
+        list.RemoveRange(0, count);
+    }
+
+    private static void ReleaseRange(List<PendingData> list, int count)
+    {
+        for (var i = 0; i < count; i++)
+        {
+            list[i].Frame.Release();
+        }
+
+        list.RemoveRange(0, count);
+    }
+}

@@ -1,0 +1,181 @@
+using System.Buffers;
+using System.Buffers.Binary;
+using OpenIvs.Media.Frames;
+using OpenIvs.Media.Hls.Packaging;
+using OpenIvs.Media.Hls.Playlists;
+using OpenIvs.Media.Tests.Support;
+
+namespace OpenIvs.Media.Tests.Hls.Packaging;
+
+public class LiveSegmenterTests
+{
+    private static LiveSegmenterOptions Options(HlsContainerFormat format = HlsContainerFormat.Fmp4, ArrayPool<byte>? pool = null) => new()
+    {
+        Format = format,
+        SegmentTarget = TimeSpan.FromSeconds(1),
+        PartTarget = TimeSpan.FromSeconds(0.5),
+        WindowSegments = 3,
+        BufferPool = pool ?? ArrayPool<byte>.Shared,
+    };
+
+    private static List<MediaFrameData> Frames(int count, bool audio = true) =>
+        new SyntheticStream(true, audio, count, 33, 30, false, new Dictionary<int, int>()).Build();
+
+    [Fact]
+    public void HookFiresAfterPublishingAndThePreloadHintNamesTheNextPart()
+    {
+        using var segmenter = new LiveSegmenter(Options(), SyntheticStream.VideoInfo, SyntheticStream.AudioInfo);
+        var seen = new List<HlsPartCompleted>();
+        segmenter.PartCompleted += e =>
+        {
+            Assert.Same(e.Snapshot, segmenter.Snapshot);
+            seen.Add(e);
+        };
+        Write(segmenter, Frames(100));
+
+        var snapshot = segmenter.Snapshot;
+        Assert.NotEmpty(seen);
+        var hint = Assert.Single(snapshot.Playlist.PreloadHints);
+        Assert.Equal(PreloadHintType.Part, hint.Type);
+        Assert.Equal(snapshot.NextPartUri, hint.Uri);
+        Assert.Equal($"part{seen[^1].PartSequence + 1}.m4s", hint.Uri);
+        Assert.True(segmenter.UriScheme.TryParse(hint.Uri, out var kind, out var number));
+        Assert.Equal((HlsResourceKind.Part, snapshot.NextPartSequence), (kind, number));
+        Assert.Equal((seen[^1].MediaSequence, seen[^1].PartIndex), snapshot.LastPart);
+
+        // 33 ms frames, 0.5 s parts: a 16th frame would end the part at 0.528 s, so 15 frames (0.495 s) per
+        // part; the keyframe at 0.990 s (every 30 frames) closes the 1 s segment.
+        Assert.Equal([0.495, 0.495], seen.Where(e => e.MediaSequence == 0).Select(e => Math.Round(e.Snapshot.Segments[0].GetPart(e.PartIndex).Duration, 3)));
+        Assert.True(seen.Single(e => e.MediaSequence == 0 && e.PartIndex == 1).SegmentCompleted);
+        Assert.False(seen.Single(e => e.MediaSequence == 0 && e.PartIndex == 0).SegmentCompleted);
+    }
+
+    [Fact]
+    public void BlockingRequestsAreSatisfiedByThePartOrAnythingLater()
+    {
+        using var segmenter = new LiveSegmenter(Options(), SyntheticStream.VideoInfo, SyntheticStream.AudioInfo);
+        Write(segmenter, Frames(76)); // segments 0 and 1 complete; frame 75 closes segment 2's first part
+        var snapshot = segmenter.Snapshot;
+        Assert.Equal((2L, 0), snapshot.LastPart);
+        Assert.True(snapshot.Satisfies(1, null));
+        Assert.True(snapshot.Satisfies(1, 7)); // beyond segment 1's parts: answered by segment 2's first part
+        Assert.True(snapshot.Satisfies(2, 0));
+        Assert.False(snapshot.Satisfies(2, 1));
+        Assert.False(snapshot.Satisfies(2, null));
+        Assert.False(snapshot.Satisfies(3, 0));
+        Assert.True(snapshot.TryAcquireSegment(1, out var lease));
+        lease.Dispose();
+        Assert.False(snapshot.TryAcquireSegment(2, out _)); // incomplete
+    }
+
+    [Fact]
+    public void AnEvictedSegmentStaysIntactWhileLeased()
+    {
+        var pool = new TrackingArrayPool();
+        var segmenter = new LiveSegmenter(Options(pool: pool), SyntheticStream.VideoInfo, SyntheticStream.AudioInfo);
+        Write(segmenter, Frames(40));
+        Assert.True(segmenter.Snapshot.TryAcquireSegment(0, out var lease));
+        var copy = lease.Data.ToArray();
+        var returnedBefore = pool.Returned;
+
+        Write(segmenter, Frames(400).Select(f => f with { Timestamp = f.Timestamp + 1320 }).ToList());
+        Assert.False(segmenter.Snapshot.TryAcquireSegment(0, out _));
+        Assert.Equal(3, segmenter.Snapshot.Segments.ToArray().Count(s => s.IsComplete));
+        Assert.Equal(copy, lease.Data.ToArray());
+        var stillOut = pool.Outstanding;
+
+        lease.Dispose();
+        Assert.True(pool.Outstanding < stillOut, "the last lease returns the evicted segment's buffers");
+        Assert.True(pool.Returned > returnedBefore);
+        segmenter.Dispose();
+        Assert.Equal(0, pool.Outstanding);
+        Assert.Empty(pool.Errors);
+    }
+
+    [Fact]
+    public void MetadataLandsInThePartCoveringItsTimestamp()
+    {
+        using var segmenter = new LiveSegmenter(Options(), SyntheticStream.VideoInfo, SyntheticStream.AudioInfo);
+        var frames = Frames(90);
+        frames.Add(new MediaFrameData(MediaKind.Data, "{\"n\":1}"u8.ToArray(), 1010, 0, true));
+        Write(segmenter, frames.OrderBy(f => f.Timestamp).ThenBy(f => f.Kind).ToList());
+        segmenter.Complete();
+
+        var start = 0.0;
+        var found = new List<(double Start, double End, ulong Time)>();
+        foreach (var segment in segmenter.Snapshot.Segments)
+        {
+            for (var i = 0; i < segment.PartCount; i++)
+            {
+                var part = segment.GetPart(i);
+                var bytes = part.Memory.ToArray();
+                foreach (var emsg in Mp4SampleReader.Children(bytes, 0, bytes.Length, "emsg"))
+                {
+                    found.Add((start, start + part.Duration, BinaryPrimitives.ReadUInt64BigEndian(bytes.AsSpan(emsg.Body + 8))));
+                }
+
+                start += part.Duration;
+            }
+        }
+
+        var (partStart, partEnd, time) = Assert.Single(found);
+        Assert.Equal(90_900ul, time);
+        Assert.InRange(1.010, partStart, partEnd);
+    }
+
+    [Fact]
+    public void DiscontinuityMarksTheNextSegmentAndSwitchesTheMap()
+    {
+        var options = Options();
+        options.WindowSegments = 5;
+        using var segmenter = new LiveSegmenter(options, SyntheticStream.VideoInfo, SyntheticStream.AudioInfo);
+        Write(segmenter, Frames(45));
+        segmenter.BeginDiscontinuity();
+        Write(segmenter, Frames(45)); // timestamps restart at 0, as after a publisher reconnect
+        segmenter.Complete();
+
+        var text = SegmenterOutput.Render(segmenter.Snapshot.Playlist);
+        Assert.Contains("#EXT-X-MAP:URI=\"init0.mp4\"\n", text, StringComparison.Ordinal);
+        Assert.Contains("#EXT-X-DISCONTINUITY\n#EXT-X-MAP:URI=\"init1.mp4\"\n", text, StringComparison.Ordinal);
+        var segments = segmenter.Snapshot.Segments.ToArray();
+        Assert.Equal([0L, 1, 2, 3], segments.Select(s => s.MediaSequence));
+        Assert.Equal([false, false, true, false], segments.Select(s => s.Discontinuity));
+        Assert.True(segmenter.Snapshot.TryGetInitSegment(1, out var init));
+        Assert.Equal("ftyp"u8.ToArray(), init.Slice(4, 4).ToArray());
+    }
+
+    [Fact]
+    public void FramesBeforeTheFirstKeyframeAreDropped()
+    {
+        using var segmenter = new LiveSegmenter(Options(HlsContainerFormat.MpegTs), SyntheticStream.VideoInfo, SyntheticStream.AudioInfo);
+        var frames = Frames(60).Where(f => !(f.Kind == MediaKind.Video && f.Timestamp == 0)).ToList();
+        Write(segmenter, frames);
+        Assert.Equal(frames.Count(f => f.Timestamp < 990), segmenter.DroppedFrames);
+        var first = segmenter.Snapshot.Segments[0].GetPart(0);
+        Assert.True(first.IsIndependent);
+        Assert.EndsWith(".ts", first.Uri, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void OptionsRejectOutOfRangeValues()
+    {
+        var options = new LiveSegmenterOptions();
+        Assert.Throws<ArgumentOutOfRangeException>(() => options.SegmentTarget = TimeSpan.FromMilliseconds(10));
+        Assert.Throws<ArgumentOutOfRangeException>(() => options.PartTarget = TimeSpan.FromMilliseconds(10));
+        Assert.Throws<ArgumentOutOfRangeException>(() => options.WindowSegments = 2);
+        Assert.Throws<ArgumentOutOfRangeException>(() => options.PartHoldBackParts = 1.5);
+        Assert.Throws<ArgumentException>(() => options.MetadataOwner = string.Empty);
+        options.PartTarget = null;
+        Assert.Null(options.PartTarget);
+    }
+
+    private static void Write(LiveSegmenter segmenter, IEnumerable<MediaFrameData> frames)
+    {
+        foreach (var data in frames)
+        {
+            var frame = data.ToFrame();
+            segmenter.Write(frame);
+            frame.Release();
+        }
+    }
+}
