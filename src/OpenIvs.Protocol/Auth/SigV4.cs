@@ -114,30 +114,55 @@ public static class SigV4
     /// <param name="signedHeaders">Lower-case names to include, sorted.</param>
     public static string CanonicalHeaders(IEnumerable<KeyValuePair<string, string>> headers, IReadOnlyList<string> signedHeaders)
     {
-        var values = new Dictionary<string, List<string>>(StringComparer.OrdinalIgnoreCase);
-        foreach (var (name, value) in headers)
-        {
-            if (!values.TryGetValue(name, out var list))
-            {
-                values[name] = list = [];
-            }
-
-            list.Add(CanonicalHeaderValue(value));
-        }
-
-        var builder = new StringBuilder();
+        var list = headers as IReadOnlyList<KeyValuePair<string, string>> ?? headers.ToList();
+        var builder = new StringBuilder(256);
         foreach (var name in signedHeaders)
         {
             builder.Append(name).Append(':');
-            if (values.TryGetValue(name, out var list))
+            var first = true;
+            for (var i = 0; i < list.Count; i++)
             {
-                builder.AppendJoin(',', list);
+                if (!string.Equals(list[i].Key, name, StringComparison.OrdinalIgnoreCase))
+                {
+                    continue;
+                }
+
+                if (!first)
+                {
+                    builder.Append(',');
+                }
+
+                AppendCanonicalHeaderValue(builder, list[i].Value);
+                first = false;
             }
 
             builder.Append('\n');
         }
 
         return builder.ToString();
+    }
+
+    private static void AppendCanonicalHeaderValue(StringBuilder builder, string value)
+    {
+        var span = value.AsSpan().Trim();
+        var inSpace = false;
+        foreach (var c in span)
+        {
+            if (c is ' ' or '\t' or '\r' or '\n')
+            {
+                if (!inSpace)
+                {
+                    builder.Append(' ');
+                }
+
+                inSpace = true;
+            }
+            else
+            {
+                builder.Append(c);
+                inSpace = false;
+            }
+        }
     }
 
     /// <summary>Trims a header value and collapses each run of whitespace (including folded lines) to one space.</summary>
