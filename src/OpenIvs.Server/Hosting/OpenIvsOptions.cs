@@ -30,6 +30,8 @@ public sealed partial class OpenIvsOptions
 
     public QuotaOptions Quotas { get; set; } = new();
 
+    public IngestOptions Ingest { get; set; } = new();
+
     /// <summary>
     /// Lets <c>/_openivs/faults</c> inject errors into chosen operations (for testing clients' error
     /// handling). Off by default.
@@ -86,6 +88,7 @@ public sealed partial class OpenIvsOptions
 
         problems.AddRange(Public.Validate());
         problems.AddRange(Quotas.Validate());
+        problems.AddRange(Ingest.Validate());
         if (problems.Count > 0)
         {
             throw new InvalidOperationException("Invalid configuration:\n  " + string.Join("\n  ", problems));

@@ -52,8 +52,9 @@ public sealed class OpenIvsServer : IAsyncDisposable
         await durable.InitializeAsync(cancellationToken).ConfigureAwait(false);
         var tables = new ResourceTables();
         var iamTables = new IamTables();
+        var streamTables = new StreamTables();
         var store = new DocumentStore(durable);
-        await store.LoadAsync(tables.All.Concat(iamTables.All), cancellationToken).ConfigureAwait(false);
+        await store.LoadAsync(tables.All.Concat(iamTables.All).Concat(streamTables.All), cancellationToken).ConfigureAwait(false);
         var secrets = SecretBox.Open(options.DataDirectory);
         var tokenKey = await durable.GetOrAddSettingAsync(
             "pagination-token-key", Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)), cancellationToken).ConfigureAwait(false);
@@ -93,7 +94,10 @@ public sealed class OpenIvsServer : IAsyncDisposable
         services.AddSingleton(new PaginationTokens(Convert.FromBase64String(tokenKey)));
         services.AddSingleton(new ApiLimits());
         services.AddSingleton<FaultInjector>();
-        services.AddSingleton<ILiveStreams, NoLiveStreams>();
+        services.AddSingleton(streamTables);
+        services.AddSingleton<LiveStreamHub>();
+        services.AddSingleton<ILiveStreams>(sp => sp.GetRequiredService<LiveStreamHub>());
+        services.AddHostedService(sp => sp.GetRequiredService<LiveStreamHub>());
         services.AddSingleton<IRecordingDestinations>(new LocalRecordingDestinations(Path.Combine(options.DataDirectory, "s3")));
         services.AddSingleton(iamTables);
         services.AddSingleton(secrets);

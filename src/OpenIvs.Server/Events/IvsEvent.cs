@@ -1,0 +1,76 @@
+using System.Globalization;
+using System.Text.Json.Nodes;
+
+namespace OpenIvs.Server.Events;
+
+/// <summary>
+/// An event in Amazon EventBridge's shape as IVS emits it (ivs-behavior.md section 4): source
+/// <c>aws.ivs</c>, a detail-type, the channel ARN in <c>resources</c> (none for account-level limit
+/// events), and a snake_case <c>detail</c>.
+/// </summary>
+public sealed record IvsEvent(string Id, string DetailType, DateTimeOffset Time, string Region, string Account, IReadOnlyList<string> Resources, JsonObject Detail)
+{
+    public const string StreamStateChange = "IVS Stream State Change";
+    public const string StreamHealthChange = "IVS Stream Health Change";
+    public const string LimitBreach = "IVS Limit Breach";
+    public const string RecordingStateChange = "IVS Recording State Change";
+
+    /// <summary>The event name shown in stream sessions' truncatedEvents (event_name, limit_name or recording_status).</summary>
+    public string Name =>
+        (string?)Detail["event_name"] ?? (string?)Detail["limit_name"] ?? (string?)Detail["recording_status"] ?? DetailType;
+
+    /// <summary>The optional code (multitrack and takeover reasons).</summary>
+    public string? Code => (string?)Detail["code"];
+
+    public static IvsEvent StreamState(string eventName, string region, string account, string channelArn, string channelName, string streamId, DateTimeOffset time, string? code = null)
+    {
+        var detail = new JsonObject { ["event_name"] = eventName, ["channel_name"] = channelName, ["stream_id"] = streamId };
+        if (code is not null)
+        {
+            detail["code"] = code;
+        }
+
+        return new(NewId(), StreamStateChange, time, region, account, [channelArn], detail);
+    }
+
+    public static IvsEvent StreamHealth(string eventName, string region, string account, string channelArn, string channelName, string streamId, DateTimeOffset time) =>
+        new(NewId(), StreamHealthChange, time, region, account, [channelArn],
+            new JsonObject { ["event_name"] = eventName, ["channel_name"] = channelName, ["stream_id"] = streamId });
+
+    /// <summary>A limit breach; <paramref name="channelArn"/> null for account-level limits (Concurrent Broadcasts).</summary>
+    public static IvsEvent Limit(
+        string limitName, long limitValue, long exceededBy, string unit, string region, string account, DateTimeOffset time,
+        string? channelArn = null, string? channelName = null, string? streamId = null)
+    {
+        var detail = new JsonObject
+        {
+            ["limit_name"] = limitName,
+            ["limit_value"] = limitValue,
+            ["exceeded_by"] = exceededBy,
+            ["limit_unit"] = unit,
+        };
+        if (channelArn is not null)
+        {
+            detail["channel_name"] = channelName ?? string.Empty;
+            detail["stream_id"] = streamId;
+        }
+
+        return new(NewId(), LimitBreach, time, region, account, channelArn is null ? [] : [channelArn], detail);
+    }
+
+    /// <summary>The EventBridge envelope as JSON.</summary>
+    public JsonObject ToJson() => new()
+    {
+        ["version"] = "0",
+        ["id"] = Id,
+        ["detail-type"] = DetailType,
+        ["source"] = "aws.ivs",
+        ["account"] = Account,
+        ["time"] = Time.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture),
+        ["region"] = Region,
+        ["resources"] = new JsonArray([.. Resources.Select(r => (JsonNode)r)]),
+        ["detail"] = Detail.DeepClone(),
+    };
+
+    private static string NewId() => Guid.NewGuid().ToString();
+}

@@ -1,0 +1,61 @@
+namespace OpenIvs.Server.Hosting;
+
+/// <summary>
+/// Ingest rules (ivs-behavior.md sections 1.4, 2.1 and 9): input limits per channel type, the idle
+/// disconnect, starvation detection, and session retention. Defaults are IVS's.
+/// </summary>
+public sealed class IngestOptions
+{
+    /// <summary>Maximum input bitrate of STANDARD and ADVANCED channels (bits/s).</summary>
+    public long MaxBitrate { get; set; } = 8_500_000;
+
+    /// <summary>Maximum input bitrate of BASIC channels above 480p (bits/s).</summary>
+    public long BasicMaxBitrate { get; set; } = 3_500_000;
+
+    /// <summary>Maximum input bitrate of BASIC channels at 480p or below (bits/s).</summary>
+    public long BasicSdMaxBitrate { get; set; } = 1_500_000;
+
+    /// <summary>Largest accepted picture (1080p): width times height.</summary>
+    public long MaxPixels { get; set; } = 1920L * 1080;
+
+    /// <summary>Longest accepted picture edge.</summary>
+    public int MaxEdge { get; set; } = 1920;
+
+    /// <summary>Whether breaching an input limit disconnects the publisher (IVS: "will probably disconnect").</summary>
+    public bool DisconnectOnLimitBreach { get; set; } = true;
+
+    /// <summary>A publisher that sends no media for this long is disconnected (IVS: 30 s).</summary>
+    public TimeSpan IdleTimeout { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>Media missing for this long makes the stream STARVING (until media flows again).</summary>
+    public TimeSpan StarvationThreshold { get; set; } = TimeSpan.FromSeconds(2);
+
+    /// <summary>How long ended stream sessions are kept (IVS: 60 days).</summary>
+    public TimeSpan SessionRetention { get; set; } = TimeSpan.FromDays(60);
+
+    /// <summary>Longest broadcast (IVS: 48 h); then the stream is ended and a reconnect starts a new one.</summary>
+    public TimeSpan MaxStreamDuration { get; set; } = TimeSpan.FromHours(48);
+
+    public IEnumerable<string> Validate()
+    {
+        if (MaxBitrate < 100_000 || BasicMaxBitrate < 100_000 || BasicSdMaxBitrate < 100_000)
+        {
+            yield return "Ingest bitrate limits must be at least 100000 bits/s.";
+        }
+
+        if (MaxPixels < 64 * 64 || MaxEdge < 64)
+        {
+            yield return "Ingest resolution limits are too small.";
+        }
+
+        if (IdleTimeout < TimeSpan.FromSeconds(1) || StarvationThreshold < TimeSpan.FromMilliseconds(200) || StarvationThreshold >= IdleTimeout)
+        {
+            yield return "Ingest.IdleTimeout must be at least 1 s and longer than StarvationThreshold (at least 200 ms).";
+        }
+
+        if (SessionRetention < TimeSpan.FromHours(1) || MaxStreamDuration < TimeSpan.FromMinutes(1))
+        {
+            yield return "Ingest.SessionRetention must be at least 1 h and MaxStreamDuration at least 1 min.";
+        }
+    }
+}

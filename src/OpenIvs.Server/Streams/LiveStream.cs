@@ -1,0 +1,189 @@
+using System.Collections.Concurrent;
+using OpenIvs.Media.Frames;
+using OpenIvs.Protocol.Model;
+
+namespace OpenIvs.Server.Streams;
+
+/// <summary>
+/// One broadcast in progress: the channel as it was at go-live, the tracks, the readers it fans frames
+/// out to, and its measurements. The ingest loop is its single writer; API and playback read it.
+/// </summary>
+public sealed class LiveStream
+{
+    private readonly Func<ValueTask> _disconnect;
+    private readonly ConcurrentQueue<byte[]> _pendingMetadata = new();
+    private readonly object _readersLock = new();
+    private StreamReader[] _readers = [];
+    private long _lastTimestamp;
+
+    internal LiveStream(Channel channel, string streamId, DateTimeOffset startTime, bool secureTransport, Func<ValueTask> disconnect, TimeProvider time)
+    {
+        Metrics = new StreamMetrics(time);
+        Channel = channel;
+        ChannelArn = channel.Arn!;
+        StreamId = streamId;
+        StartTime = startTime;
+        SecureTransport = secureTransport;
+        _disconnect = disconnect;
+    }
+
+    public Channel Channel { get; }
+
+    public string ChannelArn { get; }
+
+    public string StreamId { get; }
+
+    public DateTimeOffset StartTime { get; }
+
+    public bool SecureTransport { get; }
+
+    public StreamHealth Health { get; internal set; } = StreamHealth.Healthy;
+
+    public VideoTrackInfo? Video { get; private set; }
+
+    public AudioTrackInfo? Audio { get; private set; }
+
+    /// <summary>The encoder name the publisher reported (onMetaData <c>encoder</c>).</summary>
+    public string? Encoder { get; internal set; }
+
+    public StreamMetrics Metrics { get; }
+
+    /// <summary>Concurrent views, maintained by the playback side.</summary>
+    public long ViewerCount { get; set; }
+
+    /// <summary>True once the first video keyframe arrived (IVS: "Stream Start", segments available).</summary>
+    public bool Started { get; internal set; }
+
+    /// <summary>Completed when the stream has ended and its end is recorded.</summary>
+    internal TaskCompletionSource Ended { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    internal bool Ending { get; set; }
+
+    internal CancellationTokenSource Lifetime { get; } = new();
+
+    /// <summary>
+    /// Adds a reader with its own queue of <paramref name="capacity"/> items. The current track
+    /// configurations are queued first, so a late reader can start at the next keyframe.
+    /// </summary>
+    public StreamReader AddReader(string name, int capacity)
+    {
+        var reader = new StreamReader(name, capacity, RemoveReader);
+        lock (_readersLock)
+        {
+            if (Video is { } video)
+            {
+                reader.Offer(new StreamItem(StreamItemKind.VideoConfig, Video: video));
+            }
+
+            if (Audio is { } audio)
+            {
+                reader.Offer(new StreamItem(StreamItemKind.AudioConfig, Audio: audio));
+            }
+
+            // A new reader begins at a keyframe: behave as if it had just fallen behind.
+            reader.Offer(new StreamItem(StreamItemKind.Gap));
+            _readers = [.. _readers, reader];
+        }
+
+        return reader;
+    }
+
+    public IReadOnlyList<StreamReader> Readers => Volatile.Read(ref _readers);
+
+    internal void SetVideo(VideoTrackInfo video)
+    {
+        lock (_readersLock)
+        {
+            Video = video;
+            Offer(new StreamItem(StreamItemKind.VideoConfig, Video: video));
+        }
+    }
+
+    internal void SetAudio(AudioTrackInfo audio)
+    {
+        lock (_readersLock)
+        {
+            Audio = audio;
+            Offer(new StreamItem(StreamItemKind.AudioConfig, Audio: audio));
+        }
+    }
+
+    /// <summary>Fans a frame out to every reader and releases the caller's reference. Ingest loop only.</summary>
+    internal void Publish(MediaFrame frame)
+    {
+        try
+        {
+            Volatile.Write(ref _lastTimestamp, frame.Timestamp);
+            while (_pendingMetadata.TryDequeue(out var metadata))
+            {
+                var data = MediaFrame.Create(MediaKind.Data, metadata, frame.Timestamp, 0, isKeyframe: true);
+                Offer(StreamItem.ForFrame(data));
+                data.Release();
+            }
+
+            if (frame.Kind != MediaKind.Data)
+            {
+                Metrics.Add(frame.Kind == MediaKind.Video, frame.Length);
+            }
+
+            Offer(StreamItem.ForFrame(frame));
+        }
+        finally
+        {
+            frame.Release();
+        }
+    }
+
+    /// <summary>Queues timed metadata; it enters the stream with the next frame (ingest keeps stream order).</summary>
+    internal void EnqueueMetadata(byte[] payload) => _pendingMetadata.Enqueue(payload);
+
+    internal void CompleteReaders()
+    {
+        lock (_readersLock)
+        {
+            foreach (var reader in _readers)
+            {
+                reader.Complete();
+            }
+        }
+    }
+
+    internal ValueTask DisconnectAsync() => _disconnect();
+
+    public Protocol.Model.Stream ToApi() => new()
+    {
+        ChannelArn = ChannelArn,
+        StreamId = StreamId,
+        PlaybackUrl = Channel.PlaybackUrl,
+        StartTime = StartTime,
+        State = StreamState.Live,
+        Health = Health,
+        ViewerCount = ViewerCount,
+    };
+
+    public StreamSummary ToSummary() => new()
+    {
+        ChannelArn = ChannelArn,
+        StreamId = StreamId,
+        State = StreamState.Live,
+        Health = Health,
+        ViewerCount = ViewerCount,
+        StartTime = StartTime,
+    };
+
+    private void Offer(in StreamItem item)
+    {
+        foreach (var reader in Volatile.Read(ref _readers))
+        {
+            reader.Offer(item);
+        }
+    }
+
+    private void RemoveReader(StreamReader reader)
+    {
+        lock (_readersLock)
+        {
+            _readers = [.. _readers.Where(r => r != reader)];
+        }
+    }
+}

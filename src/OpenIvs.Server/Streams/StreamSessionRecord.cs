@@ -1,0 +1,66 @@
+using OpenIvs.Protocol.Model;
+
+namespace OpenIvs.Server.Streams;
+
+/// <summary>
+/// A stream session (one broadcast) as stored: the channel as it was at go-live, what was ingested, and
+/// the events of the session in the order they happened. Kept for the retention period (60 days).
+/// </summary>
+public sealed class StreamSessionRecord
+{
+    public required string StreamId { get; init; }
+
+    public required string ChannelArn { get; init; }
+
+    public required DateTimeOffset StartTime { get; init; }
+
+    public DateTimeOffset? EndTime { get; init; }
+
+    public required Channel Channel { get; init; }
+
+    public RecordingConfiguration? RecordingConfiguration { get; init; }
+
+    public IngestConfigurations? IngestConfigurations { get; init; }
+
+    /// <summary>Oldest first; the API shows at most 500, newest first.</summary>
+    public required List<StreamEvent> Events { get; init; }
+
+    public StreamSession ToApi()
+    {
+        var video = IngestConfigurations?.VideoConfigurations?.FirstOrDefault();
+        var audio = IngestConfigurations?.AudioConfigurations?.FirstOrDefault();
+        return new StreamSession
+        {
+            StreamId = StreamId,
+            StartTime = StartTime,
+            EndTime = EndTime,
+            Channel = Channel,
+            RecordingConfiguration = RecordingConfiguration,
+            IngestConfigurations = IngestConfigurations,
+            IngestConfiguration = IngestConfigurations is null ? null : new IngestConfiguration
+            {
+                Video = video is null ? null : new VideoConfiguration
+                {
+                    AvcProfile = video.Profile,
+                    AvcLevel = video.Level,
+                    Codec = video.Codec,
+                    Encoder = video.Encoder,
+                    TargetBitrate = video.TargetBitrate,
+                    TargetFramerate = video.TargetFramerate,
+                    VideoHeight = video.VideoHeight,
+                    VideoWidth = video.VideoWidth,
+                },
+                Audio = audio is null ? null : new AudioConfiguration
+                {
+                    Codec = audio.Codec,
+                    TargetBitrate = audio.TargetBitrate,
+                    SampleRate = audio.SampleRate,
+                    Channels = audio.Channels,
+                },
+            },
+            TruncatedEvents = [.. Events.AsEnumerable().Reverse().Take(500)],
+        };
+    }
+
+    public bool HasErrorEvent => Events.Any(e => e.Code is not null || e.Name is "Stream Failure" or "Ingest Bitrate" or "Ingest Resolution" or "Stream Takeover Failure");
+}
