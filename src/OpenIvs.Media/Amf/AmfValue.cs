@@ -97,18 +97,27 @@ public sealed class AmfValue
 
     public static AmfValue XmlDocument(string value) => new(AmfType.XmlDocument, text: value ?? throw new ArgumentNullException(nameof(value)));
 
-    public static AmfValue Object(params IEnumerable<KeyValuePair<string, AmfValue>> properties) => Complex(AmfType.Object, null, [.. properties]);
+    public static AmfValue Object(params ReadOnlySpan<KeyValuePair<string, AmfValue>> properties) => Complex(AmfType.Object, null, [.. properties]);
 
-    public static AmfValue EcmaArray(params IEnumerable<KeyValuePair<string, AmfValue>> properties) => Complex(AmfType.EcmaArray, null, [.. properties]);
+    public static AmfValue ObjectFrom(IEnumerable<KeyValuePair<string, AmfValue>> properties) => Complex(AmfType.Object, null, [.. properties]);
 
-    public static AmfValue TypedObject(string className, params IEnumerable<KeyValuePair<string, AmfValue>> properties) =>
+    public static AmfValue EcmaArray(params ReadOnlySpan<KeyValuePair<string, AmfValue>> properties) => Complex(AmfType.EcmaArray, null, [.. properties]);
+
+    public static AmfValue EcmaArrayFrom(IEnumerable<KeyValuePair<string, AmfValue>> properties) => Complex(AmfType.EcmaArray, null, [.. properties]);
+
+    public static AmfValue TypedObject(string className, params ReadOnlySpan<KeyValuePair<string, AmfValue>> properties) =>
         Complex(AmfType.TypedObject, className ?? throw new ArgumentNullException(nameof(className)), [.. properties]);
 
-    public static AmfValue StrictArray(params IEnumerable<AmfValue> items)
+    public static AmfValue StrictArray(params ReadOnlySpan<AmfValue> items) => StrictArrayFrom(items.ToArray());
+
+    public static AmfValue StrictArrayFrom(IEnumerable<AmfValue> items)
     {
         var list = items.ToList();
         return new AmfValue(AmfType.StrictArray, items: list) { ElementCount = 1 + list.Sum(i => i.ElementCount) };
     }
+
+    /// <summary>A name/value pair for building objects.</summary>
+    public static KeyValuePair<string, AmfValue> Property(string name, AmfValue value) => new(name, value);
 
     public static implicit operator AmfValue(double value) => Number(value);
 
@@ -168,6 +177,12 @@ public sealed class AmfValue
                 builder.Append('[');
                 foreach (var item in value.Items)
                 {
+                    if (builder.Length > 512)
+                    {
+                        builder.Append('…');
+                        break;
+                    }
+
                     Append(builder, item, depth + 1);
                     builder.Append(',');
                 }
@@ -180,6 +195,12 @@ public sealed class AmfValue
                 builder.Append('{');
                 foreach (var property in value.Properties)
                 {
+                    if (builder.Length > 512)
+                    {
+                        builder.Append('…');
+                        break;
+                    }
+
                     builder.Append(property.Key).Append(':');
                     Append(builder, property.Value, depth + 1);
                     builder.Append(',');

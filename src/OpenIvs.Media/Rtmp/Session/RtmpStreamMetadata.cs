@@ -11,7 +11,7 @@ public sealed class RtmpStreamMetadata
     public RtmpStreamMetadata(IReadOnlyList<KeyValuePair<string, AmfValue>> properties)
     {
         Properties = properties;
-        var source = AmfValue.Object(properties);
+        var source = AmfValue.ObjectFrom(properties);
         Encoder = source.GetString("encoder");
         Width = source.GetNumber("width");
         Height = source.GetNumber("height");
