@@ -23,6 +23,15 @@ namespace OpenIvs.Media.Rtmp.Session;
 /// <see cref="VideoTrackInfo"/>/<see cref="AudioTrackInfo"/> and pooled <see cref="MediaFrame"/>s.</para>
 /// <para>The session never puts the stream name (the stream key) in an exception message. It does not complete the
 /// pipes: the host owns the transport and closes it when <see cref="RunAsync"/> ends.</para>
+/// <para>Hosting from Kestrel (<c>listenOptions.UseConnectionHandler&lt;RtmpConnectionHandler&gt;()</c>):</para>
+/// <code>
+/// public override async Task OnConnectedAsync(ConnectionContext connection)
+/// {
+///     var session = new RtmpServerSession(connection.Transport.Input, connection.Transport.Output, handler, options);
+///     try { await session.RunAsync(connection.ConnectionClosed); }
+///     catch (RtmpProtocolException e) { /* log e.Error; the message never holds the stream key */ }
+/// }
+/// </code>
 /// </remarks>
 public sealed partial class RtmpServerSession
 {
@@ -41,6 +50,7 @@ public sealed partial class RtmpServerSession
     private readonly ArrayBufferWriter<byte> _scratch = new(512);
 
     private HandshakeState _handshake = HandshakeState.AwaitingC0C1;
+    private byte[]? _c1;
     private ITimer? _timer;
     private volatile bool _timedOut;
     private bool _needsFlush;
@@ -114,8 +124,6 @@ public sealed partial class RtmpServerSession
             await EndPublishAsync(reason, CancellationToken.None).ConfigureAwait(false);
         }
     }
-
-    private byte[]? _c1;
 
     private async Task<RtmpSessionEndReason> RunLoopAsync(CancellationToken cancellationToken)
     {
