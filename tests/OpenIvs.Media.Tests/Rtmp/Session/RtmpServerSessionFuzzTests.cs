@@ -96,10 +96,10 @@ public class RtmpServerSessionFuzzTests
     }
 
     [Fact]
-    public void UnmutatedPublishEndsNormally()
+    public async Task UnmutatedPublishEndsNormally()
     {
         Assert.Null(Fuzz.Check(s_publish.Value, Body, _ => false, AllocationBound));
-        var handler = Task.Run(() => RunAsync(s_publish.Value)).GetAwaiter().GetResult();
+        var handler = await Task.Run(() => RunAsync(s_publish.Value));
         Assert.Single(handler.VideoConfigs);
         Assert.Single(handler.AudioConfigs);
         Assert.True(handler.Frames.Count > 20);
