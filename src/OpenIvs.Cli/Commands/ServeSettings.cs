@@ -24,6 +24,8 @@ internal static class ServeSettings
         ("--public-rtmp-port", "Public:RtmpPort", "OPENIVS_PUBLIC_RTMP_PORT", "RTMP port clients connect to, if not the listener's."),
         ("--playback-base-url", "Public:PlaybackBaseUrl", "OPENIVS_PLAYBACK_BASE_URL", "Scheme://host[:port] of playback URLs; may contain {prefix}."),
         ("--srt-host", "Public:SrtHost", "OPENIVS_SRT_HOST", "Host name of channels' SRT endpoint."),
+        ("--rtmps-certificate", "RtmpsCertificate", "OPENIVS_RTMPS_CERTIFICATE", "PEM certificate for RTMPS (default: a self-signed one in the data directory)."),
+        ("--rtmps-certificate-key", "RtmpsCertificateKey", "OPENIVS_RTMPS_CERTIFICATE_KEY", "PEM private key of the RTMPS certificate."),
         ("--auth", "Authentication", "OPENIVS_AUTH", "sigv4 (default: every call signed and authorized) or none (no authentication)."),
         ("--enable-fault-injection", "EnableFaultInjection", "OPENIVS_ENABLE_FAULT_INJECTION", "Allow /_openivs/faults to inject API errors (testing aid)."),
         ("--enable-rate-limits", "EnableRateLimits", "OPENIVS_ENABLE_RATE_LIMITS", "Enforce IVS's API rate quotas (ThrottlingException)."),

@@ -21,6 +21,12 @@ public sealed partial class OpenIvsOptions
     /// <summary>RTMPS (TLS) ingest listener.</summary>
     public string Rtmps { get; set; } = "127.0.0.1:4443";
 
+    /// <summary>PEM certificate (chain) for RTMPS; empty: a self-signed one is generated into the data directory.</summary>
+    public string RtmpsCertificate { get; set; } = string.Empty;
+
+    /// <summary>PEM private key of <see cref="RtmpsCertificate"/> (when not in the same file).</summary>
+    public string RtmpsCertificateKey { get; set; } = string.Empty;
+
     public string Region { get; set; } = "us-west-2";
 
     public string AccountId { get; set; } = "000000000000";

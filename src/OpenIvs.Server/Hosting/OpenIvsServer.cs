@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Connections;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.Hosting;
@@ -8,6 +9,8 @@ using OpenIvs.Server.Api.Faults;
 using OpenIvs.Server.Api.Service;
 using OpenIvs.Server.Auth;
 using OpenIvs.Server.Auth.Iam;
+using OpenIvs.Server.Ingest;
+using OpenIvs.Media.Rtmp.Session;
 using OpenIvs.Server.Recording;
 using OpenIvs.Server.Resources;
 using OpenIvs.Server.Storage;
@@ -59,6 +62,10 @@ public sealed class OpenIvsServer : IAsyncDisposable
         var tokenKey = await durable.GetOrAddSettingAsync(
             "pagination-token-key", Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)), cancellationToken).ConfigureAwait(false);
 
+        var endpointNames = new EndpointNames(options);
+        var certificate = RtmpsCertificate.Load(
+            options.DataDirectory, NullIfEmpty(options.RtmpsCertificate), NullIfEmpty(options.RtmpsCertificateKey), endpointNames.IngestHostName);
+
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
         builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
@@ -81,6 +88,12 @@ public sealed class OpenIvsServer : IAsyncDisposable
             kestrel.AddServerHeader = false;
             kestrel.Limits.MaxRequestBodySize = 64L * 1024 * 1024;
             kestrel.Listen(options.HttpEndPoint, listen => listen.Protocols = HttpProtocols.Http1);
+            kestrel.Listen(options.RtmpEndPoint, listen => listen.UseConnectionHandler<RtmpConnectionHandler>());
+            kestrel.Listen(options.RtmpsEndPoint, listen =>
+            {
+                listen.UseHttps(certificate);
+                listen.UseConnectionHandler<RtmpConnectionHandler>();
+            });
         });
 
         var services = builder.Services;
@@ -90,7 +103,9 @@ public sealed class OpenIvsServer : IAsyncDisposable
         services.AddSingleton(durable);
         services.AddSingleton(store);
         services.AddSingleton(tables);
-        services.AddSingleton(new EndpointNames(options));
+        services.AddSingleton(endpointNames);
+        services.AddSingleton(new RtmpSessionOptions());
+        services.AddSingleton<RtmpConnectionHandler>();
         services.AddSingleton(new PaginationTokens(Convert.FromBase64String(tokenKey)));
         services.AddSingleton(new ApiLimits());
         services.AddSingleton<FaultInjector>();
@@ -156,6 +171,8 @@ public sealed class OpenIvsServer : IAsyncDisposable
         _ = app.Services.GetRequiredService<IvsService>().ResumeRecordingConfigurationActivationAsync();
         return server;
     }
+
+    private static string? NullIfEmpty(string value) => value.Length == 0 ? null : value;
 
     public Task StartAsync(CancellationToken cancellationToken = default) => _app.StartAsync(cancellationToken);
 

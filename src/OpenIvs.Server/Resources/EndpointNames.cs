@@ -30,6 +30,9 @@ public sealed class EndpointNames
         _srtPort = pub.SrtPort;
     }
 
+    /// <summary>The ingest host name without a channel prefix (for the RTMPS certificate).</summary>
+    public string IngestHostName => _ingestHost.Replace("{prefix}.", string.Empty, StringComparison.Ordinal).Replace("{prefix}", string.Empty, StringComparison.Ordinal);
+
     /// <summary>IVS's ingestEndpoint is a bare host name (RTMPS on 443); on another port we add <c>:port</c>.</summary>
     public string IngestEndpoint(string prefix) => WithPort(Expand(_ingestHost, prefix), _rtmpsPort, 443);
 

@@ -1,0 +1,87 @@
+using Microsoft.AspNetCore.Connections;
+using OpenIvs.Media.Frames;
+using OpenIvs.Media.Rtmp.Session;
+using OpenIvs.Server.Streams;
+
+namespace OpenIvs.Server.Ingest;
+
+/// <summary>
+/// Connects one RTMP(S) publisher to the live-stream hub: the stream name is the stream key; a refused
+/// publish closes the connection without a status (as IVS does); media and configuration go to the hub.
+/// </summary>
+internal sealed partial class RtmpPublisher(LiveStreamHub hub, ConnectionContext connection, bool secure, ILogger logger) : IRtmpPublishHandler
+{
+    /// <summary>IVS ingest URLs are <c>rtmps://host/app/&lt;stream key&gt;</c>.</summary>
+    public const string Application = "app";
+
+    public LiveStream? Stream { get; private set; }
+
+    public async ValueTask<PublishDecision> OnPublishAsync(RtmpPublishRequest request, CancellationToken cancellationToken)
+    {
+        if (Stream is not null)
+        {
+            return PublishDecision.Reject("This connection is already publishing.");
+        }
+
+        if (request.App.TrimEnd('/') != Application)
+        {
+            LogRefused(logger, connection.ConnectionId, "application is not 'app'");
+            return PublishDecision.Reject("Unknown application.");
+        }
+
+        var result = await hub.BeginAsync(request.StreamName, secure, DisconnectAsync, cancellationToken).ConfigureAwait(false);
+        if (!result.Accepted)
+        {
+            LogRefused(logger, connection.ConnectionId, result.Refusal.ToString());
+            return PublishDecision.Reject(result.Refusal.ToString());
+        }
+
+        Stream = result.Stream;
+        return PublishDecision.Accept();
+    }
+
+    public ValueTask OnMetadataAsync(RtmpStreamMetadata metadata, CancellationToken cancellationToken)
+    {
+        if (Stream is { } stream)
+        {
+            hub.OnMetadata(stream, metadata.Encoder);
+        }
+
+        return ValueTask.CompletedTask;
+    }
+
+    public ValueTask OnVideoConfigAsync(VideoTrackInfo track, CancellationToken cancellationToken) =>
+        Stream is { } stream ? hub.OnVideoConfigAsync(stream, track, cancellationToken) : ValueTask.CompletedTask;
+
+    public ValueTask OnAudioConfigAsync(AudioTrackInfo track, CancellationToken cancellationToken) =>
+        Stream is { } stream ? hub.OnAudioConfigAsync(stream, track, cancellationToken) : ValueTask.CompletedTask;
+
+    public ValueTask OnFrameAsync(MediaFrame frame, CancellationToken cancellationToken)
+    {
+        if (Stream is { } stream)
+        {
+            return hub.OnFrameAsync(stream, frame, cancellationToken);
+        }
+
+        frame.Release();
+        return ValueTask.CompletedTask;
+    }
+
+    public async ValueTask OnUnpublishAsync(RtmpSessionEndReason reason, CancellationToken cancellationToken)
+    {
+        if (Stream is { } stream)
+        {
+            await hub.EndAsync(stream, reason.ToString()).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Ends the publish from the server side (StopStream, limits, idle): close the connection.</summary>
+    private ValueTask DisconnectAsync()
+    {
+        connection.Abort(new ConnectionAbortedException("The stream was stopped by the service."));
+        return ValueTask.CompletedTask;
+    }
+
+    [LoggerMessage(EventId = 400, Level = LogLevel.Information, Message = "Connection {ConnectionId}: publish refused ({Reason})")]
+    private static partial void LogRefused(ILogger logger, string connectionId, string reason);
+}
