@@ -10,8 +10,12 @@ namespace OpenIvs.Media.Tests.Testing;
 /// </summary>
 public static class Fuzz
 {
+    /// <summary>Multiplies every fuzz test's iterations (environment variable <c>OPENIVS_FUZZ_SCALE</c>, default 1) for deeper runs.</summary>
+    public static long Scale => long.TryParse(Environment.GetEnvironmentVariable("OPENIVS_FUZZ_SCALE"), out var scale) && scale > 0 ? scale : 1;
+
     public static void Run(string target, Gen<byte[]> inputs, Action<byte[]> body, Func<Exception, bool> isExpected, Func<byte[], long> allocationBound, long iterations)
     {
+        iterations *= Scale;
         inputs.Sample(input =>
         {
             var failure = Check(input, body, isExpected, allocationBound);

@@ -137,21 +137,25 @@ public sealed class HevcDecoderConfigurationRecord
         return new HevcDecoderConfigurationRecord(data.ToArray(), nalUnits);
     }
 
-    /// <summary>Describes the track; width and height come from the first SPS (0 when the record has none).</summary>
+    /// <summary>
+    /// Describes the track; size and frame rate come from the first SPS (0 and <c>null</c> when the record has
+    /// none), the frame rate falling back to the record's avgFrameRate.
+    /// </summary>
     public VideoTrackInfo ToTrackInfo()
     {
         int width = 0, height = 0;
+        double? frameRate = null;
         foreach (var (nalType, nal) in NalUnits)
         {
             if (nalType == 33)
             {
                 var sps = HevcSequenceParameterSet.Parse(nal);
-                (width, height) = (sps.Width, sps.Height);
+                (width, height, frameRate) = (sps.Width, sps.Height, sps.FrameRate);
                 break;
             }
         }
 
-        double? frameRate = AverageFrameRate > 0 ? AverageFrameRate / 256.0 : null;
+        frameRate ??= AverageFrameRate > 0 ? AverageFrameRate / 256.0 : null;
         return new VideoTrackInfo(VideoCodec.Hevc, CodecString, ProfileName, LevelName, width, height, frameRate, Bytes);
     }
 

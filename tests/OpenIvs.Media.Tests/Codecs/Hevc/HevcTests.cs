@@ -27,6 +27,17 @@ public class HevcTests
         Assert.Equal("Main", track.Profile);
         Assert.Equal(level, track.Level);
         Assert.Equal((width, height), (track.Width, track.Height));
+        Assert.Equal(30.0, track.FrameRate); // from the SPS VUI timing info x265 writes
+    }
+
+    [Fact]
+    public void SpsGivesSizeBitDepthAndVuiFrameRate()
+    {
+        var record = HevcDecoderConfigurationRecord.Parse(HvcC("Mp4/hevc_main_1280x720.mp4"));
+        var sps = HevcSequenceParameterSet.Parse(record.NalUnits.First(n => n.NalType == 33).Nal);
+        Assert.Equal(new HevcSequenceParameterSet(1, 1280, 720, 8, 8, 30.0), sps);
+        Assert.Throws<MediaFormatException>(() => HevcSequenceParameterSet.Parse(record.NalUnits.First(n => n.NalType == 32).Nal));
+        Assert.Throws<MediaFormatException>(() => HevcSequenceParameterSet.Parse(record.NalUnits.First(n => n.NalType == 33).Nal.AsSpan(0, 12)));
     }
 
     [Fact]
