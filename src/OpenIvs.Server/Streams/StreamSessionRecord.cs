@@ -62,5 +62,7 @@ public sealed class StreamSessionRecord
         };
     }
 
-    public bool HasErrorEvent => Events.Any(e => e.Code is not null || e.Name is "Stream Failure" or "Ingest Bitrate" or "Ingest Resolution" or "Stream Takeover Failure");
+    /// <summary>Whether an event marks the session as having hit an error (a quota breach or a failure).</summary>
+    public static bool IsErrorEvent(StreamEvent e) =>
+        e.Code is not null || e.Type == "IVS Limit Breach" || e.Name is "Stream Failure" or "Stream Takeover Failure" or "Recording Start Failure" or "Recording End Failure";
 }

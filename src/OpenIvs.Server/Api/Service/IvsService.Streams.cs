@@ -83,7 +83,7 @@ public sealed partial class IvsService
             StreamId = s.StreamId,
             StartTime = s.StartTime,
             EndTime = s.EndTime,
-            HasErrorEvent = s.TruncatedEvents?.Any(e => e.Code is not null || e.Name is "Stream Failure") ?? false,
+            HasErrorEvent = s.TruncatedEvents?.Any(Streams.StreamSessionRecord.IsErrorEvent) ?? false,
         });
         return ValueTask.FromResult(new ListStreamSessionsResponse { StreamSessions = summaries, NextToken = next });
     }
