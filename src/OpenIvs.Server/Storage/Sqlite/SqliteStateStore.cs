@@ -93,6 +93,13 @@ public sealed class SqliteStateStore : IStateStore
             return;
         }
 
+        // Microsoft.Data.Sqlite's async methods complete synchronously; run the transaction (and its fsync)
+        // on the thread pool so a commit never blocks an I/O thread that also serves live streams.
+        await Task.Run(() => CommitCoreAsync(changes, cancellationToken), cancellationToken).ConfigureAwait(false);
+    }
+
+    private async Task CommitCoreAsync(IReadOnlyList<DocumentChange> changes, CancellationToken cancellationToken)
+    {
         await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {

@@ -1,0 +1,192 @@
+#!/usr/bin/env python3
+"""Ingest benchmark (not a test): N concurrent publishers replay a pre-encoded 720p 2.5 Mbps FLV clip without
+re-encoding (`ffmpeg -re -stream_loop -1 -i clip.flv -c copy -f flv URL`) into OpenIVS (plain RTMP, channels with
+insecureIngest) and into nginx with the RTMP module (`live on`, HLS off), one after the other in the same run.
+For each server and N it reports the server's CPU per stream (% of one core) and resident memory per stream.
+
+usage: bench/ingest/run.py [--streams 10,50,100] [--warmup 10] [--measure 20] [--hls]
+  --hls  compares ingest plus packaging: nginx-rtmp with `hls on` (1 s fragments) against OpenIVS as it runs.
+"""
+import argparse
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+
+import boto3
+
+ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
+KEY, SECRET = "AKIABENCHMARK0000000", "benchmark-secret-benchmark-secret-00000"
+TICKS = os.sysconf("SC_CLK_TCK")
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def cpu_seconds(pids):
+    total = 0
+    for pid in pids:
+        try:
+            with open(f"/proc/{pid}/stat") as f:
+                fields = f.read().rsplit(")", 1)[1].split()
+            total += int(fields[11]) + int(fields[12])  # utime + stime
+        except FileNotFoundError:
+            pass
+    return total / TICKS
+
+
+def rss_bytes(pids):
+    total = 0
+    for pid in pids:
+        try:
+            with open(f"/proc/{pid}/status") as f:
+                for line in f:
+                    if line.startswith("VmRSS:"):
+                        total += int(line.split()[1]) * 1024
+        except FileNotFoundError:
+            pass
+    return total
+
+
+def children(pid):
+    try:
+        out = subprocess.run(["pgrep", "-P", str(pid)], capture_output=True, text=True).stdout.split()
+        return [int(p) for p in out]
+    except FileNotFoundError:
+        return []
+
+
+def make_clip(work):
+    clip = os.path.join(work, "clip.flv")
+    subprocess.run(["ffmpeg", "-hide_banner", "-loglevel", "error", "-y", "-f", "lavfi", "-i", "testsrc2=size=1280x720:rate=30",
+                    "-f", "lavfi", "-i", "sine=frequency=1000:sample_rate=48000", "-c:v", "libx264", "-preset", "veryfast",
+                    "-b:v", "2500k", "-maxrate", "2500k", "-bufsize", "2500k", "-g", "60", "-keyint_min", "60", "-sc_threshold", "0",
+                    "-c:a", "aac", "-b:a", "128k", "-t", "30", "-f", "flv", clip], check=True)
+    return clip
+
+
+def publish(clip, urls):
+    return [subprocess.Popen(["ffmpeg", "-hide_banner", "-loglevel", "error", "-re", "-stream_loop", "-1", "-i", clip,
+                              "-c", "copy", "-f", "flv", url], stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                             stderr=subprocess.DEVNULL) for url in urls]
+
+
+def stop(processes):
+    for p in processes:
+        p.send_signal(signal.SIGINT)
+    for p in processes:
+        try:
+            p.wait(5)
+        except subprocess.TimeoutExpired:
+            p.kill()
+
+
+def measure(server_pids, warmup, seconds, publishers):
+    time.sleep(warmup)
+    alive = sum(1 for p in publishers if p.poll() is None)
+    cpu0, t0 = cpu_seconds(server_pids), time.monotonic()
+    time.sleep(seconds)
+    cpu1, t1 = cpu_seconds(server_pids), time.monotonic()
+    still = sum(1 for p in publishers if p.poll() is None)
+    return (cpu1 - cpu0) / (t1 - t0) * 100, rss_bytes(server_pids), min(alive, still)
+
+
+def run_openivs(clip, counts, args, work):
+    http, rtmp, rtmps = free_port(), free_port(), free_port()
+    data = os.path.join(work, "openivs-data")
+    env = dict(os.environ, OPENIVS_ACCESS_KEY_ID=KEY, OPENIVS_SECRET_ACCESS_KEY=SECRET)
+    server = subprocess.Popen(["dotnet", os.path.join(ROOT, "artifacts", "cli", "openivs.dll"), "serve", "--data-dir", data,
+                               "--http", f"127.0.0.1:{http}", "--rtmp", f"127.0.0.1:{rtmp}", "--rtmps", f"127.0.0.1:{rtmps}",
+                               "--log-level", "Warning"], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        client = boto3.client("ivs", endpoint_url=f"http://127.0.0.1:{http}", region_name="us-west-2",
+                              aws_access_key_id=KEY, aws_secret_access_key=SECRET)
+        for _ in range(100):
+            try:
+                client.list_channels()
+                break
+            except Exception:
+                time.sleep(0.2)
+        keys = [client.create_channel(name=f"bench-{i}", insecureIngest=True, type="BASIC" if False else "STANDARD")["streamKey"]["value"]
+                for i in range(max(counts))]
+        time.sleep(2)
+        idle = rss_bytes([server.pid])
+        results = []
+        for n in counts:
+            publishers = publish(clip, [f"rtmp://127.0.0.1:{rtmp}/app/{k}" for k in keys[:n]])
+            cpu, rss, alive = measure([server.pid], args.warmup, args.measure, publishers)
+            live = len(client.list_streams(maxResults=100).get("streams", []))
+            stop(publishers)
+            results.append((n, cpu, rss, idle, alive, live))
+            time.sleep(3)
+        return results
+    finally:
+        server.terminate()
+        server.wait()
+
+
+def run_nginx(clip, counts, args, work):
+    port = free_port()
+    hls_dir = os.path.join(work, "hls")
+    os.makedirs(hls_dir, exist_ok=True)
+    hls = f"hls on; hls_path {hls_dir}; hls_fragment 1s; hls_playlist_length 6s;" if args.hls else "hls off;"
+    conf = os.path.join(work, "nginx.conf")
+    with open(conf, "w") as f:
+        f.write(f"""load_module /usr/lib/nginx/modules/ngx_rtmp_module.so;
+daemon off;
+master_process on;
+worker_processes 1;
+error_log {work}/nginx-error.log warn;
+pid {work}/nginx.pid;
+events {{ worker_connections 4096; }}
+rtmp {{ server {{ listen 127.0.0.1:{port}; chunk_size 4096; application app {{ live on; record off; {hls} }} }} }}
+""")
+    server = subprocess.Popen(["nginx", "-c", conf, "-p", work], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        time.sleep(1)
+        results = []
+        idle = rss_bytes([server.pid] + children(server.pid))
+        for n in counts:
+            publishers = publish(clip, [f"rtmp://127.0.0.1:{port}/app/stream{i}" for i in range(n)])
+            pids = [server.pid] + children(server.pid)
+            cpu, rss, alive = measure(pids, args.warmup, args.measure, publishers)
+            stop(publishers)
+            results.append((n, cpu, rss, idle, alive, alive))
+            time.sleep(3)
+        return results
+    finally:
+        server.terminate()
+        server.wait()
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--streams", default="10,50,100")
+    parser.add_argument("--warmup", type=int, default=10)
+    parser.add_argument("--measure", type=int, default=20)
+    parser.add_argument("--hls", action="store_true")
+    args = parser.parse_args()
+    counts = [int(c) for c in args.streams.split(",")]
+    for tool in ("ffmpeg", "nginx", "dotnet"):
+        if not shutil.which(tool):
+            sys.exit(f"{tool} is required")
+    subprocess.run(["dotnet", "publish", os.path.join(ROOT, "src", "OpenIvs.Cli", "OpenIvs.Cli.csproj"), "-c", "Release",
+                    "-o", os.path.join(ROOT, "artifacts", "cli"), "--nologo", "-v", "quiet"], check=True)
+    with tempfile.TemporaryDirectory() as work:
+        clip = make_clip(work)
+        print(f"clip: 720p30 H.264 2.5 Mbps + AAC 128 kb/s, {os.cpu_count()} cores; warm-up {args.warmup}s, measure {args.measure}s; nginx hls {'on' if args.hls else 'off'}")
+        print(f"{'server':8} {'N':>4} {'alive':>5} {'live':>5} {'CPU %':>7} {'CPU %/stream':>13} {'RSS MB':>7} {'MB/stream':>10}")
+        for name, runner in (("openivs", run_openivs), ("nginx", run_nginx)):
+            for n, cpu, rss, idle, alive, live in runner(clip, counts, args, work):
+                print(f"{name:8} {n:>4} {alive:>5} {live:>5} {cpu:>7.1f} {cpu / n:>13.2f} {rss / 2**20:>7.1f} {(rss - idle) / n / 2**20:>10.2f}")
+
+
+if __name__ == "__main__":
+    main()
