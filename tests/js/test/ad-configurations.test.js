@@ -4,7 +4,7 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
   ChannelNotBroadcasting, ConflictException, CreateAdConfigurationCommand, CreateChannelCommand, DeleteAdConfigurationCommand,
-  GetAdConfigurationCommand, InsertAdBreakCommand, paginateListAdConfigurations, ResourceNotFoundException,
+  GetAdConfigurationCommand, InsertAdBreakCommand, ListAdConfigurationsCommand, paginateListAdConfigurations, ResourceNotFoundException,
   UpdateAdConfigurationCommand, UpdateChannelCommand, ValidationException,
 } from '@aws-sdk/client-ivs';
 import { startServer } from '../lib/server.js';
@@ -98,5 +98,9 @@ describe('ad configurations', () => {
     for (const ad of made) {
       assert.deepEqual(items.find((s) => s.arn === ad.arn), ad);
     }
+    const first = await ivs.send(new ListAdConfigurationsCommand({ maxResults: 1 }));
+    assert.equal(first.adConfigurations.length, 1);
+    assert.equal(typeof first.nextToken, 'string');
+    await expectError(ivs.send(new ListAdConfigurationsCommand({ maxResults: 101 })), ValidationException, 400);
   });
 });
