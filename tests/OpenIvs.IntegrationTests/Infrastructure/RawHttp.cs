@@ -128,10 +128,10 @@ public static class RawHttp
             // Reset after the response was sent (the server closed without reading the whole body).
         }
 
-        return Parse(received.ToArray());
+        return Parse(received.ToArray(), request.Method == "HEAD");
     }
 
-    private static RawResponse Parse(byte[] data)
+    private static RawResponse Parse(byte[] data, bool head)
     {
         var end = data.AsSpan().IndexOf("\r\n\r\n"u8);
         if (end < 0)
@@ -151,6 +151,11 @@ public static class RawHttp
         }
 
         var body = data[(end + 4)..];
+        if (head)
+        {
+            return new RawResponse(status, headers, []);
+        }
+
         if (headers.TryGetValue("Transfer-Encoding", out var encoding) && encoding.Contains("chunked", StringComparison.OrdinalIgnoreCase))
         {
             body = Dechunk(body);

@@ -288,7 +288,7 @@ public class ServerFixture : IAsyncLifetime
 
     public ServerProcess Server => _server ?? throw new InvalidOperationException("The server has not started.");
 
-    public async Task InitializeAsync() => _server = await ServerProcess.StartAsync(Options).ConfigureAwait(false);
+    public virtual async Task InitializeAsync() => _server = await ServerProcess.StartAsync(Options).ConfigureAwait(false);
 
     public async Task DisposeAsync()
     {
