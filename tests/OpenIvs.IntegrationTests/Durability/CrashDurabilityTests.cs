@@ -102,8 +102,15 @@ public class CrashDurabilityTests(ITestOutputHelper output)
             }
         }
 
-        await Task.WhenAll(Enumerable.Range(0, Workers).Select(_ => Task.Run(WorkAsync)));
-        await server.DisposeAsync();
+        try
+        {
+            await Task.WhenAll(Enumerable.Range(0, Workers).Select(_ => Task.Run(WorkAsync)));
+        }
+        finally
+        {
+            await server.DisposeAsync();
+        }
+
         Assert.True(killed.Task.IsCompleted, "the burst ended before the kill");
         Assert.False(plan.IsEmpty, "the burst ended before the kill");
         output.WriteLine($"acknowledged {acknowledged.Count} writes before SIGKILL; {unanswered} requests got no answer; {plan.Count} never sent");

@@ -8,6 +8,7 @@ namespace OpenIvs.IntegrationTests.Infrastructure;
 /// <summary>An HTTP request written byte for byte: any method, any (valid) request target, any body bytes.</summary>
 public sealed record RawRequest(string Method, string Target, byte[] Body)
 {
+    /// <summary>The Content-Type header; empty sends none.</summary>
     public string ContentType { get; init; } = "application/json";
 
     /// <summary>Extra headers, sent and signed.</summary>
@@ -66,7 +67,7 @@ public static class RawHttp
             new("Host", host),
             new("X-Amz-Date", SigV4Signer.AmzDate(DateTimeOffset.UtcNow)),
         };
-        if (request.Body.Length > 0 || request.Method is "POST" or "PUT" or "PATCH")
+        if (request.ContentType.Length > 0 && (request.Body.Length > 0 || request.Method is "POST" or "PUT" or "PATCH"))
         {
             headers.Add(new("Content-Type", request.ContentType));
         }
