@@ -87,6 +87,9 @@ public class ApiFuzzTests(FuzzServerFixture fixture, ITestOutputHelper output) :
 
     public Task DisposeAsync() => Task.CompletedTask;
 
+    /// <summary>Multiplies every iteration count: OPENIVS_FUZZ_SCALE=20 for a long local run (default 1).</summary>
+    private static int Scale => int.TryParse(Environment.GetEnvironmentVariable("OPENIVS_FUZZ_SCALE"), out var scale) && scale > 0 ? scale : 1;
+
     public static TheoryData<string> Operations() => [.. IvsModel.Instance.Operations.Select(o => o.Name)];
 
     [Fact]
@@ -96,7 +99,7 @@ public class ApiFuzzTests(FuzzServerFixture fixture, ITestOutputHelper output) :
     [MemberData(nameof(Operations))]
     public async Task ModelShapedInputs(string operation)
     {
-        await _generators.ForOperation(IvsModel.Instance.Operation(operation)).SampleAsync(SendAndCheckAsync, iter: 60, threads: 2, print: r => r.ToString());
+        await _generators.ForOperation(IvsModel.Instance.Operation(operation)).SampleAsync(SendAndCheckAsync, iter: 60 * Scale, threads: 2, print: r => r.ToString());
         await AssertAliveAsync();
     }
 
@@ -104,21 +107,21 @@ public class ApiFuzzTests(FuzzServerFixture fixture, ITestOutputHelper output) :
     [MemberData(nameof(Operations))]
     public async Task DamagedBodies(string operation)
     {
-        await _generators.DamagedBody(IvsModel.Instance.Operation(operation)).SampleAsync(SendAndCheckAsync, iter: 25, threads: 2, print: r => r.ToString());
+        await _generators.DamagedBody(IvsModel.Instance.Operation(operation)).SampleAsync(SendAndCheckAsync, iter: 25 * Scale, threads: 2, print: r => r.ToString());
         await AssertAliveAsync();
     }
 
     [Fact]
     public async Task WrongMethods()
     {
-        await _generators.WrongMethod.SampleAsync(SendAndCheckAsync, iter: 200, threads: 2, print: r => r.ToString());
+        await _generators.WrongMethod.SampleAsync(SendAndCheckAsync, iter: 200 * Scale, threads: 2, print: r => r.ToString());
         await AssertAliveAsync();
     }
 
     [Fact]
     public async Task RandomPaths()
     {
-        await _generators.RandomPath.SampleAsync(SendAndCheckAsync, iter: 200, threads: 2, print: r => r.ToString());
+        await _generators.RandomPath.SampleAsync(SendAndCheckAsync, iter: 200 * Scale, threads: 2, print: r => r.ToString());
         await AssertAliveAsync();
     }
 

@@ -81,6 +81,15 @@ describe('pagination', () => {
     created.push(...added.map((arn) => ({ arn })));
   });
 
+  test('deleting the last channel of a page does not break its nextToken', async () => {
+    const page1 = await ivs.send(new ListChannelsCommand({ maxResults: 5 }));
+    const anchor = page1.channels[4].arn;
+    await ivs.send(new DeleteChannelCommand({ arn: anchor }));
+    created.splice(created.findIndex((c) => c.arn === anchor), 1);
+    const page2 = await ivs.send(new ListChannelsCommand({ maxResults: 5, nextToken: page1.nextToken }));
+    assert.deepEqual(page2.channels.map((c) => c.arn), created.slice(4, 9).map((c) => c.arn));
+  });
+
   test('forged, altered or misused tokens are ValidationException', async () => {
     const { nextToken } = await ivs.send(new ListChannelsCommand({ maxResults: 2 }));
     assert.ok(nextToken);
