@@ -12,6 +12,9 @@ public sealed class FuzzServerFixture : ServerFixture
 {
     public List<string> KnownArns { get; } = [];
 
+    // Every request logged: when a fuzzed request brings the server down, its output shows the last ones.
+    protected override ServerOptions Options => new() { LogLevel = "Information" };
+
     public override async Task InitializeAsync()
     {
         await base.InitializeAsync();
@@ -135,7 +138,7 @@ public class ApiFuzzTests(FuzzServerFixture fixture, ITestOutputHelper output) :
         catch (Exception e) when (e is IOException or System.Net.Sockets.SocketException or InvalidDataException)
         {
             throw new Xunit.Sdk.XunitException(
-                $"no answer to {request}: {e.Message}\nserver {(_server.HasExited ? "DIED" : "running")}; its output:\n{_server.Output}");
+                $"no answer to {request}: {e.Message}\nthe server {_server.DescribeExit(TimeSpan.FromSeconds(10))}; its output:\n{_server.Output}");
         }
 
         ResponseRules.AssertWellFormed(request, response);

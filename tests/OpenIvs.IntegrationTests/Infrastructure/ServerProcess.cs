@@ -26,6 +26,9 @@ public sealed record ServerOptions
     public int HttpPort { get; init; }
 
     public IReadOnlyList<string> ExtraArguments { get; init; } = [];
+
+    /// <summary>The server's --log-level (Information logs every request: useful when diagnosing a failure).</summary>
+    public string LogLevel { get; init; } = "Warning";
 }
 
 /// <summary>
@@ -64,6 +67,17 @@ public sealed class ServerProcess : IAsyncDisposable
     public int ProcessId => _process.Id;
 
     public bool HasExited => _process.HasExited;
+
+    /// <summary>Describes how the process ended, waiting up to <paramref name="wait"/> for it to end.</summary>
+    public string DescribeExit(TimeSpan wait)
+    {
+        if (!_process.WaitForExit(wait))
+        {
+            return "still running";
+        }
+
+        return _process.ExitCode > 128 ? $"exited with code {_process.ExitCode} (signal {_process.ExitCode - 128})" : $"exited with code {_process.ExitCode}";
+    }
 
     /// <summary>The last part of the server's stdout and stderr, for failure messages.</summary>
     public string Output
@@ -125,7 +139,7 @@ public sealed class ServerProcess : IAsyncDisposable
         foreach (var argument in new[]
                  {
                      "--http", $"127.0.0.1:{httpPort}", "--rtmp", $"127.0.0.1:{FreePort()}", "--rtmps", $"127.0.0.1:{FreePort()}",
-                     "--region", TestCredentials.Region, "--log-level", "Warning",
+                     "--region", TestCredentials.Region, "--log-level", options.LogLevel,
                  })
         {
             start.ArgumentList.Add(argument);
