@@ -128,6 +128,24 @@ describe('channels', () => {
     await expectError(ivs.send(new UpdateChannelCommand({ arn: `${channel.arn.slice(0, -12)}${'Q'.repeat(12)}` })), ResourceNotFoundException, 404);
   });
 
+  test('enabled multitrack input needs policy and maximumResolution, in CreateChannel and UpdateChannel alike', async () => {
+    const incomplete = { enabled: true };
+    await expectError(ivs.send(new CreateChannelCommand({ containerFormat: 'FRAGMENTED_MP4', multitrackInputConfiguration: incomplete })),
+      ValidationException, 400);
+    const { channel } = await ivs.send(new CreateChannelCommand({ containerFormat: 'FRAGMENTED_MP4' }));
+    await expectError(ivs.send(new UpdateChannelCommand({ arn: channel.arn, multitrackInputConfiguration: incomplete })), ValidationException, 400);
+    await expectError(ivs.send(new UpdateChannelCommand({ arn: channel.arn, multitrackInputConfiguration: { enabled: true, policy: 'ALLOW' } })),
+      ValidationException, 400);
+    assert.deepEqual((await ivs.send(new GetChannelCommand({ arn: channel.arn }))).channel.multitrackInputConfiguration.enabled, false, 'nothing changed');
+
+    const enabled = await ivs.send(new UpdateChannelCommand({
+      arn: channel.arn, multitrackInputConfiguration: { enabled: true, policy: 'REQUIRE', maximumResolution: 'SD' },
+    }));
+    assert.deepEqual(enabled.channel.multitrackInputConfiguration, { enabled: true, policy: 'REQUIRE', maximumResolution: 'SD' });
+    await expectError(ivs.send(new UpdateChannelCommand({ arn: channel.arn, containerFormat: 'TS' })), ValidationException, 400);
+    await expectError(ivs.send(new UpdateChannelCommand({ arn: channel.arn, type: 'BASIC' })), ValidationException, 400);
+  });
+
   test('UpdateChannel attaches and detaches a recording configuration with the empty string', async () => {
     const rc = (await ivs.send(new CreateRecordingConfigurationCommand({ destinationConfiguration: { s3: { bucketName: 'detach-test' } } }))).recordingConfiguration;
     const { channel } = await ivs.send(new CreateChannelCommand({}));
