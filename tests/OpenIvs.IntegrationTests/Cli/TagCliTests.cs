@@ -11,12 +11,12 @@ public class TagCliTests(ServerFixture fixture) : IClassFixture<ServerFixture>
         var created = await AwsCli.IvsAsync(_server, "create-channel", "--tags", "initial=1");
         foreach (var arn in new[] { IvsAssert.Str(created!["channel"], "arn"), IvsAssert.Str(created["streamKey"], "arn") })
         {
-            var tagged = await AwsCli.RunAsync(_server, "tag-resource", "--resource-arn", arn, "--tags", """{"env":"prod","path/key":"a b:c=d+e-f@g"}""");
+            var tagged = await AwsCli.RunAsync(_server, "tag-resource", "--resource-arn", arn, "--tags", """{"env":"prod","path/key":"a b:c=d+e-f@g","a b+c":"1"}""");
             Assert.True(tagged.ExitCode == 0 && tagged.Stdout.Trim().Length == 0, tagged.ToString()); // 200 {}: the CLI prints nothing
-            IvsAssert.JsonEqual(IvsAssert.Parse("""{"initial":"1","env":"prod","path/key":"a b:c=d+e-f@g"}"""),
+            IvsAssert.JsonEqual(IvsAssert.Parse("""{"initial":"1","env":"prod","path/key":"a b:c=d+e-f@g","a b+c":"1"}"""),
                 (await AwsCli.IvsAsync(_server, "list-tags-for-resource", "--resource-arn", arn))!["tags"]);
 
-            var untagged = await AwsCli.RunAsync(_server, "untag-resource", "--resource-arn", arn, "--tag-keys", "env", "path/key");
+            var untagged = await AwsCli.RunAsync(_server, "untag-resource", "--resource-arn", arn, "--tag-keys", "env", "path/key", "a b+c");
             Assert.True(untagged.ExitCode == 0, untagged.ToString());
             IvsAssert.JsonEqual(IvsAssert.Parse("""{"initial":"1"}"""), (await AwsCli.IvsAsync(_server, "list-tags-for-resource", "--resource-arn", arn))!["tags"]);
         }

@@ -49,6 +49,15 @@ describe('tags', () => {
     assert.deepEqual((await ivs.send(new GetChannelCommand({ arn: channel.arn }))).channel.tags, { initial: '2' }, 'tags show on the resource');
   });
 
+  test('tag keys with spaces, plus signs and other allowed characters round-trip through the URI and query', async () => {
+    const { channel } = await ivs.send(new CreateChannelCommand({}));
+    const tags = { 'a b+c': '1', 'x=y:z/w@v': '2', 'ünïcödé': '3', 'k.-_': 'v w' };
+    await ivs.send(new TagResourceCommand({ resourceArn: channel.arn, tags }));
+    assert.deepEqual((await ivs.send(new ListTagsForResourceCommand({ resourceArn: channel.arn }))).tags, tags);
+    await ivs.send(new UntagResourceCommand({ resourceArn: channel.arn, tagKeys: ['a b+c', 'ünïcödé'] }));
+    assert.deepEqual((await ivs.send(new ListTagsForResourceCommand({ resourceArn: channel.arn }))).tags, { 'x=y:z/w@v': '2', 'k.-_': 'v w' });
+  });
+
   test('a resource can carry at most 50 tags', async () => {
     const { channel } = await ivs.send(new CreateChannelCommand({}));
     const fifty = Object.fromEntries(Array.from({ length: 50 }, (_, i) => [`k${i}`, `v${i}`]));
