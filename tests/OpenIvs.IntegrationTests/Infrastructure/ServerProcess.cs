@@ -188,10 +188,6 @@ public sealed class ServerProcess : IAsyncDisposable
         return server;
     }
 
-    /// <summary>Starts another server on the same data directory, port and options (after a kill or stop).</summary>
-    public Task<ServerProcess> RestartAsync(CancellationToken cancellationToken = default) =>
-        StartAsync(Options with { DataDirectory = DataDirectory, HttpPort = HttpPort, OmitDataDirectory = Options.OmitDataDirectory }, cancellationToken);
-
     /// <summary>SIGKILL: the process gets no chance to flush or shut down.</summary>
     public void Kill()
     {
