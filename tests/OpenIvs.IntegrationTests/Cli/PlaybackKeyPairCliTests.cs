@@ -20,11 +20,21 @@ public class PlaybackKeyPairCliTests(ServerFixture fixture) : IClassFixture<Serv
     public async Task ImportGetListDeleteAndTheQuota()
     {
         // As the IVS docs show it: the key is read from a file.
-        var pemFile = Path.Combine(Directory.CreateTempSubdirectory("openivs-pem-").FullName, "public.pem");
+        var pemDirectory = Directory.CreateTempSubdirectory("openivs-pem-").FullName;
+        var pemFile = Path.Combine(pemDirectory, "public.pem");
         var pem = NewP384PublicKey();
         await File.WriteAllTextAsync(pemFile, pem);
-        var first = (await AwsCli.IvsAsync(_server, "import-playback-key-pair", "--public-key-material", "file://" + pemFile,
-            "--name", "cli-key", "--tags", "k=v"))!["keyPair"]!;
+        JsonNode first;
+        try
+        {
+            first = (await AwsCli.IvsAsync(_server, "import-playback-key-pair", "--public-key-material", "file://" + pemFile,
+                "--name", "cli-key", "--tags", "k=v"))!["keyPair"]!;
+        }
+        finally
+        {
+            Directory.Delete(pemDirectory, recursive: true);
+        }
+
         var arn = IvsAssert.Str(first, "arn");
         IvsAssert.Arn(arn, "playback-key");
         Assert.Equal("cli-key", (string?)first["name"]);
