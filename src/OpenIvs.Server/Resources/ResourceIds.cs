@@ -24,8 +24,8 @@ public static class ResourceIds
     /// <summary>An SRT passphrase: 79 alphanumerics, the SRT maximum (IVS's are that long).</summary>
     public static string NewSrtPassphrase() => RandomNumberGenerator.GetString(Alphanumerics, 79);
 
-    /// <summary>An ad break id (alphanumeric).</summary>
-    public static string NewAdBreakId() => RandomNumberGenerator.GetString(Alphanumerics, 16);
+    /// <summary>An ad break id: 12 alphanumerics (the model's AdBreakId is exactly 12 long).</summary>
+    public static string NewAdBreakId() => RandomNumberGenerator.GetString(Alphanumerics, 12);
 
     /// <summary>An access key id in AWS's shape: <c>AKIA</c> plus 16 upper-case alphanumerics.</summary>
     public static string NewAccessKeyId(string prefix = "AKIA") => prefix + RandomNumberGenerator.GetString(UpperAlphanumerics, 16);

@@ -8,6 +8,9 @@ namespace OpenIvs.Server.Storage;
 /// </summary>
 public sealed class DocumentStore(IStateStore durable)
 {
+    /// <summary>Kind (and id) of the stored high-water mark of creation sequences; no table loads it.</summary>
+    internal const string SequenceMarkKind = "sequence-high-water";
+
     private readonly SemaphoreSlim _writeLock = new(1, 1);
     private long _sequence;
 
@@ -109,7 +112,18 @@ public sealed class DocumentWrite : IAsyncDisposable
     /// <summary>Commits durably, then makes the changes visible in memory.</summary>
     public async Task CommitAsync(CancellationToken cancellationToken)
     {
-        await _store.CommitAsync(_changes.ConvertAll(c => c.Change), cancellationToken).ConfigureAwait(false);
+        var changes = _changes.ConvertAll(c => c.Change);
+        if (_newSequences.Count > 0)
+        {
+            // Creation sequences must never be reused: nextTokens carry them and stay valid across restarts.
+            // Loading takes the highest stored sequence, which after deleting the newest documents would be too
+            // low, so a high-water mark is stored with every write that allocates sequences (deleted and inserted
+            // again, so that it takes the new sequence) in the same transaction.
+            changes.Add(new DocumentChange(DocumentStore.SequenceMarkKind, DocumentStore.SequenceMarkKind, 0, null));
+            changes.Add(new DocumentChange(DocumentStore.SequenceMarkKind, DocumentStore.SequenceMarkKind, _newSequences.Values.Max(), "{}"));
+        }
+
+        await _store.CommitAsync(changes, cancellationToken).ConfigureAwait(false);
         foreach (var (_, apply) in _changes)
         {
             apply();

@@ -23,7 +23,7 @@ public sealed partial class IvsService
             Arn = Arn(ResourceType.AdConfiguration, id),
             Name = request.Name ?? string.Empty,
             MediaTailorPlaybackConfigurations = request.MediaTailorPlaybackConfigurations,
-            PostRollConfiguration = request.PostRollConfiguration,
+            PostRollConfiguration = request.PostRollConfiguration ?? DefaultPostRoll(),
             Tags = CopyTags(request.Tags),
         };
         write.Put(tables.AdConfigurations, id, new AdConfigurationRecord { Configuration = configuration });
@@ -89,6 +89,9 @@ public sealed partial class IvsService
 
         return ValueTask.FromResult(new InsertAdBreakResponse { AdBreakId = ResourceIds.NewAdBreakId() });
     }
+
+    /// <summary>The documented default of CreateAdConfiguration: post-roll disabled, 15 seconds.</summary>
+    private static PostRollConfiguration DefaultPostRoll() => new() { Enabled = false, DurationSeconds = 15 };
 
     private AdConfigurationRecord RequireAdConfiguration(string? arn) =>
         IdOf(arn, ResourceType.AdConfiguration) is { } id && tables.AdConfigurations.TryGet(id, out var record)

@@ -140,6 +140,8 @@ public sealed partial class IvsService
         channel.ContainerFormat = request.ContainerFormat ?? channel.ContainerFormat;
         if (request.MultitrackInputConfiguration is { } multitrack)
         {
+            // Checked as given: the defaults filled in below must not stand in for a missing policy or resolution.
+            RequireCompleteMultitrack(multitrack);
             channel.MultitrackInputConfiguration = MultitrackOrDefault(multitrack);
         }
 
@@ -247,13 +249,19 @@ public sealed partial class IvsService
                 throw new ValidationException("Multitrack input requires containerFormat FRAGMENTED_MP4.");
             }
 
-            if (multitrack.Policy is null || multitrack.MaximumResolution is null)
-            {
-                throw new ValidationException("Enabled multitrack input requires policy and maximumResolution.");
-            }
+            RequireCompleteMultitrack(multitrack);
         }
 
         return advanced ? preset ?? TranscodePreset.HigherBandwidthDelivery : new TranscodePreset(string.Empty);
+    }
+
+    /// <summary>IVS: policy and maximumResolution are "required if enabled is true".</summary>
+    private static void RequireCompleteMultitrack(MultitrackInputConfiguration multitrack)
+    {
+        if (multitrack is { Enabled: true } && (multitrack.Policy is null || multitrack.MaximumResolution is null))
+        {
+            throw new ValidationException("Enabled multitrack input requires policy and maximumResolution.");
+        }
     }
 
     private static MultitrackInputConfiguration MultitrackOrDefault(MultitrackInputConfiguration? multitrack) => new()

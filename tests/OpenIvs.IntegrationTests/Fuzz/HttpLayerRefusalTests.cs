@@ -1,0 +1,28 @@
+namespace OpenIvs.IntegrationTests.Fuzz;
+
+/// <summary>
+/// Replays TestData/http-layer-refusals.json: requests Kestrel refuses before the API runs (so without the IVS
+/// error shape, which <see cref="ResponseRules"/> would demand). They must still be refused, and harmlessly.
+/// </summary>
+public class HttpLayerRefusalTests(ServerFixture fixture) : IClassFixture<ServerFixture>
+{
+    private readonly ServerProcess _server = fixture.Server;
+
+    private static JsonArray Saved =>
+        JsonNode.Parse(File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "TestData", "http-layer-refusals.json")))!["cases"]!.AsArray();
+
+    public static TheoryData<string> Cases() => [.. Saved.Select(c => (string)c!["name"]!)];
+
+    [Theory]
+    [MemberData(nameof(Cases))]
+    public async Task IsRefusedAndTheServerLivesOn(string name)
+    {
+        var saved = Saved.Single(c => (string?)c!["name"] == name)!;
+        var target = (string?)saved["targetPrefix"] + string.Concat(Enumerable.Repeat((string)saved["target"]!, (int?)saved["targetRepeat"] ?? 1));
+
+        var response = await RawHttp.SendAsync(_server.Endpoint, new RawRequest((string)saved["method"]!, target, []));
+
+        Assert.Equal((int)saved["status"]!, response.Status);
+        Assert.True(await _server.IsHealthyAsync(), _server.Output);
+    }
+}
