@@ -245,6 +245,18 @@ public sealed partial class LiveStreamHub : BackgroundService, ILiveStreams
     /// <summary>Health, idle timeout, bitrate limits and the maximum stream duration, checked twice a second.</summary>
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
+        try
+        {
+            await MonitorLoopAsync(stoppingToken).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+            // Shutting down.
+        }
+    }
+
+    private async Task MonitorLoopAsync(CancellationToken stoppingToken)
+    {
         await RecoverUnfinishedSessionsAsync(stoppingToken).ConfigureAwait(false);
         using var timer = new PeriodicTimer(MonitorInterval, _time);
         var lastPrune = _time.GetUtcNow();

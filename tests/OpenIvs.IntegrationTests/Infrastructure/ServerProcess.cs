@@ -112,6 +112,21 @@ public sealed class ServerProcess : IAsyncDisposable
 
     public static async Task<ServerProcess> StartAsync(ServerOptions? options = null, CancellationToken cancellationToken = default)
     {
+        // Free ports are picked before the server binds them, so another process can take one in between.
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                return await StartOnceAsync(options, cancellationToken).ConfigureAwait(false);
+            }
+            catch (InvalidOperationException e) when (attempt < 5 && (options?.HttpPort ?? 0) == 0 && e.Message.Contains("address already in use", StringComparison.Ordinal))
+            {
+            }
+        }
+    }
+
+    private static async Task<ServerProcess> StartOnceAsync(ServerOptions? options, CancellationToken cancellationToken)
+    {
         options ??= new ServerOptions();
         var dll = CliDll;
         var owns = options.DataDirectory is null && !options.OmitDataDirectory;

@@ -14,6 +14,18 @@ public sealed partial class IamWatcher(DocumentStore store, IamTables tables, Ia
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
+        try
+        {
+            await WatchAsync(stoppingToken).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+            // Shutting down.
+        }
+    }
+
+    private async Task WatchAsync(CancellationToken stoppingToken)
+    {
         // Unknown at first, so the first tick reloads once: a change made while the server was starting
         // (before this loop read any stamp) is not missed.
         long? last = null;
