@@ -50,7 +50,7 @@ public sealed partial class IvsClient : IIvsClient, IDisposable
     /// <exception cref="ArgumentException">The options are invalid.</exception>
     /// <exception cref="IvsConfigurationException">No region could be found, or the endpoint settings are refused.</exception>
     public IvsClient(IvsClientOptions options)
-        : this(options, AwsEnvironment.Process, null, null, null)
+        : this(options, AwsEnvironment.Process, null, null, null, null)
     {
     }
 
@@ -61,12 +61,14 @@ public sealed partial class IvsClient : IIvsClient, IDisposable
     /// <exception cref="ArgumentException">The options are invalid.</exception>
     /// <exception cref="IvsConfigurationException">No region could be found, or the endpoint settings are refused.</exception>
     public IvsClient(IvsClientOptions options, IHttpClientFactory httpClientFactory, ILoggerFactory? loggerFactory = null)
-        : this(options, AwsEnvironment.Process, httpClientFactory ?? throw new ArgumentNullException(nameof(httpClientFactory)), loggerFactory, null)
+        : this(options, AwsEnvironment.Process, httpClientFactory ?? throw new ArgumentNullException(nameof(httpClientFactory)), loggerFactory, null, null)
     {
     }
 
+    // random: the jitter source in [0, 1) (tests fix it); delay: waits before a retry (tests record instead of waiting).
     internal IvsClient(
-        IvsClientOptions options, AwsEnvironment environment, IHttpClientFactory? httpClientFactory, ILoggerFactory? loggerFactory, Func<double>? random)
+        IvsClientOptions options, AwsEnvironment environment, IHttpClientFactory? httpClientFactory, ILoggerFactory? loggerFactory,
+        Func<double>? random, Func<TimeSpan, CancellationToken, Task>? delay)
     {
         ArgumentNullException.ThrowIfNull(options);
         var problems = options.Validate();
@@ -89,6 +91,7 @@ public sealed partial class IvsClient : IIvsClient, IDisposable
         _maxBackoff = options.Retry.MaxBackoff;
         _maxAttempts = Configuration.MaxAttempts;
         _random = random ?? Random.Shared.NextDouble;
+        _delay = delay ?? ((wait, token) => Task.Delay(wait, _time, token));
         _logger = loggerFactory?.CreateLogger<IvsClient>() ?? (ILogger)NullLogger.Instance;
         if (options.HttpClient is { } httpClient)
         {
@@ -109,6 +112,7 @@ public sealed partial class IvsClient : IIvsClient, IDisposable
     }
 
     private readonly Func<double> _random;
+    private readonly Func<TimeSpan, CancellationToken, Task> _delay;
 
     /// <summary>The region, endpoint and retry settings this client resolved, with where each came from.</summary>
     public IvsClientConfiguration Configuration { get; }
@@ -197,7 +201,7 @@ public sealed partial class IvsClient : IIvsClient, IDisposable
             LogRetry(_logger, operation.Info.Name, attempt, ErrorName(failure), delay.TotalMilliseconds);
             try
             {
-                await Task.Delay(delay, _time, callToken).ConfigureAwait(false);
+                await _delay(delay, callToken).ConfigureAwait(false);
             }
             catch (OperationCanceledException e) when (!cancellationToken.IsCancellationRequested && callTimeout?.IsCancellationRequested == true)
             {

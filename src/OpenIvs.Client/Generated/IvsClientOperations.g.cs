@@ -6,7 +6,6 @@
 
 using OpenIvs.Protocol.Model;
 using OpenIvs.Protocol.Operations;
-using OpenIvs.Protocol.Serialization;
 
 namespace OpenIvs.Client.Runtime;
 
@@ -18,11 +17,11 @@ internal static class IvsClientOperations
         static (request, http) =>
         {
             http.Path = "/BatchGetChannel";
-            http.SetJsonBody(request, IvsJsonContext.Default.BatchGetChannelRequest);
+            http.SetJsonBody(request, IvsClientJson.Context.BatchGetChannelRequest);
         },
         static response =>
         {
-            var output = response.ReadJson(IvsJsonContext.Default.BatchGetChannelResponse);
+            var output = response.ReadJson(IvsClientJson.Context.BatchGetChannelResponse);
             output.AccessControlAllowOrigin = response.Header("Access-Control-Allow-Origin");
             output.AccessControlExposeHeaders = response.Header("Access-Control-Expose-Headers");
             output.CacheControl = response.Header("Cache-Control");
@@ -38,11 +37,11 @@ internal static class IvsClientOperations
         static (request, http) =>
         {
             http.Path = "/BatchGetStreamKey";
-            http.SetJsonBody(request, IvsJsonContext.Default.BatchGetStreamKeyRequest);
+            http.SetJsonBody(request, IvsClientJson.Context.BatchGetStreamKeyRequest);
         },
         static response =>
         {
-            var output = response.ReadJson(IvsJsonContext.Default.BatchGetStreamKeyResponse);
+            var output = response.ReadJson(IvsClientJson.Context.BatchGetStreamKeyResponse);
             output.AccessControlAllowOrigin = response.Header("Access-Control-Allow-Origin");
             output.AccessControlExposeHeaders = response.Header("Access-Control-Expose-Headers");
             output.CacheControl = response.Header("Cache-Control");
@@ -58,11 +57,11 @@ internal static class IvsClientOperations
         static (request, http) =>
         {
             http.Path = "/BatchStartViewerSessionRevocation";
-            http.SetJsonBody(request, IvsJsonContext.Default.BatchStartViewerSessionRevocationRequest);
+            http.SetJsonBody(request, IvsClientJson.Context.BatchStartViewerSessionRevocationRequest);
         },
         static response =>
         {
-            var output = response.ReadJson(IvsJsonContext.Default.BatchStartViewerSessionRevocationResponse);
+            var output = response.ReadJson(IvsClientJson.Context.BatchStartViewerSessionRevocationResponse);
             output.AccessControlAllowOrigin = response.Header("Access-Control-Allow-Origin");
             output.AccessControlExposeHeaders = response.Header("Access-Control-Expose-Headers");
             output.CacheControl = response.Header("Cache-Control");
@@ -78,52 +77,52 @@ internal static class IvsClientOperations
         static (request, http) =>
         {
             http.Path = "/CreateAdConfiguration";
-            http.SetJsonBody(request, IvsJsonContext.Default.CreateAdConfigurationRequest);
+            http.SetJsonBody(request, IvsClientJson.Context.CreateAdConfigurationRequest);
         },
-        static response => response.ReadJson(IvsJsonContext.Default.CreateAdConfigurationResponse));
+        static response => response.ReadJson(IvsClientJson.Context.CreateAdConfigurationResponse));
 
     public static IvsOperation<CreateChannelRequest, CreateChannelResponse> CreateChannel { get; } = new(
         IvsOperations.CreateChannel,
         static (request, http) =>
         {
             http.Path = "/CreateChannel";
-            http.SetJsonBody(request, IvsJsonContext.Default.CreateChannelRequest);
+            http.SetJsonBody(request, IvsClientJson.Context.CreateChannelRequest);
         },
-        static response => response.ReadJson(IvsJsonContext.Default.CreateChannelResponse));
+        static response => response.ReadJson(IvsClientJson.Context.CreateChannelResponse));
 
     public static IvsOperation<CreatePlaybackRestrictionPolicyRequest, CreatePlaybackRestrictionPolicyResponse> CreatePlaybackRestrictionPolicy { get; } = new(
         IvsOperations.CreatePlaybackRestrictionPolicy,
         static (request, http) =>
         {
             http.Path = "/CreatePlaybackRestrictionPolicy";
-            http.SetJsonBody(request, IvsJsonContext.Default.CreatePlaybackRestrictionPolicyRequest);
+            http.SetJsonBody(request, IvsClientJson.Context.CreatePlaybackRestrictionPolicyRequest);
         },
-        static response => response.ReadJson(IvsJsonContext.Default.CreatePlaybackRestrictionPolicyResponse));
+        static response => response.ReadJson(IvsClientJson.Context.CreatePlaybackRestrictionPolicyResponse));
 
     public static IvsOperation<CreateRecordingConfigurationRequest, CreateRecordingConfigurationResponse> CreateRecordingConfiguration { get; } = new(
         IvsOperations.CreateRecordingConfiguration,
         static (request, http) =>
         {
             http.Path = "/CreateRecordingConfiguration";
-            http.SetJsonBody(request, IvsJsonContext.Default.CreateRecordingConfigurationRequest);
+            http.SetJsonBody(request, IvsClientJson.Context.CreateRecordingConfigurationRequest);
         },
-        static response => response.ReadJson(IvsJsonContext.Default.CreateRecordingConfigurationResponse));
+        static response => response.ReadJson(IvsClientJson.Context.CreateRecordingConfigurationResponse));
 
     public static IvsOperation<CreateStreamKeyRequest, CreateStreamKeyResponse> CreateStreamKey { get; } = new(
         IvsOperations.CreateStreamKey,
         static (request, http) =>
         {
             http.Path = "/CreateStreamKey";
-            http.SetJsonBody(request, IvsJsonContext.Default.CreateStreamKeyRequest);
+            http.SetJsonBody(request, IvsClientJson.Context.CreateStreamKeyRequest);
         },
-        static response => response.ReadJson(IvsJsonContext.Default.CreateStreamKeyResponse));
+        static response => response.ReadJson(IvsClientJson.Context.CreateStreamKeyResponse));
 
     public static IvsOperation<DeleteAdConfigurationRequest, IvsNoContent> DeleteAdConfiguration { get; } = new(
         IvsOperations.DeleteAdConfiguration,
         static (request, http) =>
         {
             http.Path = "/DeleteAdConfiguration";
-            http.SetJsonBody(request, IvsJsonContext.Default.DeleteAdConfigurationRequest);
+            http.SetJsonBody(request, IvsClientJson.Context.DeleteAdConfigurationRequest);
         },
         static response => default);
 
@@ -132,7 +131,7 @@ internal static class IvsClientOperations
         static (request, http) =>
         {
             http.Path = "/DeleteChannel";
-            http.SetJsonBody(request, IvsJsonContext.Default.DeleteChannelRequest);
+            http.SetJsonBody(request, IvsClientJson.Context.DeleteChannelRequest);
         },
         static response => default);
 
@@ -141,16 +140,16 @@ internal static class IvsClientOperations
         static (request, http) =>
         {
             http.Path = "/DeletePlaybackKeyPair";
-            http.SetJsonBody(request, IvsJsonContext.Default.DeletePlaybackKeyPairRequest);
+            http.SetJsonBody(request, IvsClientJson.Context.DeletePlaybackKeyPairRequest);
         },
-        static response => response.ReadJson(IvsJsonContext.Default.DeletePlaybackKeyPairResponse));
+        static response => response.ReadJson(IvsClientJson.Context.DeletePlaybackKeyPairResponse));
 
     public static IvsOperation<DeletePlaybackRestrictionPolicyRequest, IvsNoContent> DeletePlaybackRestrictionPolicy { get; } = new(
         IvsOperations.DeletePlaybackRestrictionPolicy,
         static (request, http) =>
         {
             http.Path = "/DeletePlaybackRestrictionPolicy";
-            http.SetJsonBody(request, IvsJsonContext.Default.DeletePlaybackRestrictionPolicyRequest);
+            http.SetJsonBody(request, IvsClientJson.Context.DeletePlaybackRestrictionPolicyRequest);
         },
         static response => default);
 
@@ -159,7 +158,7 @@ internal static class IvsClientOperations
         static (request, http) =>
         {
             http.Path = "/DeleteRecordingConfiguration";
-            http.SetJsonBody(request, IvsJsonContext.Default.DeleteRecordingConfigurationRequest);
+            http.SetJsonBody(request, IvsClientJson.Context.DeleteRecordingConfigurationRequest);
         },
         static response => default);
 
@@ -168,7 +167,7 @@ internal static class IvsClientOperations
         static (request, http) =>
         {
             http.Path = "/DeleteStreamKey";
-            http.SetJsonBody(request, IvsJsonContext.Default.DeleteStreamKeyRequest);
+            http.SetJsonBody(request, IvsClientJson.Context.DeleteStreamKeyRequest);
         },
         static response => default);
 
@@ -177,162 +176,162 @@ internal static class IvsClientOperations
         static (request, http) =>
         {
             http.Path = "/GetAdConfiguration";
-            http.SetJsonBody(request, IvsJsonContext.Default.GetAdConfigurationRequest);
+            http.SetJsonBody(request, IvsClientJson.Context.GetAdConfigurationRequest);
         },
-        static response => response.ReadJson(IvsJsonContext.Default.GetAdConfigurationResponse));
+        static response => response.ReadJson(IvsClientJson.Context.GetAdConfigurationResponse));
 
     public static IvsOperation<GetChannelRequest, GetChannelResponse> GetChannel { get; } = new(
         IvsOperations.GetChannel,
         static (request, http) =>
         {
             http.Path = "/GetChannel";
-            http.SetJsonBody(request, IvsJsonContext.Default.GetChannelRequest);
+            http.SetJsonBody(request, IvsClientJson.Context.GetChannelRequest);
         },
-        static response => response.ReadJson(IvsJsonContext.Default.GetChannelResponse));
+        static response => response.ReadJson(IvsClientJson.Context.GetChannelResponse));
 
     public static IvsOperation<GetPlaybackKeyPairRequest, GetPlaybackKeyPairResponse> GetPlaybackKeyPair { get; } = new(
         IvsOperations.GetPlaybackKeyPair,
         static (request, http) =>
         {
             http.Path = "/GetPlaybackKeyPair";
-            http.SetJsonBody(request, IvsJsonContext.Default.GetPlaybackKeyPairRequest);
+            http.SetJsonBody(request, IvsClientJson.Context.GetPlaybackKeyPairRequest);
         },
-        static response => response.ReadJson(IvsJsonContext.Default.GetPlaybackKeyPairResponse));
+        static response => response.ReadJson(IvsClientJson.Context.GetPlaybackKeyPairResponse));
 
     public static IvsOperation<GetPlaybackRestrictionPolicyRequest, GetPlaybackRestrictionPolicyResponse> GetPlaybackRestrictionPolicy { get; } = new(
         IvsOperations.GetPlaybackRestrictionPolicy,
         static (request, http) =>
         {
             http.Path = "/GetPlaybackRestrictionPolicy";
-            http.SetJsonBody(request, IvsJsonContext.Default.GetPlaybackRestrictionPolicyRequest);
+            http.SetJsonBody(request, IvsClientJson.Context.GetPlaybackRestrictionPolicyRequest);
         },
-        static response => response.ReadJson(IvsJsonContext.Default.GetPlaybackRestrictionPolicyResponse));
+        static response => response.ReadJson(IvsClientJson.Context.GetPlaybackRestrictionPolicyResponse));
 
     public static IvsOperation<GetRecordingConfigurationRequest, GetRecordingConfigurationResponse> GetRecordingConfiguration { get; } = new(
         IvsOperations.GetRecordingConfiguration,
         static (request, http) =>
         {
             http.Path = "/GetRecordingConfiguration";
-            http.SetJsonBody(request, IvsJsonContext.Default.GetRecordingConfigurationRequest);
+            http.SetJsonBody(request, IvsClientJson.Context.GetRecordingConfigurationRequest);
         },
-        static response => response.ReadJson(IvsJsonContext.Default.GetRecordingConfigurationResponse));
+        static response => response.ReadJson(IvsClientJson.Context.GetRecordingConfigurationResponse));
 
     public static IvsOperation<GetStreamRequest, GetStreamResponse> GetStream { get; } = new(
         IvsOperations.GetStream,
         static (request, http) =>
         {
             http.Path = "/GetStream";
-            http.SetJsonBody(request, IvsJsonContext.Default.GetStreamRequest);
+            http.SetJsonBody(request, IvsClientJson.Context.GetStreamRequest);
         },
-        static response => response.ReadJson(IvsJsonContext.Default.GetStreamResponse));
+        static response => response.ReadJson(IvsClientJson.Context.GetStreamResponse));
 
     public static IvsOperation<GetStreamKeyRequest, GetStreamKeyResponse> GetStreamKey { get; } = new(
         IvsOperations.GetStreamKey,
         static (request, http) =>
         {
             http.Path = "/GetStreamKey";
-            http.SetJsonBody(request, IvsJsonContext.Default.GetStreamKeyRequest);
+            http.SetJsonBody(request, IvsClientJson.Context.GetStreamKeyRequest);
         },
-        static response => response.ReadJson(IvsJsonContext.Default.GetStreamKeyResponse));
+        static response => response.ReadJson(IvsClientJson.Context.GetStreamKeyResponse));
 
     public static IvsOperation<GetStreamSessionRequest, GetStreamSessionResponse> GetStreamSession { get; } = new(
         IvsOperations.GetStreamSession,
         static (request, http) =>
         {
             http.Path = "/GetStreamSession";
-            http.SetJsonBody(request, IvsJsonContext.Default.GetStreamSessionRequest);
+            http.SetJsonBody(request, IvsClientJson.Context.GetStreamSessionRequest);
         },
-        static response => response.ReadJson(IvsJsonContext.Default.GetStreamSessionResponse));
+        static response => response.ReadJson(IvsClientJson.Context.GetStreamSessionResponse));
 
     public static IvsOperation<ImportPlaybackKeyPairRequest, ImportPlaybackKeyPairResponse> ImportPlaybackKeyPair { get; } = new(
         IvsOperations.ImportPlaybackKeyPair,
         static (request, http) =>
         {
             http.Path = "/ImportPlaybackKeyPair";
-            http.SetJsonBody(request, IvsJsonContext.Default.ImportPlaybackKeyPairRequest);
+            http.SetJsonBody(request, IvsClientJson.Context.ImportPlaybackKeyPairRequest);
         },
-        static response => response.ReadJson(IvsJsonContext.Default.ImportPlaybackKeyPairResponse));
+        static response => response.ReadJson(IvsClientJson.Context.ImportPlaybackKeyPairResponse));
 
     public static IvsOperation<InsertAdBreakRequest, InsertAdBreakResponse> InsertAdBreak { get; } = new(
         IvsOperations.InsertAdBreak,
         static (request, http) =>
         {
             http.Path = "/InsertAdBreak";
-            http.SetJsonBody(request, IvsJsonContext.Default.InsertAdBreakRequest);
+            http.SetJsonBody(request, IvsClientJson.Context.InsertAdBreakRequest);
         },
-        static response => response.ReadJson(IvsJsonContext.Default.InsertAdBreakResponse));
+        static response => response.ReadJson(IvsClientJson.Context.InsertAdBreakResponse));
 
     public static IvsOperation<ListAdConfigurationsRequest, ListAdConfigurationsResponse> ListAdConfigurations { get; } = new(
         IvsOperations.ListAdConfigurations,
         static (request, http) =>
         {
             http.Path = "/ListAdConfigurations";
-            http.SetJsonBody(request, IvsJsonContext.Default.ListAdConfigurationsRequest);
+            http.SetJsonBody(request, IvsClientJson.Context.ListAdConfigurationsRequest);
         },
-        static response => response.ReadJson(IvsJsonContext.Default.ListAdConfigurationsResponse));
+        static response => response.ReadJson(IvsClientJson.Context.ListAdConfigurationsResponse));
 
     public static IvsOperation<ListChannelsRequest, ListChannelsResponse> ListChannels { get; } = new(
         IvsOperations.ListChannels,
         static (request, http) =>
         {
             http.Path = "/ListChannels";
-            http.SetJsonBody(request, IvsJsonContext.Default.ListChannelsRequest);
+            http.SetJsonBody(request, IvsClientJson.Context.ListChannelsRequest);
         },
-        static response => response.ReadJson(IvsJsonContext.Default.ListChannelsResponse));
+        static response => response.ReadJson(IvsClientJson.Context.ListChannelsResponse));
 
     public static IvsOperation<ListPlaybackKeyPairsRequest, ListPlaybackKeyPairsResponse> ListPlaybackKeyPairs { get; } = new(
         IvsOperations.ListPlaybackKeyPairs,
         static (request, http) =>
         {
             http.Path = "/ListPlaybackKeyPairs";
-            http.SetJsonBody(request, IvsJsonContext.Default.ListPlaybackKeyPairsRequest);
+            http.SetJsonBody(request, IvsClientJson.Context.ListPlaybackKeyPairsRequest);
         },
-        static response => response.ReadJson(IvsJsonContext.Default.ListPlaybackKeyPairsResponse));
+        static response => response.ReadJson(IvsClientJson.Context.ListPlaybackKeyPairsResponse));
 
     public static IvsOperation<ListPlaybackRestrictionPoliciesRequest, ListPlaybackRestrictionPoliciesResponse> ListPlaybackRestrictionPolicies { get; } = new(
         IvsOperations.ListPlaybackRestrictionPolicies,
         static (request, http) =>
         {
             http.Path = "/ListPlaybackRestrictionPolicies";
-            http.SetJsonBody(request, IvsJsonContext.Default.ListPlaybackRestrictionPoliciesRequest);
+            http.SetJsonBody(request, IvsClientJson.Context.ListPlaybackRestrictionPoliciesRequest);
         },
-        static response => response.ReadJson(IvsJsonContext.Default.ListPlaybackRestrictionPoliciesResponse));
+        static response => response.ReadJson(IvsClientJson.Context.ListPlaybackRestrictionPoliciesResponse));
 
     public static IvsOperation<ListRecordingConfigurationsRequest, ListRecordingConfigurationsResponse> ListRecordingConfigurations { get; } = new(
         IvsOperations.ListRecordingConfigurations,
         static (request, http) =>
         {
             http.Path = "/ListRecordingConfigurations";
-            http.SetJsonBody(request, IvsJsonContext.Default.ListRecordingConfigurationsRequest);
+            http.SetJsonBody(request, IvsClientJson.Context.ListRecordingConfigurationsRequest);
         },
-        static response => response.ReadJson(IvsJsonContext.Default.ListRecordingConfigurationsResponse));
+        static response => response.ReadJson(IvsClientJson.Context.ListRecordingConfigurationsResponse));
 
     public static IvsOperation<ListStreamKeysRequest, ListStreamKeysResponse> ListStreamKeys { get; } = new(
         IvsOperations.ListStreamKeys,
         static (request, http) =>
         {
             http.Path = "/ListStreamKeys";
-            http.SetJsonBody(request, IvsJsonContext.Default.ListStreamKeysRequest);
+            http.SetJsonBody(request, IvsClientJson.Context.ListStreamKeysRequest);
         },
-        static response => response.ReadJson(IvsJsonContext.Default.ListStreamKeysResponse));
+        static response => response.ReadJson(IvsClientJson.Context.ListStreamKeysResponse));
 
     public static IvsOperation<ListStreamSessionsRequest, ListStreamSessionsResponse> ListStreamSessions { get; } = new(
         IvsOperations.ListStreamSessions,
         static (request, http) =>
         {
             http.Path = "/ListStreamSessions";
-            http.SetJsonBody(request, IvsJsonContext.Default.ListStreamSessionsRequest);
+            http.SetJsonBody(request, IvsClientJson.Context.ListStreamSessionsRequest);
         },
-        static response => response.ReadJson(IvsJsonContext.Default.ListStreamSessionsResponse));
+        static response => response.ReadJson(IvsClientJson.Context.ListStreamSessionsResponse));
 
     public static IvsOperation<ListStreamsRequest, ListStreamsResponse> ListStreams { get; } = new(
         IvsOperations.ListStreams,
         static (request, http) =>
         {
             http.Path = "/ListStreams";
-            http.SetJsonBody(request, IvsJsonContext.Default.ListStreamsRequest);
+            http.SetJsonBody(request, IvsClientJson.Context.ListStreamsRequest);
         },
-        static response => response.ReadJson(IvsJsonContext.Default.ListStreamsResponse));
+        static response => response.ReadJson(IvsClientJson.Context.ListStreamsResponse));
 
     public static IvsOperation<ListTagsForResourceRequest, ListTagsForResourceResponse> ListTagsForResource { get; } = new(
         IvsOperations.ListTagsForResource,
@@ -340,14 +339,14 @@ internal static class IvsClientOperations
         {
             http.Path = "/tags/" + IvsHttpRequest.Label(request.ResourceArn, "resourceArn");
         },
-        static response => response.ReadJson(IvsJsonContext.Default.ListTagsForResourceResponse));
+        static response => response.ReadJson(IvsClientJson.Context.ListTagsForResourceResponse));
 
     public static IvsOperation<PutMetadataRequest, IvsNoContent> PutMetadata { get; } = new(
         IvsOperations.PutMetadata,
         static (request, http) =>
         {
             http.Path = "/PutMetadata";
-            http.SetJsonBody(request, IvsJsonContext.Default.PutMetadataRequest);
+            http.SetJsonBody(request, IvsClientJson.Context.PutMetadataRequest);
         },
         static response => default);
 
@@ -356,27 +355,27 @@ internal static class IvsClientOperations
         static (request, http) =>
         {
             http.Path = "/StartViewerSessionRevocation";
-            http.SetJsonBody(request, IvsJsonContext.Default.StartViewerSessionRevocationRequest);
+            http.SetJsonBody(request, IvsClientJson.Context.StartViewerSessionRevocationRequest);
         },
-        static response => response.ReadJson(IvsJsonContext.Default.StartViewerSessionRevocationResponse));
+        static response => response.ReadJson(IvsClientJson.Context.StartViewerSessionRevocationResponse));
 
     public static IvsOperation<StopStreamRequest, StopStreamResponse> StopStream { get; } = new(
         IvsOperations.StopStream,
         static (request, http) =>
         {
             http.Path = "/StopStream";
-            http.SetJsonBody(request, IvsJsonContext.Default.StopStreamRequest);
+            http.SetJsonBody(request, IvsClientJson.Context.StopStreamRequest);
         },
-        static response => response.ReadJson(IvsJsonContext.Default.StopStreamResponse));
+        static response => response.ReadJson(IvsClientJson.Context.StopStreamResponse));
 
     public static IvsOperation<TagResourceRequest, TagResourceResponse> TagResource { get; } = new(
         IvsOperations.TagResource,
         static (request, http) =>
         {
             http.Path = "/tags/" + IvsHttpRequest.Label(request.ResourceArn, "resourceArn");
-            http.SetJsonBody(request, IvsJsonContext.Default.TagResourceRequest);
+            http.SetJsonBody(request, IvsClientJson.Context.TagResourceRequest);
         },
-        static response => response.ReadJson(IvsJsonContext.Default.TagResourceResponse));
+        static response => response.ReadJson(IvsClientJson.Context.TagResourceResponse));
 
     public static IvsOperation<UntagResourceRequest, UntagResourceResponse> UntagResource { get; } = new(
         IvsOperations.UntagResource,
@@ -385,32 +384,32 @@ internal static class IvsClientOperations
             http.Path = "/tags/" + IvsHttpRequest.Label(request.ResourceArn, "resourceArn");
             http.AddQuery("tagKeys", request.TagKeys);
         },
-        static response => response.ReadJson(IvsJsonContext.Default.UntagResourceResponse));
+        static response => response.ReadJson(IvsClientJson.Context.UntagResourceResponse));
 
     public static IvsOperation<UpdateAdConfigurationRequest, UpdateAdConfigurationResponse> UpdateAdConfiguration { get; } = new(
         IvsOperations.UpdateAdConfiguration,
         static (request, http) =>
         {
             http.Path = "/UpdateAdConfiguration";
-            http.SetJsonBody(request, IvsJsonContext.Default.UpdateAdConfigurationRequest);
+            http.SetJsonBody(request, IvsClientJson.Context.UpdateAdConfigurationRequest);
         },
-        static response => response.ReadJson(IvsJsonContext.Default.UpdateAdConfigurationResponse));
+        static response => response.ReadJson(IvsClientJson.Context.UpdateAdConfigurationResponse));
 
     public static IvsOperation<UpdateChannelRequest, UpdateChannelResponse> UpdateChannel { get; } = new(
         IvsOperations.UpdateChannel,
         static (request, http) =>
         {
             http.Path = "/UpdateChannel";
-            http.SetJsonBody(request, IvsJsonContext.Default.UpdateChannelRequest);
+            http.SetJsonBody(request, IvsClientJson.Context.UpdateChannelRequest);
         },
-        static response => response.ReadJson(IvsJsonContext.Default.UpdateChannelResponse));
+        static response => response.ReadJson(IvsClientJson.Context.UpdateChannelResponse));
 
     public static IvsOperation<UpdatePlaybackRestrictionPolicyRequest, UpdatePlaybackRestrictionPolicyResponse> UpdatePlaybackRestrictionPolicy { get; } = new(
         IvsOperations.UpdatePlaybackRestrictionPolicy,
         static (request, http) =>
         {
             http.Path = "/UpdatePlaybackRestrictionPolicy";
-            http.SetJsonBody(request, IvsJsonContext.Default.UpdatePlaybackRestrictionPolicyRequest);
+            http.SetJsonBody(request, IvsClientJson.Context.UpdatePlaybackRestrictionPolicyRequest);
         },
-        static response => response.ReadJson(IvsJsonContext.Default.UpdatePlaybackRestrictionPolicyResponse));
+        static response => response.ReadJson(IvsClientJson.Context.UpdatePlaybackRestrictionPolicyResponse));
 }

@@ -74,5 +74,7 @@ internal sealed class IvsHttpRequest(string method)
         }
     }
 
+    public void SetBody(byte[] body) => Body = body;
+
     public void SetJsonBody<T>(T value, JsonTypeInfo<T> typeInfo) => Body = JsonSerializer.SerializeToUtf8Bytes(value, typeInfo);
 }

@@ -38,34 +38,6 @@ internal sealed class IvsRequestSigner(Uri endpoint, string region, string servi
     {
         var wirePath = _basePath + request.Path;
         var query = request.Query;
-        var amzDate = SigV4.FormatDate(now);
-        var sdkRequest = $"attempt={attempt}; max={maxAttempts}";
-        var headers = new List<KeyValuePair<string, string>>(10)
-        {
-            new("amz-sdk-invocation-id", invocationId),
-            new("amz-sdk-request", sdkRequest),
-        };
-        if (request.Body is { } body)
-        {
-            headers.Add(new("content-length", body.Length.ToString(System.Globalization.CultureInfo.InvariantCulture)));
-            headers.Add(new("content-type", JsonContentType));
-        }
-
-        headers.Add(new("host", _host));
-        headers.Add(new("x-amz-content-sha256", payloadHash));
-        headers.Add(new("x-amz-date", amzDate));
-        if (credentials.SessionToken is { } token)
-        {
-            headers.Add(new("x-amz-security-token", token));
-        }
-
-        headers.Add(new("x-amz-user-agent", SdkUserAgent));
-        if (request.Headers is { } extra)
-        {
-            headers.AddRange(extra);
-        }
-
-        var signed = SigV4Signer.SignHeaders(request.Method, wirePath, query, headers, payloadHash, credentials, Region, service, now);
         var message = new HttpRequestMessage(new HttpMethod(request.Method), new Uri(query is null ? _origin + wirePath : _origin + wirePath + "?" + query, UriKind.Absolute));
         if (request.Body is { } content)
         {
@@ -73,30 +45,102 @@ internal sealed class IvsRequestSigner(Uri endpoint, string region, string servi
             message.Content.Headers.ContentType = new MediaTypeHeaderValue(JsonContentType);
         }
 
-        var messageHeaders = message.Headers;
-        messageHeaders.Host = _host;
-        messageHeaders.TryAddWithoutValidation("amz-sdk-invocation-id", invocationId);
-        messageHeaders.TryAddWithoutValidation("amz-sdk-request", sdkRequest);
-        messageHeaders.TryAddWithoutValidation("x-amz-content-sha256", payloadHash);
-        messageHeaders.TryAddWithoutValidation("x-amz-date", amzDate);
-        if (credentials.SessionToken is { } sessionToken)
+        var headers = message.Headers;
+        headers.Host = _host;
+        headers.TryAddWithoutValidation("amz-sdk-invocation-id", invocationId);
+        headers.TryAddWithoutValidation("amz-sdk-request", $"attempt={attempt}; max={maxAttempts}");
+        headers.TryAddWithoutValidation("x-amz-user-agent", SdkUserAgent);
+        headers.TryAddWithoutValidation("User-Agent", FullUserAgent);
+        if (request.Headers is { } extra)
         {
-            messageHeaders.TryAddWithoutValidation("x-amz-security-token", sessionToken);
-        }
-
-        messageHeaders.TryAddWithoutValidation("x-amz-user-agent", SdkUserAgent);
-        messageHeaders.TryAddWithoutValidation("User-Agent", FullUserAgent);
-        if (request.Headers is { } extraHeaders)
-        {
-            foreach (var (name, value) in extraHeaders)
+            foreach (var (name, value) in extra)
             {
-                messageHeaders.TryAddWithoutValidation(name, value);
+                headers.TryAddWithoutValidation(name, value);
             }
         }
 
-        messageHeaders.TryAddWithoutValidation("Authorization", signed.Authorization);
+        Sign(message, payloadHash, credentials, Region, service, now);
         return message;
     }
+
+    /// <summary>
+    /// Signs <paramref name="message"/> as it will be sent: adds <c>x-amz-date</c>, <c>x-amz-content-sha256</c>
+    /// and (temporary credentials) <c>x-amz-security-token</c>, then signs every header on the message except
+    /// those the AWS SDKs never sign (<c>user-agent</c>, <c>authorization</c>, hop-by-hop headers), over the wire
+    /// path and query of its URI, and sets <c>Authorization</c>.
+    /// </summary>
+    public static SigV4Result Sign(
+        HttpRequestMessage message, string payloadHash, SigV4Credentials credentials, string region, string service, DateTimeOffset now)
+    {
+        var headers = message.Headers;
+        headers.Remove("Authorization");
+        headers.Remove("x-amz-date");
+        headers.TryAddWithoutValidation("x-amz-date", SigV4.FormatDate(now));
+        if (!headers.Contains("x-amz-content-sha256"))
+        {
+            headers.TryAddWithoutValidation("x-amz-content-sha256", payloadHash);
+        }
+
+        if (credentials.SessionToken is { } token)
+        {
+            headers.Remove("x-amz-security-token");
+            headers.TryAddWithoutValidation("x-amz-security-token", token);
+        }
+
+        var uri = message.RequestUri ?? throw new InvalidOperationException("The request has no URI.");
+        var signable = new List<KeyValuePair<string, string>>(12);
+        if (headers.Host is null)
+        {
+            signable.Add(new("host", uri.Authority));
+        }
+
+        AddSignable(signable, headers.NonValidated);
+        if (message.Content is { } content)
+        {
+            _ = content.Headers.ContentLength; // computes Content-Length for buffered content
+            AddSignable(signable, content.Headers.NonValidated);
+        }
+
+        var query = uri.Query;
+        var signed = SigV4Signer.SignHeaders(
+            message.Method.Method, uri.AbsolutePath, query.Length > 1 ? query[1..] : null, signable, payloadHash, credentials, region, service, now);
+        headers.TryAddWithoutValidation("Authorization", signed.Authorization);
+        return signed;
+    }
+
+    private static void AddSignable(List<KeyValuePair<string, string>> signable, HttpHeadersNonValidated headers)
+    {
+        foreach (var (name, values) in headers)
+        {
+            if (IsUnsignable(name))
+            {
+                continue;
+            }
+
+            foreach (var value in values)
+            {
+                signable.Add(new(name, value));
+            }
+        }
+    }
+
+    // The headers the AWS SDKs never sign (proxies and clients may change them).
+    private static bool IsUnsignable(string name) =>
+        name.Equals("Authorization", StringComparison.OrdinalIgnoreCase)
+        || name.Equals("User-Agent", StringComparison.OrdinalIgnoreCase)
+        || name.Equals("Connection", StringComparison.OrdinalIgnoreCase)
+        || name.Equals("Expect", StringComparison.OrdinalIgnoreCase)
+        || name.Equals("Keep-Alive", StringComparison.OrdinalIgnoreCase)
+        || name.Equals("Transfer-Encoding", StringComparison.OrdinalIgnoreCase)
+        || name.Equals("Upgrade", StringComparison.OrdinalIgnoreCase)
+        || name.Equals("TE", StringComparison.OrdinalIgnoreCase)
+        || name.Equals("Trailer", StringComparison.OrdinalIgnoreCase)
+        || name.Equals("Cache-Control", StringComparison.OrdinalIgnoreCase)
+        || name.Equals("Pragma", StringComparison.OrdinalIgnoreCase)
+        || name.Equals("Max-Forwards", StringComparison.OrdinalIgnoreCase)
+        || name.Equals("From", StringComparison.OrdinalIgnoreCase)
+        || name.Equals("Referer", StringComparison.OrdinalIgnoreCase)
+        || name.Equals("X-Amzn-Trace-Id", StringComparison.OrdinalIgnoreCase);
 
     private static string OsName() =>
         OperatingSystem.IsLinux() ? "linux" : OperatingSystem.IsWindows() ? "windows" : OperatingSystem.IsMacOS() ? "macos" : "other";

@@ -75,8 +75,7 @@ public static class ClientWriter
         var w = new CodeWriter().FileHeader(
             "OpenIvs.Client.Runtime",
             "OpenIvs.Protocol.Model",
-            "OpenIvs.Protocol.Operations",
-            "OpenIvs.Protocol.Serialization");
+            "OpenIvs.Protocol.Operations");
         w.Doc(["<summary>How each operation's request is written and its response read (restJson1).</summary>"]);
         w.Open("internal static class IvsClientOperations");
         var first = true;
@@ -137,7 +136,7 @@ public static class ClientWriter
 
         if (hasBody)
         {
-            w.Line($"http.SetJsonBody(request, IvsJsonContext.Default.{input.Name});");
+            w.Line($"http.SetJsonBody(request, IvsClientJson.Context.{input.Name});");
         }
 
         w.Outdent();
@@ -162,7 +161,7 @@ public static class ClientWriter
         var headers = output.Members.Where(m => TypeMapper.BindingOf(m).Kind == BindingKind.Header).ToList();
         if (headers.Count == 0)
         {
-            w.Line($"static response => response.ReadJson(IvsJsonContext.Default.{output.Name}));");
+            w.Line($"static response => response.ReadJson(IvsClientJson.Context.{output.Name}));");
             w.Outdent();
             return;
         }
@@ -170,7 +169,7 @@ public static class ClientWriter
         w.Line("static response =>");
         w.Line("{");
         w.Indent();
-        w.Line($"var output = response.ReadJson(IvsJsonContext.Default.{output.Name});");
+        w.Line($"var output = response.ReadJson(IvsClientJson.Context.{output.Name});");
         foreach (var header in headers)
         {
             RequireString(context.Model.Get(header.Target), operation, header);
