@@ -49,6 +49,7 @@ internal sealed class IvsRequestSigner(Uri endpoint, string region, string servi
         headers.Host = _host;
         headers.TryAddWithoutValidation("amz-sdk-invocation-id", invocationId);
         headers.TryAddWithoutValidation("amz-sdk-request", $"attempt={attempt}; max={maxAttempts}");
+        headers.TryAddWithoutValidation("x-amz-content-sha256", payloadHash);
         headers.TryAddWithoutValidation("x-amz-user-agent", SdkUserAgent);
         headers.TryAddWithoutValidation("User-Agent", FullUserAgent);
         if (request.Headers is { } extra)
@@ -64,8 +65,8 @@ internal sealed class IvsRequestSigner(Uri endpoint, string region, string servi
     }
 
     /// <summary>
-    /// Signs <paramref name="message"/> as it will be sent: adds <c>x-amz-date</c>, <c>x-amz-content-sha256</c>
-    /// and (temporary credentials) <c>x-amz-security-token</c>, then signs every header on the message except
+    /// Signs <paramref name="message"/> as it will be sent: sets <c>x-amz-date</c> and (temporary credentials)
+    /// <c>x-amz-security-token</c>, then signs every header on the message except
     /// those the AWS SDKs never sign (<c>user-agent</c>, <c>authorization</c>, hop-by-hop headers), over the wire
     /// path and query of its URI, and sets <c>Authorization</c>.
     /// </summary>
@@ -76,11 +77,6 @@ internal sealed class IvsRequestSigner(Uri endpoint, string region, string servi
         headers.Remove("Authorization");
         headers.Remove("x-amz-date");
         headers.TryAddWithoutValidation("x-amz-date", SigV4.FormatDate(now));
-        if (!headers.Contains("x-amz-content-sha256"))
-        {
-            headers.TryAddWithoutValidation("x-amz-content-sha256", payloadHash);
-        }
-
         if (credentials.SessionToken is { } token)
         {
             headers.Remove("x-amz-security-token");
