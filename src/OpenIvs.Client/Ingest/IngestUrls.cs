@@ -53,19 +53,38 @@ public sealed class IngestUrls
     /// <param name="streamKey">The channel's stream key (from CreateChannel, CreateStreamKey or GetStreamKey), with its value.</param>
     /// <returns>The URLs.</returns>
     /// <exception cref="ArgumentException">The channel has no ingest endpoint or the key no value.</exception>
-    public static IngestUrls Create(Channel channel, StreamKey streamKey)
-    {
-        ArgumentNullException.ThrowIfNull(streamKey);
-        return Create(channel, streamKey.Value ?? throw new ArgumentException("The stream key has no value (list operations leave it out; use GetStreamKey).", nameof(streamKey)));
-    }
+    public static IngestUrls Create(Channel channel, StreamKey streamKey) => Create(channel, ValueOf(streamKey), null);
+
+    /// <summary>Composes the URLs of <paramref name="channel"/> for <paramref name="streamKey"/>, with plain RTMP on <paramref name="rtmpPort"/>.</summary>
+    /// <param name="channel">The channel, with its ingest endpoint.</param>
+    /// <param name="streamKey">The channel's stream key, with its value.</param>
+    /// <param name="rtmpPort">The RTMP port (OpenIVS names its own; IVS uses 1935).</param>
+    /// <returns>The URLs.</returns>
+    /// <exception cref="ArgumentException">The channel has no ingest endpoint or the key no value.</exception>
+    public static IngestUrls Create(Channel channel, StreamKey streamKey, int rtmpPort) => Create(channel, ValueOf(streamKey), rtmpPort);
 
     /// <summary>Composes the URLs of <paramref name="channel"/> for the stream key value <paramref name="streamKey"/>.</summary>
     /// <param name="channel">The channel, with its ingest endpoint.</param>
     /// <param name="streamKey">The stream key's value, <c>sk_...</c>.</param>
-    /// <param name="rtmpPort">The RTMP port when the ingest endpoint names a port of its own, default 1935.</param>
     /// <returns>The URLs.</returns>
     /// <exception cref="ArgumentException">The channel has no ingest endpoint or the key is empty.</exception>
-    public static IngestUrls Create(Channel channel, string streamKey, int? rtmpPort = null)
+    public static IngestUrls Create(Channel channel, string streamKey) => Create(channel, streamKey, null);
+
+    /// <summary>Composes the URLs of <paramref name="channel"/> for the stream key value <paramref name="streamKey"/>, with plain RTMP on <paramref name="rtmpPort"/>.</summary>
+    /// <param name="channel">The channel, with its ingest endpoint.</param>
+    /// <param name="streamKey">The stream key's value, <c>sk_...</c>.</param>
+    /// <param name="rtmpPort">The RTMP port (OpenIVS names its own; IVS uses 1935).</param>
+    /// <returns>The URLs.</returns>
+    /// <exception cref="ArgumentException">The channel has no ingest endpoint or the key is empty.</exception>
+    public static IngestUrls Create(Channel channel, string streamKey, int rtmpPort) => Create(channel, streamKey, (int?)rtmpPort);
+
+    private static string ValueOf(StreamKey streamKey)
+    {
+        ArgumentNullException.ThrowIfNull(streamKey);
+        return streamKey.Value ?? throw new ArgumentException("The stream key has no value (list operations leave it out; use GetStreamKey).", nameof(streamKey));
+    }
+
+    private static IngestUrls Create(Channel channel, string streamKey, int? rtmpPort)
     {
         ArgumentNullException.ThrowIfNull(channel);
         ArgumentException.ThrowIfNullOrWhiteSpace(streamKey);
