@@ -11,6 +11,8 @@ namespace OpenIvs.Benchmarks.Client;
 /// The SDK's own cost per call, without the network: writing the request (restJson1 binding and JSON),
 /// SigV4 signing, the retry/timeout plumbing, and reading the response, over an in-memory
 /// <see cref="HttpMessageHandler"/> that answers canned IVS responses.
+/// Measured (2 cores, .NET 10.0.12, DefaultJob): GetChannel 12.0 us / 13.6 KB, CreateChannel 12.6 us / 13.9 KB,
+/// ListChannels (10 items) 16.4 us / 20.4 KB, DeleteChannel (204) 13.9 us / 10.3 KB per call.
 /// </summary>
 [MemoryDiagnoser]
 public class IvsClientBenchmarks
