@@ -12,6 +12,7 @@ public static class Generator
     [
         GenerationContext.ProtocolDir,
         GenerationContext.ServerDir,
+        GenerationContext.ClientDir,
     ];
 
     public static ServiceModel LoadModel(string repoRoot)
@@ -19,6 +20,9 @@ public static class Generator
         var model = SmithyLoader.Load(Path.Combine(repoRoot, "spec", "ivs-2020-07-14.smithy.json"));
         BotocoreOverlay.Apply(model, Path.Combine(repoRoot, "spec", "ivs-2020-07-14.botocore.json"));
         ModelErrata.Apply(model);
+        var partitions = Path.Combine(repoRoot, "spec", "partitions.json");
+        model.Partitions = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(partitions))?.AsObject()
+            ?? throw new ModelException($"{partitions}: not a JSON object");
         return model;
     }
 
@@ -34,6 +38,8 @@ public static class Generator
         files.Add(JsonContextWriter.Write(context));
         files.Add(OperationWriter.Write(context));
         files.AddRange(ServerWriter.Write(context));
+        files.AddRange(ClientWriter.Write(context));
+        files.AddRange(EndpointRulesWriter.Write(context));
         files.Add(ModelNotesWriter.Write(context));
         return files.OrderBy(f => f.Path, StringComparer.Ordinal).ToList();
     }

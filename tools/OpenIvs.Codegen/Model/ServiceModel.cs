@@ -9,6 +9,9 @@ public sealed class ServiceModel
 
     public required Shape Service { get; init; }
 
+    /// <summary>AWS partition metadata (spec/partitions.json) for the endpoint rules' <c>aws.partition</c>.</summary>
+    public System.Text.Json.Nodes.JsonObject? Partitions { get; set; }
+
     /// <summary>Notes on what the overlay and errata changed, written into generated headers and docs.</summary>
     public List<string> MergeNotes { get; } = [];
 
