@@ -21,10 +21,12 @@ public sealed partial class IvsApiEndpoint(
     IRequestAuthorizer authorizer,
     ApiLimits limits,
     FaultInjector faults,
+    RateLimits.ApiRateLimits rateLimits,
     OpenIvsOptions options,
     ILogger<IvsApiEndpoint> logger)
 {
     private readonly bool _faultsEnabled = options.EnableFaultInjection;
+    private readonly RateLimits.ApiRateLimits? _rateLimits = options.EnableRateLimits ? rateLimits : null;
 
     private const string JsonContentType = "application/json";
 
@@ -90,7 +92,7 @@ public sealed partial class IvsApiEndpoint(
                 faults.ThrowIfInjected(route.Operation);
             }
 
-            var apiRequest = new IvsApiRequest(context, requestId, body, label, authorizer) { Principal = principal };
+            var apiRequest = new IvsApiRequest(context, requestId, body, label, authorizer, _rateLimits) { Principal = principal };
             var result = await route.Invoke(apiRequest, service, context.RequestAborted).ConfigureAwait(false);
             status = result.StatusCode;
             await WriteResultAsync(response, result).ConfigureAwait(false);

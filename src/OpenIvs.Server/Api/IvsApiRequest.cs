@@ -11,9 +11,12 @@ namespace OpenIvs.Server.Api;
 public sealed class IvsApiRequest
 {
     private readonly IRequestAuthorizer _authorizer;
+    private readonly RateLimits.ApiRateLimits? _rateLimits;
 
-    public IvsApiRequest(HttpContext httpContext, string requestId, ReadOnlyMemory<byte> body, string? label, IRequestAuthorizer authorizer)
+    public IvsApiRequest(
+        HttpContext httpContext, string requestId, ReadOnlyMemory<byte> body, string? label, IRequestAuthorizer authorizer, RateLimits.ApiRateLimits? rateLimits = null)
     {
+        _rateLimits = rateLimits;
         HttpContext = httpContext;
         RequestId = requestId;
         Body = body;
@@ -84,8 +87,29 @@ public sealed class IvsApiRequest
         }
     }
 
-    public ValueTask AuthorizeAsync(OperationInfo operation, object input, CancellationToken cancellationToken) =>
-        _authorizer.AuthorizeAsync(this, operation, input, cancellationToken);
+    /// <summary>Authorizes the call, then applies the API rate limits when they are on.</summary>
+    public ValueTask AuthorizeAsync(OperationInfo operation, object input, CancellationToken cancellationToken)
+    {
+        var authorized = _authorizer.AuthorizeAsync(this, operation, input, cancellationToken);
+        if (_rateLimits is null)
+        {
+            return authorized;
+        }
+
+        return authorized.IsCompletedSuccessfully ? Limit(operation, input) : AwaitThenLimit(authorized, operation, input);
+    }
+
+    private ValueTask Limit(OperationInfo operation, object input)
+    {
+        _rateLimits!.Acquire(operation, input);
+        return ValueTask.CompletedTask;
+    }
+
+    private async ValueTask AwaitThenLimit(ValueTask authorized, OperationInfo operation, object input)
+    {
+        await authorized.ConfigureAwait(false);
+        _rateLimits!.Acquire(operation, input);
+    }
 
     // The framework's messages name CLR types ("System.Nullable`1[System.Int32]"); say it in JSON terms.
     private static string DescribeJsonError(JsonException e)

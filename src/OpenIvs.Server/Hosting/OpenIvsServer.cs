@@ -125,6 +125,7 @@ public sealed class OpenIvsServer : IAsyncDisposable
         services.AddSingleton(new PaginationTokens(Convert.FromBase64String(tokenKey)));
         services.AddSingleton(new ApiLimits());
         services.AddSingleton<FaultInjector>();
+        services.AddSingleton<Api.RateLimits.ApiRateLimits>();
         services.AddSingleton(streamTables);
         services.AddSingleton<LiveStreamHub>();
         services.AddSingleton<ILiveStreams>(sp => sp.GetRequiredService<LiveStreamHub>());
