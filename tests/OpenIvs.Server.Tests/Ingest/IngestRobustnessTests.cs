@@ -20,7 +20,7 @@ public class IngestRobustnessTests
         var (arn, key) = await IngestTests.CreateChannelAsync(server, """{"insecureIngest":true}""");
         var clip = await Ffmpeg.ClipAsync(640, 360, 30, 800, 5);
         await using var publisher = Ffmpeg.Publish(clip, IngestTests.RtmpUrl(server, key));
-        await Eventually.ReturnsAsync(() => IngestTests.GetStreamAsync(server, arn), s => (string?)s?["health"] == "HEALTHY", "the live stream");
+        await IngestTests.WaitUntilStartedAsync(server, arn);
         var hub = server.Services.GetRequiredService<LiveStreamHub>();
         var live = hub.Find(arn)!;
         var streamId = live.StreamId;

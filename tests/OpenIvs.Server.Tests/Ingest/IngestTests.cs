@@ -100,7 +100,7 @@ public class IngestTests
         var (arn, key) = await CreateChannelAsync(server);
         var clip = await Ffmpeg.ClipAsync(640, 360, 30, 800, 5);
         await using var first = Ffmpeg.Publish(clip, RtmpsUrl(server, key));
-        var firstId = (string)(await Eventually.ReturnsAsync(() => GetStreamAsync(server, arn), s => s is not null, "first stream"))!["streamId"]!;
+        var firstId = (string)(await WaitUntilStartedAsync(server, arn))["streamId"]!;
 
         await server.CallAsync("DeleteChannel", $$"""{"arn":"{{arn}}"}""").ErrorAsync(409, "ConflictException");
         await server.CallAsync("StopStream", $$"""{"channelArn":"{{arn}}"}""").OkAsync();
@@ -108,7 +108,7 @@ public class IngestTests
         Assert.NotEqual(0, await first.WaitForExitAsync(TimeSpan.FromSeconds(30)));
 
         await using var second = Ffmpeg.Publish(clip, RtmpsUrl(server, key));
-        var secondId = (string)(await Eventually.ReturnsAsync(() => GetStreamAsync(server, arn), s => s is not null, "second stream"))!["streamId"]!;
+        var secondId = (string)(await WaitUntilStartedAsync(server, arn))["streamId"]!;
         Assert.NotEqual(firstId, secondId);
 
         var sessions = (await server.CallAsync("ListStreamSessions", $$"""{"channelArn":"{{arn}}"}""").OkAsync())["streamSessions"]!.AsArray();
@@ -129,7 +129,7 @@ public class IngestTests
 
         await using (var publisher = Ffmpeg.Publish(clip, RtmpsUrl(server, key), loop: false))
         {
-            await Eventually.ReturnsAsync(() => GetStreamAsync(server, arn), s => s is not null, "live");
+            await WaitUntilStartedAsync(server, arn);
             Assert.Equal(0, await publisher.WaitForExitAsync(TimeSpan.FromSeconds(60)));
         }
 
@@ -165,7 +165,7 @@ public class IngestTests
         var (arn, key) = await CreateChannelAsync(server);
         var clip = await Ffmpeg.ClipAsync(640, 360, 30, 800, 5);
         await using var publisher = Ffmpeg.Publish(clip, RtmpsUrl(server, key));
-        await Eventually.ReturnsAsync(() => GetStreamAsync(server, arn), s => (string?)s?["health"] == "HEALTHY", "live and healthy");
+        await WaitUntilStartedAsync(server, arn);
 
         await publisher.PauseAsync();
         await Eventually.ReturnsAsync(() => GetStreamAsync(server, arn), s => (string?)s?["health"] == "STARVING", "starving");
@@ -244,6 +244,16 @@ public class IngestTests
     internal static string RtmpsUrl(TestServer server, string key) => $"rtmps://127.0.0.1:{server.Options.RtmpsEndPoint.Port}/app/{key}";
 
     internal static string RtmpUrl(TestServer server, string key) => $"rtmp://127.0.0.1:{server.Options.RtmpEndPoint.Port}/app/{key}";
+
+    /// <summary>Waits for the stream's first keyframe to be processed (the Stream Start event), and returns the stream.</summary>
+    internal static async Task<JsonNode> WaitUntilStartedAsync(TestServer server, string arn)
+    {
+        await Eventually.ReturnsAsync(
+            async () => await GetStreamAsync(server, arn) is null ? null : await SessionAsync(server, arn),
+            s => s?["truncatedEvents"]?.AsArray().Any(e => (string?)e!["name"] == "Stream Start") == true,
+            "the stream to start");
+        return (await GetStreamAsync(server, arn))!;
+    }
 
     internal static async Task<JsonNode?> GetStreamAsync(TestServer server, string arn)
     {

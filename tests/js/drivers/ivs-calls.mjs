@@ -2,7 +2,8 @@
 // compare what the OpenIVS SDK sends with what this SDK sends.
 // stdin:  {"endpoint": "http://127.0.0.1:PORT", "region": "us-west-2",
 //          "credentials": {"accessKeyId": "...", "secretAccessKey": "...", "sessionToken": "..."},
-//          "calls": [{"operation": "CreateChannel", "input": {...}}, ...]}
+//          "calls": [{"operation": "CreateChannel", "input": {...}}, ...],
+//          "maxAttempts": 1 (optional; no retries, so a clock-skew error is not corrected), "unsigned": true (optional; send without signing)}
 // stdout: [{"operation": "CreateChannel", "ok": true, "output": {...}} | {"operation": ..., "ok": false, "error": {"name", "message"}}]
 import * as ivs from '@aws-sdk/client-ivs';
 
@@ -18,7 +19,10 @@ const request = JSON.parse(Buffer.concat(chunks).toString('utf8'));
 const client = new ivs.IvsClient({
   region: request.region,
   endpoint: request.endpoint,
-  credentials: request.credentials,
+  credentials: request.credentials ?? { accessKeyId: 'unused', secretAccessKey: 'unused' },
+  ...(request.maxAttempts ? { maxAttempts: request.maxAttempts } : {}),
+  // A client without credentials: requests leave unsigned.
+  ...(request.unsigned ? { signer: { sign: async (httpRequest) => httpRequest } } : {}),
 });
 
 const results = [];
