@@ -53,6 +53,7 @@ public sealed partial class RtmpServerSession
     private byte[]? _c1;
     private ITimer? _timer;
     private volatile bool _timedOut;
+    private long _lastActivity;
     private bool _needsFlush;
     private long _lastAcknowledged;
     private uint? _peerWindow;
@@ -145,7 +146,8 @@ public sealed partial class RtmpServerSession
 
                 if (_handshake == HandshakeState.Done && !result.IsCanceled)
                 {
-                    _timer!.Change(_limits.IdleTimeout, Timeout.InfiniteTimeSpan);
+                    // A timestamp, not a timer change, per read: the idle timer polls it (cheaper per message).
+                    Volatile.Write(ref _lastActivity, _options.TimeProvider.GetTimestamp());
                 }
 
                 while (end is null)
@@ -219,12 +221,20 @@ public sealed partial class RtmpServerSession
         }
 
         _handshake = HandshakeState.Done;
-        _timer!.Change(_limits.IdleTimeout, Timeout.InfiniteTimeSpan);
+        Volatile.Write(ref _lastActivity, _options.TimeProvider.GetTimestamp());
+        var period = _limits.IdleTimeout / 4;
+        _timer!.Change(period, period);
         return true;
     }
 
     private void OnTimeout()
     {
+        if (_handshake == HandshakeState.Done
+            && _options.TimeProvider.GetElapsedTime(Volatile.Read(ref _lastActivity)) < _limits.IdleTimeout)
+        {
+            return;
+        }
+
         _timedOut = true;
         _input.CancelPendingRead();
     }
