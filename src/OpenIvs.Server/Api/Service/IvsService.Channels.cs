@@ -64,24 +64,7 @@ public sealed partial class IvsService
 
     public ValueTask<BatchGetChannelResponse> BatchGetChannelAsync(BatchGetChannelRequest request, CancellationToken cancellationToken)
     {
-        var channels = new List<Channel>();
-        var errors = new List<BatchError>();
-        foreach (var arn in request.Arns!.Distinct(StringComparer.Ordinal))
-        {
-            if (!Auth.CallerContext.Allows(IvsOperationsAction.BatchGetChannel, arn))
-            {
-                errors.Add(NotAuthorized(arn, IvsOperationsAction.BatchGetChannel));
-            }
-            else if (IdOf(arn, ResourceType.Channel) is { } id && tables.Channels.TryGet(id, out var record))
-            {
-                channels.Add(record.Channel);
-            }
-            else
-            {
-                errors.Add(new BatchError { Arn = arn, Code = ResourceNotFoundException.Code, Message = $"Channel not found: {arn}" });
-            }
-        }
-
+        var (channels, errors) = BatchGet(request.Arns!, tables.Channels, ResourceType.Channel, "Channel", IvsOperationsAction.BatchGetChannel, r => r.Channel);
         return ValueTask.FromResult(new BatchGetChannelResponse { Channels = channels, Errors = errors });
     }
 

@@ -36,24 +36,7 @@ public sealed partial class IvsService
 
     public ValueTask<BatchGetStreamKeyResponse> BatchGetStreamKeyAsync(BatchGetStreamKeyRequest request, CancellationToken cancellationToken)
     {
-        var keys = new List<StreamKey>();
-        var errors = new List<BatchError>();
-        foreach (var arn in request.Arns!.Distinct(StringComparer.Ordinal))
-        {
-            if (!Auth.CallerContext.Allows(IvsOperationsAction.BatchGetStreamKey, arn))
-            {
-                errors.Add(NotAuthorized(arn, IvsOperationsAction.BatchGetStreamKey));
-            }
-            else if (IdOf(arn, ResourceType.StreamKey) is { } id && tables.StreamKeys.TryGet(id, out var record))
-            {
-                keys.Add(record.Key);
-            }
-            else
-            {
-                errors.Add(new BatchError { Arn = arn, Code = ResourceNotFoundException.Code, Message = $"Stream key not found: {arn}" });
-            }
-        }
-
+        var (keys, errors) = BatchGet(request.Arns!, tables.StreamKeys, ResourceType.StreamKey, "Stream key", IvsOperationsAction.BatchGetStreamKey, r => r.Key);
         return ValueTask.FromResult(new BatchGetStreamKeyResponse { StreamKeys = keys, Errors = errors });
     }
 

@@ -94,6 +94,35 @@ public sealed partial class IvsService(
         }
     }
 
+    /// <summary>
+    /// The Batch* reads: each ARN is authorized and looked up on its own; refusals and misses become per-item
+    /// errors, and the request itself succeeds.
+    /// </summary>
+    private (List<TShape> Found, List<BatchError> Errors) BatchGet<TRecord, TShape>(
+        IEnumerable<string> arns, DocumentTable<TRecord> table, string type, string what, string action, Func<TRecord, TShape> shape)
+        where TRecord : class
+    {
+        var found = new List<TShape>();
+        var errors = new List<BatchError>();
+        foreach (var arn in arns.Distinct(StringComparer.Ordinal))
+        {
+            if (!Auth.CallerContext.Allows(action, arn))
+            {
+                errors.Add(NotAuthorized(arn, action));
+            }
+            else if (IdOf(arn, type) is { } id && table.TryGet(id, out var record))
+            {
+                found.Add(shape(record));
+            }
+            else
+            {
+                errors.Add(new BatchError { Arn = arn, Code = ResourceNotFoundException.Code, Message = $"{what} not found: {arn}" });
+            }
+        }
+
+        return (found, errors);
+    }
+
     /// <summary>Lists one page of a table in creation order.</summary>
     private (List<TOut> Items, string? NextToken) Page<T, TOut>(
         DocumentTable<T> table, string listing, string? nextToken, int? maxResults, int defaultMax, Func<T, bool>? filter, Func<T, TOut> map)
