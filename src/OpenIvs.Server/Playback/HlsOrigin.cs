@@ -171,7 +171,8 @@ internal sealed class HlsOrigin
         }
 
         var stream = rendition.Stream;
-        if (MaximumResolutionExceeded(request.Query["token"], grant, stream.Video))
+        // With only the source rendition, a token that allows less than the source cannot play at all.
+        if (grant.MaximumShortEdge is { } maximum && stream.Video is { } source && Math.Min(source.Width, source.Height) > maximum)
         {
             await ErrorAsync(context, StatusCodes.Status403Forbidden, "no rendition within the token's maximum resolution", "playback_auth_error", allowOrigin).ConfigureAwait(false);
             return;
@@ -405,9 +406,7 @@ internal sealed class HlsOrigin
                 var remaining = _time.GetElapsedTime(_time.GetTimestamp(), deadline);
                 if (remaining <= TimeSpan.Zero || rendition.EndedAt is not null && snapshot is null)
                 {
-                    context.Response.Headers.RetryAfter = "1";
-                    await ErrorAsync(context, StatusCodes.Status503ServiceUnavailable, "the requested part is not available yet", "not_available_yet", null).ConfigureAwait(false);
-                    return null;
+                    throw new TimeoutException();
                 }
 
                 await signal.WaitAsync(remaining, _time, context.RequestAborted).ConfigureAwait(false);
@@ -415,6 +414,7 @@ internal sealed class HlsOrigin
         }
         catch (TimeoutException)
         {
+            // RFC 8216bis 6.2.5.2: not available within three target durations.
             context.Response.Headers.RetryAfter = "1";
             await ErrorAsync(context, StatusCodes.Status503ServiceUnavailable, "the requested part is not available yet", "not_available_yet", null).ConfigureAwait(false);
             return null;
@@ -431,37 +431,6 @@ internal sealed class HlsOrigin
 
     /// <summary>Number of requests waiting for a part right now.</summary>
     public int BlockedRequests => Volatile.Read(ref _blocked);
-
-    private bool MaximumResolutionExceeded(string? token, PlaybackGrant grant, Media.Frames.VideoTrackInfo? video)
-    {
-        if (video is null || string.IsNullOrEmpty(token) || grant == PlaybackGrant.Anyone)
-        {
-            return false;
-        }
-
-        // Only the claim's presence matters here; the token has already been verified.
-        var payload = token.Split('.')[1];
-        var bytes = new byte[System.Buffers.Text.Base64Url.GetMaxDecodedLength(payload.Length)];
-        if (!System.Buffers.Text.Base64Url.TryDecodeFromChars(payload, bytes, out var written))
-        {
-            return false;
-        }
-
-        using var claims = JsonDocument.Parse(bytes.AsMemory(0, written));
-        if (!claims.RootElement.TryGetProperty("aws:maximum-resolution", out var max) || max.ValueKind != JsonValueKind.String)
-        {
-            return false;
-        }
-
-        var limit = max.GetString() switch
-        {
-            "SD" => 480,
-            "HD" => 720,
-            "FULL_HD" => 1080,
-            _ => int.MaxValue,
-        };
-        return Math.Min(video.Width, video.Height) > limit;
-    }
 
     /// <summary>Bits per second of the parts in the window: the only measure in the first seconds of a stream.</summary>
     private static long BitrateOfParts(HlsStreamSnapshot snapshot)

@@ -11,6 +11,9 @@ namespace OpenIvs.Server.Playback;
 /// <summary>What a viewer may do: the origins it may play from (null: any) and whether every request must show one.</summary>
 internal sealed record PlaybackGrant(IReadOnlyList<string>? AllowedOrigins, bool StrictOrigin, string? ViewerId, long ViewerSessionVersion)
 {
+    /// <summary>The token's maximum resolution as the largest shorter picture edge (SD 480, HD 720, FULL_HD 1080).</summary>
+    public int? MaximumShortEdge { get; init; }
+
     /// <summary>The token's single-use id, spent when playback actually starts; and the token's expiry (Unix seconds).</summary>
     public (string Id, long Expiry)? SingleUse { get; init; }
 
@@ -223,7 +226,20 @@ internal sealed class PlaybackAuthorizer(ResourceTables resources, TimeProvider 
             return (null, "strict origin enforcement allows at most 5 origins", code);
         }
 
-        var grant = new PlaybackGrant(origins, strict && origins is not null, viewerId, version);
+        int? maximumShortEdge = String(claims, "aws:maximum-resolution") switch
+        {
+            null => null,
+            "SD" => 480,
+            "HD" => 720,
+            "FULL_HD" => 1080,
+            _ => -1,
+        };
+        if (maximumShortEdge < 0)
+        {
+            return (null, "maximum resolution must be SD, HD or FULL_HD", code);
+        }
+
+        var grant = new PlaybackGrant(origins, strict && origins is not null, viewerId, version) { MaximumShortEdge = maximumShortEdge };
         if (!grant.Admits(origin))
         {
             return (null, origin is null ? "origin required" : "origin not allowed", code);
