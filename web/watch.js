@@ -7,6 +7,7 @@
   const OFFLINE_RETRY_MS = 3000; // how often an offline channel is polled
   const RECONNECT_MS = 1500; // pause before reloading after a fatal error (stream ended, restarted, network)
   const MEDIA_RECOVERIES = 2; // fatal media errors recovered in place before a full reload
+  const STUCK_MS = 8000; // buffering (or connecting) this long means the stream is gone without an error: reload
 
   const config = JSON.parse(document.getElementById('openivs-config').textContent);
   const video = document.getElementById('video');
@@ -17,6 +18,7 @@
   let hls = null;
   let retryTimer = 0;
   let mediaRecoveries = 0;
+  let stateSince = Date.now();
 
   /** The channel's playback URL, plus the page's own ?token= (private channels need it on the playlist). */
   function playbackUrl() {
@@ -30,6 +32,9 @@
 
   /** One place for the visible state; body[data-state] is also what the browser tests read. */
   function setState(state, text) {
+    if (document.body.dataset.state !== state) {
+      stateSince = Date.now();
+    }
     document.body.dataset.state = state;
     statusText.textContent = text;
     overlay.textContent = text;
@@ -56,7 +61,12 @@
 
   function play() {
     video.muted = true; // autoplay is only allowed without sound
-    video.play().catch(() => setState('paused', 'Press play to start'));
+    video.play().catch((error) => {
+      // NotAllowedError: the browser refused autoplay. AbortError (a reload interrupted play()) is not the user's business.
+      if (error.name === 'NotAllowedError') {
+        setState('paused', 'Press play to start');
+      }
+    });
   }
 
   function start() {
@@ -91,6 +101,7 @@
       return; // hls.js retries these itself
     }
     const status = data.response ? data.response.code : undefined;
+    console.warn(`hls.js: fatal ${data.type} error ${data.details}` + (status !== undefined ? ` (HTTP ${status})` : ''));
     if (data.type === Hls.ErrorTypes.NETWORK_ERROR) {
       if (data.details === Hls.ErrorDetails.MANIFEST_LOAD_ERROR && status === 404) {
         retryLater('offline', 'Offline: waiting for the channel to go live…', OFFLINE_RETRY_MS);
@@ -127,6 +138,11 @@
 
   setInterval(() => {
     const state = document.body.dataset.state;
+    // A stream can stop without hls.js reporting a fatal error (its playlist simply stops growing).
+    if ((state === 'buffering' && Date.now() - stateSince > STUCK_MS) || (state === 'loading' && Date.now() - stateSince > 2 * STUCK_MS)) {
+      retryLater('reconnecting', 'Reconnecting…', RECONNECT_MS);
+      return;
+    }
     if (!hls || (state !== 'playing' && state !== 'buffering')) {
       return;
     }
