@@ -7,6 +7,7 @@
   const OFFLINE_RETRY_MS = 3000; // how often an offline channel is polled
   const RECONNECT_MS = 1500; // pause before reloading after a fatal error (stream ended, restarted, network)
   const MEDIA_RECOVERIES = 2; // fatal media errors recovered in place before a full reload
+  const FAR_BEHIND_MS = 2000; // this long beyond hls.js's catch-up range: jump to the live edge instead
   const STUCK_MS = 8000; // buffering (or connecting) this long means the stream is gone without an error: reload
 
   const config = JSON.parse(document.getElementById('openivs-config').textContent);
@@ -19,6 +20,7 @@
   let retryTimer = 0;
   let mediaRecoveries = 0;
   let stateSince = Date.now();
+  let farBehindSince = 0;
 
   /** The channel's playback URL, plus the page's own ?token= (private channels need it on the playlist). */
   function playbackUrl() {
@@ -149,6 +151,19 @@
     const latency = hls.latency;
     if (Number.isFinite(latency) && latency > 0) {
       const target = hls.targetLatency;
+      // hls.js speeds up only within one target duration of its target latency, and seeks only once the position
+      // has left the playlist's window: after a hiccup (a busy CPU, a slow network) the page would stay far behind.
+      // A viewer's own pause is left alone.
+      const details = hls.levels[hls.currentLevel] && hls.levels[hls.currentLevel].details;
+      const farBehind = !video.paused && target && details && latency > target + details.targetduration + 0.5 && hls.liveSyncPosition;
+      if (!farBehind) {
+        farBehindSince = 0;
+      } else if (!farBehindSince) {
+        farBehindSince = Date.now();
+      } else if (Date.now() - farBehindSince > FAR_BEHIND_MS) {
+        farBehindSince = 0;
+        video.currentTime = hls.liveSyncPosition;
+      }
       latencyText.dataset.seconds = latency.toFixed(3);
       latencyText.textContent = `${latency.toFixed(1)} s behind live` + (target ? ` (target ${target.toFixed(1)} s)` : '');
     }

@@ -156,6 +156,18 @@ describe('watch page in Chromium', () => {
       assert.match(await page.textContent('#latency'), /s behind live/);
       assert.equal(await state(page), 'playing');
       assert.ok(playlists.some((url) => new URL(url).pathname === new URL(live.channel.playbackUrl).pathname), playlists.join('\n'));
+
+      // A viewer who fell far behind (here: paused for 8 s) is brought back near the live edge by the page.
+      await page.evaluate(() => document.getElementById('video').pause());
+      await new Promise((r) => setTimeout(r, 8000));
+      await page.evaluate(() => document.getElementById('video').play());
+      const behind = Number(await page.evaluate(() => document.getElementById('latency').dataset.seconds));
+      const caughtUp = await eventually('the page to return near the live edge', async () => {
+        const seconds = Number(await page.evaluate(() => document.getElementById('latency').dataset.seconds));
+        return seconds < latency + 1.5 && seconds;
+      }, 15_000);
+      console.log(`watch page: ${behind} s behind after the pause, ${caughtUp} s after catching up`);
+      assert.ok(behind > latency + 5, `the pause should have left the player behind: ${behind} s`);
       assert.deepEqual(problems, []);
     } finally {
       await page.close();
