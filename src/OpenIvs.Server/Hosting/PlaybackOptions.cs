@@ -6,8 +6,11 @@ namespace OpenIvs.Server.Hosting;
 /// </summary>
 public sealed class PlaybackOptions
 {
-    /// <summary>LL-HLS part target of LOW latency channels (0.1-1 s). 0.34 s holds ten 30 fps frames.</summary>
-    public TimeSpan PartTarget { get; set; } = TimeSpan.FromSeconds(0.34);
+    /// <summary>
+    /// LL-HLS PART-TARGET of LOW latency channels (0.1-1 s). Parts are cut 20 ms inside it, so at 0.36 s they
+    /// hold ten 30 fps frames (0.333 s) and encoder timestamp jitter never makes one longer than advertised.
+    /// </summary>
+    public TimeSpan PartTarget { get; set; } = TimeSpan.FromSeconds(0.36);
 
     /// <summary>Segment target of LOW latency channels (IVS: 2 s segments, with a 2 s keyframe interval).</summary>
     public TimeSpan LowLatencySegmentTarget { get; set; } = TimeSpan.FromSeconds(2);

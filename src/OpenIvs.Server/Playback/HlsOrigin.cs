@@ -162,7 +162,9 @@ internal sealed class HlsOrigin
         }
 
         var allowOrigin = grant.AllowOriginHeader(origin);
-        if (!_packager.TryGetLive(channelId, out var rendition) || rendition.Snapshot is not { } snapshot || snapshot.LastPart.MediaSequence < 0)
+        // Available once the first segment is complete: players without LL-HLS (ffmpeg, VLC, ExoPlayer) need one.
+        if (!_packager.TryGetLive(channelId, out var rendition) || rendition.Snapshot is not { } snapshot
+            || snapshot.Segments.Length == 0 || !snapshot.Satisfies(snapshot.Segments[0].MediaSequence, null))
         {
             await ErrorAsync(context, StatusCodes.Status404NotFound, "Can not find channel", "content_not_available", allowOrigin).ConfigureAwait(false);
             return;
@@ -181,6 +183,12 @@ internal sealed class HlsOrigin
             return;
         }
 
+        if (!_authorizer.TryConsume(grant))
+        {
+            await ErrorAsync(context, StatusCodes.Status403Forbidden, "single-use token has already been used", "playback_auth_error", allowOrigin).ConfigureAwait(false);
+            return;
+        }
+
         var sessionId = Base64UrlId();
         rendition.Sessions[sessionId] = new ViewerSession(_time.GetTimestamp(), grant);
         var mediaUri = rendition.IsPrivate
@@ -189,7 +197,7 @@ internal sealed class HlsOrigin
 
         var video = stream.Video;
         var frameRate = video?.FrameRate ?? (stream.Metrics.FrameRate > 0 ? stream.Metrics.FrameRate : null);
-        var bandwidth = Math.Max(snapshot.PeakBitrate, stream.Metrics.TotalBitrate);
+        var bandwidth = Math.Max(Math.Max(snapshot.PeakBitrate, stream.Metrics.TotalBitrate), BitrateOfParts(snapshot));
         var playlist = new MultivariantPlaylist
         {
             IndependentSegments = true,
@@ -453,6 +461,25 @@ internal sealed class HlsOrigin
             _ => int.MaxValue,
         };
         return Math.Min(video.Width, video.Height) > limit;
+    }
+
+    /// <summary>Bits per second of the parts in the window: the only measure in the first seconds of a stream.</summary>
+    private static long BitrateOfParts(HlsStreamSnapshot snapshot)
+    {
+        long bytes = 0;
+        double seconds = 0;
+        foreach (var segment in snapshot.Segments)
+        {
+            var parts = segment.PartCount;
+            for (var i = 0; i < parts; i++)
+            {
+                var part = segment.GetPart(i);
+                bytes += part.Length;
+                seconds += part.Duration;
+            }
+        }
+
+        return seconds > 0 ? (long)(bytes * 8 / seconds) : 0;
     }
 
     private bool TryParseChannelName(ReadOnlySpan<char> name, out string channelId)

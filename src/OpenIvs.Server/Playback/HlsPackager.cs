@@ -71,6 +71,7 @@ internal sealed class HlsPackager : BackgroundService, ILiveStreamListener
             Format = channel.ContainerFormat == ContainerFormat.FragmentedMp4 ? HlsContainerFormat.Fmp4 : HlsContainerFormat.MpegTs,
             SegmentTarget = segmentTarget,
             PartTarget = lowLatency ? _options.PartTarget : null,
+            PartTargetHeadroom = TimeSpan.FromMilliseconds(Math.Min(20, _options.PartTarget.TotalMilliseconds / 10)),
             WindowSegments = Math.Max(3, (int)Math.Ceiling(_options.Window / segmentTarget)),
             DeltaUpdates = lowLatency, // a NORMAL window is too short for skipping to pay off
         };

@@ -11,6 +11,9 @@ namespace OpenIvs.Server.Playback;
 /// <summary>What a viewer may do: the origins it may play from (null: any) and whether every request must show one.</summary>
 internal sealed record PlaybackGrant(IReadOnlyList<string>? AllowedOrigins, bool StrictOrigin, string? ViewerId, long ViewerSessionVersion)
 {
+    /// <summary>The token's single-use id, spent when playback actually starts; and the token's expiry (Unix seconds).</summary>
+    public (string Id, long Expiry)? SingleUse { get; init; }
+
     public static PlaybackGrant Anyone { get; } = new(null, false, null, 0);
 
     /// <summary>The Access-Control-Allow-Origin value for a request from <paramref name="origin"/>, or null to send none.</summary>
@@ -94,6 +97,10 @@ internal sealed class PlaybackAuthorizer(ResourceTables resources, TimeProvider 
         && IvsArn.TryParse(channelArn, out var arn)
         && resources.ViewerRevocations.TryGet(arn.Value.Id + "/" + viewerId, out var revocation)
         && grant.ViewerSessionVersion <= revocation.MaxVersion;
+
+    /// <summary>Spends a grant's single-use id as playback starts; false if another request spent it first.</summary>
+    public bool TryConsume(PlaybackGrant grant) =>
+        grant.SingleUse is not { } singleUse || _usedSingleUseIds.TryAdd(singleUse.Id, singleUse.Expiry);
 
     /// <summary>Forgets single-use ids whose tokens have expired (they can no longer be replayed).</summary>
     public void Sweep()
@@ -227,12 +234,12 @@ internal sealed class PlaybackAuthorizer(ResourceTables resources, TimeProvider 
             return (null, "viewer session has been revoked", code);
         }
 
-        if (singleUse is not null && !_usedSingleUseIds.TryAdd(singleUse, exp))
+        if (singleUse is not null && _usedSingleUseIds.ContainsKey(singleUse))
         {
             return (null, "single-use token has already been used", code);
         }
 
-        return (grant, null, "");
+        return (grant with { SingleUse = singleUse is null ? null : (singleUse, exp) }, null, "");
     }
 
     private bool VerifyWith(PlaybackKeyPairRecord key, byte[] signingInput, byte[] signature)

@@ -46,6 +46,7 @@ public sealed class LiveSegmenter : IDisposable
     private readonly List<HlsSegment> _window = [];
     private readonly long _segmentTarget90;
     private readonly long _partTarget90;
+    private readonly long _partCut90;
 
     private VideoTrackInfo? _videoInfo;
     private AudioTrackInfo? _audioInfo;
@@ -86,6 +87,7 @@ public sealed class LiveSegmenter : IDisposable
         _output = new PooledBufferWriter(_pool);
         _segmentTarget90 = (long)(options.SegmentTarget.TotalSeconds * 90_000);
         _partTarget90 = options.PartTarget is { } part ? Math.Min((long)(part.TotalSeconds * 90_000), _segmentTarget90) : 0;
+        _partCut90 = _partTarget90 - Math.Clamp((long)(options.PartTargetHeadroom.TotalSeconds * 90_000), 0, _partTarget90 / 4) - PartTolerance90;
         _targetDuration = (int)Math.Ceiling(options.SegmentTarget.TotalSeconds - 1e-9);
         _nextMediaSequence = options.FirstMediaSequence;
         _videoInfo = video;
@@ -326,7 +328,7 @@ public sealed class LiveSegmenter : IDisposable
             OpenSegment(time90, wallClock);
             Publish(part, segmentCompleted: true);
         }
-        else if (_partTarget90 > 0 && time90 + interval - _partStart90 > _partTarget90 - PartTolerance90)
+        else if (_partTarget90 > 0 && time90 + interval - _partStart90 > _partCut90)
         {
             Publish(ClosePart(time90), segmentCompleted: false);
         }

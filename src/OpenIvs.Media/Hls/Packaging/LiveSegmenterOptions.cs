@@ -50,6 +50,13 @@ public sealed class LiveSegmenterOptions
         }
     }
 
+    /// <summary>
+    /// Parts are cut to end this far inside <see cref="PartTarget"/>, which the playlist advertises: encoders'
+    /// timestamps jitter by a few milliseconds, and a part must never last longer than PART-TARGET
+    /// (RFC 8216bis §4.4.4.9). Default 0; at most a quarter of the part target.
+    /// </summary>
+    public TimeSpan PartTargetHeadroom { get; set; }
+
     /// <summary>Complete segments kept in the window and the playlist (3-10000, default 10).</summary>
     public int WindowSegments
     {

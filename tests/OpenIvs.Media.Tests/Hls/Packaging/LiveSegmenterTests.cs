@@ -51,6 +51,22 @@ public class LiveSegmenterTests
     }
 
     [Fact]
+    public void PartsAreCutTheHeadroomInsideTheAdvertisedPartTarget()
+    {
+        var options = Options();
+        options.PartTarget = TimeSpan.FromSeconds(0.53);
+        options.PartTargetHeadroom = TimeSpan.FromMilliseconds(30);
+        using var segmenter = new LiveSegmenter(options, SyntheticStream.VideoInfo, SyntheticStream.AudioInfo);
+        Write(segmenter, Frames(100));
+
+        // Without headroom a 16th 33 ms frame (0.528 s) would fit 0.53 s; cut 30 ms inside, parts keep 15 frames,
+        // so a frame arriving up to 35 ms late still leaves the part within the advertised target.
+        var snapshot = segmenter.Snapshot;
+        Assert.Equal(0.53, snapshot.Playlist.PartTarget);
+        Assert.Equal(0.495, Math.Round(snapshot.Segments[0].GetPart(0).Duration, 3));
+    }
+
+    [Fact]
     public void BlockingRequestsAreSatisfiedByThePartOrAnythingLater()
     {
         using var segmenter = new LiveSegmenter(Options(), SyntheticStream.VideoInfo, SyntheticStream.AudioInfo);
