@@ -24,5 +24,7 @@ fi
 if [ -f "$root/tests/js/package.json" ]; then
   (cd "$root/tests/js" && npm ci --no-audit --no-fund --loglevel=error)
 fi
+# hls.js for the watch page (the build embeds it; this also keeps the build from running npm itself).
+(cd "$root/web" && npm ci --no-audit --no-fund --loglevel=error)
 
 dotnet restore "$root/OpenIvs.slnx" --nologo -v quiet

@@ -155,11 +155,13 @@ public sealed class OpenIvsServer : IAsyncDisposable
         services.AddSingleton<IvsService>();
         services.AddSingleton<IIvsService>(sp => sp.GetRequiredService<IvsService>());
         services.AddSingleton<IvsApiEndpoint>();
+        services.AddSingleton<Playback.WatchPage>();
         configureServices?.Invoke(services);
 
         var app = builder.Build();
         var ready = false;
         var endpoint = app.Services.GetRequiredService<IvsApiEndpoint>();
+        var watchPage = app.Services.GetRequiredService<Playback.WatchPage>();
         var origin = app.Services.GetRequiredService<Playback.HlsOrigin>();
         var faults = options.EnableFaultInjection ? app.Services.GetRequiredService<FaultInjector>() : null;
 
@@ -181,6 +183,11 @@ public sealed class OpenIvsServer : IAsyncDisposable
             if (faults is not null && path == "/_openivs/faults")
             {
                 return FaultEndpoints.HandleAsync(context, faults, app.Services.GetRequiredService<IRequestAuthenticator>());
+            }
+
+            if (path.StartsWith("/watch/", StringComparison.Ordinal))
+            {
+                return watchPage.HandleAsync(context);
             }
 
             return endpoint.HandleAsync(context);

@@ -92,11 +92,11 @@ export async function startServer(options = {}) {
     await new Promise((r) => setTimeout(r, 100));
   }
 
-  return new OpenIvsTestServer(child, exit, endpoint, dataDir, () => output, () => exited);
+  return new OpenIvsTestServer(child, exit, endpoint, dataDir, () => output, () => exited, { http, rtmp, rtmps });
 }
 
 export class OpenIvsTestServer {
-  constructor(child, exit, endpoint, dataDir, output, exited) {
+  constructor(child, exit, endpoint, dataDir, output, exited, ports) {
     this.child = child;
     this.exit = exit;
     this.endpoint = endpoint;
@@ -105,6 +105,8 @@ export class OpenIvsTestServer {
     this.exited = exited;
     this.region = REGION;
     this.account = ACCOUNT;
+    /** The listeners' ports: `http`, `rtmp` (plain, for channels with insecureIngest) and `rtmps`. */
+    this.ports = ports;
   }
 
   /** An IVS client configured as a user would: custom endpoint, region, explicit credentials. */
