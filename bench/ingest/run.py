@@ -6,6 +6,8 @@ For each server and N it reports the server's CPU per stream (% of one core) and
 
 usage: bench/ingest/run.py [--streams 10,50,100] [--warmup 10] [--measure 20] [--hls]
   --hls  compares ingest plus packaging: nginx-rtmp with `hls on` (1 s fragments) against OpenIVS as it runs.
+OpenIVS always packages every live stream as LL-HLS in memory, so without --hls nginx does less work than OpenIVS;
+--hls is the like-for-like comparison.
 """
 import argparse
 import os
