@@ -216,7 +216,9 @@ async function main() {
   }));
 }
 
-if (process.argv[2] === "--worker") {
+if (process.argv[1] !== self) {
+  // imported (e.g. to test parseMediaPlaylist): do nothing
+} else if (process.argv[2] === "--worker") {
   const [, , , url, count, ramp, warmup, measure, startAt] = process.argv;
   worker(url, Number(count), Number(ramp), Number(warmup), Number(measure), Number(startAt));
 } else {
