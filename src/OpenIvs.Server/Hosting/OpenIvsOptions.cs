@@ -38,6 +38,8 @@ public sealed partial class OpenIvsOptions
 
     public IngestOptions Ingest { get; set; } = new();
 
+    public PlaybackOptions Playback { get; set; } = new();
+
     /// <summary>
     /// Lets <c>/_openivs/faults</c> inject errors into chosen operations (for testing clients' error
     /// handling). Off by default.
@@ -95,6 +97,7 @@ public sealed partial class OpenIvsOptions
         problems.AddRange(Public.Validate());
         problems.AddRange(Quotas.Validate());
         problems.AddRange(Ingest.Validate());
+        problems.AddRange(Playback.Validate());
         if (problems.Count > 0)
         {
             throw new InvalidOperationException("Invalid configuration:\n  " + string.Join("\n  ", problems));

@@ -20,9 +20,8 @@ using OpenIvs.Server.Streams;
 namespace OpenIvs.Server.Hosting;
 
 /// <summary>
-/// Composes and runs the service: opens and loads the state, then starts Kestrel with the API (and,
-/// as they arrive, ingest and playback). <c>GET /health</c> answers 200 once everything is loaded and
-/// listening.
+/// Composes and runs the service: opens and loads the state, then starts Kestrel with the API, RTMP(S)
+/// ingest and HLS playback. <c>GET /health</c> answers 200 once everything is loaded and listening.
 /// </summary>
 public sealed class OpenIvsServer : IAsyncDisposable
 {
@@ -130,6 +129,10 @@ public sealed class OpenIvsServer : IAsyncDisposable
         services.AddSingleton<LiveStreamHub>();
         services.AddSingleton<ILiveStreams>(sp => sp.GetRequiredService<LiveStreamHub>());
         services.AddHostedService(sp => sp.GetRequiredService<LiveStreamHub>());
+        services.AddSingleton<Playback.PlaybackAuthorizer>();
+        services.AddSingleton<Playback.HlsPackager>();
+        services.AddHostedService(sp => sp.GetRequiredService<Playback.HlsPackager>());
+        services.AddSingleton<Playback.HlsOrigin>();
         services.AddSingleton<IRecordingDestinations>(new LocalRecordingDestinations(Path.Combine(options.DataDirectory, "s3")));
         services.AddSingleton(iamTables);
         services.AddSingleton(secrets);
@@ -157,6 +160,7 @@ public sealed class OpenIvsServer : IAsyncDisposable
         var app = builder.Build();
         var ready = false;
         var endpoint = app.Services.GetRequiredService<IvsApiEndpoint>();
+        var origin = app.Services.GetRequiredService<Playback.HlsOrigin>();
         var faults = options.EnableFaultInjection ? app.Services.GetRequiredService<FaultInjector>() : null;
 
         // One terminal handler that dispatches on the path: cheaper than endpoint routing on the hot path.
@@ -167,6 +171,11 @@ public sealed class OpenIvsServer : IAsyncDisposable
             {
                 context.Response.StatusCode = ready ? StatusCodes.Status200OK : StatusCodes.Status503ServiceUnavailable;
                 return ready ? context.Response.WriteAsync("ok\n") : Task.CompletedTask;
+            }
+
+            if (path.StartsWith(Playback.HlsOrigin.PathPrefix, StringComparison.Ordinal))
+            {
+                return origin.HandleAsync(context);
             }
 
             if (faults is not null && path == "/_openivs/faults")

@@ -1,0 +1,65 @@
+namespace OpenIvs.Server.Hosting;
+
+/// <summary>
+/// How live streams are packaged and served as HLS (docs/playback.md). LOW latency channels get LL-HLS
+/// (parts); NORMAL channels get plain segments that any HLS player handles.
+/// </summary>
+public sealed class PlaybackOptions
+{
+    /// <summary>LL-HLS part target of LOW latency channels (0.1-1 s). 0.34 s holds ten 30 fps frames.</summary>
+    public TimeSpan PartTarget { get; set; } = TimeSpan.FromSeconds(0.34);
+
+    /// <summary>Segment target of LOW latency channels (IVS: 2 s segments, with a 2 s keyframe interval).</summary>
+    public TimeSpan LowLatencySegmentTarget { get; set; } = TimeSpan.FromSeconds(2);
+
+    /// <summary>Segment target of NORMAL latency channels (plain HLS, Apple's recommended 6 s).</summary>
+    public TimeSpan NormalSegmentTarget { get; set; } = TimeSpan.FromSeconds(6);
+
+    /// <summary>How much of each stream stays in memory and in the playlist (at least three segments).</summary>
+    public TimeSpan Window { get; set; } = TimeSpan.FromSeconds(24);
+
+    /// <summary>Playlist requests that may wait at the same time (blocking reloads and preload-hinted parts).</summary>
+    public int MaxBlockedRequests { get; set; } = 20_000;
+
+    /// <summary>A viewer counts in viewerCount until this long after its last playlist request (IVS: about a minute).</summary>
+    public TimeSpan ViewerSessionTimeout { get; set; } = TimeSpan.FromMinutes(1);
+
+    /// <summary>Concurrent views per channel; beyond it a new viewer gets 429 (IVS quota: 15,000, adjustable).</summary>
+    public int MaxViewersPerChannel { get; set; } = 15_000;
+
+    /// <summary>How long an ended stream's playlist (with EXT-X-ENDLIST) stays available to its players.</summary>
+    public TimeSpan EndedStreamLinger { get; set; } = TimeSpan.FromSeconds(30);
+
+    public IEnumerable<string> Validate()
+    {
+        if (PartTarget < TimeSpan.FromSeconds(0.1) || PartTarget > TimeSpan.FromSeconds(1))
+        {
+            yield return "Playback.PartTarget must be between 0.1 s and 1 s.";
+        }
+
+        if (LowLatencySegmentTarget < PartTarget || LowLatencySegmentTarget > TimeSpan.FromSeconds(10))
+        {
+            yield return "Playback.LowLatencySegmentTarget must be between PartTarget and 10 s.";
+        }
+
+        if (NormalSegmentTarget < TimeSpan.FromSeconds(1) || NormalSegmentTarget > TimeSpan.FromSeconds(20))
+        {
+            yield return "Playback.NormalSegmentTarget must be between 1 s and 20 s.";
+        }
+
+        if (Window < TimeSpan.FromSeconds(6) || Window > TimeSpan.FromHours(1))
+        {
+            yield return "Playback.Window must be between 6 s and 1 h.";
+        }
+
+        if (MaxBlockedRequests < 1 || MaxViewersPerChannel < 1)
+        {
+            yield return "Playback.MaxBlockedRequests and Playback.MaxViewersPerChannel must be positive.";
+        }
+
+        if (ViewerSessionTimeout < TimeSpan.FromSeconds(5) || EndedStreamLinger < TimeSpan.Zero)
+        {
+            yield return "Playback.ViewerSessionTimeout must be at least 5 s and EndedStreamLinger not negative.";
+        }
+    }
+}

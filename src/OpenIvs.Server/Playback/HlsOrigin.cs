@@ -1,0 +1,538 @@
+using System.Buffers;
+using System.Globalization;
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+using OpenIvs.Media.Hls.Packaging;
+using OpenIvs.Media.Hls.Playlists;
+using OpenIvs.Server.Hosting;
+using OpenIvs.Server.Resources;
+using Microsoft.Extensions.Primitives;
+
+namespace OpenIvs.Server.Playback;
+
+/// <summary>
+/// The HLS origin under <c>/api/video/v1/</c> (docs/playback.md):
+/// <list type="bullet">
+/// <item><c>{region}.{account}.channel.{id}.m3u8</c>: the multivariant playlist; starts a viewer session.</item>
+/// <item><c>{region}.{account}.channel.{id}/{streamId}/index.m3u8?s={session}</c>: the media playlist, with
+/// blocking reload (<c>_HLS_msn</c>, <c>_HLS_part</c>) and delta updates (<c>_HLS_skip</c>).</item>
+/// <item><c>.../{streamId}/seg{n}</c>, <c>part{n}</c>, <c>init{n}.mp4</c>: media, from the in-memory window.</item>
+/// </list>
+/// Private channels put the session in the path (<c>.../{streamId}/{session}/...</c>) so that every request,
+/// media included, is checked against it (revocation, strict origin).
+/// </summary>
+internal sealed class HlsOrigin
+{
+    public const string PathPrefix = "/api/video/v1/";
+    private const string PlaylistContentType = "application/vnd.apple.mpegurl";
+    private const string MediaCacheControl = "public, max-age=31536000, immutable"; // URLs name one stream's bytes forever
+    private const string PrivateMediaCacheControl = "private, max-age=3600";
+    private readonly OpenIvsOptions _options;
+    private readonly ResourceTables _resources;
+    private readonly HlsPackager _packager;
+    private readonly PlaybackAuthorizer _authorizer;
+    private readonly TimeProvider _time;
+    private int _blocked;
+
+    public HlsOrigin(OpenIvsOptions options, ResourceTables resources, HlsPackager packager, PlaybackAuthorizer authorizer, TimeProvider time)
+    {
+        _options = options;
+        _resources = resources;
+        _packager = packager;
+        _authorizer = authorizer;
+        _time = time;
+    }
+
+    public Task HandleAsync(HttpContext context)
+    {
+        var request = context.Request;
+        var response = context.Response;
+        var rest = request.Path.Value.AsSpan(PathPrefix.Length);
+        var method = request.Method;
+        var isHead = HttpMethods.IsHead(method);
+        if (HttpMethods.IsOptions(method))
+        {
+            // CORS preflight: players send simple GETs, but allow it for those that add headers.
+            response.StatusCode = StatusCodes.Status204NoContent;
+            response.Headers.AccessControlAllowOrigin = "*";
+            response.Headers.AccessControlAllowMethods = "GET, HEAD, OPTIONS";
+            response.Headers.AccessControlAllowHeaders = request.Headers.AccessControlRequestHeaders.Count > 0 ? request.Headers.AccessControlRequestHeaders : "*";
+            response.Headers.AccessControlMaxAge = "86400";
+            return Task.CompletedTask;
+        }
+
+        if (!HttpMethods.IsGet(method) && !isHead)
+        {
+            response.Headers.Allow = "GET, HEAD, OPTIONS";
+            return ErrorAsync(context, StatusCodes.Status405MethodNotAllowed, "method not allowed", "method_not_allowed", "*");
+        }
+
+        var slash = rest.IndexOf('/');
+        if (slash < 0)
+        {
+            return rest.EndsWith(".m3u8") ? MultivariantAsync(context, rest[..^5].ToString()) : NotFoundAsync(context);
+        }
+
+        // {name}/{streamId}/[{session}/]{file}
+        var name = rest[..slash];
+        rest = rest[(slash + 1)..];
+        slash = rest.IndexOf('/');
+        if (slash < 0 || !TryParseChannelName(name, out var channelId))
+        {
+            return NotFoundAsync(context);
+        }
+
+        var streamId = rest[..slash].ToString();
+        rest = rest[(slash + 1)..];
+        string? pathSession = null;
+        slash = rest.IndexOf('/');
+        if (slash >= 0)
+        {
+            pathSession = rest[..slash].ToString();
+            rest = rest[(slash + 1)..];
+        }
+
+        if (!_packager.TryGetStream(streamId, out var rendition) || !rendition.Stream.ChannelArn.EndsWith("/" + channelId, StringComparison.Ordinal)
+            || rest.Contains('/'))
+        {
+            return NotFoundAsync(context);
+        }
+
+        // Which session the request belongs to: in the path for private channels (required), in the query otherwise.
+        var sessionId = rendition.IsPrivate ? pathSession : pathSession is null ? (string?)request.Query["s"] : null;
+        ViewerSession? session = null;
+        if (sessionId is not null)
+        {
+            rendition.Sessions.TryGetValue(sessionId, out session);
+        }
+
+        var origin = (string?)request.Headers.Origin;
+        var grant = session?.Grant ?? PlaybackGrant.Anyone;
+        if (rendition.IsPrivate)
+        {
+            if (session is null)
+            {
+                return ErrorAsync(context, StatusCodes.Status403Forbidden, "playback session not found or expired", "playback_auth_error", origin);
+            }
+
+            if (_authorizer.IsRevoked(rendition.Stream.ChannelArn, grant))
+            {
+                return ErrorAsync(context, StatusCodes.Status403Forbidden, "viewer session has been revoked", "playback_auth_error", origin);
+            }
+        }
+        else if (pathSession is not null)
+        {
+            return NotFoundAsync(context);
+        }
+
+        if (!grant.Admits(origin))
+        {
+            return ErrorAsync(context, StatusCodes.Status403Forbidden, origin is null ? "origin required" : "origin not allowed", "playback_auth_error", null);
+        }
+
+        var allowOrigin = grant.AllowOriginHeader(origin);
+        if (rest.SequenceEqual("index.m3u8"))
+        {
+            session?.Touch(_time.GetTimestamp());
+            return MediaPlaylistAsync(context, rendition, allowOrigin, isHead);
+        }
+
+        return rendition.UriScheme.TryParse(rest, out var kind, out var number)
+            ? MediaAsync(context, rendition, kind, number, allowOrigin, isHead)
+            : NotFoundAsync(context);
+    }
+
+    private async Task MultivariantAsync(HttpContext context, string name)
+    {
+        var request = context.Request;
+        var origin = (string?)request.Headers.Origin;
+        if (!TryParseChannelName(name, out var channelId) || !_resources.Channels.TryGet(channelId, out var record))
+        {
+            await NotFoundAsync(context).ConfigureAwait(false);
+            return;
+        }
+
+        var channel = record.Channel;
+        var (grant, error, errorCode) = _authorizer.Authorize(channel, request.Query["token"], origin);
+        if (grant is null)
+        {
+            await ErrorAsync(context, StatusCodes.Status403Forbidden, error!, errorCode, origin).ConfigureAwait(false);
+            return;
+        }
+
+        var allowOrigin = grant.AllowOriginHeader(origin);
+        if (!_packager.TryGetLive(channelId, out var rendition) || rendition.Snapshot is not { } snapshot || snapshot.LastPart.MediaSequence < 0)
+        {
+            await ErrorAsync(context, StatusCodes.Status404NotFound, "Can not find channel", "content_not_available", allowOrigin).ConfigureAwait(false);
+            return;
+        }
+
+        var stream = rendition.Stream;
+        if (MaximumResolutionExceeded(request.Query["token"], grant, stream.Video))
+        {
+            await ErrorAsync(context, StatusCodes.Status403Forbidden, "no rendition within the token's maximum resolution", "playback_auth_error", allowOrigin).ConfigureAwait(false);
+            return;
+        }
+
+        if (rendition.Sessions.Count >= _options.Playback.MaxViewersPerChannel)
+        {
+            await ErrorAsync(context, StatusCodes.Status429TooManyRequests, "too many viewers", "too_many_viewers", allowOrigin).ConfigureAwait(false);
+            return;
+        }
+
+        var sessionId = Base64UrlId();
+        rendition.Sessions[sessionId] = new ViewerSession(_time.GetTimestamp(), grant);
+        var mediaUri = rendition.IsPrivate
+            ? $"{name}/{stream.StreamId}/{sessionId}/index.m3u8"
+            : $"{name}/{stream.StreamId}/index.m3u8?s={sessionId}";
+
+        var video = stream.Video;
+        var frameRate = video?.FrameRate ?? (stream.Metrics.FrameRate > 0 ? stream.Metrics.FrameRate : null);
+        var bandwidth = Math.Max(snapshot.PeakBitrate, stream.Metrics.TotalBitrate);
+        var playlist = new MultivariantPlaylist
+        {
+            IndependentSegments = true,
+            Media = video is null ? [] : [new AlternativeMedia { Type = "VIDEO", GroupId = "chunked", Name = "source", AutoSelect = true, Default = true }],
+            Variants =
+            [
+                new VariantStream
+                {
+                    Uri = mediaUri,
+                    Bandwidth = Math.Max(1, bandwidth),
+                    AverageBandwidth = snapshot.AverageBitrate > 0 ? snapshot.AverageBitrate : null,
+                    Codecs = CodecsAttribute.Format(video, stream.Audio),
+                    Resolution = video is null ? null : new Resolution(video.Width, video.Height),
+                    FrameRate = frameRate,
+                    Video = video is null ? null : "chunked",
+                },
+            ],
+        };
+
+        var body = new ArrayBufferWriter<byte>(1024);
+        MultivariantPlaylistWriter.Write(body, playlist);
+        var response = context.Response;
+        response.Headers.CacheControl = "no-store"; // each response starts a new session
+        await WriteAsync(context, PlaylistContentType, body.WrittenMemory, allowOrigin, HttpMethods.IsHead(request.Method)).ConfigureAwait(false);
+    }
+
+    private async Task MediaPlaylistAsync(HttpContext context, HlsRendition rendition, string? allowOrigin, bool isHead)
+    {
+        var query = context.Request.Query;
+        var msnText = query["_HLS_msn"];
+        var partText = query["_HLS_part"];
+        var skip = query["_HLS_skip"];
+        long? msn = null;
+        int? part = null;
+        if (!StringValues.IsNullOrEmpty(msnText))
+        {
+            if (!long.TryParse(msnText, NumberStyles.None, CultureInfo.InvariantCulture, out var m))
+            {
+                await ErrorAsync(context, StatusCodes.Status400BadRequest, "_HLS_msn must be a non-negative integer", "bad_request", allowOrigin).ConfigureAwait(false);
+                return;
+            }
+
+            msn = m;
+        }
+
+        if (!StringValues.IsNullOrEmpty(partText))
+        {
+            if (msn is null || !int.TryParse(partText, NumberStyles.None, CultureInfo.InvariantCulture, out var p))
+            {
+                // RFC 8216bis §6.2.5.2: _HLS_part without _HLS_msn is a bad request.
+                await ErrorAsync(context, StatusCodes.Status400BadRequest, "_HLS_part must be a non-negative integer and needs _HLS_msn", "bad_request", allowOrigin).ConfigureAwait(false);
+                return;
+            }
+
+            part = p;
+        }
+
+        var snapshot = rendition.Snapshot;
+        if (snapshot is null)
+        {
+            await ErrorAsync(context, StatusCodes.Status404NotFound, "Can not find stream", "content_not_available", allowOrigin).ConfigureAwait(false);
+            return;
+        }
+
+        var targetDuration = TimeSpan.FromSeconds(Math.Max(1, snapshot.Playlist.TargetDuration));
+        if (msn is { } wanted && !snapshot.Satisfies(wanted, part))
+        {
+            // §6.2.5.2: a request more than two segments ahead of the playlist is answered at once with 400.
+            if (wanted > Math.Max(snapshot.LastPart.MediaSequence, 0) + 2)
+            {
+                await ErrorAsync(context, StatusCodes.Status400BadRequest, "_HLS_msn is too far ahead of the playlist", "bad_request", allowOrigin).ConfigureAwait(false);
+                return;
+            }
+
+            snapshot = await WaitAsync(context, rendition, s => s.Satisfies(wanted, part), 3 * targetDuration).ConfigureAwait(false);
+            if (snapshot is null)
+            {
+                return;
+            }
+        }
+
+        var delta = skip == "YES" || skip == "v2";
+        var body = rendition.GetPlaylist(snapshot, delta);
+        var headers = context.Response.Headers;
+
+        // A blocking response answers "the playlist as of that part or later" forever: caches may keep it for a
+        // while. Any other playlist response is stale at the next part, so caches must revalidate.
+        headers.CacheControl = msn is null
+            ? "no-cache"
+            : (rendition.IsPrivate ? "private" : "public") + ", max-age=" + (int)(6 * targetDuration.TotalSeconds);
+        await WriteAsync(context, PlaylistContentType, body, allowOrigin, isHead).ConfigureAwait(false);
+    }
+
+    private async Task MediaAsync(HttpContext context, HlsRendition rendition, HlsResourceKind kind, long number, string? allowOrigin, bool isHead)
+    {
+        var snapshot = rendition.Snapshot;
+        if (snapshot is null)
+        {
+            await NotFoundAsync(context).ConfigureAwait(false);
+            return;
+        }
+
+        var contentType = kind == HlsResourceKind.Init || rendition.UriScheme.Format == HlsContainerFormat.Fmp4 ? "video/mp4" : "video/mp2t";
+        context.Response.Headers.CacheControl = rendition.IsPrivate ? PrivateMediaCacheControl : MediaCacheControl;
+        if (kind == HlsResourceKind.Init)
+        {
+            if (number > int.MaxValue || !snapshot.TryGetInitSegment((int)number, out var init))
+            {
+                await NotFoundAsync(context).ConfigureAwait(false);
+                return;
+            }
+
+            await WriteAsync(context, contentType, init, allowOrigin, isHead).ConfigureAwait(false);
+            return;
+        }
+
+        HlsMediaLease lease;
+        if (kind == HlsResourceKind.Segment)
+        {
+            if (!snapshot.TryAcquireSegment(number, out lease))
+            {
+                await NotFoundAsync(context).ConfigureAwait(false);
+                return;
+            }
+        }
+        else if (!snapshot.TryAcquirePart(number, out lease))
+        {
+            // The part named by EXT-X-PRELOAD-HINT (or the one after): hold the request until it exists.
+            if (number < snapshot.NextPartSequence || number > snapshot.NextPartSequence + 1 || snapshot.IsEnded)
+            {
+                await NotFoundAsync(context).ConfigureAwait(false);
+                return;
+            }
+
+            var target = TimeSpan.FromSeconds(Math.Max(1, snapshot.Playlist.TargetDuration));
+            var ready = await WaitAsync(context, rendition, s => s.NextPartSequence > number || s.IsEnded, 3 * target).ConfigureAwait(false);
+            if (ready is null)
+            {
+                return;
+            }
+
+            if (!ready.TryAcquirePart(number, out lease))
+            {
+                await NotFoundAsync(context).ConfigureAwait(false);
+                return;
+            }
+        }
+
+        try
+        {
+            var response = context.Response;
+            response.ContentType = contentType;
+            response.ContentLength = lease.Data.Length;
+            if (allowOrigin is not null)
+            {
+                response.Headers.AccessControlAllowOrigin = allowOrigin;
+            }
+
+            if (isHead)
+            {
+                return;
+            }
+
+            foreach (var memory in lease.Data)
+            {
+                await response.Body.WriteAsync(memory, context.RequestAborted).ConfigureAwait(false);
+            }
+        }
+        catch (OperationCanceledException) when (context.RequestAborted.IsCancellationRequested)
+        {
+            // The viewer went away.
+        }
+        finally
+        {
+            lease.Dispose();
+        }
+    }
+
+    /// <summary>
+    /// Holds a request until <paramref name="ready"/> holds for a new snapshot, at most <paramref name="limit"/>.
+    /// Answers the request itself (503) and returns null when it cannot wait: too many waiting, timed out, or gone.
+    /// </summary>
+    private async Task<HlsStreamSnapshot?> WaitAsync(HttpContext context, HlsRendition rendition, Func<HlsStreamSnapshot, bool> ready, TimeSpan limit)
+    {
+        if (Interlocked.Increment(ref _blocked) > _options.Playback.MaxBlockedRequests)
+        {
+            Interlocked.Decrement(ref _blocked);
+            context.Response.Headers.RetryAfter = "1";
+            await ErrorAsync(context, StatusCodes.Status503ServiceUnavailable, "too many waiting requests", "server_busy", null).ConfigureAwait(false);
+            return null;
+        }
+
+        try
+        {
+            var deadline = _time.GetTimestamp() + (long)(limit.TotalSeconds * _time.TimestampFrequency);
+            while (true)
+            {
+                var signal = rendition.NextPart; // taken before the check, so a part published in between still wakes us
+                var snapshot = rendition.Snapshot;
+                if (snapshot is not null && ready(snapshot))
+                {
+                    return snapshot;
+                }
+
+                var remaining = _time.GetElapsedTime(_time.GetTimestamp(), deadline);
+                if (remaining <= TimeSpan.Zero || rendition.EndedAt is not null && snapshot is null)
+                {
+                    context.Response.Headers.RetryAfter = "1";
+                    await ErrorAsync(context, StatusCodes.Status503ServiceUnavailable, "the requested part is not available yet", "not_available_yet", null).ConfigureAwait(false);
+                    return null;
+                }
+
+                await signal.WaitAsync(remaining, _time, context.RequestAborted).ConfigureAwait(false);
+            }
+        }
+        catch (TimeoutException)
+        {
+            context.Response.Headers.RetryAfter = "1";
+            await ErrorAsync(context, StatusCodes.Status503ServiceUnavailable, "the requested part is not available yet", "not_available_yet", null).ConfigureAwait(false);
+            return null;
+        }
+        catch (OperationCanceledException) when (context.RequestAborted.IsCancellationRequested)
+        {
+            return null; // the client went away: its wait ends at once
+        }
+        finally
+        {
+            Interlocked.Decrement(ref _blocked);
+        }
+    }
+
+    /// <summary>Number of requests waiting for a part right now.</summary>
+    public int BlockedRequests => Volatile.Read(ref _blocked);
+
+    private bool MaximumResolutionExceeded(string? token, PlaybackGrant grant, Media.Frames.VideoTrackInfo? video)
+    {
+        if (video is null || string.IsNullOrEmpty(token) || grant == PlaybackGrant.Anyone)
+        {
+            return false;
+        }
+
+        // Only the claim's presence matters here; the token has already been verified.
+        var payload = token.Split('.')[1];
+        var bytes = new byte[System.Buffers.Text.Base64Url.GetMaxDecodedLength(payload.Length)];
+        if (!System.Buffers.Text.Base64Url.TryDecodeFromChars(payload, bytes, out var written))
+        {
+            return false;
+        }
+
+        using var claims = JsonDocument.Parse(bytes.AsMemory(0, written));
+        if (!claims.RootElement.TryGetProperty("aws:maximum-resolution", out var max) || max.ValueKind != JsonValueKind.String)
+        {
+            return false;
+        }
+
+        var limit = max.GetString() switch
+        {
+            "SD" => 480,
+            "HD" => 720,
+            "FULL_HD" => 1080,
+            _ => int.MaxValue,
+        };
+        return Math.Min(video.Width, video.Height) > limit;
+    }
+
+    private bool TryParseChannelName(ReadOnlySpan<char> name, out string channelId)
+    {
+        // {region}.{account}.channel.{id}
+        channelId = string.Empty;
+        var prefix = _options.Region + "." + _options.AccountId + ".channel.";
+        if (!name.StartsWith(prefix, StringComparison.Ordinal))
+        {
+            return false;
+        }
+
+        var id = name[prefix.Length..];
+        if (id.Length is 0 or > 64 || id.ContainsAnyExceptInRange('0', 'z'))
+        {
+            return false;
+        }
+
+        channelId = id.ToString();
+        return true;
+    }
+
+    private static async Task WriteAsync(HttpContext context, string contentType, ReadOnlyMemory<byte> body, string? allowOrigin, bool isHead)
+    {
+        var response = context.Response;
+        response.ContentType = contentType;
+        response.ContentLength = body.Length;
+        if (allowOrigin is not null)
+        {
+            response.Headers.AccessControlAllowOrigin = allowOrigin;
+        }
+
+        if (!isHead)
+        {
+            try
+            {
+                await response.Body.WriteAsync(body, context.RequestAborted).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (context.RequestAborted.IsCancellationRequested)
+            {
+            }
+        }
+    }
+
+    private static Task NotFoundAsync(HttpContext context) =>
+        ErrorAsync(context, StatusCodes.Status404NotFound, "Can not find channel", "content_not_available", "*");
+
+    /// <summary>A short JSON error in the form IVS's playback service uses (ivs-behavior.md section 6.2).</summary>
+    private static Task ErrorAsync(HttpContext context, int status, string error, string code, string? allowOrigin)
+    {
+        var response = context.Response;
+        response.StatusCode = status;
+        response.ContentType = "application/json";
+        response.Headers.CacheControl = "no-store";
+        if (allowOrigin is not null)
+        {
+            response.Headers.AccessControlAllowOrigin = allowOrigin;
+        }
+
+        var buffer = new ArrayBufferWriter<byte>(256);
+        using (var json = new Utf8JsonWriter(buffer))
+        {
+            json.WriteStartArray();
+            json.WriteStartObject();
+            json.WriteString("url", context.Request.Path.Value);
+            json.WriteString("error", error);
+            json.WriteString("error_code", code);
+            json.WriteString("type", "error");
+            json.WriteEndObject();
+            json.WriteEndArray();
+        }
+
+        response.ContentLength = buffer.WrittenCount;
+        return HttpMethods.IsHead(context.Request.Method) ? Task.CompletedTask : response.Body.WriteAsync(buffer.WrittenMemory).AsTask();
+    }
+
+    private static string Base64UrlId()
+    {
+        Span<byte> random = stackalloc byte[16];
+        RandomNumberGenerator.Fill(random);
+        return System.Buffers.Text.Base64Url.EncodeToString(random);
+    }
+}

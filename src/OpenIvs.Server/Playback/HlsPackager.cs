@@ -1,0 +1,131 @@
+using System.Collections.Concurrent;
+using Microsoft.Extensions.Hosting;
+using OpenIvs.Media.Hls.Packaging;
+using OpenIvs.Protocol.Model;
+using OpenIvs.Server.Hosting;
+using OpenIvs.Server.Resources;
+using OpenIvs.Server.Streams;
+
+namespace OpenIvs.Server.Playback;
+
+/// <summary>
+/// Packages every live stream as HLS as soon as it begins (a reader on the hub per stream), keeps the
+/// renditions the origin serves (live ones by channel, and ended ones for a short while by stream id so
+/// players see EXT-X-ENDLIST), and maintains each stream's viewer count from its viewer sessions.
+/// </summary>
+internal sealed class HlsPackager : BackgroundService, ILiveStreamListener
+{
+    private const int ReaderCapacity = 1024; // about 10 s of 60 fps video with audio: room for a GC pause
+    private static readonly TimeSpan SweepInterval = TimeSpan.FromSeconds(5);
+    private readonly PlaybackOptions _options;
+    private readonly PlaybackAuthorizer _authorizer;
+    private readonly TimeProvider _time;
+    private readonly ILogger<HlsPackager> _logger;
+    private readonly ConcurrentDictionary<string, HlsRendition> _liveByChannelId = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, HlsRendition> _byStreamId = new(StringComparer.Ordinal);
+
+    public HlsPackager(OpenIvsOptions options, LiveStreamHub hub, PlaybackAuthorizer authorizer, TimeProvider time, ILogger<HlsPackager> logger)
+    {
+        _options = options.Playback;
+        _authorizer = authorizer;
+        _time = time;
+        _logger = logger;
+        hub.AddListener(this);
+    }
+
+    /// <summary>The rendition of a channel that is live now.</summary>
+    public bool TryGetLive(string channelId, out HlsRendition rendition) => _liveByChannelId.TryGetValue(channelId, out rendition!);
+
+    /// <summary>A rendition by stream id, live or recently ended.</summary>
+    public bool TryGetStream(string streamId, out HlsRendition rendition) => _byStreamId.TryGetValue(streamId, out rendition!);
+
+    public void OnBroadcastBegan(LiveStream stream)
+    {
+        if (!IvsArn.TryParse(stream.ChannelArn, out var arn))
+        {
+            return;
+        }
+
+        var rendition = new HlsRendition(stream, SegmenterOptionsFor(stream.Channel), _time, _logger);
+        _byStreamId[stream.StreamId] = rendition;
+        _liveByChannelId[arn.Value.Id] = rendition;
+        var reader = stream.AddReader("hls", ReaderCapacity);
+        _ = Task.Run(() => rendition.RunAsync(reader));
+    }
+
+    public void OnBroadcastEnded(LiveStream stream)
+    {
+        if (IvsArn.TryParse(stream.ChannelArn, out var arn) && _byStreamId.TryGetValue(stream.StreamId, out var rendition))
+        {
+            _liveByChannelId.TryRemove(new KeyValuePair<string, HlsRendition>(arn.Value.Id, rendition));
+        }
+    }
+
+    /// <summary>The segmenter settings of a channel: LL-HLS parts for LOW latency, fMP4 or TS per containerFormat.</summary>
+    public LiveSegmenterOptions SegmenterOptionsFor(Channel channel)
+    {
+        var lowLatency = channel.LatencyMode != ChannelLatencyMode.Normal;
+        var segmentTarget = lowLatency ? _options.LowLatencySegmentTarget : _options.NormalSegmentTarget;
+        return new LiveSegmenterOptions
+        {
+            Format = channel.ContainerFormat == ContainerFormat.FragmentedMp4 ? HlsContainerFormat.Fmp4 : HlsContainerFormat.MpegTs,
+            SegmentTarget = segmentTarget,
+            PartTarget = lowLatency ? _options.PartTarget : null,
+            WindowSegments = Math.Max(3, (int)Math.Ceiling(_options.Window / segmentTarget)),
+            DeltaUpdates = lowLatency, // a NORMAL window is too short for skipping to pay off
+        };
+    }
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        using var timer = new PeriodicTimer(SweepInterval, _time);
+        try
+        {
+            while (await timer.WaitForNextTickAsync(stoppingToken).ConfigureAwait(false))
+            {
+                Sweep();
+            }
+        }
+        catch (OperationCanceledException)
+        {
+        }
+        finally
+        {
+            foreach (var rendition in _byStreamId.Values)
+            {
+                rendition.Dispose();
+            }
+        }
+    }
+
+    /// <summary>Counts viewers (sessions seen within the timeout) and frees ended streams after their linger time.</summary>
+    internal void Sweep()
+    {
+        var now = _time.GetTimestamp();
+        var wallNow = _time.GetUtcNow();
+        foreach (var (streamId, rendition) in _byStreamId)
+        {
+            var viewers = 0;
+            foreach (var (sessionId, session) in rendition.Sessions)
+            {
+                if (_time.GetElapsedTime(session.LastSeen, now) > _options.ViewerSessionTimeout)
+                {
+                    rendition.Sessions.TryRemove(sessionId, out _);
+                }
+                else
+                {
+                    viewers++;
+                }
+            }
+
+            rendition.Stream.ViewerCount = viewers;
+            if (rendition.EndedAt is { } ended && wallNow - ended >= _options.EndedStreamLinger)
+            {
+                _byStreamId.TryRemove(streamId, out _);
+                rendition.Dispose();
+            }
+        }
+
+        _authorizer.Sweep();
+    }
+}

@@ -1,0 +1,191 @@
+using System.Buffers;
+using System.Collections.Concurrent;
+using OpenIvs.Media.Frames;
+using OpenIvs.Media.Hls.Packaging;
+using OpenIvs.Media.Hls.Playlists;
+using OpenIvs.Server.Streams;
+
+namespace OpenIvs.Server.Playback;
+
+/// <summary>
+/// One live stream packaged as HLS (the source rendition): reads the stream's frames from the hub into a
+/// <see cref="LiveSegmenter"/>, wakes requests waiting for the next part, caches the serialized playlist of
+/// the current snapshot (every viewer of a part gets the same bytes), and keeps the stream's viewer sessions.
+/// </summary>
+internal sealed partial class HlsRendition : IDisposable
+{
+    private readonly LiveSegmenterOptions _segmenterOptions;
+    private readonly TimeProvider _time;
+    private readonly ILogger _logger;
+    private LiveSegmenter? _segmenter;
+    private TaskCompletionSource _nextPart = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private CachedPlaylist? _fullPlaylist;
+    private CachedPlaylist? _deltaPlaylist;
+    private int _disposed;
+
+    public HlsRendition(LiveStream stream, LiveSegmenterOptions segmenterOptions, TimeProvider time, ILogger logger)
+    {
+        Stream = stream;
+        _segmenterOptions = segmenterOptions;
+        _time = time;
+        _logger = logger;
+        UriScheme = new HlsUriScheme(segmenterOptions.Format);
+    }
+
+    public LiveStream Stream { get; }
+
+    public HlsUriScheme UriScheme { get; }
+
+    public bool LowLatency => _segmenterOptions.PartTarget is not null;
+
+    public bool IsPrivate => Stream.Channel.Authorized == true;
+
+    /// <summary>Null until the first keyframe (no playlist can be served before it).</summary>
+    public HlsStreamSnapshot? Snapshot => Volatile.Read(ref _segmenter)?.Snapshot;
+
+    /// <summary>When the broadcast ended (the playlist then carries EXT-X-ENDLIST); null while live.</summary>
+    public DateTimeOffset? EndedAt { get; private set; }
+
+    /// <summary>Viewer sessions by id, each with the time of its last playlist request.</summary>
+    public ConcurrentDictionary<string, ViewerSession> Sessions { get; } = new(StringComparer.Ordinal);
+
+    /// <summary>A task that completes when the next part is published (take it before checking the snapshot).</summary>
+    public Task NextPart => Volatile.Read(ref _nextPart).Task;
+
+    /// <summary>The ingest side: runs until the stream ends, then completes the playlist.</summary>
+    public async Task RunAsync(Streams.StreamReader reader)
+    {
+        VideoTrackInfo? video = null;
+        AudioTrackInfo? audio = null;
+        var audioFramesWithoutVideo = 0;
+        try
+        {
+            await foreach (var item in reader.Items.ReadAllAsync().ConfigureAwait(false))
+            {
+                switch (item.Kind)
+                {
+                    case StreamItemKind.VideoConfig:
+                        if (_segmenter is not null && !SameConfiguration(video?.DecoderConfiguration, item.Video!.DecoderConfiguration))
+                        {
+                            _segmenter.BeginDiscontinuity(video: item.Video);
+                        }
+
+                        video = item.Video;
+                        break;
+                    case StreamItemKind.AudioConfig:
+                        if (_segmenter is not null && !SameConfiguration(audio?.AudioSpecificConfig, item.Audio!.AudioSpecificConfig))
+                        {
+                            _segmenter.BeginDiscontinuity(audio: item.Audio);
+                        }
+
+                        audio = item.Audio;
+                        break;
+                    case StreamItemKind.Frame:
+                        var frame = item.Frame!;
+                        try
+                        {
+                            if (_segmenter is null)
+                            {
+                                // Start at the first keyframe once the decoder configuration is known; a stream
+                                // without video starts once audio has flowed for a while (about a second of AAC).
+                                var startsVideo = video is not null && frame.Kind == MediaKind.Video && frame.IsKeyframe;
+                                var startsAudioOnly = video is null && audio is not null && frame.Kind == MediaKind.Audio && ++audioFramesWithoutVideo > 50;
+                                if (startsVideo || startsAudioOnly)
+                                {
+                                    var segmenter = new LiveSegmenter(_segmenterOptions, video, audio);
+                                    segmenter.PartCompleted += OnPartCompleted;
+                                    Volatile.Write(ref _segmenter, segmenter);
+                                }
+                            }
+
+                            _segmenter?.Write(frame, _time.GetUtcNow());
+                        }
+                        finally
+                        {
+                            frame.Release();
+                        }
+
+                        break;
+                }
+            }
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            // A packaging failure ends this stream's playback only; ingest and other streams go on.
+            LogPackagingFailed(_logger, e, Stream.ChannelArn, Stream.StreamId);
+        }
+        finally
+        {
+            await reader.DisposeAsync().ConfigureAwait(false);
+            if (Volatile.Read(ref _disposed) == 0)
+            {
+                _segmenter?.Complete();
+            }
+
+            EndedAt = _time.GetUtcNow();
+            WakeWaiters();
+        }
+    }
+
+    /// <summary>The serialized media playlist of a snapshot, computed once per snapshot and form.</summary>
+    public ReadOnlyMemory<byte> GetPlaylist(HlsStreamSnapshot snapshot, bool delta)
+    {
+        ref var slot = ref delta ? ref _deltaPlaylist : ref _fullPlaylist;
+        var cached = Volatile.Read(ref slot);
+        if (cached is not null && cached.Version == snapshot.Version)
+        {
+            return cached.Bytes;
+        }
+
+        var buffer = new ArrayBufferWriter<byte>(4096);
+        MediaPlaylistWriter.Write(buffer, snapshot.Playlist, deltaUpdate: delta);
+        cached = new CachedPlaylist(snapshot.Version, buffer.WrittenMemory);
+
+        // Keep the newest: a request still holding an older snapshot must not replace a newer entry.
+        var current = Volatile.Read(ref slot);
+        if (current is null || current.Version < cached.Version)
+        {
+            Interlocked.CompareExchange(ref slot, cached, current);
+        }
+
+        return cached.Bytes;
+    }
+
+    public void Dispose()
+    {
+        if (Interlocked.Exchange(ref _disposed, 1) == 0)
+        {
+            Volatile.Read(ref _segmenter)?.Dispose();
+            WakeWaiters();
+        }
+    }
+
+    private void OnPartCompleted(HlsPartCompleted completed) => WakeWaiters();
+
+    private void WakeWaiters()
+    {
+        var previous = Interlocked.Exchange(ref _nextPart, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously));
+        previous.TrySetResult();
+    }
+
+    private static bool SameConfiguration(byte[]? current, byte[] next) => current is not null && current.AsSpan().SequenceEqual(next);
+
+    private sealed record CachedPlaylist(long Version, ReadOnlyMemory<byte> Bytes);
+
+    [LoggerMessage(EventId = 501, Level = LogLevel.Error, Message = "HLS packaging of {ChannelArn} stream {StreamId} failed; its playback has ended")]
+    private static partial void LogPackagingFailed(ILogger logger, Exception exception, string channelArn, string streamId);
+}
+
+/// <summary>A viewer's playback session: started by a multivariant playlist request, kept alive by media playlist requests.</summary>
+internal sealed class ViewerSession(long lastSeen, PlaybackGrant grant)
+{
+    private long _lastSeen = lastSeen;
+
+    /// <summary><see cref="TimeProvider.GetTimestamp"/> of the last playlist request.</summary>
+    public long LastSeen => Volatile.Read(ref _lastSeen);
+
+    /// <summary>What the viewer's token (private channels) or the channel's policy allows.</summary>
+    public PlaybackGrant Grant { get; } = grant;
+
+    public void Touch(long timestamp) => Volatile.Write(ref _lastSeen, timestamp);
+}

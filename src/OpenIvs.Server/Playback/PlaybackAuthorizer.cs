@@ -1,0 +1,264 @@
+using System.Buffers.Text;
+using System.Collections.Concurrent;
+using System.Security.Cryptography;
+using System.Text.Json;
+using OpenIvs.Protocol.Model;
+using OpenIvs.Server.Resources;
+using OpenIvs.Server.Resources.Records;
+
+namespace OpenIvs.Server.Playback;
+
+/// <summary>What a viewer may do: the origins it may play from (null: any) and whether every request must show one.</summary>
+internal sealed record PlaybackGrant(IReadOnlyList<string>? AllowedOrigins, bool StrictOrigin, string? ViewerId, long ViewerSessionVersion)
+{
+    public static PlaybackGrant Anyone { get; } = new(null, false, null, 0);
+
+    /// <summary>The Access-Control-Allow-Origin value for a request from <paramref name="origin"/>, or null to send none.</summary>
+    public string? AllowOriginHeader(string? origin)
+    {
+        if (AllowedOrigins is null)
+        {
+            return "*";
+        }
+
+        return origin is not null && AllowedOrigins.Any(pattern => OriginMatches(origin, pattern)) ? origin : null;
+    }
+
+    /// <summary>Strict origin enforcement: every request must carry an allowed Origin header.</summary>
+    public bool Admits(string? origin) => !StrictOrigin || (origin is not null && AllowOriginHeader(origin) is not null);
+
+    /// <summary>Exact (case-insensitive) or with a host wildcard prefix such as <c>https://*.example.com</c>.</summary>
+    public static bool OriginMatches(string origin, string pattern)
+    {
+        pattern = pattern.Trim();
+        if (pattern == "*" || string.Equals(origin, pattern, StringComparison.OrdinalIgnoreCase))
+        {
+            return true;
+        }
+
+        var star = pattern.IndexOf("://*.", StringComparison.Ordinal);
+        if (star < 0)
+        {
+            return false;
+        }
+
+        var scheme = pattern[..(star + 3)];
+        var suffix = pattern[(star + 4)..]; // ".example.com"
+        return origin.StartsWith(scheme, StringComparison.OrdinalIgnoreCase)
+            && origin.EndsWith(suffix, StringComparison.OrdinalIgnoreCase)
+            && origin.Length > scheme.Length + suffix.Length;
+    }
+}
+
+/// <summary>
+/// Decides whether a viewer may start playback (ivs-behavior.md sections 6 and 7): private channels need a
+/// playback token (ES384 JWT) signed by one of the account's imported playback keys; public channels follow
+/// their playback restriction policy's origins (countries cannot be told offline and are not checked).
+/// </summary>
+internal sealed class PlaybackAuthorizer(ResourceTables resources, TimeProvider time)
+{
+    private static readonly TimeSpan ShortLivedTokenLimit = TimeSpan.FromMinutes(10);
+    private static readonly TimeSpan ClockSkew = TimeSpan.FromSeconds(30);
+    private readonly ConcurrentDictionary<string, ECDsa> _keys = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, long> _usedSingleUseIds = new(StringComparer.Ordinal);
+
+    /// <summary>A grant, or the reason playback is refused (403).</summary>
+    public (PlaybackGrant? Grant, string? Error, string ErrorCode) Authorize(Channel channel, string? token, string? origin)
+    {
+        if (channel.Authorized != true)
+        {
+            var grant = PolicyGrant(channel);
+            return grant.Admits(origin) ? (grant, null, "") : (null, origin is null ? "origin required" : "origin not allowed", "playback_auth_error");
+        }
+
+        if (string.IsNullOrEmpty(token))
+        {
+            return (null, "token required", "invalid_playback_auth_token");
+        }
+
+        var (claims, error) = ReadVerifiedClaims(token);
+        if (claims is null)
+        {
+            return (null, error, "invalid_playback_auth_token");
+        }
+
+        using (claims)
+        {
+            return Check(channel, claims.RootElement, origin);
+        }
+    }
+
+    /// <summary>Whether a session's viewer has been revoked since it started (StartViewerSessionRevocation).</summary>
+    public bool IsRevoked(string channelArn, PlaybackGrant grant) =>
+        grant.ViewerId is { } viewerId
+        && IvsArn.TryParse(channelArn, out var arn)
+        && resources.ViewerRevocations.TryGet(arn.Value.Id + "/" + viewerId, out var revocation)
+        && grant.ViewerSessionVersion <= revocation.MaxVersion;
+
+    /// <summary>Forgets single-use ids whose tokens have expired (they can no longer be replayed).</summary>
+    public void Sweep()
+    {
+        var now = time.GetUtcNow().ToUnixTimeSeconds();
+        foreach (var (id, expiry) in _usedSingleUseIds)
+        {
+            if (expiry < now)
+            {
+                _usedSingleUseIds.TryRemove(id, out _);
+            }
+        }
+    }
+
+    private PlaybackGrant PolicyGrant(Channel channel)
+    {
+        if (channel.PlaybackRestrictionPolicyArn is not { Length: > 0 } policyArn
+            || !IvsArn.TryParse(policyArn, out var arn)
+            || !resources.PlaybackRestrictionPolicies.TryGet(arn.Value.Id, out var record))
+        {
+            return PlaybackGrant.Anyone;
+        }
+
+        var policy = record.Policy;
+        var origins = policy.AllowedOrigins is { Count: > 0 } list ? list : null;
+        return new PlaybackGrant(origins, policy.EnableStrictOriginEnforcement == true && origins is not null, null, 0);
+    }
+
+    private (JsonDocument? Claims, string? Error) ReadVerifiedClaims(string token)
+    {
+        var parts = token.Split('.');
+        if (parts.Length != 3)
+        {
+            return (null, "token contains an invalid number of segments");
+        }
+
+        var header = DecodeSegment(parts[0]);
+        var payload = DecodeSegment(parts[1]);
+        var signature = DecodeSegment(parts[2]);
+        if (header is null || payload is null || signature is null)
+        {
+            return (null, "token is not base64url encoded");
+        }
+
+        try
+        {
+            using (var headerJson = JsonDocument.Parse(header))
+            {
+                if (headerJson.RootElement.ValueKind != JsonValueKind.Object
+                    || !headerJson.RootElement.TryGetProperty("alg", out var alg) || alg.ValueKind != JsonValueKind.String || alg.GetString() != "ES384")
+                {
+                    return (null, "token algorithm must be ES384");
+                }
+            }
+
+            var signingInput = System.Text.Encoding.ASCII.GetBytes(parts[0] + "." + parts[1]);
+            if (!resources.PlaybackKeyPairs.Values.Any(key => VerifyWith(key, signingInput, signature)))
+            {
+                return (null, "token signature is invalid");
+            }
+
+            var claims = JsonDocument.Parse(payload);
+            if (claims.RootElement.ValueKind != JsonValueKind.Object)
+            {
+                claims.Dispose();
+                return (null, "token claims are not an object");
+            }
+
+            return (claims, null);
+        }
+        catch (JsonException)
+        {
+            return (null, "token is not valid JSON");
+        }
+    }
+
+    private (PlaybackGrant? Grant, string? Error, string ErrorCode) Check(Channel channel, JsonElement claims, string? origin)
+    {
+        const string code = "playback_auth_error";
+        if (String(claims, "aws:channel-arn") != channel.Arn)
+        {
+            return (null, "token is not for this channel", code);
+        }
+
+        var now = time.GetUtcNow();
+        if (!claims.TryGetProperty("exp", out var expElement) || !expElement.TryGetInt64(out var exp))
+        {
+            return (null, "token has no expiry (exp)", code);
+        }
+
+        if (DateTimeOffset.FromUnixTimeSeconds(Math.Clamp(exp, 0, 253402300799)) < now - ClockSkew)
+        {
+            return (null, "token has expired", code);
+        }
+
+        var singleUse = String(claims, "aws:single-use-uuid");
+        var viewerId = String(claims, "aws:viewer-id");
+        if ((singleUse is not null || viewerId is not null) && DateTimeOffset.FromUnixTimeSeconds(Math.Clamp(exp, 0, 253402300799)) > now + ShortLivedTokenLimit + ClockSkew)
+        {
+            return (null, "tokens with a single-use id or a viewer id must expire within 10 minutes", code);
+        }
+
+        if (viewerId is { Length: > 40 })
+        {
+            return (null, "viewer id is longer than 40 characters", code);
+        }
+
+        long version = 0;
+        if (claims.TryGetProperty("aws:viewer-session-version", out var versionElement) && !versionElement.TryGetInt64(out version))
+        {
+            return (null, "viewer session version must be an integer", code);
+        }
+
+        var origins = String(claims, "aws:access-control-allow-origin") is { Length: > 0 } list
+            ? list.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+            : null;
+        var strict = claims.TryGetProperty("aws:strict-origin-enforcement", out var strictElement) && strictElement.ValueKind == JsonValueKind.True;
+        if (strict && origins is { Length: > 5 })
+        {
+            return (null, "strict origin enforcement allows at most 5 origins", code);
+        }
+
+        var grant = new PlaybackGrant(origins, strict && origins is not null, viewerId, version);
+        if (!grant.Admits(origin))
+        {
+            return (null, origin is null ? "origin required" : "origin not allowed", code);
+        }
+
+        if (IsRevoked(channel.Arn!, grant))
+        {
+            return (null, "viewer session has been revoked", code);
+        }
+
+        if (singleUse is not null && !_usedSingleUseIds.TryAdd(singleUse, exp))
+        {
+            return (null, "single-use token has already been used", code);
+        }
+
+        return (grant, null, "");
+    }
+
+    private bool VerifyWith(PlaybackKeyPairRecord key, byte[] signingInput, byte[] signature)
+    {
+        var ecdsa = _keys.GetOrAdd(key.KeyPair.Arn + "\n" + key.PublicKeyPem, static (_, pem) =>
+        {
+            var created = ECDsa.Create();
+            created.ImportFromPem(pem);
+            return created;
+        }, key.PublicKeyPem);
+
+        // JWS ES384 signatures are r || s (IEEE P1363), 96 bytes.
+        return signature.Length == 96 && ecdsa.VerifyData(signingInput, signature, HashAlgorithmName.SHA384, DSASignatureFormat.IeeeP1363FixedFieldConcatenation);
+    }
+
+    private static string? String(JsonElement claims, string name) =>
+        claims.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String ? value.GetString() : null;
+
+    private static byte[]? DecodeSegment(string segment)
+    {
+        if (segment.Length == 0 || segment.Length > 8192)
+        {
+            return null;
+        }
+
+        var bytes = new byte[Base64Url.GetMaxDecodedLength(segment.Length)];
+        return Base64Url.TryDecodeFromChars(segment, bytes, out var written) ? bytes[..written] : null;
+    }
+}
