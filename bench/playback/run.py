@@ -8,9 +8,11 @@ usage: bench/playback/run.sh latency  [--servers openivs,nginx] [--warmup 20] [-
 latency   glass-to-glass latency. ffmpeg paints the wall-clock capture time (epoch ms mod 2^24) as a 24-block
           barcode (plus an inverted check row) into a 720p30 test pattern, right after `-re` paces the frame, encodes
           it (libx264 veryfast, tune zerolatency, 2.5 Mbps, 1 s GOP) and publishes it over RTMP. Headless Chromium
-          (playwright-core, /usr/bin/chromium) plays the stream with hls.js (lowLatencyMode, otherwise defaults) and
+          (playwright-core, /usr/bin/chromium) plays the stream with hls.js (--hls-config; default: the watch page's
+          config, lowLatencyMode and catch-up at up to 1.2x) and
           decodes the barcode of every displayed frame (requestVideoFrameCallback): latency = display wall time -
-          capture wall time; median and p95 over --measure seconds after --warmup. OpenIVS: a LOW latency
+          capture wall time; median and p95 over --measure seconds after --warmup. Also shown: hls.js's own
+          latency estimate (distance to the playlist's live edge) and its target (PART-HOLD-BACK, or 3 segments). OpenIVS: a LOW latency
           FRAGMENTED_MP4 channel (LL-HLS); nginx: libnginx-mod-rtmp `hls on; hls_fragment 1s`, served by nginx http.
           One after the other in the same run, each with its own publisher and browser.
 fanout    N simulated LL-HLS viewers (viewers.mjs: blocking reloads + every part) of one 2.5 Mbps 720p30 stream
@@ -44,6 +46,10 @@ KEY, SECRET = "AKIABENCHMARK0000000", "benchmark-secret-benchmark-secret-00000"
 TICKS = os.sysconf("SC_CLK_TCK")
 BLOCK, BITS = 40, 24
 DEVNULL = subprocess.DEVNULL
+# the configuration of the watch page (web/watch.js): low-latency mode, PART-HOLD-BACK from the playlist, catch up by
+# playing up to 1.2x; the same for both servers
+WATCH_PAGE_HLS_CONFIG = json.dumps({"lowLatencyMode": True, "maxLiveSyncPlaybackRate": 1.2, "backBufferLength": 30,
+                                    "liveDurationInfinity": True})
 
 
 # ---------------------------------------------------------------- processes
@@ -267,7 +273,7 @@ def latency(args, work):
         try:
             publisher = publish_barcode(work, ingest)
             wait_for(url, 30)
-            player = subprocess.Popen(["node", os.path.join(HERE, "player.mjs"), url, str(args.warmup), str(args.measure)],
+            player = subprocess.Popen(["node", os.path.join(HERE, "player.mjs"), url, str(args.warmup), str(args.measure), args.hls_config],
                                       stdout=subprocess.PIPE, text=True)
             meter = CpuMeter(server=server.proc, publisher=publisher, browser=player)
             time.sleep(args.warmup + 3)
@@ -427,6 +433,7 @@ def main():
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--concurrency", default="10,50")
     parser.add_argument("--duration", type=int, default=10)
+    parser.add_argument("--hls-config", default=WATCH_PAGE_HLS_CONFIG, help="hls.js config JSON (default: the watch page's)")
     parser.add_argument("--keep", action="store_true", help="keep the work directory (logs) and print its path")
     args = parser.parse_args()
     if args.bench == "latency":
