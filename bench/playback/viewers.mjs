@@ -11,6 +11,7 @@
 // viewer's newest fetched part is compared with the live edge of a playlist fetched at the same instant.
 // WORKERS processes (default 2) share the viewers. Prints one JSON object on stdout.
 import http from "node:http";
+import net from "node:net";
 import { fork } from "node:child_process";
 import { fileURLToPath } from "node:url";
 
@@ -34,6 +35,81 @@ function get(agent, url, wantText) {
     req.on("error", reject);
     req.setTimeout(15000, () => req.destroy(new Error(`timeout ${url}`)));
   });
+}
+
+const CRLFCRLF = Buffer.from("\r\n\r\n");
+
+/**
+ * A minimal HTTP/1.1 keep-alive connection, one request at a time, for responses with Content-Length (what an
+ * HLS origin sends). Node's http client costs several times more CPU per request, and the load generator shares
+ * the machine with the server it measures.
+ */
+class Connection {
+  constructor(host, port) {
+    this.host = host;
+    this.port = port;
+    this.socket = null;
+    this.pending = null;
+  }
+
+  open() {
+    const socket = net.connect(this.port, this.host);
+    socket.setNoDelay(true);
+    socket.on("data", chunk => { if (this.socket === socket) this.onData(chunk); });
+    socket.on("error", () => {});
+    socket.on("close", () => {
+      if (this.socket !== socket) return;
+      this.socket = null;
+      this.fail(new Error("connection closed"));
+    });
+    this.socket = socket;
+  }
+
+  request(path, wantText) {
+    if (!this.socket) this.open();
+    return new Promise((resolve, reject) => {
+      this.pending = { resolve, reject, wantText, head: null, status: 0, remaining: -1, bytes: 0, chunks: wantText ? [] : null, path };
+      this.timer = setTimeout(() => this.socket?.destroy(new Error(`timeout ${path}`)), 15000);
+      this.socket.write(`GET ${path} HTTP/1.1\r\nHost: ${this.host}:${this.port}\r\n\r\n`);
+    });
+  }
+
+  onData(chunk) {
+    const p = this.pending;
+    if (!p) return;
+    if (p.remaining < 0) {
+      p.head = p.head ? Buffer.concat([p.head, chunk]) : chunk;
+      const end = p.head.indexOf(CRLFCRLF);
+      if (end < 0) return;
+      const head = p.head.toString("latin1", 0, end);
+      p.status = Number(head.slice(9, 12));
+      const m = /\r\ncontent-length: *(\d+)/i.exec(head);
+      if (!m) { this.socket.destroy(new Error(`no content-length: ${p.path}`)); return; }
+      p.remaining = Number(m[1]);
+      chunk = p.head.subarray(end + 4);
+      p.head = null;
+    }
+    p.bytes += chunk.length;
+    p.remaining -= chunk.length;
+    if (p.chunks && chunk.length) p.chunks.push(chunk);
+    if (p.remaining <= 0) {
+      clearTimeout(this.timer);
+      this.pending = null;
+      if (p.status !== 200) p.reject(new Error(`${p.status} ${p.path}`));
+      else p.resolve({ bytes: p.bytes, text: p.chunks ? Buffer.concat(p.chunks).toString("utf8") : null });
+    }
+  }
+
+  fail(e) {
+    clearTimeout(this.timer);
+    const p = this.pending;
+    this.pending = null;
+    p?.reject(e);
+  }
+
+  close() {
+    this.socket?.destroy();
+  }
 }
 
 /** Parses a media playlist into its parts ({msn, idx, uri}), init URI and the (msn, part) of the next part. */
@@ -72,7 +148,8 @@ class Viewer {
   constructor(stats, endAt) {
     this.stats = stats;
     this.endAt = endAt;
-    this.agent = new http.Agent({ keepAlive: true, maxSockets: 2 });
+    this.playlists = null; // connection for playlists (a blocking reload waits there)
+    this.media = null; // connection for init and parts
     this.last = null; // newest part whose fetch completed
     this.queued = null; // newest part queued for fetching
     this.chain = Promise.resolve();
@@ -80,8 +157,8 @@ class Viewer {
     this.parts = 0;
   }
 
-  async fetch(url, text) {
-    const r = await get(this.agent, url, text);
+  async fetch(url, text, connection) {
+    const r = await connection.request(url.pathname + url.search, text);
     this.stats.requests++;
     this.stats.bytes += r.bytes;
     return r;
@@ -94,7 +171,7 @@ class Viewer {
       this.chain = this.chain.then(async () => {
         if (Date.now() >= this.endAt) return;
         const t0 = Date.now();
-        await this.fetch(new URL(part.uri, base), false);
+        await this.fetch(new URL(part.uri, base), false, this.media);
         this.stats.partTimes.push(Date.now() - t0);
         if (Date.now() <= this.endAt) { this.last = part; this.parts++; }
       }).catch(() => { this.errors++; });
@@ -102,12 +179,15 @@ class Viewer {
   }
 
   async run(multivariantUrl) {
+    const { hostname, port } = new URL(multivariantUrl);
+    this.playlists = new Connection(hostname, Number(port || 80));
+    this.media = new Connection(hostname, Number(port || 80));
     try {
-      const mv = await this.fetch(multivariantUrl, true);
+      const mv = await this.fetch(new URL(multivariantUrl), true, this.playlists);
       const variant = mv.text.split("\n").find(l => l && !l.startsWith("#"));
       const mediaUrl = new URL(variant.trim(), multivariantUrl);
-      let pl = parseMediaPlaylist((await this.fetch(mediaUrl, true)).text);
-      if (pl.init) await this.fetch(new URL(pl.init, mediaUrl), false);
+      let pl = parseMediaPlaylist((await this.fetch(mediaUrl, true, this.playlists)).text);
+      if (pl.init) await this.fetch(new URL(pl.init, mediaUrl), false, this.media);
       this.queueParts(mediaUrl, pl.parts.slice(-1));
       while (Date.now() < this.endAt && !pl.endList) {
         const next = new URL(mediaUrl);
@@ -115,7 +195,7 @@ class Viewer {
         next.searchParams.set("_HLS_part", String(pl.nextPart));
         if (pl.canSkip) next.searchParams.set("_HLS_skip", "YES");
         try {
-          pl = parseMediaPlaylist((await this.fetch(next, true)).text);
+          pl = parseMediaPlaylist((await this.fetch(next, true, this.playlists)).text);
           this.queueParts(mediaUrl, pl.parts);
         } catch {
           this.errors++;
@@ -151,7 +231,7 @@ async function worker(url, count, ramp, warmup, measure, startAt) {
   };
   process.send(result);
   await Promise.race([Promise.allSettled(runs), new Promise(r => setTimeout(r, 3000))]);
-  for (const v of viewers) v.agent.destroy();
+  for (const v of viewers) { v.playlists?.close(); v.media?.close(); }
   process.exit(0);
 }
 
