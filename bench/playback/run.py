@@ -15,6 +15,8 @@ latency   glass-to-glass latency. ffmpeg paints the wall-clock capture time (epo
           latency estimate (distance to the playlist's live edge) and its target (PART-HOLD-BACK, or 3 segments). OpenIVS: a LOW latency
           FRAGMENTED_MP4 channel (LL-HLS); nginx: libnginx-mod-rtmp `hls on; hls_fragment 1s`, served by nginx http.
           One after the other in the same run, each with its own publisher and browser.
+Every table ends with "others": the CPU (% of one core) that the rest of the shared machine used during the
+measurement (out of 100 x cores); when it is high the figures are starved, not slow.
 fanout    N simulated LL-HLS viewers (viewers.mjs: blocking reloads + every part) of one 2.5 Mbps 720p30 stream
           (a pre-encoded clip replayed with -c copy) on a LOW latency fMP4 OpenIVS channel. Reports requests/s and
           bytes/s served, part fetch times, how many parts behind the live edge each viewer's newest part was when
@@ -93,14 +95,21 @@ class CpuMeter:
         self.roots = roots
 
     def _sample(self):
-        return {name: cpu_seconds(tree(p.pid)) for name, p in self.roots.items()}, time.monotonic()
+        sample = {name: cpu_seconds(tree(p.pid)) for name, p in self.roots.items()}
+        with open("/proc/stat") as f:
+            ticks = [int(v) for v in f.readline().split()[1:]]
+        sample["machine"] = (sum(ticks) - ticks[3] - ticks[4]) / TICKS  # all but idle and iowait
+        return sample, time.monotonic()
 
     def start(self):
         self.c0, self.t0 = self._sample()
 
     def stop(self):
         c1, t1 = self._sample()
-        return {name: (c1[name] - self.c0[name]) / (t1 - self.t0) * 100 for name in self.roots}
+        cpu = {name: (c1[name] - self.c0[name]) / (t1 - self.t0) * 100 for name in c1}
+        # CPU used by everything else on the (shared) machine, % of one core: high means the numbers are starved
+        cpu["others"] = max(0.0, cpu["machine"] - sum(cpu[name] for name in self.roots))
+        return cpu
 
 
 def stop(*processes):
@@ -261,7 +270,7 @@ def latency(args, work):
     print(f"glass-to-glass latency: 720p30 barcode pattern, x264 veryfast zerolatency 2.5 Mbps, 1 s GOP; "
           f"warm-up {args.warmup}s, measure {args.measure}s; {os.cpu_count()} cores, load {machine_load()}")
     print(f"{'server':8} {'frames':>6} {'bad':>4} {'median s':>9} {'p95 s':>6} {'min s':>6} {'max s':>6} "
-          f"{'hls.js latency':>15} {'target':>7} {'stalls':>6} {'dropped':>7} {'CPU% srv':>8} {'pub':>5} {'browser':>7}")
+          f"{'hls.js latency':>15} {'target':>7} {'stalls':>6} {'dropped':>7} {'CPU% srv':>8} {'pub':>5} {'browser':>7} {'others':>6}")
     for name in args.servers.split(","):
         if name == "openivs":
             server = OpenIvs(work)
@@ -287,7 +296,7 @@ def latency(args, work):
             tl = f"{r['hlsTargetLatency']:.2f}" if r["hlsTargetLatency"] else "-"
             print(f"{name:8} {r['samples']:>6} {r['undecodable']:>4} {fmt(r['median']):>9} {fmt(r['p95']):>6} {fmt(r['min']):>6} "
                   f"{fmt(r['max']):>6} {hl:>15} {tl:>7} {r['waiting']:>6} {r['dropped']:>7} {cpu['server']:>8.1f} "
-                  f"{cpu['publisher']:>5.0f} {cpu['browser']:>7.0f}", flush=True)
+                  f"{cpu['publisher']:>5.0f} {cpu['browser']:>7.0f} {cpu['others']:>6.0f}", flush=True)
             if r["errors"]:
                 print(f"  hls.js errors ({name}): {'; '.join(r['errors'][:5])}")
         finally:
@@ -318,7 +327,7 @@ def fanout(args, work):
                   f"warm-up {args.warmup}s, measure {args.measure}s, {args.workers} load-generator processes; "
                   f"{os.cpu_count()} cores, load {machine_load()}")
             print(f"{'viewers':>7} {'req/s':>7} {'MB/s':>7} {'Mb/s/viewer':>11} {'part p50 ms':>11} {'p99':>5} {'max':>5} "
-                  f"{'behind':>6} {'errors':>6} {'lag histogram (parts: viewers)':<32} {'CPU% srv':>8} {'loadgen':>7} {'pub':>4}")
+                  f"{'behind':>6} {'errors':>6} {'lag histogram (parts: viewers)':<32} {'CPU% srv':>8} {'loadgen':>7} {'pub':>4} {'others':>6}")
             for n in [int(v) for v in args.viewers.split(",")]:
                 gen = subprocess.Popen(["node", os.path.join(HERE, "viewers.mjs"), url, str(n), str(args.ramp), str(args.warmup),
                                         str(args.measure), str(args.workers)], stdout=subprocess.PIPE, text=True)
@@ -336,7 +345,7 @@ def fanout(args, work):
                 print(f"{n:>7} {r['requestsPerSecond']:>7.0f} {r['bytesPerSecond'] / 1e6:>7.1f} "
                       f"{r['bytesPerSecond'] * 8 / 1e6 / n:>11.2f} {pt['p50'] or 0:>11} {pt['p99'] or 0:>5} {pt['max'] or 0:>5} "
                       f"{r['behind']:>6} {r['errors']:>6} {hist:<32} {cpu['server']:>8.0f} {cpu['loadgen']:>7.0f} "
-                      f"{cpu['publisher']:>4.0f}", flush=True)
+                      f"{cpu['publisher']:>4.0f} {cpu['others']:>6.0f}", flush=True)
                 if publisher.poll() is not None:
                     sys.exit("the publisher stopped")
                 time.sleep(3)
@@ -376,7 +385,7 @@ def wrk(url, concurrency, duration, script, meter):
         sys.exit(f"wrk failed:\n{out}")
     requests, nbytes, micros, errors, p50, p99 = map(int, m.groups())
     return {"rps": requests / micros * 1e6, "bps": nbytes / micros * 1e6, "errors": errors, "p50": p50 / 1000,
-            "p99": p99 / 1000, "cpu": cpu["server"]}
+            "p99": p99 / 1000, "cpu": cpu["server"], "others": cpu["others"]}
 
 
 def segments(args, work):
@@ -396,7 +405,7 @@ def segments(args, work):
         print(f"segment serving: wrk -t2, {args.duration}s per run, OpenIVS live (ingesting one 2.5 Mbps stream) vs nginx "
               f"static file (sendfile, 2 workers); {os.cpu_count()} cores, load {machine_load()}")
         print(f"{'server':8} {'c':>4} {'segment':>10} {'req/s':>8} {'MB/s':>8} {'p50 ms':>7} {'p99 ms':>7} {'errors':>6} "
-              f"{'CPU% srv':>8} {'ratio':>6}")
+              f"{'CPU% srv':>8} {'others':>6} {'ratio':>6}")
         for c in [int(v) for v in args.concurrency.split(",")]:
             seg_url = newest_complete_segment(media)
             body = http_get(seg_url)
@@ -411,7 +420,7 @@ def segments(args, work):
                 if name == "nginx" and "openivs" in results:
                     ratio = f"{results['openivs']['bps'] / r['bps']:.2f}"
                 print(f"{name:8} {c:>4} {len(body):>10} {r['rps']:>8.0f} {r['bps'] / 1e6:>8.1f} {r['p50']:>7.2f} {r['p99']:>7.2f} "
-                      f"{r['errors']:>6} {r['cpu']:>8.0f} {ratio:>6}", flush=True)
+                      f"{r['errors']:>6} {r['cpu']:>8.0f} {r['others']:>6.0f} {ratio:>6}", flush=True)
             if name == "nginx" and "openivs" in results:
                 # the OpenIVS segment was fetched at the start; check that it was still served complete at the end
                 if len(http_get(seg_url)) != len(body):
