@@ -24,6 +24,7 @@ fanout    N simulated LL-HLS viewers (viewers.mjs: blocking reloads + every part
 segments  one complete ~2 s 2.5 Mbps segment from OpenIVS's live window, fetched by wrk from OpenIVS (while live)
           and, saved to a file, from nginx (static, sendfile, worker_processes auto), at the same concurrency.
           Reports bytes/s and the ratio; a fresh segment is taken before each OpenIVS run so it stays in the window.
+          Both servers get a 5 s wrk warm-up first (OpenIVS's JIT tiers up the serving path for seconds).
 """
 import argparse
 import json
@@ -406,6 +407,12 @@ def segments(args, work):
               f"static file (sendfile, 2 workers); {os.cpu_count()} cores, load {machine_load()}")
         print(f"{'server':8} {'c':>4} {'segment':>10} {'req/s':>8} {'MB/s':>8} {'p50 ms':>7} {'p99 ms':>7} {'errors':>6} "
               f"{'CPU% srv':>8} {'others':>6} {'ratio':>6}")
+        # warm-up: the JIT's tiered compilation of the serving path runs for seconds after start-up
+        warm_url = newest_complete_segment(media)
+        with open(os.path.join(nginx.www, "segment.m4s"), "wb") as f:
+            f.write(http_get(warm_url))
+        for target in (warm_url, f"http://127.0.0.1:{nginx.http}/segment.m4s"):
+            subprocess.run(["wrk", "-t2", "-c10", "-d5s", target], capture_output=True)
         for c in [int(v) for v in args.concurrency.split(",")]:
             seg_url = newest_complete_segment(media)
             body = http_get(seg_url)
