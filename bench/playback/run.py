@@ -3,7 +3,7 @@
 
 usage: bench/playback/run.sh latency  [--servers openivs,nginx] [--warmup 20] [--measure 45]
        bench/playback/run.sh fanout   [--viewers 100,500,1000] [--ramp 10] [--warmup 10] [--measure 20] [--workers 2]
-       bench/playback/run.sh segments [--concurrency 10,50] [--duration 10] [--servers openivs,nginx]
+       bench/playback/run.sh segments [--concurrency 10,50] [--duration 6] [--repeat 3] [--servers openivs,nginx]
 
 latency   glass-to-glass latency. ffmpeg paints the wall-clock capture time (epoch ms mod 2^24) as a 24-block
           barcode (plus an inverted check row) into a 720p30 test pattern, right after `-re` paces the frame, encodes
@@ -23,6 +23,8 @@ fanout    N simulated LL-HLS viewers (viewers.mjs: blocking reloads + every part
           the run ended ("behind" = more than 2), and the CPU of the server, the load generator and the publisher.
 segments  one complete ~2 s 2.5 Mbps segment from OpenIVS's live window, fetched by wrk from OpenIVS (while live)
           and, saved to a file, from nginx (static, sendfile, worker_processes auto), at the same concurrency.
+          Runs alternate (OpenIVS, nginx) --repeat times and medians are shown, against the machine's drifting load;
+          "MB/s per srv CPU%" is the throughput per % of one core the server used, steadier on a busy machine.
           Reports bytes/s and the ratio; a fresh segment is taken before each OpenIVS run so it stays in the window.
           Both servers get a 5 s wrk warm-up first (OpenIVS's JIT tiers up the serving path for seconds).
 """
@@ -30,6 +32,7 @@ import argparse
 import json
 import os
 import re
+import resource
 import shutil
 import signal
 import socket
@@ -376,17 +379,23 @@ def newest_complete_segment(media_url):
     return urljoin(media_url, uris[-1])
 
 
-def wrk(url, concurrency, duration, script, meter):
+def wrk(url, concurrency, duration, script, server):
+    proc = subprocess.Popen(["wrk", f"-t{min(2, concurrency)}", f"-c{concurrency}", f"-d{duration}s", "--latency", "-s", script, url],
+                            stdout=subprocess.PIPE, text=True)
+    meter = CpuMeter(server=server)
     meter.start()
-    out = subprocess.run(["wrk", f"-t{min(2, concurrency)}", f"-c{concurrency}", f"-d{duration}s", "--latency", "-s", script, url],
-                         capture_output=True, text=True).stdout
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    out, _ = proc.communicate()
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)  # wrk, reaped by communicate()
     cpu = meter.stop()
+    cpu["wrk"] = (after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime) / duration * 100
+    cpu["others"] = max(0.0, cpu["others"] - cpu["wrk"])
     m = re.search(r"^RESULT (\d+) (\d+) (\d+) (\d+) (\d+) (\d+)", out, re.M)
     if not m:
         sys.exit(f"wrk failed:\n{out}")
     requests, nbytes, micros, errors, p50, p99 = map(int, m.groups())
     return {"rps": requests / micros * 1e6, "bps": nbytes / micros * 1e6, "errors": errors, "p50": p50 / 1000,
-            "p99": p99 / 1000, "cpu": cpu["server"], "others": cpu["others"]}
+            "p99": p99 / 1000, "cpu": cpu["server"], "wrk": cpu["wrk"], "others": cpu["others"]}
 
 
 def segments(args, work):
@@ -403,35 +412,41 @@ def segments(args, work):
         wait_for(url, 30)
         time.sleep(6)
         media = media_playlist_url(url)
-        print(f"segment serving: wrk -t2, {args.duration}s per run, OpenIVS live (ingesting one 2.5 Mbps stream) vs nginx "
-              f"static file (sendfile, 2 workers); {os.cpu_count()} cores, load {machine_load()}")
-        print(f"{'server':8} {'c':>4} {'segment':>10} {'req/s':>8} {'MB/s':>8} {'p50 ms':>7} {'p99 ms':>7} {'errors':>6} "
-              f"{'CPU% srv':>8} {'others':>6} {'ratio':>6}")
         # warm-up: the JIT's tiered compilation of the serving path runs for seconds after start-up
         warm_url = newest_complete_segment(media)
         with open(os.path.join(nginx.www, "segment.m4s"), "wb") as f:
             f.write(http_get(warm_url))
         for target in (warm_url, f"http://127.0.0.1:{nginx.http}/segment.m4s"):
             subprocess.run(["wrk", "-t2", "-c10", "-d5s", target], capture_output=True)
+        print(f"segment serving: wrk -t2, {args.repeat} alternating runs of {args.duration}s per server and concurrency "
+              f"(medians shown), OpenIVS live (ingesting one 2.5 Mbps stream) vs nginx static file (sendfile, 2 workers); "
+              f"{os.cpu_count()} cores, load {machine_load()}")
+        print(f"{'server':8} {'c':>4} {'segment':>10} {'req/s':>8} {'MB/s':>8} {'p50 ms':>7} {'p99 ms':>7} {'errors':>6} "
+              f"{'CPU% srv':>8} {'wrk':>4} {'others':>6} {'MB/s per srv CPU%':>17} {'ratio':>6}  runs MB/s")
         for c in [int(v) for v in args.concurrency.split(",")]:
-            seg_url = newest_complete_segment(media)
-            body = http_get(seg_url)
-            with open(os.path.join(nginx.www, "segment.m4s"), "wb") as f:
-                f.write(body)
-            results = {}
-            for name in args.servers.split(","):
-                target = seg_url if name == "openivs" else f"http://127.0.0.1:{nginx.http}/segment.m4s"
-                proc = server.proc if name == "openivs" else nginx.proc
-                r = results[name] = wrk(target, c, args.duration, script, CpuMeter(server=proc))
-                ratio = f"{r['bps'] / results['nginx']['bps']:.2f}" if name == "openivs" and "nginx" in results else ""
-                if name == "nginx" and "openivs" in results:
-                    ratio = f"{results['openivs']['bps'] / r['bps']:.2f}"
-                print(f"{name:8} {c:>4} {len(body):>10} {r['rps']:>8.0f} {r['bps'] / 1e6:>8.1f} {r['p50']:>7.2f} {r['p99']:>7.2f} "
-                      f"{r['errors']:>6} {r['cpu']:>8.0f} {r['others']:>6.0f} {ratio:>6}", flush=True)
-            if name == "nginx" and "openivs" in results:
-                # the OpenIVS segment was fetched at the start; check that it was still served complete at the end
-                if len(http_get(seg_url)) != len(body):
-                    print("  (the OpenIVS segment changed size during the run)")
+            runs = {"openivs": [], "nginx": []}
+            sizes = []
+            for _ in range(args.repeat):
+                for name in args.servers.split(","):
+                    if name == "openivs":
+                        target = newest_complete_segment(media)
+                        sizes.append(len(http_get(target)))
+                        proc = server.proc
+                    else:
+                        target, proc = f"http://127.0.0.1:{nginx.http}/segment.m4s", nginx.proc
+                    runs[name].append(wrk(target, c, args.duration, script, proc))
+            medians = {}
+            for name, rs in runs.items():
+                if not rs:
+                    continue
+                med = {k: statistics.median(r[k] for r in rs) for k in rs[0]}
+                medians[name] = med
+                size = statistics.median(sizes) if name == "openivs" else os.path.getsize(os.path.join(nginx.www, "segment.m4s"))
+                ratio = f"{medians['openivs']['bps'] / med['bps']:.2f}" if name == "nginx" and "openivs" in medians else ""
+                print(f"{name:8} {c:>4} {size:>10.0f} {med['rps']:>8.0f} {med['bps'] / 1e6:>8.1f} {med['p50']:>7.2f} {med['p99']:>7.2f} "
+                      f"{med['errors']:>6.0f} {med['cpu']:>8.0f} {med['wrk']:>4.0f} {med['others']:>6.0f} "
+                      f"{med['bps'] / 1e6 / max(med['cpu'], 1):>17.1f} {ratio:>6}  "
+                      f"{' '.join('%.0f' % (r['bps'] / 1e6) for r in rs)}", flush=True)
     finally:
         stop(publisher)
         nginx.close()
@@ -448,7 +463,8 @@ def main():
     parser.add_argument("--ramp", type=int, default=10)
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--concurrency", default="10,50")
-    parser.add_argument("--duration", type=int, default=10)
+    parser.add_argument("--duration", type=int, default=6)
+    parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--hls-config", default=WATCH_PAGE_HLS_CONFIG, help="hls.js config JSON (default: the watch page's)")
     parser.add_argument("--keep", action="store_true", help="keep the work directory (logs) and print its path")
     args = parser.parse_args()
