@@ -334,13 +334,16 @@ def fanout(args, work):
                   f"{'behind':>6} {'errors':>6} {'lag histogram (parts: viewers)':<32} {'CPU% srv':>8} {'loadgen':>7} {'pub':>4} {'others':>6}")
             for n in [int(v) for v in args.viewers.split(",")]:
                 gen = subprocess.Popen(["node", os.path.join(HERE, "viewers.mjs"), url, str(n), str(args.ramp), str(args.warmup),
-                                        str(args.measure), str(args.workers)], stdout=subprocess.PIPE, text=True)
+                                        str(args.measure), str(args.workers)], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
                 meter = CpuMeter(server=server.proc, loadgen=gen, publisher=publisher)
                 time.sleep(0.5 + args.ramp + args.warmup + 0.5)
                 meter.start()
                 time.sleep(args.measure - 1)
                 cpu = meter.stop()
-                out, _ = gen.communicate(timeout=args.measure + 60)
+                out, err = gen.communicate(timeout=args.measure + 60)
+                if not out.strip():
+                    print(f"{n:>7} load generator failed (exit {gen.returncode}): {err.strip()[-400:]}", flush=True)
+                    continue
                 r = json.loads(out.strip().splitlines()[-1])
                 hist = " ".join(f"{k}:{v}" for k, v in sorted(r["lagParts"]["histogram"].items(), key=lambda kv: int(kv[0])))
                 if r["notListed"] or r["neverFetched"]:
