@@ -250,7 +250,10 @@ async function main() {
   for (let w = 0; w < workers; w++) {
     const share = Math.floor(viewers / workers) + (w < viewers % workers ? 1 : 0);
     const child = fork(self, ["--worker", url, String(share), String(ramp), String(warmup), String(measure), String(startAt)]);
-    done.push(new Promise(resolve => child.on("message", m => { results.push(m); resolve(); })));
+    done.push(new Promise((resolve, reject) => {
+      child.on("message", m => { results.push(m); resolve(); });
+      child.on("exit", code => reject(new Error(`load-generator worker ${w} exited (${code}) before reporting`)));
+    }));
   }
   // the live edge at the instant the viewers stop counting
   await new Promise(r => setTimeout(r, endAt - Date.now()));
