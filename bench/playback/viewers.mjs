@@ -229,9 +229,11 @@ async function worker(url, count, ramp, warmup, measure, startAt) {
     partTimes: stats.partTimes,
     viewers: viewers.map(v => ({ last: v.last, errors: v.errors, parts: v.parts })),
   };
-  process.send(result);
+  // exit only once the (large) report has gone through the IPC channel
+  await new Promise(resolve => process.send(result, resolve));
   await Promise.race([Promise.allSettled(runs), new Promise(r => setTimeout(r, 3000))]);
   for (const v of viewers) { v.playlists?.close(); v.media?.close(); }
+  process.disconnect();
   process.exit(0);
 }
 
