@@ -1,0 +1,124 @@
+// Glass-to-glass latency probe (part of bench/playback, not a test).
+//
+// usage: node player.mjs URL WARMUP_SECONDS MEASURE_SECONDS [hls.js config as JSON]
+//
+// Serves a page and hls.js (from node_modules, never a CDN) on a loopback port, opens it in the system's headless
+// Chromium through playwright-core, and plays URL with hls.js in low-latency mode. On every displayed frame
+// (requestVideoFrameCallback) the page draws the barcode strip at the top of the frame to a canvas and decodes the
+// capture wall-clock time that the publisher painted there (see BARCODE in run.py: 24 blocks, bit k of
+// epoch-milliseconds mod 2^24, a second row with the inverted bits as a check). Latency = the frame's expected
+// display wall time - its capture wall time. Prints one JSON object on stdout.
+import http from "node:http";
+import { readFileSync } from "node:fs";
+import { createRequire } from "node:module";
+import { chromium } from "playwright-core";
+
+const [url, warmupArg, measureArg, configArg] = process.argv.slice(2);
+if (!url) {
+  console.error("usage: node player.mjs URL WARMUP_SECONDS MEASURE_SECONDS [hls.js config JSON]");
+  process.exit(2);
+}
+const warmup = Number(warmupArg ?? 15);
+const measure = Number(measureArg ?? 45);
+const hlsConfig = { lowLatencyMode: true, ...(configArg ? JSON.parse(configArg) : {}) };
+const BLOCK = Number(process.env.BARCODE_BLOCK ?? 40);
+const BITS = Number(process.env.BARCODE_BITS ?? 24);
+
+const require = createRequire(import.meta.url);
+const hlsSource = readFileSync(require.resolve("hls.js/dist/hls.min.js"));
+const hlsVersion = JSON.parse(readFileSync(require.resolve("hls.js/package.json"), "utf8")).version;
+
+const page = `<!doctype html>
+<html><head><meta charset="utf-8"><title>latency probe</title></head>
+<body style="margin:0;background:#000">
+<video id="v" muted playsinline autoplay style="width:640px"></video>
+<canvas id="c" width="${BITS * BLOCK}" height="${2 * BLOCK}"></canvas>
+<script src="/hls.js"></script>
+<script>
+const BLOCK = ${BLOCK}, BITS = ${BITS}, PERIOD = 2 ** BITS;
+const video = document.getElementById("v");
+const ctx = document.getElementById("c").getContext("2d", { willReadFrequently: true });
+window.probe = { samples: [], bad: 0, frames: 0, errors: [], waiting: 0, hlsLatency: [], started: Date.now() };
+const hls = new Hls(${JSON.stringify(hlsConfig)});
+hls.on(Hls.Events.ERROR, (_, d) => { if (probe.errors.length < 50) probe.errors.push((d.fatal ? "FATAL " : "") + d.type + " " + d.details); });
+video.addEventListener("waiting", () => probe.waiting++);
+hls.loadSource(${JSON.stringify(url)});
+hls.attachMedia(video);
+video.play().catch(e => probe.errors.push("play: " + e));
+// mean red value of a 6x6 patch at the centre of block (bit, row)
+function dark(d, bit, row) {
+  const cx = bit * BLOCK + (BLOCK >> 1), cy = row * BLOCK + (BLOCK >> 1), w = BITS * BLOCK;
+  let sum = 0;
+  for (let y = cy - 3; y < cy + 3; y++) for (let x = cx - 3; x < cx + 3; x++) sum += d[(y * w + x) * 4];
+  return sum / 36 < 128;
+}
+function onFrame(now, meta) {
+  probe.frames++;
+  const wallOffset = Date.now() - performance.now();
+  ctx.drawImage(video, 0, 0, BITS * BLOCK, 2 * BLOCK, 0, 0, BITS * BLOCK, 2 * BLOCK);
+  const d = ctx.getImageData(0, 0, BITS * BLOCK, 2 * BLOCK).data;
+  let code = 0, ok = true;
+  for (let k = 0; k < BITS && ok; k++) {
+    const bit = dark(d, k, 0);
+    ok = bit !== dark(d, k, 1);
+    if (bit) code += 2 ** k;
+  }
+  if (ok) {
+    const shown = wallOffset + meta.expectedDisplayTime;
+    const latency = (((Math.round(shown) - code) % PERIOD) + PERIOD) % PERIOD;
+    probe.samples.push([Date.now(), latency]);
+  } else {
+    probe.bad++;
+  }
+  video.requestVideoFrameCallback(onFrame);
+}
+video.requestVideoFrameCallback(onFrame);
+setInterval(() => { if (hls.latency > 0) probe.hlsLatency.push([Date.now(), hls.latency, hls.targetLatency ?? 0]); }, 500);
+</script></body></html>`;
+
+const server = http.createServer((req, res) => {
+  if (req.url === "/hls.js") {
+    res.writeHead(200, { "content-type": "text/javascript" });
+    res.end(hlsSource);
+  } else {
+    res.writeHead(200, { "content-type": "text/html" });
+    res.end(page);
+  }
+});
+await new Promise(resolve => server.listen(0, "127.0.0.1", resolve));
+
+const browser = await chromium.launch({
+  executablePath: process.env.CHROMIUM ?? "/usr/bin/chromium",
+  // the stream is on another origin (port); the bench must not depend on the origin's CORS headers
+  args: ["--autoplay-policy=no-user-gesture-required", "--disable-web-security", "--mute-audio"],
+});
+let result;
+try {
+  const tab = await browser.newPage();
+  const consoleErrors = [];
+  tab.on("pageerror", e => consoleErrors.push(String(e)));
+  await tab.goto(`http://127.0.0.1:${server.address().port}/`);
+  await tab.waitForTimeout(warmup * 1000);
+  const from = Date.now();
+  await tab.waitForTimeout(measure * 1000);
+  const probe = await tab.evaluate(() => {
+    const q = document.getElementById("v").getVideoPlaybackQuality();
+    return { ...window.probe, dropped: q.droppedVideoFrames, total: q.totalVideoFrames };
+  });
+  const lat = probe.samples.filter(s => s[0] >= from).map(s => s[1]).sort((a, b) => a - b);
+  const pick = p => (lat.length ? lat[Math.min(lat.length - 1, Math.floor(p * lat.length))] : null);
+  const hl = probe.hlsLatency.filter(s => s[0] >= from);
+  const mean = xs => (xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : null);
+  result = {
+    url, hlsVersion, hlsConfig, warmup, measure,
+    samples: lat.length, undecodable: probe.bad, framesSeen: probe.frames,
+    median: pick(0.5), p95: pick(0.95), min: lat[0] ?? null, max: lat.at(-1) ?? null,
+    hlsLatency: mean(hl.map(s => s[1])), hlsTargetLatency: mean(hl.map(s => s[2])),
+    waiting: probe.waiting, dropped: probe.dropped, totalFrames: probe.total,
+    errors: probe.errors.concat(consoleErrors).slice(0, 20),
+  };
+} finally {
+  await browser.close();
+  server.close();
+}
+console.log(JSON.stringify(result));

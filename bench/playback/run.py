@@ -1,0 +1,491 @@
+#!/usr/bin/env python3
+"""Playback benchmarks (not tests). Use bench/playback/run.sh, which installs the Node dependencies first.
+
+usage: bench/playback/run.sh latency  [--servers openivs,nginx] [--warmup 20] [--measure 45]
+       bench/playback/run.sh fanout   [--viewers 100,500,1000] [--ramp 10] [--warmup 10] [--measure 20] [--workers 2]
+       bench/playback/run.sh segments [--concurrency 10,50] [--duration 6] [--repeat 3] [--servers openivs,nginx]
+
+latency   glass-to-glass latency. ffmpeg paints the wall-clock capture time (epoch ms mod 2^24) as a 24-block
+          barcode (plus an inverted check row) into a 720p30 test pattern, right after `-re` paces the frame, encodes
+          it (libx264 veryfast, tune zerolatency, 2.5 Mbps, 1 s GOP) and publishes it over RTMP. Headless Chromium
+          (playwright-core, /usr/bin/chromium) plays the stream with hls.js (--hls-config; default: the watch page's
+          config, lowLatencyMode and catch-up at up to 1.2x) and
+          decodes the barcode of every displayed frame (requestVideoFrameCallback): latency = display wall time -
+          capture wall time; median and p95 over --measure seconds after --warmup. Also shown: hls.js's own
+          latency estimate (distance to the playlist's live edge) and its target (PART-HOLD-BACK, or 3 segments). OpenIVS: a LOW latency
+          FRAGMENTED_MP4 channel (LL-HLS); nginx: libnginx-mod-rtmp `hls on; hls_fragment 1s`, served by nginx http.
+          One after the other in the same run, each with its own publisher and browser.
+Every table ends with "others": the CPU (% of one core) that the rest of the shared machine used during the
+measurement (out of 100 x cores); when it is high the figures are starved, not slow.
+fanout    N simulated LL-HLS viewers (viewers.mjs: blocking reloads + every part) of one 2.5 Mbps 720p30 stream
+          (a pre-encoded clip replayed with -c copy) on a LOW latency fMP4 OpenIVS channel. Reports requests/s and
+          bytes/s served, part fetch times, how many parts behind the live edge each viewer's newest part was when
+          the run ended ("behind" = more than 2), and the CPU of the server, the load generator and the publisher.
+segments  one complete ~2 s 2.5 Mbps segment from OpenIVS's live window, fetched by wrk from OpenIVS (while live)
+          and, saved to a file, from nginx (static, sendfile, worker_processes auto), at the same concurrency.
+          Runs alternate (OpenIVS, nginx) --repeat times and medians are shown, against the machine's drifting load;
+          "MB/s per srv CPU%" is the throughput per % of one core the server used, steadier on a busy machine.
+          Reports bytes/s and the ratio; a fresh segment is taken before each OpenIVS run so it stays in the window.
+          Both servers get a 5 s wrk warm-up first (OpenIVS's JIT tiers up the serving path for seconds).
+"""
+import argparse
+import json
+import os
+import re
+import resource
+import shutil
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from urllib.parse import urljoin
+
+import boto3
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.abspath(os.path.join(HERE, "..", ".."))
+KEY, SECRET = "AKIABENCHMARK0000000", "benchmark-secret-benchmark-secret-00000"
+TICKS = os.sysconf("SC_CLK_TCK")
+BLOCK, BITS = 40, 24
+DEVNULL = subprocess.DEVNULL
+# the configuration of the watch page (web/watch.js): low-latency mode, PART-HOLD-BACK from the playlist, catch up by
+# playing up to 1.2x; the same for both servers
+WATCH_PAGE_HLS_CONFIG = json.dumps({"lowLatencyMode": True, "maxLiveSyncPlaybackRate": 1.2, "backBufferLength": 30,
+                                    "liveDurationInfinity": True})
+
+
+# ---------------------------------------------------------------- processes
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def tree(pid):
+    """pid and all its descendants."""
+    pids, todo = [], [pid]
+    while todo:
+        p = todo.pop()
+        pids.append(p)
+        try:
+            with open(f"/proc/{p}/task/{p}/children") as f:
+                todo.extend(int(c) for c in f.read().split())
+        except FileNotFoundError:
+            pass
+    return pids
+
+
+def cpu_seconds(pids):
+    total = 0
+    for pid in pids:
+        try:
+            with open(f"/proc/{pid}/stat") as f:
+                fields = f.read().rsplit(")", 1)[1].split()
+            total += int(fields[11]) + int(fields[12])
+        except (FileNotFoundError, ProcessLookupError):
+            pass
+    return total / TICKS
+
+
+class CpuMeter:
+    """CPU % of one core used by process trees between start() and stop()."""
+
+    def __init__(self, **roots):
+        self.roots = roots
+
+    def _sample(self):
+        sample = {name: cpu_seconds(tree(p.pid)) for name, p in self.roots.items()}
+        with open("/proc/stat") as f:
+            ticks = [int(v) for v in f.readline().split()[1:]]
+        sample["machine"] = (sum(ticks) - ticks[3] - ticks[4]) / TICKS  # all but idle and iowait
+        return sample, time.monotonic()
+
+    def start(self):
+        self.c0, self.t0 = self._sample()
+
+    def stop(self):
+        c1, t1 = self._sample()
+        cpu = {name: (c1[name] - self.c0[name]) / (t1 - self.t0) * 100 for name in c1}
+        # CPU used by everything else on the (shared) machine, % of one core: high means the numbers are starved
+        cpu["others"] = max(0.0, cpu["machine"] - sum(cpu[name] for name in self.roots))
+        return cpu
+
+
+def stop(*processes):
+    for p in processes:
+        if p and p.poll() is None:
+            p.send_signal(signal.SIGINT if p.args[0] == "ffmpeg" else signal.SIGTERM)
+    for p in processes:
+        if p:
+            try:
+                p.wait(5)
+            except subprocess.TimeoutExpired:
+                p.kill()
+                p.wait()
+
+
+def machine_load():
+    with open("/proc/loadavg") as f:
+        return f.read().split()[0]
+
+
+def http_get(url, timeout=5):
+    with urllib.request.urlopen(url, timeout=timeout) as r:
+        return r.read()
+
+
+def wait_for(url, seconds):
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        try:
+            return http_get(url)
+        except Exception:
+            time.sleep(0.25)
+    sys.exit(f"{url} did not answer within {seconds}s")
+
+
+# ---------------------------------------------------------------- publishers
+
+def barcode_filter(work):
+    """Paints epoch-ms mod 2^BITS (bit k = block k, black = 1) and its inverse below, taken when the frame is read."""
+    f = ["settb=1/1000000", "setpts=RTCTIME", f"drawbox=x=0:y=0:w={BITS * BLOCK}:h={2 * BLOCK}:color=white:t=fill"]
+    for k in range(BITS):
+        bit = f"mod(floor(t*1000/{2 ** k}),2)"
+        f.append(f"drawbox=x={k * BLOCK}:y=0:w={BLOCK}:h={BLOCK}:color=black:t=fill:enable='eq({bit},1)'")
+        f.append(f"drawbox=x={k * BLOCK}:y={BLOCK}:w={BLOCK}:h={BLOCK}:color=black:t=fill:enable='eq({bit},0)'")
+    f.append("setpts=N/(30*TB)")
+    path = os.path.join(work, "barcode.filter")
+    with open(path, "w") as out:
+        out.write(",".join(f))
+    return path
+
+
+def publish_barcode(work, url):
+    return subprocess.Popen(
+        ["ffmpeg", "-hide_banner", "-loglevel", "error", "-re", "-f", "lavfi", "-i", "testsrc2=size=1280x720:rate=30",
+         "-re", "-f", "lavfi", "-i", "sine=frequency=1000:sample_rate=48000", "-filter_script:v", barcode_filter(work),
+         "-c:v", "libx264", "-preset", "veryfast", "-tune", "zerolatency", "-pix_fmt", "yuv420p",
+         "-b:v", "2500k", "-maxrate", "2500k", "-bufsize", "2500k", "-g", "30", "-keyint_min", "30", "-sc_threshold", "0",
+         "-c:a", "aac", "-b:a", "128k", "-f", "flv", url], stdin=DEVNULL, stdout=DEVNULL, stderr=DEVNULL)
+
+
+def make_clip(work):
+    clip = os.path.join(work, "clip.flv")
+    if not os.path.exists(clip):
+        subprocess.run(["ffmpeg", "-hide_banner", "-loglevel", "error", "-y", "-f", "lavfi", "-i", "testsrc2=size=1280x720:rate=30",
+                        "-f", "lavfi", "-i", "sine=frequency=1000:sample_rate=48000", "-c:v", "libx264", "-preset", "veryfast",
+                        "-b:v", "2500k", "-maxrate", "2500k", "-bufsize", "2500k", "-g", "60", "-keyint_min", "60",
+                        "-sc_threshold", "0", "-c:a", "aac", "-b:a", "128k", "-t", "30", "-f", "flv", clip], check=True)
+    return clip
+
+
+def publish_clip(clip, url):
+    return subprocess.Popen(["ffmpeg", "-hide_banner", "-loglevel", "error", "-re", "-stream_loop", "-1", "-i", clip,
+                             "-c", "copy", "-f", "flv", url], stdin=DEVNULL, stdout=DEVNULL, stderr=DEVNULL)
+
+
+# ---------------------------------------------------------------- servers
+
+class OpenIvs:
+    def __init__(self, work):
+        self.http, rtmp, rtmps = free_port(), free_port(), free_port()
+        self.rtmp = rtmp
+        env = dict(os.environ, OPENIVS_ACCESS_KEY_ID=KEY, OPENIVS_SECRET_ACCESS_KEY=SECRET)
+        self.log = open(os.path.join(work, "openivs.log"), "w")
+        self.proc = subprocess.Popen(
+            ["dotnet", os.path.join(ROOT, "artifacts", "cli", "openivs.dll"), "serve", "--data-dir", os.path.join(work, f"openivs-{self.http}"),
+             "--http", f"127.0.0.1:{self.http}", "--rtmp", f"127.0.0.1:{rtmp}", "--rtmps", f"127.0.0.1:{rtmps}",
+             "--log-level", "Warning"], env=env, stdout=self.log, stderr=subprocess.STDOUT)
+        wait_for(f"http://127.0.0.1:{self.http}/health", 60)
+        self.client = boto3.client("ivs", endpoint_url=f"http://127.0.0.1:{self.http}", region_name="us-west-2",
+                                   aws_access_key_id=KEY, aws_secret_access_key=SECRET)
+
+    def channel(self, latency="LOW", container="FRAGMENTED_MP4"):
+        ch = self.client.create_channel(name="bench", latencyMode=latency, type="STANDARD", insecureIngest=True,
+                                        containerFormat=container)
+        return f"rtmp://127.0.0.1:{self.rtmp}/app/{ch['streamKey']['value']}", ch["channel"]["playbackUrl"]
+
+    def close(self):
+        stop(self.proc)
+        self.log.close()
+
+
+class Nginx:
+    """nginx with the RTMP module (HLS into www/hls, 1 s fragments) and http serving www/ statically."""
+
+    def __init__(self, work, workers="1"):
+        self.rtmp, self.http = free_port(), free_port()
+        self.dir = os.path.join(work, f"nginx-{self.http}")
+        self.www = os.path.join(self.dir, "www")
+        os.makedirs(os.path.join(self.www, "hls"))
+        user = "user root;" if os.geteuid() == 0 else ""  # workers must read and write the temporary directory
+        conf = os.path.join(self.dir, "nginx.conf")
+        with open(conf, "w") as f:
+            f.write(f"""load_module /usr/lib/nginx/modules/ngx_rtmp_module.so;
+{user}
+daemon off;
+master_process on;
+worker_processes {workers};
+error_log {self.dir}/error.log warn;
+pid {self.dir}/nginx.pid;
+events {{ worker_connections 8192; }}
+rtmp {{ server {{ listen 127.0.0.1:{self.rtmp}; chunk_size 4096;
+  application app {{ live on; record off; hls on; hls_path {self.www}/hls; hls_fragment 1s; hls_playlist_length 6s; }} }} }}
+http {{
+  access_log off; sendfile on; tcp_nopush on; keepalive_requests 1000000;
+  client_body_temp_path {self.dir}/body; proxy_temp_path {self.dir}/proxy; fastcgi_temp_path {self.dir}/fastcgi;
+  uwsgi_temp_path {self.dir}/uwsgi; scgi_temp_path {self.dir}/scgi;
+  types {{ application/vnd.apple.mpegurl m3u8; video/mp2t ts; video/iso.segment m4s; video/mp4 mp4; }}
+  server {{ listen 127.0.0.1:{self.http};
+    location / {{ root {self.www}; add_header Access-Control-Allow-Origin *; add_header Cache-Control no-cache; }} }}
+}}
+""")
+        self.proc = subprocess.Popen(["nginx", "-c", conf, "-p", self.dir], stdout=DEVNULL, stderr=DEVNULL)
+        time.sleep(0.5)
+        if self.proc.poll() is not None:
+            sys.exit(f"nginx did not start: {open(os.path.join(self.dir, 'error.log')).read()}")
+
+    def close(self):
+        stop(self.proc)
+
+
+def publish_cli():
+    for tool in ("ffmpeg", "nginx", "dotnet", "node", "wrk", "chromium"):
+        if not shutil.which(tool):
+            sys.exit(f"{tool} is required (apt-get install ffmpeg nginx libnginx-mod-rtmp chromium wrk)")
+    subprocess.run(["dotnet", "publish", os.path.join(ROOT, "src", "OpenIvs.Cli", "OpenIvs.Cli.csproj"), "-c", "Release",
+                    "-o", os.path.join(ROOT, "artifacts", "cli"), "--nologo", "-v", "quiet"], check=True)
+
+
+def media_playlist_url(multivariant_url):
+    text = http_get(multivariant_url).decode()
+    variant = next(line.strip() for line in text.splitlines() if line.strip() and not line.startswith("#"))
+    return urljoin(multivariant_url, variant)
+
+
+# ---------------------------------------------------------------- latency
+
+def latency(args, work):
+    print(f"glass-to-glass latency: 720p30 barcode pattern, x264 veryfast zerolatency 2.5 Mbps, 1 s GOP; "
+          f"warm-up {args.warmup}s, measure {args.measure}s; {os.cpu_count()} cores, load {machine_load()}")
+    print(f"{'server':8} {'frames':>6} {'bad':>4} {'median s':>9} {'p95 s':>6} {'min s':>6} {'max s':>6} "
+          f"{'hls.js latency':>15} {'target':>7} {'stalls':>6} {'dropped':>7} {'CPU% srv':>8} {'pub':>5} {'browser':>7} {'others':>6}")
+    for name in args.servers.split(","):
+        if name == "openivs":
+            server = OpenIvs(work)
+            ingest, url = server.channel("LOW", "FRAGMENTED_MP4")
+        else:
+            server = Nginx(work)
+            ingest, url = f"rtmp://127.0.0.1:{server.rtmp}/app/stream", f"http://127.0.0.1:{server.http}/hls/stream.m3u8"
+        publisher = player = None
+        try:
+            publisher = publish_barcode(work, ingest)
+            wait_for(url, 30)
+            player = subprocess.Popen(["node", os.path.join(HERE, "player.mjs"), url, str(args.warmup), str(args.measure), args.hls_config],
+                                      stdout=subprocess.PIPE, text=True)
+            meter = CpuMeter(server=server.proc, publisher=publisher, browser=player)
+            time.sleep(args.warmup + 3)
+            meter.start()
+            time.sleep(args.measure - 3)
+            cpu = meter.stop()
+            out, _ = player.communicate(timeout=120)
+            r = json.loads(out.strip().splitlines()[-1])
+            fmt = lambda v: f"{v / 1000:.2f}" if v is not None else "-"
+            hl = f"{r['hlsLatency']:.2f}" if r["hlsLatency"] else "-"
+            tl = f"{r['hlsTargetLatency']:.2f}" if r["hlsTargetLatency"] else "-"
+            print(f"{name:8} {r['samples']:>6} {r['undecodable']:>4} {fmt(r['median']):>9} {fmt(r['p95']):>6} {fmt(r['min']):>6} "
+                  f"{fmt(r['max']):>6} {hl:>15} {tl:>7} {r['waiting']:>6} {r['dropped']:>7} {cpu['server']:>8.1f} "
+                  f"{cpu['publisher']:>5.0f} {cpu['browser']:>7.0f} {cpu['others']:>6.0f}", flush=True)
+            if r["errors"]:
+                print(f"  hls.js errors ({name}): {'; '.join(r['errors'][:5])}")
+        finally:
+            stop(player, publisher)
+            server.close()
+    print(f"hls.js {r['hlsVersion']} config {json.dumps(r['hlsConfig'])}; Chromium {chromium_version()}")
+
+
+def chromium_version():
+    try:
+        return subprocess.run(["chromium", "--version"], capture_output=True, text=True).stdout.split()[1]
+    except Exception:
+        return "?"
+
+
+# ---------------------------------------------------------------- fan-out
+
+def fanout(args, work):
+    clip = make_clip(work)
+    server = OpenIvs(work)
+    try:
+        ingest, url = server.channel("LOW", "FRAGMENTED_MP4")
+        publisher = publish_clip(clip, ingest)
+        try:
+            wait_for(url, 30)
+            time.sleep(4)
+            print(f"LL-HLS fan-out: one 720p30 2.5 Mbps + 128 kb/s stream, LOW latency fMP4 channel; ramp {args.ramp}s, "
+                  f"warm-up {args.warmup}s, measure {args.measure}s, {args.workers} load-generator processes; "
+                  f"{os.cpu_count()} cores, load {machine_load()}")
+            print(f"{'viewers':>7} {'req/s':>7} {'MB/s':>7} {'Mb/s/viewer':>11} {'part p50 ms':>11} {'p99':>5} {'max':>5} "
+                  f"{'behind':>6} {'errors':>6} {'lag histogram (parts: viewers)':<32} {'CPU% srv':>8} {'loadgen':>7} {'pub':>4} {'others':>6}")
+            for n in [int(v) for v in args.viewers.split(",")]:
+                gen = subprocess.Popen(["node", os.path.join(HERE, "viewers.mjs"), url, str(n), str(args.ramp), str(args.warmup),
+                                        str(args.measure), str(args.workers)], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+                meter = CpuMeter(server=server.proc, loadgen=gen, publisher=publisher)
+                time.sleep(0.5 + args.ramp + args.warmup + 0.5)
+                meter.start()
+                time.sleep(args.measure - 1)
+                cpu = meter.stop()
+                out, err = gen.communicate(timeout=args.measure + 60)
+                if not out.strip():
+                    print(f"{n:>7} load generator failed (exit {gen.returncode}): {err.strip()[-400:]}", flush=True)
+                    continue
+                r = json.loads(out.strip().splitlines()[-1])
+                hist = " ".join(f"{k}:{v}" for k, v in sorted(r["lagParts"]["histogram"].items(), key=lambda kv: int(kv[0])))
+                if r["notListed"] or r["neverFetched"]:
+                    hist += f" far:{r['notListed']} none:{r['neverFetched']}"
+                pt = r["partFetchMs"]
+                print(f"{n:>7} {r['requestsPerSecond']:>7.0f} {r['bytesPerSecond'] / 1e6:>7.1f} "
+                      f"{r['bytesPerSecond'] * 8 / 1e6 / n:>11.2f} {pt['p50'] or 0:>11} {pt['p99'] or 0:>5} {pt['max'] or 0:>5} "
+                      f"{r['behind']:>6} {r['errors']:>6} {hist:<32} {cpu['server']:>8.0f} {cpu['loadgen']:>7.0f} "
+                      f"{cpu['publisher']:>4.0f} {cpu['others']:>6.0f}", flush=True)
+                if publisher.poll() is not None:
+                    sys.exit("the publisher stopped")
+                time.sleep(3)
+        finally:
+            stop(publisher)
+    finally:
+        server.close()
+
+
+# ---------------------------------------------------------------- segments
+
+WRK_SCRIPT = """
+done = function(summary, latency, requests)
+  local e = summary.errors
+  io.write(string.format("RESULT %d %d %d %d %d %d\\n", summary.requests, summary.bytes, summary.duration,
+    e.connect + e.read + e.write + e.status + e.timeout, latency:percentile(50), latency:percentile(99)))
+end
+"""
+
+
+def newest_complete_segment(media_url):
+    text = http_get(media_url).decode()
+    lines = text.splitlines()
+    uris = [lines[i + 1].strip() for i, line in enumerate(lines[:-1]) if line.startswith("#EXTINF")]
+    if not uris:
+        sys.exit(f"no complete segment in {media_url}:\n{text}")
+    return urljoin(media_url, uris[-1])
+
+
+def wrk(url, concurrency, duration, script, server):
+    proc = subprocess.Popen(["wrk", f"-t{min(2, concurrency)}", f"-c{concurrency}", f"-d{duration}s", "--latency", "-s", script, url],
+                            stdout=subprocess.PIPE, text=True)
+    meter = CpuMeter(server=server)
+    meter.start()
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    out, _ = proc.communicate()
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)  # wrk, reaped by communicate()
+    cpu = meter.stop()
+    cpu["wrk"] = (after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime) / duration * 100
+    cpu["others"] = max(0.0, cpu["others"] - cpu["wrk"])
+    m = re.search(r"^RESULT (\d+) (\d+) (\d+) (\d+) (\d+) (\d+)", out, re.M)
+    if not m:
+        sys.exit(f"wrk failed:\n{out}")
+    requests, nbytes, micros, errors, p50, p99 = map(int, m.groups())
+    return {"rps": requests / micros * 1e6, "bps": nbytes / micros * 1e6, "errors": errors, "p50": p50 / 1000,
+            "p99": p99 / 1000, "cpu": cpu["server"], "wrk": cpu["wrk"], "others": cpu["others"]}
+
+
+def segments(args, work):
+    clip = make_clip(work)
+    script = os.path.join(work, "wrk.lua")
+    with open(script, "w") as f:
+        f.write(WRK_SCRIPT)
+    server = OpenIvs(work)
+    nginx = Nginx(work, workers="auto")
+    publisher = None
+    try:
+        ingest, url = server.channel("LOW", "FRAGMENTED_MP4")
+        publisher = publish_clip(clip, ingest)
+        wait_for(url, 30)
+        time.sleep(6)
+        media = media_playlist_url(url)
+        # warm-up: the JIT's tiered compilation of the serving path runs for seconds after start-up
+        warm_url = newest_complete_segment(media)
+        with open(os.path.join(nginx.www, "segment.m4s"), "wb") as f:
+            f.write(http_get(warm_url))
+        for target in (warm_url, f"http://127.0.0.1:{nginx.http}/segment.m4s"):
+            subprocess.run(["wrk", "-t2", "-c10", "-d5s", target], capture_output=True)
+        print(f"segment serving: wrk -t2, {args.repeat} alternating runs of {args.duration}s per server and concurrency "
+              f"(medians shown), OpenIVS live (ingesting one 2.5 Mbps stream) vs nginx static file (sendfile, 2 workers); "
+              f"{os.cpu_count()} cores, load {machine_load()}")
+        print(f"{'server':8} {'c':>4} {'segment':>10} {'req/s':>8} {'MB/s':>8} {'p50 ms':>7} {'p99 ms':>7} {'errors':>6} "
+              f"{'CPU% srv':>8} {'wrk':>4} {'others':>6} {'MB/s per srv CPU%':>17} {'ratio':>6}  runs MB/s")
+        for c in [int(v) for v in args.concurrency.split(",")]:
+            runs = {"openivs": [], "nginx": []}
+            sizes = []
+            for _ in range(args.repeat):
+                for name in args.servers.split(","):
+                    if name == "openivs":
+                        target = newest_complete_segment(media)
+                        sizes.append(len(http_get(target)))
+                        proc = server.proc
+                    else:
+                        target, proc = f"http://127.0.0.1:{nginx.http}/segment.m4s", nginx.proc
+                    runs[name].append(wrk(target, c, args.duration, script, proc))
+            medians = {}
+            for name, rs in runs.items():
+                if not rs:
+                    continue
+                med = {k: statistics.median(r[k] for r in rs) for k in rs[0]}
+                medians[name] = med
+                size = statistics.median(sizes) if name == "openivs" else os.path.getsize(os.path.join(nginx.www, "segment.m4s"))
+                ratio = f"{medians['openivs']['bps'] / med['bps']:.2f}" if name == "nginx" and "openivs" in medians else ""
+                print(f"{name:8} {c:>4} {size:>10.0f} {med['rps']:>8.0f} {med['bps'] / 1e6:>8.1f} {med['p50']:>7.2f} {med['p99']:>7.2f} "
+                      f"{med['errors']:>6.0f} {med['cpu']:>8.0f} {med['wrk']:>4.0f} {med['others']:>6.0f} "
+                      f"{med['bps'] / 1e6 / max(med['cpu'], 1):>17.1f} {ratio:>6}  "
+                      f"{' '.join('%.0f' % (r['bps'] / 1e6) for r in rs)}", flush=True)
+    finally:
+        stop(publisher)
+        nginx.close()
+        server.close()
+
+
+def main():
+    parser = argparse.ArgumentParser(usage=__doc__)
+    parser.add_argument("bench", choices=["latency", "fanout", "segments"])
+    parser.add_argument("--servers", default="openivs,nginx")
+    parser.add_argument("--warmup", type=int)
+    parser.add_argument("--measure", type=int)
+    parser.add_argument("--viewers", default="100,500,1000")
+    parser.add_argument("--ramp", type=int, default=10)
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--concurrency", default="10,50")
+    parser.add_argument("--duration", type=int, default=6)
+    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--hls-config", default=WATCH_PAGE_HLS_CONFIG, help="hls.js config JSON (default: the watch page's)")
+    parser.add_argument("--keep", action="store_true", help="keep the work directory (logs) and print its path")
+    args = parser.parse_args()
+    if args.bench == "latency":
+        args.warmup, args.measure = args.warmup or 20, args.measure or 45
+    else:
+        args.warmup, args.measure = args.warmup or 10, args.measure or 20
+    if "openivs" in args.servers or args.bench == "fanout":
+        publish_cli()
+    work = tempfile.mkdtemp(prefix="openivs-playbench-")
+    try:
+        {"latency": latency, "fanout": fanout, "segments": segments}[args.bench](args, work)
+    finally:
+        if args.keep:
+            print(f"work directory: {work}")
+        else:
+            shutil.rmtree(work, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
