@@ -141,8 +141,10 @@ def run_nginx(clip, counts, args, work):
     hls = f"hls on; hls_path {hls_dir}; hls_fragment 1s; hls_playlist_length 6s;" if args.hls else "hls off;"
     conf = os.path.join(work, "nginx.conf")
     with open(conf, "w") as f:
+        # Debian's nginx runs workers as nobody, who cannot write into our 0700 temporary directory.
+        user = "user root;\n" if os.geteuid() == 0 else ""
         f.write(f"""load_module /usr/lib/nginx/modules/ngx_rtmp_module.so;
-daemon off;
+{user}daemon off;
 master_process on;
 worker_processes 1;
 error_log {work}/nginx-error.log warn;
@@ -160,6 +162,11 @@ rtmp {{ server {{ listen 127.0.0.1:{port}; chunk_size 4096; application app {{ l
             pids = [server.pid] + children(server.pid)
             cpu, rss, alive = measure(pids, args.warmup, args.measure, publishers)
             stop(publishers)
+            if args.hls:
+                # Make sure nginx really packaged: a failing hls_path would make its CPU look cheap.
+                writing = sum(1 for i in range(n) if os.path.exists(os.path.join(hls_dir, f"stream{i}.m3u8")))
+                if writing < alive:
+                    sys.exit(f"nginx wrote HLS for only {writing} of {alive} streams; see {work}/nginx-error.log")
             results.append((n, cpu, rss, idle, alive, alive))
             time.sleep(3)
         return results
