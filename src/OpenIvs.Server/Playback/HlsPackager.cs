@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Collections.Concurrent;
 using Microsoft.Extensions.Hosting;
 using OpenIvs.Media.Hls.Packaging;
@@ -9,18 +10,24 @@ using OpenIvs.Server.Streams;
 namespace OpenIvs.Server.Playback;
 
 /// <summary>
-/// Packages every live stream as HLS as soon as it begins (a reader on the hub per stream), keeps the
+/// Packages every live stream as HLS as soon as it begins (a reader on the hub per stream, drained by one
+/// pump for all streams), keeps the
 /// renditions the origin serves (live ones by channel, and ended ones for a short while by stream id so
 /// players see EXT-X-ENDLIST), and maintains each stream's viewer count from its viewer sessions.
 /// </summary>
 internal sealed class HlsPackager : BackgroundService, ILiveStreamListener
 {
     private const int ReaderCapacity = 1024; // about 10 s of 60 fps video with audio: room for a GC pause
-    private static readonly TimeSpan SweepInterval = TimeSpan.FromSeconds(5);
+    private static readonly TimeSpan PumpInterval = TimeSpan.FromMilliseconds(10);
+    private const int TicksPerSweep = 500; // every 5 s
     private readonly PlaybackOptions _options;
     private readonly PlaybackAuthorizer _authorizer;
     private readonly TimeProvider _time;
     private readonly ILogger<HlsPackager> _logger;
+    // Parts (about 100 KB each at 2.5 Mbps) live for the whole window and then come back. The shared pool keeps
+    // only a few arrays per size, so with many streams most parts would be new large-object allocations and
+    // every eviction garbage: a pool of its own, big enough for the windows of many streams, recycles them.
+    private readonly ArrayPool<byte> _partPool = ArrayPool<byte>.Create(maxArrayLength: 4 * 1024 * 1024, maxArraysPerBucket: 4096);
     private readonly ConcurrentDictionary<string, HlsRendition> _liveByChannelId = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, HlsRendition> _byStreamId = new(StringComparer.Ordinal);
 
@@ -46,11 +53,9 @@ internal sealed class HlsPackager : BackgroundService, ILiveStreamListener
             return;
         }
 
-        var rendition = new HlsRendition(stream, SegmenterOptionsFor(stream.Channel), _time, _logger);
+        var rendition = new HlsRendition(stream, stream.AddReader("hls", ReaderCapacity), SegmenterOptionsFor(stream.Channel), _time, _logger);
         _byStreamId[stream.StreamId] = rendition;
         _liveByChannelId[arn.Value.Id] = rendition;
-        var reader = stream.AddReader("hls", ReaderCapacity);
-        _ = Task.Run(() => rendition.RunAsync(reader));
     }
 
     public void OnBroadcastEnded(LiveStream stream)
@@ -73,18 +78,31 @@ internal sealed class HlsPackager : BackgroundService, ILiveStreamListener
             PartTarget = lowLatency ? _options.PartTarget : null,
             PartTargetHeadroom = TimeSpan.FromMilliseconds(Math.Min(20, _options.PartTarget.TotalMilliseconds / 10)),
             WindowSegments = Math.Max(3, (int)Math.Ceiling(_options.Window / segmentTarget)),
-            DeltaUpdates = lowLatency, // a NORMAL window is too short for skipping to pay off
+            DeltaUpdates = lowLatency,
+            BufferPool = _partPool, // a NORMAL window is too short for skipping to pay off
         };
     }
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        using var timer = new PeriodicTimer(SweepInterval, _time);
+        // One pump for every stream, every 10 ms, instead of a task woken per frame per stream: with many
+        // streams the thread wake-ups (futex calls, context switches) cost more CPU than the packaging itself
+        // (measured with bench/ingest --hls). The price is at most 10 ms of latency.
+        using var timer = new PeriodicTimer(PumpInterval, _time);
+        var ticks = 0;
         try
         {
             while (await timer.WaitForNextTickAsync(stoppingToken).ConfigureAwait(false))
             {
-                Sweep();
+                foreach (var (_, rendition) in _byStreamId) // the enumerator takes no locks and copies nothing
+                {
+                    rendition.Pump();
+                }
+
+                if (++ticks % TicksPerSweep == 0)
+                {
+                    Sweep();
+                }
             }
         }
         catch (OperationCanceledException)

@@ -8,8 +8,8 @@ using OpenIvs.Server.Streams;
 namespace OpenIvs.Server.Playback;
 
 /// <summary>
-/// One live stream packaged as HLS (the source rendition): reads the stream's frames from the hub into a
-/// <see cref="LiveSegmenter"/>, wakes requests waiting for the next part, caches the serialized playlist of
+/// One live stream packaged as HLS (the source rendition): moves the stream's frames from its hub reader into
+/// a <see cref="LiveSegmenter"/> when the packager's pump calls <see cref="Pump"/>, wakes requests waiting for the next part, caches the serialized playlist of
 /// the current snapshot (every viewer of a part gets the same bytes), and keeps the stream's viewer sessions.
 /// </summary>
 internal sealed partial class HlsRendition : IDisposable
@@ -17,15 +17,20 @@ internal sealed partial class HlsRendition : IDisposable
     private readonly LiveSegmenterOptions _segmenterOptions;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
+    private readonly Streams.StreamReader _reader;
     private LiveSegmenter? _segmenter;
+    private VideoTrackInfo? _video;
+    private AudioTrackInfo? _audio;
+    private int _audioFramesWithoutVideo;
     private TaskCompletionSource _nextPart = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private CachedPlaylist? _fullPlaylist;
     private CachedPlaylist? _deltaPlaylist;
     private int _disposed;
 
-    public HlsRendition(LiveStream stream, LiveSegmenterOptions segmenterOptions, TimeProvider time, ILogger logger)
+    public HlsRendition(LiveStream stream, Streams.StreamReader reader, LiveSegmenterOptions segmenterOptions, TimeProvider time, ILogger logger)
     {
         Stream = stream;
+        _reader = reader;
         _segmenterOptions = segmenterOptions;
         _time = time;
         _logger = logger;
@@ -52,78 +57,92 @@ internal sealed partial class HlsRendition : IDisposable
     /// <summary>A task that completes when the next part is published (take it before checking the snapshot).</summary>
     public Task NextPart => Volatile.Read(ref _nextPart).Task;
 
-    /// <summary>The ingest side: runs until the stream ends, then completes the playlist.</summary>
-    public async Task RunAsync(Streams.StreamReader reader)
+    /// <summary>
+    /// The ingest side, called by the packager's pump only: packages the frames the hub has queued since the
+    /// last call. Returns false once the stream has ended (the playlist then carries EXT-X-ENDLIST).
+    /// </summary>
+    public bool Pump()
     {
-        VideoTrackInfo? video = null;
-        AudioTrackInfo? audio = null;
-        var audioFramesWithoutVideo = 0;
+        if (EndedAt is not null)
+        {
+            return false;
+        }
+
         try
         {
-            await foreach (var item in reader.Items.ReadAllAsync().ConfigureAwait(false))
+            while (_reader.Items.TryRead(out var item))
             {
-                switch (item.Kind)
-                {
-                    case StreamItemKind.VideoConfig:
-                        if (_segmenter is not null && !SameConfiguration(video?.DecoderConfiguration, item.Video!.DecoderConfiguration))
-                        {
-                            _segmenter.BeginDiscontinuity(video: item.Video);
-                        }
+                Package(item);
+            }
 
-                        video = item.Video;
-                        break;
-                    case StreamItemKind.AudioConfig:
-                        if (_segmenter is not null && !SameConfiguration(audio?.AudioSpecificConfig, item.Audio!.AudioSpecificConfig))
-                        {
-                            _segmenter.BeginDiscontinuity(audio: item.Audio);
-                        }
-
-                        audio = item.Audio;
-                        break;
-                    case StreamItemKind.Frame:
-                        var frame = item.Frame!;
-                        try
-                        {
-                            if (_segmenter is null)
-                            {
-                                // Start at the first keyframe once the decoder configuration is known; a stream
-                                // without video starts once audio has flowed for a while (about a second of AAC).
-                                var startsVideo = video is not null && frame.Kind == MediaKind.Video && frame.IsKeyframe;
-                                var startsAudioOnly = video is null && audio is not null && frame.Kind == MediaKind.Audio && ++audioFramesWithoutVideo > 50;
-                                if (startsVideo || startsAudioOnly)
-                                {
-                                    var segmenter = new LiveSegmenter(_segmenterOptions, video, audio);
-                                    segmenter.PartCompleted += OnPartCompleted;
-                                    Volatile.Write(ref _segmenter, segmenter);
-                                }
-                            }
-
-                            _segmenter?.Write(frame, _time.GetUtcNow());
-                        }
-                        finally
-                        {
-                            frame.Release();
-                        }
-
-                        break;
-                }
+            if (!_reader.Items.Completion.IsCompleted)
+            {
+                return true;
             }
         }
-        catch (Exception e) when (e is not OperationCanceledException)
+        catch (Exception e)
         {
             // A packaging failure ends this stream's playback only; ingest and other streams go on.
             LogPackagingFailed(_logger, e, Stream.ChannelArn, Stream.StreamId);
         }
-        finally
-        {
-            await reader.DisposeAsync().ConfigureAwait(false);
-            if (Volatile.Read(ref _disposed) == 0)
-            {
-                _segmenter?.Complete();
-            }
 
-            EndedAt = _time.GetUtcNow();
-            WakeWaiters();
+        _ = _reader.DisposeAsync(); // completes synchronously: releases what is still queued
+        if (Volatile.Read(ref _disposed) == 0)
+        {
+            _segmenter?.Complete();
+        }
+
+        EndedAt = _time.GetUtcNow();
+        WakeWaiters();
+        return false;
+    }
+
+    private void Package(in StreamItem item)
+    {
+        switch (item.Kind)
+        {
+            case StreamItemKind.VideoConfig:
+                if (_segmenter is not null && !SameConfiguration(_video?.DecoderConfiguration, item.Video!.DecoderConfiguration))
+                {
+                    _segmenter.BeginDiscontinuity(video: item.Video);
+                }
+
+                _video = item.Video;
+                break;
+            case StreamItemKind.AudioConfig:
+                if (_segmenter is not null && !SameConfiguration(_audio?.AudioSpecificConfig, item.Audio!.AudioSpecificConfig))
+                {
+                    _segmenter.BeginDiscontinuity(audio: item.Audio);
+                }
+
+                _audio = item.Audio;
+                break;
+            case StreamItemKind.Frame:
+                var frame = item.Frame!;
+                try
+                {
+                    if (_segmenter is null)
+                    {
+                        // Start at the first keyframe once the decoder configuration is known; a stream
+                        // without video starts once audio has flowed for a while (about a second of AAC).
+                        var startsVideo = _video is not null && frame.Kind == MediaKind.Video && frame.IsKeyframe;
+                        var startsAudioOnly = _video is null && _audio is not null && frame.Kind == MediaKind.Audio && ++_audioFramesWithoutVideo > 50;
+                        if (startsVideo || startsAudioOnly)
+                        {
+                            var segmenter = new LiveSegmenter(_segmenterOptions, _video, _audio);
+                            segmenter.PartCompleted += OnPartCompleted;
+                            Volatile.Write(ref _segmenter, segmenter);
+                        }
+                    }
+
+                    _segmenter?.Write(frame, _time.GetUtcNow());
+                }
+                finally
+                {
+                    frame.Release();
+                }
+
+                break;
         }
     }
 
