@@ -6,8 +6,7 @@ For each server and N it reports the server's CPU per stream (% of one core) and
 
 usage: bench/ingest/run.py [--streams 10,50,100] [--warmup 10] [--measure 20] [--hls]
   --hls  compares ingest plus packaging: nginx-rtmp with `hls on` (1 s fragments) against OpenIVS as it runs.
-OpenIVS always packages every live stream as LL-HLS in memory, so without --hls nginx does less work than OpenIVS;
---hls is the like-for-like comparison.
+Without --hls OpenIVS runs ingest only (Playback:Enabled=false), like nginx with HLS off.
 """
 import argparse
 import os
@@ -104,6 +103,8 @@ def run_openivs(clip, counts, args, work):
     http, rtmp, rtmps = free_port(), free_port(), free_port()
     data = os.path.join(work, "openivs-data")
     env = dict(os.environ, OPENIVS_ACCESS_KEY_ID=KEY, OPENIVS_SECRET_ACCESS_KEY=SECRET)
+    if not args.hls:
+        env["OPENIVS_Playback__Enabled"] = "false"  # like nginx with HLS off: ingest only
     server = subprocess.Popen(["dotnet", os.path.join(ROOT, "artifacts", "cli", "openivs.dll"), "serve", "--data-dir", data,
                                "--http", f"127.0.0.1:{http}", "--rtmp", f"127.0.0.1:{rtmp}", "--rtmps", f"127.0.0.1:{rtmps}",
                                "--log-level", "Warning"], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)

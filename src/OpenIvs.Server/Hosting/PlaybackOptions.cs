@@ -6,6 +6,9 @@ namespace OpenIvs.Server.Hosting;
 /// </summary>
 public sealed class PlaybackOptions
 {
+    /// <summary>Package live streams as HLS (default). Off: an ingest-only node, every playback URL answers 404.</summary>
+    public bool Enabled { get; set; } = true;
+
     /// <summary>
     /// LL-HLS PART-TARGET of LOW latency channels (0.1-1 s). Parts are cut 20 ms inside it, so at 0.36 s they
     /// hold ten 30 fps frames (0.333 s) and encoder timestamp jitter never makes one longer than advertised.

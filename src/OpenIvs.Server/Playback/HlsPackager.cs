@@ -30,6 +30,7 @@ internal sealed class HlsPackager : BackgroundService, ILiveStreamListener
     private readonly ArrayPool<byte> _partPool = ArrayPool<byte>.Create(maxArrayLength: 4 * 1024 * 1024, maxArraysPerBucket: 4096);
     private readonly ConcurrentDictionary<string, HlsRendition> _liveByChannelId = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, HlsRendition> _byStreamId = new(StringComparer.Ordinal);
+    private readonly SemaphoreSlim _streamBegan = new(0);
 
     public HlsPackager(OpenIvsOptions options, LiveStreamHub hub, PlaybackAuthorizer authorizer, TimeProvider time, ILogger<HlsPackager> logger)
     {
@@ -48,7 +49,7 @@ internal sealed class HlsPackager : BackgroundService, ILiveStreamListener
 
     public void OnBroadcastBegan(LiveStream stream)
     {
-        if (!IvsArn.TryParse(stream.ChannelArn, out var arn))
+        if (!_options.Enabled || !IvsArn.TryParse(stream.ChannelArn, out var arn))
         {
             return;
         }
@@ -56,6 +57,10 @@ internal sealed class HlsPackager : BackgroundService, ILiveStreamListener
         var rendition = new HlsRendition(stream, stream.AddReader("hls", ReaderCapacity), SegmenterOptionsFor(stream.Channel), _time, _logger);
         _byStreamId[stream.StreamId] = rendition;
         _liveByChannelId[arn.Value.Id] = rendition;
+        if (_streamBegan.CurrentCount == 0)
+        {
+            _streamBegan.Release();
+        }
     }
 
     public void OnBroadcastEnded(LiveStream stream)
@@ -88,12 +93,17 @@ internal sealed class HlsPackager : BackgroundService, ILiveStreamListener
         // One pump for every stream, every 10 ms, instead of a task woken per frame per stream: with many
         // streams the thread wake-ups (futex calls, context switches) cost more CPU than the packaging itself
         // (measured with bench/ingest --hls). The price is at most 10 ms of latency.
-        using var timer = new PeriodicTimer(PumpInterval, _time);
         var ticks = 0;
         try
         {
-            while (await timer.WaitForNextTickAsync(stoppingToken).ConfigureAwait(false))
+            while (true)
             {
+                if (_byStreamId.IsEmpty)
+                {
+                    await _streamBegan.WaitAsync(stoppingToken).ConfigureAwait(false); // no timer while nothing is live
+                }
+
+                await Task.Delay(PumpInterval, _time, stoppingToken).ConfigureAwait(false);
                 foreach (var (_, rendition) in _byStreamId) // the enumerator takes no locks and copies nothing
                 {
                     rendition.Pump();

@@ -5,6 +5,7 @@ using System.Text.RegularExpressions;
 using Microsoft.Extensions.DependencyInjection;
 using OpenIvs.Client.PlaybackTokens;
 using OpenIvs.Server.Playback;
+using OpenIvs.Server.Streams;
 using OpenIvs.Server.Tests.Infrastructure;
 using static OpenIvs.Server.Tests.Ingest.IngestTests;
 
@@ -77,6 +78,20 @@ public class PlaybackTests
 
         using var post = await server.Http.PostAsync(playbackUrl, new StringContent(""));
         Assert.Equal(HttpStatusCode.MethodNotAllowed, post.StatusCode);
+    }
+
+    [Fact]
+    public async Task AnIngestOnlyNodeGoesLiveButServesNoPlayback()
+    {
+        await using var server = await TestServer.StartAsync(o => o.Playback.Enabled = false);
+        var (arn, key, playbackUrl) = await GoLiveAsync(server, """{"insecureIngest":true}""");
+        await using var publisher = Ffmpeg.Publish(await Ffmpeg.ClipAsync(640, 360, 30, 800), RtmpUrl(server, key));
+        await WaitUntilStartedAsync(server, arn);
+        await Task.Delay(TimeSpan.FromSeconds(3)); // past the first complete segment a packaging node would have
+
+        using var response = await server.Http.GetAsync(playbackUrl);
+        Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
+        Assert.DoesNotContain(server.Services.GetRequiredService<LiveStreamHub>().Find(arn)!.Readers, r => r.Name == "hls");
     }
 
     [Fact]
