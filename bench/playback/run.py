@@ -35,7 +35,6 @@ import re
 import resource
 import shutil
 import signal
-import socket
 import statistics
 import subprocess
 import sys
@@ -46,10 +45,12 @@ from urllib.parse import urljoin
 
 import boto3
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+from procstats import TICKS, cpu_seconds, free_port  # noqa: E402
+
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.abspath(os.path.join(HERE, "..", ".."))
 KEY, SECRET = "AKIABENCHMARK0000000", "benchmark-secret-benchmark-secret-00000"
-TICKS = os.sysconf("SC_CLK_TCK")
 BLOCK, BITS = 40, 24
 DEVNULL = subprocess.DEVNULL
 # the configuration of the watch page (web/watch.js): low-latency mode, PART-HOLD-BACK from the playlist, catch up by
@@ -59,11 +60,6 @@ WATCH_PAGE_HLS_CONFIG = json.dumps({"lowLatencyMode": True, "maxLiveSyncPlayback
 
 
 # ---------------------------------------------------------------- processes
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def tree(pid):
@@ -78,18 +74,6 @@ def tree(pid):
         except FileNotFoundError:
             pass
     return pids
-
-
-def cpu_seconds(pids):
-    total = 0
-    for pid in pids:
-        try:
-            with open(f"/proc/{pid}/stat") as f:
-                fields = f.read().rsplit(")", 1)[1].split()
-            total += int(fields[11]) + int(fields[12])
-        except (FileNotFoundError, ProcessLookupError):
-            pass
-    return total / TICKS
 
 
 class CpuMeter:

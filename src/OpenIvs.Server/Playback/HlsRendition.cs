@@ -41,8 +41,6 @@ internal sealed partial class HlsRendition : IDisposable
 
     public HlsUriScheme UriScheme { get; }
 
-    public bool LowLatency => _segmenterOptions.PartTarget is not null;
-
     public bool IsPrivate => Stream.Channel.Authorized == true;
 
     /// <summary>Null until the first keyframe (no playlist can be served before it).</summary>
