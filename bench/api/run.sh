@@ -6,12 +6,13 @@
 # shared machine hits both alike; the last column is sigv4 throughput over none for the pair.
 # Requests are signed once with botocore (the AWS CLI's signer) and replayed; a signature stays valid 5 min.
 #
-# usage: bench/api/run.sh [seconds-per-run (default 10)] [channels (default 5000)] [rounds (default 2)]
+# usage: bench/api/run.sh [seconds-per-run (default 10)] [channels (default 5000)] [rounds (default 2)] [operations (default "GetChannel ListChannels CreateChannel")]
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 duration="${1:-10}"
 channels="${2:-5000}"
 rounds="${3:-2}"
+operations="${4:-GetChannel ListChannels CreateChannel}"
 key=AKIABENCHMARK0000000
 secret=benchmark-secret-benchmark-secret-00000
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
@@ -57,7 +58,7 @@ PY
 }
 
 echo "OpenIVS control-plane benchmark: ${duration}s per run, ${channels} channels, $(nproc) cores, ${rounds} alternating rounds"
-for name in GetChannel ListChannels CreateChannel; do
+for name in $operations; do
   for c in 1 32; do
     for round in $(seq "$rounds"); do
       declare -A rps=()

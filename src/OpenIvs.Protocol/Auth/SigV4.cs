@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Globalization;
+using System.Runtime.InteropServices;
 using System.Security.Cryptography;
 using System.Text;
 
@@ -25,16 +26,111 @@ public static class SigV4
     /// <summary>SHA-256 of the empty string, hex.</summary>
     public const string EmptyPayloadHash = "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855";
 
+    /// <summary>
+    /// The canonical request: method, canonical URI, canonical query, canonical headers, signed headers and
+    /// payload hash, one per line.
+    /// </summary>
+    /// <param name="method">HTTP method.</param>
+    /// <param name="wirePath">The path as sent (still percent-encoded), without the query.</param>
+    /// <param name="rawQuery">The query as sent, with or without the leading '?', or null.</param>
+    /// <param name="headers">The request's headers (name, value), repeated names allowed.</param>
+    /// <param name="signedHeaders">Lower-case header names to sign, sorted, joined with ';'.</param>
+    /// <param name="payloadHash">Hex SHA-256 of the body (or the value sent in <c>x-amz-content-sha256</c>).</param>
+    /// <param name="excludeSignature">Leave <c>X-Amz-Signature</c> out of the query (presigned URLs).</param>
+    public static string CanonicalRequest(
+        string method, string wirePath, string? rawQuery, IReadOnlyList<KeyValuePair<string, string>> headers,
+        string signedHeaders, string payloadHash, bool excludeSignature = false)
+    {
+        var builder = new Utf8Builder(1024);
+        try
+        {
+            WriteCanonicalRequest(ref builder, method, wirePath, rawQuery, excludeSignature, headers, signedHeaders, payloadHash);
+            return builder.ToString();
+        }
+        finally
+        {
+            builder.Dispose();
+        }
+    }
+
+    /// <summary>The canonical request as UTF-8, the bytes that are hashed: the one implementation behind <see cref="CanonicalRequest"/>.</summary>
+    internal static void WriteCanonicalRequest(
+        ref Utf8Builder output, string method, string wirePath, string? rawQuery, bool excludeSignature,
+        IReadOnlyList<KeyValuePair<string, string>> headers, scoped ReadOnlySpan<char> signedHeaders, scoped ReadOnlySpan<char> payloadHash)
+    {
+        output.Append(method);
+        output.Append('\n');
+        WriteCanonicalUri(ref output, wirePath);
+        output.Append('\n');
+        if (!string.IsNullOrEmpty(rawQuery) && rawQuery != "?")
+        {
+            output.Append(CanonicalQuery(rawQuery, excludeSignature));
+        }
+
+        output.Append('\n');
+        WriteCanonicalHeaders(ref output, headers, signedHeaders);
+        output.Append('\n');
+        output.Append(signedHeaders);
+        output.Append('\n');
+        output.Append(payloadHash);
+    }
+
     /// <summary>The canonical URI of a wire path.</summary>
-    public static string CanonicalUri(string wirePath, bool normalize = true)
+    public static string CanonicalUri(string wirePath)
+    {
+        var builder = new Utf8Builder(wirePath.Length * 2 + 1);
+        try
+        {
+            WriteCanonicalUri(ref builder, wirePath);
+            return builder.ToString();
+        }
+        finally
+        {
+            builder.Dispose();
+        }
+    }
+
+    private static void WriteCanonicalUri(ref Utf8Builder output, string wirePath)
     {
         if (string.IsNullOrEmpty(wirePath))
         {
-            return "/";
+            output.Append('/');
+            return;
         }
 
-        var path = normalize ? NormalizePath(wirePath) : wirePath;
-        return UriEncode(path, encodeSlash: false);
+        output.AppendUriEncoded(IsNormalized(wirePath) ? wirePath : NormalizePath(wirePath), encodeSlash: false);
+    }
+
+    /// <summary>True when <see cref="NormalizePath"/> would return the path unchanged: no empty, "." or ".." segments.</summary>
+    private static bool IsNormalized(ReadOnlySpan<char> path)
+    {
+        if (path.Length == 0 || path[0] != '/')
+        {
+            return false;
+        }
+
+        var rest = path[1..];
+        while (true)
+        {
+            var slash = rest.IndexOf('/');
+            var segment = slash < 0 ? rest : rest[..slash];
+            if (segment is "." or "..")
+            {
+                return false;
+            }
+
+            if (slash < 0)
+            {
+                return true; // the last segment may be empty: a trailing slash is kept
+            }
+
+            if (segment.Length == 0)
+            {
+                return false;
+            }
+
+            rest = rest[(slash + 1)..];
+        }
     }
 
     /// <summary>Removes <c>.</c> and <c>..</c> segments and merges repeated slashes (RFC 3986 section 5.2.4, as AWS applies it).</summary>
@@ -108,113 +204,106 @@ public static class SigV4
 
     /// <summary>
     /// Canonical headers: lower-case names, values trimmed with inner runs of whitespace collapsed, repeated
-    /// headers joined with ',' in the order received, sorted by name; each line ends with '\n'.
+    /// headers joined with ',' in the order received, in the order of <paramref name="signedHeaders"/>
+    /// (sorted); each line ends with '\n'.
     /// </summary>
-    /// <param name="headers">The request's headers (name, value), repeated names allowed.</param>
-    /// <param name="signedHeaders">Lower-case names to include, sorted.</param>
-    public static string CanonicalHeaders(IEnumerable<KeyValuePair<string, string>> headers, IReadOnlyList<string> signedHeaders)
+    private static void WriteCanonicalHeaders(ref Utf8Builder output, IReadOnlyList<KeyValuePair<string, string>> headerList, scoped ReadOnlySpan<char> signedHeaders)
     {
-        var list = headers as IReadOnlyList<KeyValuePair<string, string>> ?? headers.ToList();
-        var builder = new StringBuilder(256);
-        foreach (var name in signedHeaders)
+        // Scanned once per signed header: a span avoids an interface call per element.
+        ReadOnlySpan<KeyValuePair<string, string>> headers = headerList switch
         {
-            builder.Append(name).Append(':');
+            List<KeyValuePair<string, string>> list => CollectionsMarshal.AsSpan(list),
+            KeyValuePair<string, string>[] array => array,
+            _ => headerList.ToArray(),
+        };
+        foreach (var range in signedHeaders.Split(';'))
+        {
+            var name = signedHeaders[range];
+            output.Append(name);
+            output.Append(':');
             var first = true;
-            for (var i = 0; i < list.Count; i++)
+            for (var i = 0; i < headers.Length; i++)
             {
-                if (!string.Equals(list[i].Key, name, StringComparison.OrdinalIgnoreCase))
+                var key = headers[i].Key;
+                if (key.Length != name.Length || !name.Equals(key, StringComparison.OrdinalIgnoreCase))
                 {
                     continue;
                 }
 
                 if (!first)
                 {
-                    builder.Append(',');
+                    output.Append(',');
                 }
 
-                AppendCanonicalHeaderValue(builder, list[i].Value);
+                WriteCanonicalHeaderValue(ref output, headers[i].Value);
                 first = false;
             }
 
-            builder.Append('\n');
+            output.Append('\n');
         }
-
-        return builder.ToString();
     }
 
-    private static void AppendCanonicalHeaderValue(StringBuilder builder, string value)
+    /// <summary>A header value trimmed, each run of whitespace (including folded lines) collapsed to one space.</summary>
+    private static void WriteCanonicalHeaderValue(ref Utf8Builder output, scoped ReadOnlySpan<char> value)
     {
-        var span = value.AsSpan().Trim();
-        var inSpace = false;
-        foreach (var c in span)
+        var rest = value.Trim();
+        while (true)
         {
-            if (c is ' ' or '\t' or '\r' or '\n')
+            var space = rest.IndexOfAny(Whitespace);
+            if (space < 0)
             {
-                if (!inSpace)
-                {
-                    builder.Append(' ');
-                }
+                output.Append(rest);
+                return;
+            }
 
-                inSpace = true;
-            }
-            else
-            {
-                builder.Append(c);
-                inSpace = false;
-            }
+            output.Append(rest[..space]);
+            output.Append(' ');
+            rest = rest[space..].TrimStart(WhitespaceChars);
         }
     }
 
-    /// <summary>Trims a header value and collapses each run of whitespace (including folded lines) to one space.</summary>
-    public static string CanonicalHeaderValue(string value)
-    {
-        var span = value.AsSpan().Trim();
-        var needsWork = false;
-        for (var i = 0; i < span.Length; i++)
-        {
-            if (span[i] is '\r' or '\n' or '\t' || (span[i] == ' ' && i + 1 < span.Length && span[i + 1] == ' '))
-            {
-                needsWork = true;
-                break;
-            }
-        }
-
-        if (!needsWork)
-        {
-            return span.Length == value.Length ? value : span.ToString();
-        }
-
-        var builder = new StringBuilder(span.Length);
-        var inSpace = false;
-        foreach (var c in span)
-        {
-            if (c is ' ' or '\t' or '\r' or '\n')
-            {
-                if (!inSpace)
-                {
-                    builder.Append(' ');
-                }
-
-                inSpace = true;
-            }
-            else
-            {
-                builder.Append(c);
-                inSpace = false;
-            }
-        }
-
-        return builder.ToString();
-    }
-
-    public static string CanonicalRequest(string method, string canonicalUri, string canonicalQuery, string canonicalHeaders, string signedHeaders, string payloadHash) =>
-        string.Concat(method, "\n", canonicalUri, "\n", canonicalQuery, "\n", canonicalHeaders, "\n", signedHeaders, "\n", payloadHash);
+    private const string WhitespaceChars = " \t\r\n";
+    private static readonly SearchValues<char> Whitespace = SearchValues.Create(WhitespaceChars);
 
     /// <summary><c>{date}/{region}/{service}/aws4_request</c>.</summary>
     public static string Scope(string date, string region, string service) => $"{date}/{region}/{service}/{Terminator}";
 
-    public static string StringToSign(string amzDate, string scope, string canonicalRequest) =>
-        string.Concat(Algorithm, "\n", amzDate, "\n", scope, "\n", HexSha256(canonicalRequest));
+    /// <summary>
+    /// <c>AWS4-HMAC-SHA256\n{amzDate}\n{scope}\n{hex SHA-256 of the canonical request}</c>, the scope's date
+    /// being the first eight characters of <paramref name="amzDate"/>.
+    /// </summary>
+    public static string StringToSign(string amzDate, string region, string service, string canonicalRequest)
+    {
+        Span<byte> hash = stackalloc byte[32];
+        HashUtf8(canonicalRequest, hash);
+        var builder = new Utf8Builder(256);
+        try
+        {
+            WriteStringToSign(ref builder, amzDate, region, service, hash);
+            return builder.ToString();
+        }
+        finally
+        {
+            builder.Dispose();
+        }
+    }
+
+    internal static void WriteStringToSign(ref Utf8Builder output, scoped ReadOnlySpan<char> amzDate, string region, string service, scoped ReadOnlySpan<byte> canonicalRequestHash)
+    {
+        output.Append(Algorithm);
+        output.Append('\n');
+        output.Append(amzDate);
+        output.Append('\n');
+        output.Append(amzDate[..8]);
+        output.Append('/');
+        output.Append(region);
+        output.Append('/');
+        output.Append(service);
+        output.Append('/');
+        output.Append(Terminator);
+        output.Append('\n');
+        output.AppendHexLower(canonicalRequestHash);
+    }
 
     /// <summary>The derived signing key: HMAC chain over date, region, service and "aws4_request".</summary>
     public static byte[] SigningKey(string secretAccessKey, string date, string region, string service)
@@ -233,52 +322,83 @@ public static class SigV4
     public static string Signature(ReadOnlySpan<byte> signingKey, string stringToSign)
     {
         Span<byte> mac = stackalloc byte[32];
-        ComputeSignature(signingKey, stringToSign, mac);
-        return Convert.ToHexStringLower(mac);
-    }
-
-    /// <summary>The raw 32-byte signature, for constant-time comparison.</summary>
-    public static void ComputeSignature(ReadOnlySpan<byte> signingKey, string stringToSign, Span<byte> destination)
-    {
-        var length = Encoding.UTF8.GetMaxByteCount(stringToSign.Length);
-        var rented = ArrayPool<byte>.Shared.Rent(length);
+        var builder = new Utf8Builder(stringToSign.Length + 16);
         try
         {
-            var written = Encoding.UTF8.GetBytes(stringToSign, rented);
-            HMACSHA256.HashData(signingKey, rented.AsSpan(0, written), destination);
+            builder.Append(stringToSign);
+            HMACSHA256.HashData(signingKey, builder.Written, mac);
         }
         finally
         {
-            ArrayPool<byte>.Shared.Return(rented);
+            builder.Dispose();
         }
+
+        return Convert.ToHexStringLower(mac);
     }
 
     public static string HexSha256(string text)
     {
-        var length = Encoding.UTF8.GetMaxByteCount(text.Length);
-        var rented = ArrayPool<byte>.Shared.Rent(length);
-        try
-        {
-            var written = Encoding.UTF8.GetBytes(text, rented);
-            return HexSha256(rented.AsSpan(0, written));
-        }
-        finally
-        {
-            ArrayPool<byte>.Shared.Return(rented);
-        }
+        Span<byte> hash = stackalloc byte[32];
+        HashUtf8(text, hash);
+        return Convert.ToHexStringLower(hash);
     }
 
     public static string HexSha256(ReadOnlySpan<byte> data)
     {
         Span<byte> hash = stackalloc byte[32];
-        SHA256.HashData(data, hash);
+        Sha256.Hash(data, hash);
         return Convert.ToHexStringLower(hash);
+    }
+
+    private static void HashUtf8(string text, Span<byte> hash)
+    {
+        var builder = new Utf8Builder(text.Length + 16);
+        try
+        {
+            builder.Append(text);
+            Sha256.Hash(builder.Written, hash);
+        }
+        finally
+        {
+            builder.Dispose();
+        }
     }
 
     public static string FormatDate(DateTimeOffset time) => time.UtcDateTime.ToString(DateFormat, CultureInfo.InvariantCulture);
 
-    public static bool TryParseDate(string? text, out DateTimeOffset time) =>
-        DateTimeOffset.TryParseExact(text, DateFormat, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal, out time);
+    /// <summary>Parses <c>yyyyMMdd'T'HHmmss'Z'</c> (UTC), as <see cref="DateFormat"/>, by hand: it is read on every request.</summary>
+    public static bool TryParseDate(string? text, out DateTimeOffset time)
+    {
+        time = default;
+        if (text is not { Length: 16 } || text[8] != 'T' || text[15] != 'Z'
+            || !TryParseDigits(text.AsSpan(0, 4), out var year) || !TryParseDigits(text.AsSpan(4, 2), out var month)
+            || !TryParseDigits(text.AsSpan(6, 2), out var day) || !TryParseDigits(text.AsSpan(9, 2), out var hour)
+            || !TryParseDigits(text.AsSpan(11, 2), out var minute) || !TryParseDigits(text.AsSpan(13, 2), out var second)
+            || year < 1 || month is < 1 or > 12 || day < 1 || day > DateTime.DaysInMonth(year, month)
+            || hour > 23 || minute > 59 || second > 59)
+        {
+            return false;
+        }
+
+        time = new DateTimeOffset(year, month, day, hour, minute, second, TimeSpan.Zero);
+        return true;
+    }
+
+    private static bool TryParseDigits(ReadOnlySpan<char> digits, out int value)
+    {
+        value = 0;
+        foreach (var c in digits)
+        {
+            if (!char.IsAsciiDigit(c))
+            {
+                return false;
+            }
+
+            value = value * 10 + (c - '0');
+        }
+
+        return true;
+    }
 
     /// <summary>
     /// URI-encodes every byte except the unreserved characters <c>A-Z a-z 0-9 - . _ ~</c> (and '/' unless
@@ -289,7 +409,7 @@ public static class SigV4
         var needs = false;
         foreach (var c in value)
         {
-            if (!IsUnreserved(c) && (encodeSlash || c != '/'))
+            if (!Utf8Builder.IsUnreserved(c) && (encodeSlash || c != '/'))
             {
                 needs = true;
                 break;
@@ -301,24 +421,15 @@ public static class SigV4
             return value;
         }
 
-        var bytes = Encoding.UTF8.GetBytes(value);
-        var builder = new StringBuilder(bytes.Length * 3);
-        foreach (var b in bytes)
+        var builder = new Utf8Builder(value.Length * 3);
+        try
         {
-            var c = (char)b;
-            if (b < 0x80 && (IsUnreserved(c) || (!encodeSlash && c == '/')))
-            {
-                builder.Append(c);
-            }
-            else
-            {
-                builder.Append('%').Append("0123456789ABCDEF"[b >> 4]).Append("0123456789ABCDEF"[b & 0xF]);
-            }
+            builder.AppendUriEncoded(value, encodeSlash);
+            return builder.ToString();
         }
-
-        return builder.ToString();
+        finally
+        {
+            builder.Dispose();
+        }
     }
-
-    private static bool IsUnreserved(char c) =>
-        c is (>= 'A' and <= 'Z') or (>= 'a' and <= 'z') or (>= '0' and <= '9') or '-' or '.' or '_' or '~';
 }

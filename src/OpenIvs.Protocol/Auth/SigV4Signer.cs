@@ -22,18 +22,11 @@ public static class SigV4Signer
             headers = [.. headers, new("X-Amz-Security-Token", token)];
         }
 
-        var signedHeaders = headers.Select(h => h.Key.ToLowerInvariant()).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToList();
-        var canonicalRequest = SigV4.CanonicalRequest(
-            method,
-            SigV4.CanonicalUri(wirePath),
-            SigV4.CanonicalQuery(rawQuery),
-            SigV4.CanonicalHeaders(headers, signedHeaders),
-            string.Join(';', signedHeaders),
-            payloadHash);
-        var scope = SigV4.Scope(date, region, service);
-        var stringToSign = SigV4.StringToSign(amzDate, scope, canonicalRequest);
+        var signedHeaders = string.Join(';', headers.Select(h => h.Key.ToLowerInvariant()).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal));
+        var canonicalRequest = SigV4.CanonicalRequest(method, wirePath, rawQuery, headers, signedHeaders, payloadHash);
+        var stringToSign = SigV4.StringToSign(amzDate, region, service, canonicalRequest);
         var signature = SigV4.Signature(SigV4.SigningKey(credentials.SecretAccessKey, date, region, service), stringToSign);
-        var authorization = $"{SigV4.Algorithm} Credential={credentials.AccessKeyId}/{scope}, SignedHeaders={string.Join(';', signedHeaders)}, Signature={signature}";
+        var authorization = $"{SigV4.Algorithm} Credential={credentials.AccessKeyId}/{SigV4.Scope(date, region, service)}, SignedHeaders={signedHeaders}, Signature={signature}";
         return new SigV4Result(authorization, signature, canonicalRequest, stringToSign);
     }
 
@@ -62,9 +55,8 @@ public static class SigV4Signer
         }
 
         var query = string.IsNullOrEmpty(rawQuery) ? string.Join('&', parameters) : rawQuery.TrimStart('?') + "&" + string.Join('&', parameters);
-        var canonicalRequest = SigV4.CanonicalRequest(
-            method, SigV4.CanonicalUri(wirePath), SigV4.CanonicalQuery(query), $"host:{SigV4.CanonicalHeaderValue(host)}\n", "host", payloadHash);
-        var signature = SigV4.Signature(SigV4.SigningKey(credentials.SecretAccessKey, date, region, service), SigV4.StringToSign(amzDate, scope, canonicalRequest));
+        var canonicalRequest = SigV4.CanonicalRequest(method, wirePath, query, [new("host", host)], "host", payloadHash);
+        var signature = SigV4.Signature(SigV4.SigningKey(credentials.SecretAccessKey, date, region, service), SigV4.StringToSign(amzDate, region, service, canonicalRequest));
         return query + "&X-Amz-Signature=" + signature;
     }
 }

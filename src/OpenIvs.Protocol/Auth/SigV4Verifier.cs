@@ -20,28 +20,32 @@ public sealed class SigV4Verifier(string region, string service, TimeProvider ti
 
     public SigV4Verification Verify(SigV4Request request, ISigV4KeyResolver keys)
     {
-        var authorization = request.Header("Authorization")?.Trim();
+        var authorization = request.Header("Authorization");
         var presigned = authorization is null && request.QueryValue("X-Amz-Algorithm") is not null;
         if (authorization is null && !presigned)
         {
             return SigV4Verification.Fail(SigV4Failure.MissingAuthentication, "Missing Authentication Token");
         }
 
-        var parsed = presigned ? ParsePresigned(request) : ParseAuthorizationHeader(authorization!, request);
-        if (parsed.Failure is { } failure)
+        var failure = presigned ? ParsePresigned(request, out var parts) : ParseAuthorizationHeader(authorization.AsSpan().Trim(), request, out parts);
+        if (failure is not null)
         {
             return failure;
         }
 
-        var (credential, signedHeaderList, signature, amzDate, expires) = parsed.Parts;
-        var scopeParts = credential.Split('/');
-        if (scopeParts.Length != 5 || scopeParts[0].Length == 0)
+        var credential = parts.Credential;
+        Span<Range> scope = stackalloc Range[6];
+        if (credential.Split(scope, '/') != 5 || credential[scope[0]].IsEmpty)
         {
             return SigV4Verification.Fail(SigV4Failure.Incomplete,
                 $"Credential must have exactly 5 slash-delimited elements, e.g. keyid/date/region/service/term, got '{credential}'");
         }
 
-        var (accessKeyId, date, scopeRegion, scopeService, terminator) = (scopeParts[0], scopeParts[1], scopeParts[2], scopeParts[3], scopeParts[4]);
+        var date = credential[scope[1]];
+        var scopeRegion = credential[scope[2]];
+        var scopeService = credential[scope[3]];
+        var terminator = credential[scope[4]];
+        var amzDate = parts.AmzDate!;
         if (!SigV4.TryParseDate(amzDate, out var requestTime))
         {
             return SigV4Verification.Fail(SigV4Failure.Incomplete,
@@ -49,22 +53,22 @@ public sealed class SigV4Verifier(string region, string service, TimeProvider ti
                           : "Authorization header requires existence of either a 'X-Amz-Date' or a 'Date' header.");
         }
 
-        if (date != amzDate![..8])
+        if (!date.SequenceEqual(amzDate.AsSpan(0, 8)))
         {
-            return SigV4Verification.Fail(SigV4Failure.WrongScope, $"Date in Credential scope does not match YYYYMMDD from ISO-8601 version of date from HTTP: '{date}' != '{amzDate[..8]}', from '{amzDate}'.");
+            return SigV4Verification.Fail(SigV4Failure.WrongScope, $"Date in Credential scope does not match YYYYMMDD from ISO-8601 version of date from HTTP: '{date}' != '{amzDate.AsSpan(0, 8)}', from '{amzDate}'.");
         }
 
-        if (terminator != SigV4.Terminator)
+        if (!terminator.SequenceEqual(SigV4.Terminator))
         {
             return SigV4Verification.Fail(SigV4Failure.WrongScope, $"Credential should be scoped with a valid terminator: 'aws4_request', not '{terminator}'.");
         }
 
-        if (scopeRegion != region)
+        if (!scopeRegion.SequenceEqual(region))
         {
             return SigV4Verification.Fail(SigV4Failure.WrongScope, $"Credential should be scoped to a valid region, not '{scopeRegion}'. This service is in '{region}'.");
         }
 
-        if (scopeService != service)
+        if (!scopeService.SequenceEqual(service))
         {
             return SigV4Verification.Fail(SigV4Failure.WrongScope, $"Credential should be scoped to correct service: '{service}'.");
         }
@@ -77,9 +81,9 @@ public sealed class SigV4Verifier(string region, string service, TimeProvider ti
                 return SigV4Verification.Fail(SigV4Failure.Skewed, $"Signature not yet current: {amzDate} is still later than {SigV4.FormatDate(now + MaxClockSkew)} ({SigV4.FormatDate(now)} + 5 min.)");
             }
 
-            if (now > requestTime + expires!.Value)
+            if (now > requestTime + parts.Expires)
             {
-                return SigV4Verification.Fail(SigV4Failure.Expired, $"Signature expired: {SigV4.FormatDate(requestTime + expires.Value)} is now earlier than {SigV4.FormatDate(now)}. The presigned URL has expired.");
+                return SigV4Verification.Fail(SigV4Failure.Expired, $"Signature expired: {SigV4.FormatDate(requestTime + parts.Expires)} is now earlier than {SigV4.FormatDate(now)}. The presigned URL has expired.");
             }
         }
         else if (now - requestTime > MaxClockSkew)
@@ -91,27 +95,20 @@ public sealed class SigV4Verifier(string region, string service, TimeProvider ti
             return SigV4Verification.Fail(SigV4Failure.Skewed, $"Signature not yet current: {amzDate} is still later than {SigV4.FormatDate(now + MaxClockSkew)} ({SigV4.FormatDate(now)} + 5 min.)");
         }
 
-        var signedHeaders = signedHeaderList.Split(';');
-        if (!signedHeaders.Contains("host"))
+        if (CheckSignedHeaders(parts.SignedHeaders) is { } headersFailure)
         {
-            return SigV4Verification.Fail(SigV4Failure.Incomplete, "'Host' must be a signed header.");
+            return headersFailure;
         }
 
-        for (var i = 1; i < signedHeaders.Length; i++)
-        {
-            if (string.CompareOrdinal(signedHeaders[i - 1], signedHeaders[i]) >= 0 || signedHeaders[i].Any(char.IsUpper))
-            {
-                return SigV4Verification.Fail(SigV4Failure.Incomplete, "SignedHeaders must be lower-case header names, sorted, without repeats.");
-            }
-        }
-
-        var payloadHash = PayloadHash(request, out var payloadFailure);
+        Span<char> payloadHash = stackalloc char[64];
+        var payloadHashLength = PayloadHash(request, payloadHash, out var payloadFailure);
         if (payloadFailure is not null)
         {
             return payloadFailure;
         }
 
-        var key = keys.Resolve(accessKeyId, date, region, service);
+        var accessKeyId = credential[scope[0]].ToString();
+        var key = keys.Resolve(accessKeyId, amzDate[..8], region, service);
         if (key is null)
         {
             return SigV4Verification.Fail(SigV4Failure.UnknownKey, "The security token included in the request is invalid.", accessKeyId);
@@ -132,98 +129,168 @@ public sealed class SigV4Verifier(string region, string service, TimeProvider ti
             }
         }
 
-        var canonicalRequest = SigV4.CanonicalRequest(
-            request.Method,
-            SigV4.CanonicalUri(request.WirePath),
-            SigV4.CanonicalQuery(request.RawQuery, excludeSignature: presigned),
-            SigV4.CanonicalHeaders(request.Headers, signedHeaders),
-            signedHeaderList,
-            payloadHash);
-        var stringToSign = SigV4.StringToSign(amzDate, SigV4.Scope(date, region, service), canonicalRequest);
+        // Hash the canonical request and sign the string to sign straight from pooled UTF-8 buffers; the
+        // strings themselves are built only for an error message or when a caller asks for them.
         Span<byte> expected = stackalloc byte[32];
-        SigV4.ComputeSignature(key.SigningKey, stringToSign, expected);
+        var builder = new Utf8Builder(1024);
+        try
+        {
+            SigV4.WriteCanonicalRequest(ref builder, request.Method, request.WirePath, request.RawQuery, presigned,
+                request.Headers, parts.SignedHeaders, payloadHash[..payloadHashLength]);
+            Sha256.Hash(builder.Written, expected);
+            builder.Dispose();
+            builder = new Utf8Builder(256);
+            SigV4.WriteStringToSign(ref builder, amzDate, region, service, expected);
+            key.Hmac.Compute(builder.Written, expected);
+        }
+        finally
+        {
+            builder.Dispose();
+        }
+
         Span<byte> provided = stackalloc byte[32];
+        var signature = parts.Signature;
         var matches = signature.Length == 64
             && Convert.FromHexString(signature, provided, out _, out var written) == System.Buffers.OperationStatus.Done
             && written == 32
             && CryptographicOperations.FixedTimeEquals(expected, provided);
+        var verification = new SigV4Verification(
+            matches ? SigV4Failure.None : SigV4Failure.SignatureMismatch, null, accessKeyId, matches ? key.Principal : null, this, request, presigned);
         if (!matches)
         {
-            return new SigV4Verification(
-                SigV4Failure.SignatureMismatch,
+            verification.Message =
                 "The request signature we calculated does not match the signature you provided. Check your AWS Secret Access Key and signing method. " +
-                $"Consult the service documentation for details.\n\nThe Canonical String for this request should have been\n'{canonicalRequest}'\n\n" +
-                $"The String-to-Sign should have been\n'{stringToSign}'\n",
-                accessKeyId, null, canonicalRequest, stringToSign);
+                $"Consult the service documentation for details.\n\nThe Canonical String for this request should have been\n'{verification.CanonicalRequest}'\n\n" +
+                $"The String-to-Sign should have been\n'{verification.StringToSign}'\n";
         }
 
-        return new SigV4Verification(SigV4Failure.None, null, accessKeyId, key.Principal, canonicalRequest, stringToSign);
+        return verification;
     }
 
-    private static string PayloadHash(SigV4Request request, out SigV4Verification? failure)
+    /// <summary>The canonical request and string to sign of a request that got past parsing, as strings.</summary>
+    internal (string CanonicalRequest, string StringToSign) Describe(SigV4Request request, bool presigned)
+    {
+        var authorization = request.Header("Authorization");
+        _ = presigned ? ParsePresigned(request, out var parts) : ParseAuthorizationHeader(authorization.AsSpan().Trim(), request, out parts);
+        Span<char> payloadHash = stackalloc char[64];
+        var length = PayloadHash(request, payloadHash, out _);
+        var canonicalRequest = SigV4.CanonicalRequest(
+            request.Method, request.WirePath, request.RawQuery, request.Headers, parts.SignedHeaders.ToString(), payloadHash[..length].ToString(), presigned);
+        return (canonicalRequest, SigV4.StringToSign(parts.AmzDate!, region, service, canonicalRequest));
+    }
+
+    /// <summary>SignedHeaders must include host and be lower-case names, sorted, without repeats.</summary>
+    private static SigV4Verification? CheckSignedHeaders(ReadOnlySpan<char> signedHeaders)
+    {
+        var hasHost = false;
+        ReadOnlySpan<char> previous = default;
+        var index = 0;
+        foreach (var range in signedHeaders.Split(';'))
+        {
+            var name = signedHeaders[range];
+            if ((index++ > 0 && previous.SequenceCompareTo(name) >= 0) || name.ContainsAnyInRange('A', 'Z'))
+            {
+                return SigV4Verification.Fail(SigV4Failure.Incomplete, "SignedHeaders must be lower-case header names, sorted, without repeats.");
+            }
+
+            hasHost |= name.SequenceEqual("host");
+            previous = name;
+        }
+
+        return hasHost ? null : SigV4Verification.Fail(SigV4Failure.Incomplete, "'Host' must be a signed header.");
+    }
+
+    /// <summary>Writes the payload hash to sign into <paramref name="destination"/> (64 chars) and returns its length.</summary>
+    private static int PayloadHash(SigV4Request request, Span<char> destination, out SigV4Verification? failure)
     {
         failure = null;
-        var actual = request.Body.IsEmpty ? SigV4.EmptyPayloadHash : SigV4.HexSha256(request.Body.Span);
+        if (request.Body.IsEmpty)
+        {
+            SigV4.EmptyPayloadHash.CopyTo(destination);
+        }
+        else
+        {
+            Span<byte> hash = stackalloc byte[32];
+            Sha256.Hash(request.Body.Span, hash);
+            Convert.TryToHexStringLower(hash, destination, out _);
+        }
+
         var declared = request.Header("X-Amz-Content-Sha256");
         if (declared is null)
         {
-            return actual;
+            return 64;
         }
 
         if (declared == "UNSIGNED-PAYLOAD" || declared.StartsWith("STREAMING-", StringComparison.Ordinal))
         {
             failure = SigV4Verification.Fail(SigV4Failure.PayloadHashMismatch, $"This service requires signed payloads; '{declared}' is not accepted.");
-            return actual;
+            return 64;
         }
 
-        if (!string.Equals(declared, actual, StringComparison.OrdinalIgnoreCase))
+        if (!destination.Equals(declared, StringComparison.OrdinalIgnoreCase))
         {
             failure = SigV4Verification.Fail(SigV4Failure.PayloadHashMismatch, "The provided 'x-amz-content-sha256' header does not match what was computed.");
+            return 64;
         }
 
-        return declared;
+        declared.CopyTo(destination); // signed as sent, upper-case hex included
+        return 64;
     }
 
-    private readonly record struct Parsed(
-        SigV4Verification? Failure, (string Credential, string SignedHeaders, string Signature, string? AmzDate, TimeSpan? Expires) Parts);
-
-    private static Parsed ParseAuthorizationHeader(string authorization, SigV4Request request)
+    /// <summary>The signature's parts, as slices of the header or of the decoded query values.</summary>
+    private ref struct SignatureParts
     {
+        public ReadOnlySpan<char> Credential;
+        public ReadOnlySpan<char> SignedHeaders;
+        public ReadOnlySpan<char> Signature;
+        public string? AmzDate;
+        public TimeSpan Expires;
+    }
+
+    private static SigV4Verification? ParseAuthorizationHeader(ReadOnlySpan<char> authorization, SigV4Request request, out SignatureParts parts)
+    {
+        parts = default;
         if (!authorization.StartsWith(SigV4.Algorithm + " ", StringComparison.Ordinal))
         {
-            var scheme = authorization.Split(' ', 2)[0];
-            return new(SigV4Verification.Fail(SigV4Failure.Incomplete, $"Unsupported authorization type '{scheme}'; use {SigV4.Algorithm}."), default);
+            var space = authorization.IndexOf(' ');
+            var scheme = space < 0 ? authorization : authorization[..space];
+            return SigV4Verification.Fail(SigV4Failure.Incomplete, $"Unsupported authorization type '{scheme}'; use {SigV4.Algorithm}.");
         }
 
-        string? credential = null, signedHeaders = null, signature = null;
-        foreach (var part in authorization[(SigV4.Algorithm.Length + 1)..].Split(','))
+        var elements = authorization[(SigV4.Algorithm.Length + 1)..];
+        foreach (var range in elements.Split(','))
         {
-            var trimmed = part.Trim();
-            var equals = trimmed.IndexOf('=', StringComparison.Ordinal);
+            var element = elements[range].Trim();
+            var equals = element.IndexOf('=');
             if (equals <= 0)
             {
-                return new(SigV4Verification.Fail(SigV4Failure.Incomplete, $"Authorization header element '{trimmed}' is not key=value."), default);
+                return SigV4Verification.Fail(SigV4Failure.Incomplete, $"Authorization header element '{element}' is not key=value.");
             }
 
-            var (name, value) = (trimmed[..equals], trimmed[(equals + 1)..]);
-            switch (name)
+            var name = element[..equals];
+            var value = element[(equals + 1)..];
+            if (name.SequenceEqual("Credential"))
             {
-                case "Credential": credential = value; break;
-                case "SignedHeaders": signedHeaders = value; break;
-                case "Signature": signature = value; break;
+                parts.Credential = value;
+            }
+            else if (name.SequenceEqual("SignedHeaders"))
+            {
+                parts.SignedHeaders = value;
+            }
+            else if (name.SequenceEqual("Signature"))
+            {
+                parts.Signature = value;
             }
         }
 
-        foreach (var (name, value) in new[] { ("Credential", credential), ("SignedHeaders", signedHeaders), ("Signature", signature) })
+        var missing = parts.Credential.IsEmpty ? "Credential" : parts.SignedHeaders.IsEmpty ? "SignedHeaders" : parts.Signature.IsEmpty ? "Signature" : null;
+        if (missing is not null)
         {
-            if (string.IsNullOrEmpty(value))
-            {
-                return new(SigV4Verification.Fail(SigV4Failure.Incomplete, $"Authorization header requires '{name}' parameter."), default);
-            }
+            return SigV4Verification.Fail(SigV4Failure.Incomplete, $"Authorization header requires '{missing}' parameter.");
         }
 
-        var amzDate = request.Header("X-Amz-Date") ?? DateHeader(request.Header("Date"));
-        return new(null, (credential!, signedHeaders!, signature!, amzDate, null));
+        parts.AmzDate = request.Header("X-Amz-Date") ?? DateHeader(request.Header("Date"));
+        return null;
     }
 
     private static string? DateHeader(string? date) =>
@@ -231,12 +298,13 @@ public sealed class SigV4Verifier(string region, string service, TimeProvider ti
             ? SigV4.FormatDate(parsed)
             : null;
 
-    private static Parsed ParsePresigned(SigV4Request request)
+    private static SigV4Verification? ParsePresigned(SigV4Request request, out SignatureParts parts)
     {
+        parts = default;
         var algorithm = request.QueryValue("X-Amz-Algorithm");
         if (algorithm != SigV4.Algorithm)
         {
-            return new(SigV4Verification.Fail(SigV4Failure.Incomplete, $"X-Amz-Algorithm must be {SigV4.Algorithm}."), default);
+            return SigV4Verification.Fail(SigV4Failure.Incomplete, $"X-Amz-Algorithm must be {SigV4.Algorithm}.");
         }
 
         var values = new Dictionary<string, string?>
@@ -251,17 +319,22 @@ public sealed class SigV4Verifier(string region, string service, TimeProvider ti
         {
             if (string.IsNullOrEmpty(value))
             {
-                return new(SigV4Verification.Fail(SigV4Failure.Incomplete, $"AWS query-string parameters must include '{name}'. Re-examine the query-string parameters."), default);
+                return SigV4Verification.Fail(SigV4Failure.Incomplete, $"AWS query-string parameters must include '{name}'. Re-examine the query-string parameters.");
             }
         }
 
         if (!long.TryParse(values["X-Amz-Expires"], NumberStyles.None, CultureInfo.InvariantCulture, out var seconds)
             || seconds < 1 || TimeSpan.FromSeconds(seconds) > MaxPresignedExpiry)
         {
-            return new(SigV4Verification.Fail(SigV4Failure.Incomplete, "X-Amz-Expires must be a whole number of seconds from 1 to 604800."), default);
+            return SigV4Verification.Fail(SigV4Failure.Incomplete, "X-Amz-Expires must be a whole number of seconds from 1 to 604800.");
         }
 
-        return new(null, (values["X-Amz-Credential"]!, values["X-Amz-SignedHeaders"]!, values["X-Amz-Signature"]!, values["X-Amz-Date"], TimeSpan.FromSeconds(seconds)));
+        parts.Credential = values["X-Amz-Credential"];
+        parts.SignedHeaders = values["X-Amz-SignedHeaders"];
+        parts.Signature = values["X-Amz-Signature"];
+        parts.AmzDate = values["X-Amz-Date"];
+        parts.Expires = TimeSpan.FromSeconds(seconds);
+        return null;
     }
 }
 
@@ -299,11 +372,45 @@ public enum SigV4Failure
 }
 
 /// <summary>The outcome of <see cref="SigV4Verifier.Verify"/>.</summary>
-public sealed record SigV4Verification(
-    SigV4Failure Failure, string? Message, string? AccessKeyId, object? Principal, string? CanonicalRequest, string? StringToSign)
+public sealed class SigV4Verification
 {
+    private readonly SigV4Verifier? _verifier;
+    private readonly SigV4Request? _request;
+    private readonly bool _presigned;
+    private (string CanonicalRequest, string StringToSign)? _described;
+
+    internal SigV4Verification(
+        SigV4Failure failure, string? message, string? accessKeyId, object? principal,
+        SigV4Verifier? verifier = null, SigV4Request? request = null, bool presigned = false)
+    {
+        Failure = failure;
+        Message = message;
+        AccessKeyId = accessKeyId;
+        Principal = principal;
+        (_verifier, _request, _presigned) = (verifier, request, presigned);
+    }
+
+    public SigV4Failure Failure { get; }
+
+    public string? Message { get; internal set; }
+
+    /// <summary>The access key the request named, once it could be read.</summary>
+    public string? AccessKeyId { get; }
+
+    /// <summary>Who the key belongs to, when verification succeeded.</summary>
+    public object? Principal { get; }
+
     public bool Succeeded => Failure == SigV4Failure.None;
 
+    /// <summary>The canonical request the server computed (once the signature was checked), built on first use.</summary>
+    public string? CanonicalRequest => Described?.CanonicalRequest;
+
+    /// <summary>The string to sign the server computed (once the signature was checked), built on first use.</summary>
+    public string? StringToSign => Described?.StringToSign;
+
+    private (string CanonicalRequest, string StringToSign)? Described =>
+        _described ??= _verifier is null ? null : _verifier.Describe(_request!, _presigned);
+
     internal static SigV4Verification Fail(SigV4Failure failure, string message, string? accessKeyId = null) =>
-        new(failure, message, accessKeyId, null, null, null);
+        new(failure, message, accessKeyId, null);
 }
