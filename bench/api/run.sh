@@ -57,6 +57,7 @@ print(c.list_channels(maxResults=1)["channels"][0]["arn"])
 PY
 }
 
+declare -A ratios=()
 echo "OpenIVS control-plane benchmark: ${duration}s per run, ${channels} channels, $(nproc) cores, ${rounds} alternating rounds"
 for name in $operations; do
   for c in 1 32; do
@@ -72,8 +73,18 @@ for name in $operations; do
         rps[$auth]=$(sed 's/.*rps=\([0-9]*\).*/\1/' <<< "$line")
         printf '%-6s %-14s c=%-3s round %s  %s\n' "$auth" "$name" "$c" "$round" "$line"
       done
-      python3 -c "import sys; print(f'       {sys.argv[1]:14} c={sys.argv[2]:<3} round {sys.argv[3]}  sigv4/none = {int(sys.argv[4]) / max(1, int(sys.argv[5])):.2f}')" \
-        "$name" "$c" "$round" "${rps[sigv4]}" "${rps[none]}"
+      ratio=$(python3 -c "import sys; print(f'{int(sys.argv[1]) / max(1, int(sys.argv[2])):.2f}')" "${rps[sigv4]}" "${rps[none]}")
+      ratios["$name c=$c"]+="$ratio "
+      printf '       %-14s c=%-3s round %s  sigv4/none = %s\n' "$name" "$c" "$round" "$ratio"
     done
+  done
+done
+
+# One noisy run can swing a ratio by 0.1 on a shared machine: the median over the rounds is the figure.
+echo "sigv4/none throughput, median of $rounds rounds:"
+for name in $operations; do
+  for c in 1 32; do
+    python3 -c "import statistics, sys; r = [float(x) for x in sys.argv[3:]]; print(f'  {sys.argv[1]:14} c={sys.argv[2]:<3} {statistics.median(r):.2f}  (rounds: {\" \".join(sys.argv[3:])})')" \
+      "$name" "$c" ${ratios["$name c=$c"]}
   done
 done
