@@ -36,8 +36,20 @@ public sealed class IngestOptions
     /// <summary>Longest broadcast (IVS: 48 h); then the stream is ended and a reconnect starts a new one.</summary>
     public TimeSpan MaxStreamDuration { get; set; } = TimeSpan.FromHours(48);
 
+    /// <summary>
+    /// How much of a publisher's media the kernel may gather before waking the server (the socket's receive
+    /// low-water mark, sized from the stream's measured rate): fewer wake-ups per stream for at most this
+    /// much added latency. Zero wakes for every byte.
+    /// </summary>
+    public TimeSpan ReceiveCoalescing { get; set; } = TimeSpan.FromMilliseconds(20);
+
     public IEnumerable<string> Validate()
     {
+        if (ReceiveCoalescing < TimeSpan.Zero || ReceiveCoalescing > TimeSpan.FromMilliseconds(500))
+        {
+            yield return "Ingest.ReceiveCoalescing must be from 0 to 500 ms.";
+        }
+
         if (MaxBitrate < 100_000 || BasicMaxBitrate < 100_000 || BasicSdMaxBitrate < 100_000)
         {
             yield return "Ingest bitrate limits must be at least 100000 bits/s.";

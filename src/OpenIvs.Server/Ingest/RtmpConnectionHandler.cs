@@ -2,6 +2,7 @@ using Microsoft.AspNetCore.Connections;
 using Microsoft.AspNetCore.Connections.Features;
 using OpenIvs.Media.Rtmp;
 using OpenIvs.Media.Rtmp.Session;
+using OpenIvs.Server.Hosting;
 using OpenIvs.Server.Streams;
 
 namespace OpenIvs.Server.Ingest;
@@ -11,13 +12,14 @@ namespace OpenIvs.Server.Ingest;
 /// (and terminates TLS for RTMPS); each connection runs one <see cref="RtmpServerSession"/> over the
 /// connection's pipes. A broken or hostile connection ends alone: errors never reach other streams.
 /// </summary>
-public sealed partial class RtmpConnectionHandler(LiveStreamHub hub, RtmpSessionOptions sessionOptions, ILogger<RtmpConnectionHandler> logger)
+public sealed partial class RtmpConnectionHandler(
+    LiveStreamHub hub, RtmpSessionOptions sessionOptions, OpenIvsOptions options, TimeProvider time, ILogger<RtmpConnectionHandler> logger)
     : ConnectionHandler
 {
     public override async Task OnConnectedAsync(ConnectionContext connection)
     {
         var secure = connection.Features.Get<ITlsHandshakeFeature>() is not null;
-        var publisher = new RtmpPublisher(hub, connection, secure, logger);
+        using var publisher = new RtmpPublisher(hub, connection, secure, options.Ingest, time, logger);
         var session = new RtmpServerSession(connection.Transport.Input, connection.Transport.Output, publisher, sessionOptions);
         try
         {

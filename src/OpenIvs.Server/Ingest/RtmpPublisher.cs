@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Connections;
 using OpenIvs.Media.Frames;
 using OpenIvs.Media.Rtmp.Session;
+using OpenIvs.Server.Hosting;
 using OpenIvs.Server.Streams;
 
 namespace OpenIvs.Server.Ingest;
@@ -9,8 +10,12 @@ namespace OpenIvs.Server.Ingest;
 /// Connects one RTMP(S) publisher to the live-stream hub: the stream name is the stream key; a refused
 /// publish closes the connection without a status (as IVS does); media and configuration go to the hub.
 /// </summary>
-internal sealed partial class RtmpPublisher(LiveStreamHub hub, ConnectionContext connection, bool secure, ILogger logger) : IRtmpPublishHandler
+internal sealed partial class RtmpPublisher(
+    LiveStreamHub hub, ConnectionContext connection, bool secure, IngestOptions options, TimeProvider time, ILogger logger)
+    : IRtmpPublishHandler, IDisposable
 {
+    private ReceiveCoalescing? _coalescing;
+
     /// <summary>IVS ingest URLs are <c>rtmps://host/app/&lt;stream key&gt;</c>.</summary>
     public const string Application = "app";
 
@@ -37,6 +42,7 @@ internal sealed partial class RtmpPublisher(LiveStreamHub hub, ConnectionContext
         }
 
         Stream = result.Stream;
+        _coalescing = ReceiveCoalescing.Start(connection, result.Stream!, options.ReceiveCoalescing, time);
         return PublishDecision.Accept();
     }
 
@@ -69,11 +75,14 @@ internal sealed partial class RtmpPublisher(LiveStreamHub hub, ConnectionContext
 
     public async ValueTask OnUnpublishAsync(RtmpSessionEndReason reason, CancellationToken cancellationToken)
     {
+        Dispose();
         if (Stream is { } stream)
         {
             await hub.EndAsync(stream, reason.ToString()).ConfigureAwait(false);
         }
     }
+
+    public void Dispose() => _coalescing?.Dispose();
 
     /// <summary>Ends the publish from the server side (StopStream, limits, idle): close the connection.</summary>
     private ValueTask DisconnectAsync()
