@@ -42,8 +42,9 @@ internal static unsafe class Sha256
     /// <summary>True when hashing calls libcrypto directly rather than through .NET's APIs.</summary>
     public static bool IsNative => s_init != null;
 
-    // Longer inputs go through .NET: a native call that skips the GC transition must stay short.
-    private const int MaxNativeLength = 16 * 1024;
+    // Longer inputs go through .NET: a native call that skips the GC transition must stay short (4 KB is
+    // a few microseconds; SigV4's canonical requests and strings to sign are well under it).
+    private const int MaxNativeLength = 4 * 1024;
 
     public static void Hash(ReadOnlySpan<byte> data, Span<byte> destination)
     {
