@@ -138,8 +138,7 @@ public sealed class SigV4Verifier(string region, string service, TimeProvider ti
             SigV4.WriteCanonicalRequest(ref builder, request.Method, request.WirePath, request.RawQuery, presigned,
                 request.Headers, parts.SignedHeaders, payloadHash[..payloadHashLength]);
             Sha256.Hash(builder.Written, expected);
-            builder.Dispose();
-            builder = new Utf8Builder(256);
+            builder.Clear();
             SigV4.WriteStringToSign(ref builder, amzDate, region, service, expected);
             key.Hmac.Compute(builder.Written, expected);
         }

@@ -89,6 +89,9 @@ internal ref struct Utf8Builder
     public static bool IsUnreserved(char c) =>
         c is (>= 'A' and <= 'Z') or (>= 'a' and <= 'z') or (>= '0' and <= '9') or '-' or '.' or '_' or '~';
 
+    /// <summary>Empties the builder, keeping its buffer.</summary>
+    public void Clear() => _length = 0;
+
     public override readonly string ToString() => Encoding.UTF8.GetString(Written);
 
     public void Dispose()
