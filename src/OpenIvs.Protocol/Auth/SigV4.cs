@@ -319,14 +319,14 @@ public static class SigV4
     }
 
     /// <summary>Hex HMAC-SHA256 of the string to sign under the signing key.</summary>
-    public static string Signature(ReadOnlySpan<byte> signingKey, string stringToSign)
+    internal static string Signature(Sha256.HmacKey signingKey, string stringToSign)
     {
-        Span<byte> mac = stackalloc byte[32];
+        Span<byte> mac = stackalloc byte[Sha256.HashSize];
         var builder = new Utf8Builder(stringToSign.Length + 16);
         try
         {
             builder.Append(stringToSign);
-            HMACSHA256.HashData(signingKey, builder.Written, mac);
+            signingKey.Compute(builder.Written, mac);
         }
         finally
         {

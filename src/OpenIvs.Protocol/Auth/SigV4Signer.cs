@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+
 namespace OpenIvs.Protocol.Auth;
 
 /// <summary>
@@ -6,6 +8,13 @@ namespace OpenIvs.Protocol.Auth;
 /// </summary>
 public static class SigV4Signer
 {
+    // The derived signing key of each credentials object, for the day, region and service it was last used
+    // with: a client signs every call with the same credentials, and deriving costs four HMACs. Held weakly
+    // by the credentials object, so refreshed or dropped credentials take their key with them.
+    private static readonly ConditionalWeakTable<SigV4Credentials, DerivedKey> DerivedKeys = [];
+
+    private sealed record DerivedKey(string Date, string Region, string Service, SigV4Key Key);
+
     /// <summary>
     /// Computes the <c>Authorization</c> header for a request. <paramref name="headers"/> must already hold
     /// every header to sign, including <c>host</c> and <c>x-amz-date</c>. With temporary credentials the
@@ -25,7 +34,7 @@ public static class SigV4Signer
         var signedHeaders = string.Join(';', headers.Select(h => h.Key.ToLowerInvariant()).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal));
         var canonicalRequest = SigV4.CanonicalRequest(method, wirePath, rawQuery, headers, signedHeaders, payloadHash);
         var stringToSign = SigV4.StringToSign(amzDate, region, service, canonicalRequest);
-        var signature = SigV4.Signature(SigV4.SigningKey(credentials.SecretAccessKey, date, region, service), stringToSign);
+        var signature = SigV4.Signature(SigningKey(credentials, date, region, service).Hmac, stringToSign);
         var authorization = $"{SigV4.Algorithm} Credential={credentials.AccessKeyId}/{SigV4.Scope(date, region, service)}, SignedHeaders={signedHeaders}, Signature={signature}";
         return new SigV4Result(authorization, signature, canonicalRequest, stringToSign);
     }
@@ -56,9 +65,22 @@ public static class SigV4Signer
 
         var query = string.IsNullOrEmpty(rawQuery) ? string.Join('&', parameters) : rawQuery.TrimStart('?') + "&" + string.Join('&', parameters);
         var canonicalRequest = SigV4.CanonicalRequest(method, wirePath, query, [new("host", host)], "host", payloadHash);
-        var signature = SigV4.Signature(SigV4.SigningKey(credentials.SecretAccessKey, date, region, service), SigV4.StringToSign(amzDate, region, service, canonicalRequest));
+        var signature = SigV4.Signature(SigningKey(credentials, date, region, service).Hmac, SigV4.StringToSign(amzDate, region, service, canonicalRequest));
         return query + "&X-Amz-Signature=" + signature;
     }
+
+    private static SigV4Key SigningKey(SigV4Credentials credentials, string date, string region, string service)
+    {
+        if (DerivedKeys.TryGetValue(credentials, out var cached) && cached.Date == date && cached.Region == region && cached.Service == service)
+        {
+            return cached.Key;
+        }
+
+        var key = new SigV4Key(SigV4.SigningKey(credentials.SecretAccessKey, date, region, service), null, null, credentials.AccessKeyId);
+        DerivedKeys.AddOrUpdate(credentials, new DerivedKey(date, region, service, key));
+        return key;
+    }
+
 }
 
 /// <summary>An access key, with the session token of temporary credentials.</summary>
