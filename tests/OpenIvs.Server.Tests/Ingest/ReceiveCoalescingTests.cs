@@ -12,7 +12,7 @@ namespace OpenIvs.Server.Tests.Ingest;
 /// <summary>
 /// The receive low-water mark on a real loopback TCP socket: sized from the stream's measured rate, back to
 /// one byte when the rate falls, and the kernel behaviour it relies on (held-back data is released by more
-/// data or by the peer closing).
+/// data, by lowering the mark, or by the peer closing).
 /// </summary>
 public sealed class ReceiveCoalescingTests : IDisposable
 {
@@ -61,7 +61,7 @@ public sealed class ReceiveCoalescingTests : IDisposable
     }
 
     [Fact]
-    public void HeldBackDataIsReleasedByMoreDataOrByTheClose()
+    public async Task HeldBackDataIsReleasedByMoreDataALowerMarkOrTheClose()
     {
         _server.SetSocketOption(SocketOptionLevel.Socket, SocketOptionName.ReceiveLowWater, 6_000);
         _client.Send(new byte[100]);
@@ -71,6 +71,15 @@ public sealed class ReceiveCoalescingTests : IDisposable
         Assert.True(_server.Poll(TimeSpan.FromSeconds(5), SelectMode.SelectRead));
         Assert.Equal(6_100, Drain());
 
+        // Lowering the mark (what Adjust does when the rate falls) wakes a reader already waiting.
+        _client.Send(new byte[100]);
+        var waiting = Task.Run(() => _server.Poll(TimeSpan.FromSeconds(30), SelectMode.SelectRead));
+        Assert.NotSame(waiting, await Task.WhenAny(waiting, Task.Delay(300)));
+        _server.SetSocketOption(SocketOptionLevel.Socket, SocketOptionName.ReceiveLowWater, 1);
+        Assert.True(await waiting.WaitAsync(TimeSpan.FromSeconds(10)), "lowering the mark must wake the waiting reader");
+        Assert.Equal(100, Drain());
+
+        _server.SetSocketOption(SocketOptionLevel.Socket, SocketOptionName.ReceiveLowWater, 6_000);
         _client.Send(new byte[100]);
         Assert.False(_server.Poll(TimeSpan.FromMilliseconds(200), SelectMode.SelectRead));
         _client.Shutdown(SocketShutdown.Send);
