@@ -75,21 +75,7 @@ public static class SigV4
         output.Append(payloadHash);
     }
 
-    /// <summary>The canonical URI of a wire path.</summary>
-    public static string CanonicalUri(string wirePath)
-    {
-        var builder = new Utf8Builder(wirePath.Length * 2 + 1);
-        try
-        {
-            WriteCanonicalUri(ref builder, wirePath);
-            return builder.ToString();
-        }
-        finally
-        {
-            builder.Dispose();
-        }
-    }
-
+    /// <summary>The canonical URI of a wire path: normalized, then URI-encoded per segment (see the class remarks).</summary>
     private static void WriteCanonicalUri(ref Utf8Builder output, string wirePath)
     {
         if (string.IsNullOrEmpty(wirePath))
