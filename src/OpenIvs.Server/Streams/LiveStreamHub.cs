@@ -427,7 +427,7 @@ public sealed partial class LiveStreamHub : BackgroundService, ILiveStreams
     }
 
     private void AddToOutbox(DocumentWrite write, IvsEvent e) =>
-        write.Put(_tables.Outbox, e.Id, new OutboxEventRecord { EventId = e.Id, DetailType = e.DetailType, Time = e.Time, Json = e.ToJson().ToJsonString() });
+        write.AppendEvent(e);
 
     /// <summary>Sessions left open by a crash are closed with Session Ended at start-up.</summary>
     private async Task RecoverUnfinishedSessionsAsync(CancellationToken cancellationToken)
