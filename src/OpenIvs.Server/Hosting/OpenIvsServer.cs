@@ -9,6 +9,7 @@ using OpenIvs.Server.Api.Faults;
 using OpenIvs.Server.Api.Service;
 using OpenIvs.Server.Auth;
 using OpenIvs.Server.Auth.Iam;
+using OpenIvs.Server.Events;
 using OpenIvs.Server.Ingest;
 using OpenIvs.Media.Rtmp.Session;
 using OpenIvs.Server.Recording;
@@ -129,6 +130,7 @@ public sealed class OpenIvsServer : IAsyncDisposable
         services.AddSingleton<LiveStreamHub>();
         services.AddSingleton<ILiveStreams>(sp => sp.GetRequiredService<LiveStreamHub>());
         services.AddHostedService(sp => sp.GetRequiredService<LiveStreamHub>());
+        AddEvents(services, options);
         services.AddSingleton<Playback.PlaybackAuthorizer>();
         services.AddSingleton<Playback.HlsPackager>();
         services.AddHostedService(sp => sp.GetRequiredService<Playback.HlsPackager>());
@@ -163,6 +165,7 @@ public sealed class OpenIvsServer : IAsyncDisposable
         var endpoint = app.Services.GetRequiredService<IvsApiEndpoint>();
         var watchPage = app.Services.GetRequiredService<Playback.WatchPage>();
         var origin = app.Services.GetRequiredService<Playback.HlsOrigin>();
+        var events = app.Services.GetRequiredService<EventStreamEndpoint>();
         var faults = options.EnableFaultInjection ? app.Services.GetRequiredService<FaultInjector>() : null;
 
         // One terminal handler that dispatches on the path: cheaper than endpoint routing on the hot path.
@@ -185,6 +188,11 @@ public sealed class OpenIvsServer : IAsyncDisposable
                 return FaultEndpoints.HandleAsync(context, faults, app.Services.GetRequiredService<IRequestAuthenticator>());
             }
 
+            if (path == EventStreamEndpoint.Path)
+            {
+                return events.HandleAsync(context);
+            }
+
             if (path.StartsWith("/watch/", StringComparison.Ordinal))
             {
                 return watchPage.HandleAsync(context);
@@ -203,6 +211,29 @@ public sealed class OpenIvsServer : IAsyncDisposable
         await app.Services.GetRequiredService<IvsService>().RefreshChannelEndpointsAsync(cancellationToken).ConfigureAwait(false);
         _ = app.Services.GetRequiredService<IvsService>().ResumeRecordingConfigurationActivationAsync();
         return server;
+    }
+
+    /// <summary>The outbox, its sinks (one per configured destination), the relay and the SSE endpoint.</summary>
+    private static void AddEvents(IServiceCollection services, OpenIvsOptions options)
+    {
+        var events = options.Events;
+        services.AddSingleton(sp => sp.GetRequiredService<IStateStore>().Outbox);
+        if (events.EventBridgeEnabled)
+        {
+            services.AddSingleton<IEventSink>(sp => new EventBridgeSink(
+                events.EventBridgeUri(options.Region), events.EventBridgeBus.Length > 0 ? events.EventBridgeBus : "default", events.EventBridgeSource,
+                options.Region, events.RequestTimeout, sp.GetService<Client.Credentials.IAwsCredentialsProvider>(),
+                sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILoggerFactory>().CreateLogger<EventBridgeSink>()));
+        }
+
+        foreach (var url in events.WebhookUrls)
+        {
+            services.AddSingleton<IEventSink>(new WebhookSink(new Uri(url), events.WebhookSecret, events.RequestTimeout));
+        }
+
+        services.AddSingleton<EventRelay>();
+        services.AddHostedService(sp => sp.GetRequiredService<EventRelay>());
+        services.AddSingleton<EventStreamEndpoint>();
     }
 
     private static string? NullIfEmpty(string value) => value.Length == 0 ? null : value;
