@@ -130,7 +130,7 @@ public sealed class OpenIvsServer : IAsyncDisposable
         services.AddSingleton<LiveStreamHub>();
         services.AddSingleton<ILiveStreams>(sp => sp.GetRequiredService<LiveStreamHub>());
         services.AddHostedService(sp => sp.GetRequiredService<LiveStreamHub>());
-        AddEvents(services, options);
+        AddEvents(services, options, durable.Outbox);
         services.AddSingleton<Playback.PlaybackAuthorizer>();
         services.AddSingleton<Playback.HlsPackager>();
         services.AddHostedService(sp => sp.GetRequiredService<Playback.HlsPackager>());
@@ -214,10 +214,10 @@ public sealed class OpenIvsServer : IAsyncDisposable
     }
 
     /// <summary>The outbox, its sinks (one per configured destination), the relay and the SSE endpoint.</summary>
-    private static void AddEvents(IServiceCollection services, OpenIvsOptions options)
+    private static void AddEvents(IServiceCollection services, OpenIvsOptions options, IEventOutbox outbox)
     {
         var events = options.Events;
-        services.AddSingleton(sp => sp.GetRequiredService<IStateStore>().Outbox);
+        services.AddSingleton(outbox); // an instance: the store owns and disposes it
         if (events.EventBridgeEnabled)
         {
             services.AddSingleton<IEventSink>(sp => new EventBridgeSink(

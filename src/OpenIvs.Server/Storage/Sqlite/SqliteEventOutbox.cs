@@ -17,6 +17,7 @@ public sealed class SqliteEventOutbox : IEventOutbox, IAsyncDisposable
     private readonly SemaphoreSlim _gate = new(1, 1);
     private TaskCompletionSource _appended = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private long _lastPosition;
+    private int _disposed;
 
     private SqliteEventOutbox(SqliteConnection connection, long lastPosition)
     {
@@ -218,6 +219,11 @@ public sealed class SqliteEventOutbox : IEventOutbox, IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        if (Interlocked.Exchange(ref _disposed, 1) != 0)
+        {
+            return;
+        }
+
         await _gate.WaitAsync().ConfigureAwait(false);
         await _connection.DisposeAsync().ConfigureAwait(false);
     }
