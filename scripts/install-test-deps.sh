@@ -21,6 +21,13 @@ if [ ${#need[@]} -gt 0 ]; then
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
 fi
 
+# moto's server mode (a real EventBridge and SQS API) and boto3, for the event delivery tests.
+if ! python3 -c "import moto.server, boto3" >/dev/null 2>&1; then
+  echo "install-test-deps: pip install moto[server] boto3"
+  python3 -m pip install --quiet --user --break-system-packages "moto[server]>=5.2" boto3 \
+    || python3 -m pip install --quiet --user "moto[server]>=5.2" boto3
+fi
+
 if [ -f "$root/tests/js/package.json" ]; then
   (cd "$root/tests/js" && npm ci --no-audit --no-fund --loglevel=error)
 fi

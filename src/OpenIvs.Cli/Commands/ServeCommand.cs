@@ -14,7 +14,11 @@ internal static class ServeCommand
         var logLevel = new Option<LogLevel>("--log-level") { Description = "Minimum log level.", DefaultValueFactory = _ => LogLevel.Information };
         command.Options.Add(config);
         command.Options.Add(logLevel);
-        var settings = ServeSettings.All.Select(s => (Setting: s, Option: new Option<string?>(s.Option) { Description = s.Description })).ToList();
+        var settings = ServeSettings.All.Where(s => s.Option != "--webhook")
+            .Select(s => (Setting: s, Option: new Option<string?>(s.Option) { Description = s.Description })).ToList();
+        var webhookSetting = ServeSettings.All.Single(s => s.Option == "--webhook");
+        var webhooks = new Option<string[]>(webhookSetting.Option) { Description = webhookSetting.Description, Arity = ArgumentArity.OneOrMore };
+        command.Options.Add(webhooks);
         foreach (var (setting, option) in settings)
         {
             if (setting.Option.StartsWith("--enable-", StringComparison.Ordinal))
@@ -38,6 +42,11 @@ internal static class ServeCommand
 
                 var value = parse.GetValue(option);
                 fromCommandLine[setting.Key] = value ?? (setting.Option.StartsWith("--enable-", StringComparison.Ordinal) ? "true" : null);
+            }
+
+            if (parse.GetValue(webhooks) is { Length: > 0 } urls)
+            {
+                fromCommandLine[webhookSetting.Key] = string.Join(',', urls);
             }
 
             OpenIvsOptions options;

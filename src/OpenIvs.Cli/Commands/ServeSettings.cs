@@ -30,6 +30,13 @@ internal static class ServeSettings
         ("--part-target", "Playback:PartTarget", "OPENIVS_PART_TARGET", "LL-HLS part duration of LOW latency channels, hh:mm:ss.fff (default: 00:00:00.360)."),
         ("--auth", "Authentication", "OPENIVS_AUTH", "sigv4 (default: every call signed and authorized) or none (no authentication)."),
         ("--enable-fault-injection", "EnableFaultInjection", "OPENIVS_ENABLE_FAULT_INJECTION", "Allow /_openivs/faults to inject API errors (testing aid)."),
+        ("--eventbridge-bus", "Events:EventBridgeBus", "OPENIVS_EVENTBRIDGE_BUS", "Deliver IVS events to this EventBridge bus (default with --eventbridge-endpoint: default)."),
+        ("--eventbridge-endpoint", "Events:EventBridgeEndpoint", "OPENIVS_EVENTBRIDGE_ENDPOINT", "EventBridge endpoint URL (default: https://events.<region>.amazonaws.com)."),
+        ("--eventbridge-source", "Events:EventBridgeSource", "OPENIVS_EVENTBRIDGE_SOURCE", "Source of EventBridge entries (default: aws.ivs; Amazon EventBridge needs e.g. openivs.ivs)."),
+        ("--webhook", "Events:Webhooks", "OPENIVS_WEBHOOKS", "POST every IVS event to this URL (repeatable; the variable takes a comma-separated list)."),
+        ("--webhook-secret", "Events:WebhookSecret", "OPENIVS_WEBHOOK_SECRET", "Sign webhook requests: X-OpenIVS-Signature: sha256=<HMAC-SHA256 of the body>."),
+        ("--event-park-after", "Events:ParkAfter", "OPENIVS_EVENT_PARK_AFTER", "Park an event as dead after failing this long, d.hh:mm:ss (default: 1.00:00:00)."),
+        ("--event-retention", "Events:Retention", "OPENIVS_EVENT_RETENTION", "Prune delivered events older than this, d.hh:mm:ss (default: 7.00:00:00)."),
         ("--enable-rate-limits", "EnableRateLimits", "OPENIVS_ENABLE_RATE_LIMITS", "Enforce IVS's API rate quotas (ThrottlingException)."),
     ];
 

@@ -9,6 +9,7 @@ using OpenIvs.Server.Api.Faults;
 using OpenIvs.Server.Api.Service;
 using OpenIvs.Server.Auth;
 using OpenIvs.Server.Auth.Iam;
+using OpenIvs.Server.Events;
 using OpenIvs.Server.Ingest;
 using OpenIvs.Media.Rtmp.Session;
 using OpenIvs.Server.Recording;
@@ -135,6 +136,7 @@ public sealed class OpenIvsServer : IAsyncDisposable
         services.AddHostedService(sp => sp.GetRequiredService<SessionRecorder>());
         services.AddSingleton<StreamMonitor>();
         services.AddHostedService(sp => sp.GetRequiredService<StreamMonitor>());
+        AddEvents(services, options, durable.Outbox);
         services.AddSingleton<Playback.PlaybackAuthorizer>();
         services.AddSingleton<Playback.HlsPackager>();
         services.AddHostedService(sp => sp.GetRequiredService<Playback.HlsPackager>());
@@ -169,6 +171,7 @@ public sealed class OpenIvsServer : IAsyncDisposable
         var endpoint = app.Services.GetRequiredService<IvsApiEndpoint>();
         var watchPage = app.Services.GetRequiredService<Playback.WatchPage>();
         var origin = app.Services.GetRequiredService<Playback.HlsOrigin>();
+        var events = app.Services.GetRequiredService<EventStreamEndpoint>();
         var faults = options.EnableFaultInjection ? app.Services.GetRequiredService<FaultInjector>() : null;
 
         // One terminal handler that dispatches on the path: cheaper than endpoint routing on the hot path.
@@ -191,6 +194,11 @@ public sealed class OpenIvsServer : IAsyncDisposable
                 return FaultEndpoints.HandleAsync(context, faults, app.Services.GetRequiredService<IRequestAuthenticator>());
             }
 
+            if (path == EventStreamEndpoint.Path)
+            {
+                return events.HandleAsync(context);
+            }
+
             if (path.StartsWith("/watch/", StringComparison.Ordinal))
             {
                 return watchPage.HandleAsync(context);
@@ -209,6 +217,29 @@ public sealed class OpenIvsServer : IAsyncDisposable
         await app.Services.GetRequiredService<IvsService>().RefreshChannelEndpointsAsync(cancellationToken).ConfigureAwait(false);
         _ = app.Services.GetRequiredService<IvsService>().ResumeRecordingConfigurationActivationAsync();
         return server;
+    }
+
+    /// <summary>The outbox, its sinks (one per configured destination), the relay and the SSE endpoint.</summary>
+    private static void AddEvents(IServiceCollection services, OpenIvsOptions options, IEventOutbox outbox)
+    {
+        var events = options.Events;
+        services.AddSingleton(outbox); // an instance: the store owns and disposes it
+        if (events.EventBridgeEnabled)
+        {
+            services.AddSingleton<IEventSink>(sp => new EventBridgeSink(
+                events.EventBridgeUri(options.Region), events.EventBridgeBus.Length > 0 ? events.EventBridgeBus : "default", events.EventBridgeSource,
+                options.Region, events.RequestTimeout, sp.GetService<Client.Credentials.IAwsCredentialsProvider>(),
+                sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILoggerFactory>().CreateLogger<EventBridgeSink>()));
+        }
+
+        foreach (var url in events.WebhookUrls)
+        {
+            services.AddSingleton<IEventSink>(new WebhookSink(new Uri(url), events.WebhookSecret, events.RequestTimeout));
+        }
+
+        services.AddSingleton<EventRelay>();
+        services.AddHostedService(sp => sp.GetRequiredService<EventRelay>());
+        services.AddSingleton<EventStreamEndpoint>();
     }
 
     private static string? NullIfEmpty(string value) => value.Length == 0 ? null : value;

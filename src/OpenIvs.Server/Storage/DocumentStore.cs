@@ -68,8 +68,8 @@ public sealed class DocumentStore(IStateStore durable)
 
     internal long NextSequence() => ++_sequence;
 
-    internal Task CommitAsync(IReadOnlyList<DocumentChange> changes, CancellationToken cancellationToken) =>
-        durable.CommitAsync(changes, cancellationToken);
+    internal Task CommitAsync(IReadOnlyList<DocumentChange> changes, IReadOnlyList<EventAppend> events, CancellationToken cancellationToken) =>
+        durable.CommitAsync(changes, events, cancellationToken);
 
     internal void Release() => _writeLock.Release();
 }
@@ -80,6 +80,7 @@ public sealed class DocumentWrite : IAsyncDisposable
     private readonly DocumentStore _store;
     private readonly List<(DocumentChange Change, Action Apply)> _changes = [];
     private readonly Dictionary<(string Kind, string Id), long> _newSequences = [];
+    private readonly List<EventAppend> _events = [];
     private bool _released;
 
     internal DocumentWrite(DocumentStore store) => _store = store;
@@ -109,6 +110,13 @@ public sealed class DocumentWrite : IAsyncDisposable
         _changes.Add((new DocumentChange(table.Kind, id, sequence, null), () => table.Apply(id, sequence, null)));
     }
 
+    /// <summary>
+    /// Appends an event to the durable outbox with this write's changes: the event is committed if and only if
+    /// they are, so it is never lost and never describes a change that did not happen.
+    /// </summary>
+    public void AppendEvent(Events.IvsEvent e) =>
+        _events.Add(new EventAppend(e.Id, e.Resources.Count > 0 ? e.Resources[0] : null, e.DetailType, e.Time, e.ToJson().ToJsonString()));
+
     /// <summary>Commits durably, then makes the changes visible in memory.</summary>
     public async Task CommitAsync(CancellationToken cancellationToken)
     {
@@ -123,7 +131,7 @@ public sealed class DocumentWrite : IAsyncDisposable
             changes.Add(new DocumentChange(DocumentStore.SequenceMarkKind, DocumentStore.SequenceMarkKind, _newSequences.Values.Max(), "{}"));
         }
 
-        await _store.CommitAsync(changes, cancellationToken).ConfigureAwait(false);
+        await _store.CommitAsync(changes, _events, cancellationToken).ConfigureAwait(false);
         foreach (var (_, apply) in _changes)
         {
             apply();
@@ -131,6 +139,7 @@ public sealed class DocumentWrite : IAsyncDisposable
 
         _changes.Clear();
         _newSequences.Clear();
+        _events.Clear();
     }
 
     public ValueTask DisposeAsync()

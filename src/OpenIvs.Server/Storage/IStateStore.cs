@@ -20,8 +20,14 @@ public interface IStateStore : IAsyncDisposable
     /// </summary>
     Task<long> GetExternalChangeStampAsync(CancellationToken cancellationToken);
 
-    /// <summary>Applies all changes atomically (one transaction) and durably.</summary>
-    Task CommitAsync(IReadOnlyList<DocumentChange> changes, CancellationToken cancellationToken);
+    /// <summary>
+    /// Applies all changes and appends <paramref name="events"/> to the outbox atomically (one transaction) and
+    /// durably. An event whose id is already in the outbox is not appended again.
+    /// </summary>
+    Task CommitAsync(IReadOnlyList<DocumentChange> changes, IReadOnlyList<EventAppend> events, CancellationToken cancellationToken);
+
+    /// <summary>The event outbox, read by the delivery sinks (valid after <see cref="InitializeAsync"/>).</summary>
+    Events.IEventOutbox Outbox { get; }
 
     /// <summary>Reads a service setting (for example the pagination-token key).</summary>
     Task<string?> GetSettingAsync(string key, CancellationToken cancellationToken);

@@ -44,7 +44,8 @@ public sealed class TestServer : IAsyncDisposable
     public string DataDirectory => Options.DataDirectory;
 
     public static async Task<TestServer> StartAsync(
-        Action<OpenIvsOptions>? configure = null, TimeProvider? time = null, string? dataDirectory = null, ILoggerProvider? logs = null)
+        Action<OpenIvsOptions>? configure = null, TimeProvider? time = null, string? dataDirectory = null, ILoggerProvider? logs = null,
+        Action<IServiceCollection>? services = null)
     {
         time ??= TimeProvider.System;
         var directory = dataDirectory ?? TempDirectory();
@@ -73,7 +74,11 @@ public sealed class TestServer : IAsyncDisposable
                         logging.SetMinimumLevel(LogLevel.Trace).AddProvider(logs);
                     }
                 },
-                services => services.AddSingleton(time));
+                collection =>
+                {
+                    collection.AddSingleton(time);
+                    services?.Invoke(collection);
+                });
             try
             {
                 await server.StartAsync();
@@ -98,6 +103,21 @@ public sealed class TestServer : IAsyncDisposable
         using var listener = new TcpListener(IPAddress.Loopback, 0);
         listener.Start();
         return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+
+    /// <summary>Every event in the durable outbox, oldest first, as parsed EventBridge envelopes.</summary>
+    public async Task<List<System.Text.Json.Nodes.JsonNode>> OutboxEventsAsync()
+    {
+        var outbox = Services.GetRequiredService<OpenIvs.Server.Events.IEventOutbox>();
+        var events = new List<System.Text.Json.Nodes.JsonNode>();
+        long after = 0;
+        while (await outbox.ReadAsync(after, 500, null, CancellationToken.None) is { Count: > 0 } batch)
+        {
+            events.AddRange(batch.Select(e => System.Text.Json.Nodes.JsonNode.Parse(e.Json)!));
+            after = batch[^1].Position;
+        }
+
+        return events;
     }
 
     /// <summary>Sends a signed API request (root key by default) and returns the response.</summary>

@@ -61,7 +61,7 @@ public class IngestTests
         Assert.NotEqual(0, await wrongKey.WaitForExitAsync(TimeSpan.FromSeconds(30)));
         Assert.NotEqual(0, await plain.WaitForExitAsync(TimeSpan.FromSeconds(30)));
         Assert.Empty((await server.CallAsync("ListStreamSessions", $$"""{"channelArn":"{{arn}}"}""").OkAsync())["streamSessions"]!.AsArray());
-        Assert.Equal(0, server.Services.GetRequiredService<StreamTables>().Outbox.Count);
+        Assert.Empty(await server.OutboxEventsAsync());
         Assert.DoesNotContain(key, await wrongKey.ErrorsAsync());
     }
 
@@ -138,7 +138,7 @@ public class IngestTests
         Assert.NotNull(session["endTime"]);
         Assert.Equal("Session Ended", (string?)session["truncatedEvents"]![0]!["name"]);
 
-        var outbox = server.Services.GetRequiredService<StreamTables>().Outbox.Values.Select(e => JsonNode.Parse(e.Json)!).ToList();
+        var outbox = await server.OutboxEventsAsync();
         Assert.Equal(["Session Created", "Stream Start", "Stream End", "Session Ended"], outbox.OrderBy(e => (string)e["time"]!).Select(e => (string)e["detail"]!["event_name"]!).Distinct());
         foreach (var e in outbox)
         {
@@ -189,7 +189,7 @@ public class IngestTests
 
         Assert.NotEqual(0, await publisher.WaitForExitAsync(TimeSpan.FromSeconds(30)));
         var session = await SessionAsync(server, arn);
-        var breach = server.Services.GetRequiredService<StreamTables>().Outbox.Values.Select(e => JsonNode.Parse(e.Json)!).Single(e => (string?)e["detail-type"] == "IVS Limit Breach");
+        var breach = (await server.OutboxEventsAsync()).Single(e => (string?)e["detail-type"] == "IVS Limit Breach");
         Assert.Equal("Ingest Resolution", (string?)breach["detail"]!["limit_name"]);
         Assert.Equal(640 * 360, (long)breach["detail"]!["limit_value"]!);
         Assert.Equal(1280 * 720 - 640 * 360, (long)breach["detail"]!["exceeded_by"]!);
@@ -212,7 +212,7 @@ public class IngestTests
 
         Assert.NotEqual(0, await refused.WaitForExitAsync(TimeSpan.FromSeconds(30)));
         await server.CallAsync("GetStream", $$"""{"channelArn":"{{second}}"}""").ErrorAsync(404, "ChannelNotBroadcasting");
-        var breach = server.Services.GetRequiredService<StreamTables>().Outbox.Values.Select(e => JsonNode.Parse(e.Json)!).Single(e => (string?)e["detail-type"] == "IVS Limit Breach");
+        var breach = (await server.OutboxEventsAsync()).Single(e => (string?)e["detail-type"] == "IVS Limit Breach");
         Assert.Equal("Concurrent Broadcasts", (string?)breach["detail"]!["limit_name"]);
         Assert.Equal("active streams", (string?)breach["detail"]!["limit_unit"]);
         Assert.Empty(breach["resources"]!.AsArray());

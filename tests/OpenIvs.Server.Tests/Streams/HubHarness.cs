@@ -68,7 +68,7 @@ internal sealed class HubHarness : IAsyncDisposable
 
     /// <summary>The events in the durable outbox, oldest first.</summary>
     public IReadOnlyList<System.Text.Json.Nodes.JsonNode> StoredEvents() =>
-        [.. Tables.Outbox.Values.Select(e => System.Text.Json.Nodes.JsonNode.Parse(e.Json)!)];
+        [.. _durable.Outbox.ReadAsync(0, 10_000, null, CancellationToken.None).GetAwaiter().GetResult().Select(e => System.Text.Json.Nodes.JsonNode.Parse(e.Json)!)];
 
     /// <summary>Creates a channel with one stream key; returns the channel and the key's value.</summary>
     public async Task<(Channel Channel, string Key)> AddChannelAsync(ChannelType? type = null, ContainerFormat? container = null, bool insecureIngest = false)

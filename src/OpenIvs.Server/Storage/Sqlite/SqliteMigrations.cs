@@ -24,6 +24,43 @@ internal static class SqliteMigrations
                 value TEXT NOT NULL
             );
             """),
+        (2, "event outbox", """
+            CREATE TABLE events (
+                position    INTEGER PRIMARY KEY AUTOINCREMENT,
+                id          TEXT NOT NULL UNIQUE,
+                channel_arn TEXT,
+                detail_type TEXT NOT NULL,
+                time        INTEGER NOT NULL,
+                body        TEXT NOT NULL
+            );
+            CREATE INDEX events_channel ON events (channel_arn, position);
+            CREATE TABLE event_cursors (
+                sink       TEXT PRIMARY KEY,
+                position   INTEGER NOT NULL,
+                updated_at INTEGER NOT NULL
+            );
+            CREATE TABLE parked_events (
+                sink        TEXT NOT NULL,
+                position    INTEGER NOT NULL,
+                id          TEXT NOT NULL,
+                channel_arn TEXT,
+                detail_type TEXT NOT NULL,
+                time        INTEGER NOT NULL,
+                body        TEXT NOT NULL,
+                reason      TEXT NOT NULL,
+                parked_at   INTEGER NOT NULL,
+                PRIMARY KEY (sink, position)
+            );
+            CREATE INDEX parked_events_parked_at ON parked_events (parked_at);
+            INSERT INTO events (id, channel_arn, detail_type, time, body)
+                SELECT id,
+                       json_extract(json_extract(body, '$.Json'), '$.resources[0]'),
+                       json_extract(body, '$.DetailType'),
+                       CAST(ROUND((julianday(json_extract(body, '$.Time')) - 2440587.5) * 86400000) AS INTEGER),
+                       json_extract(body, '$.Json')
+                FROM documents WHERE kind = 'event' ORDER BY seq;
+            DELETE FROM documents WHERE kind = 'event';
+            """),
     ];
 
     public static int LatestVersion => Migrations[^1].Version;

@@ -13,6 +13,7 @@ public sealed class SqliteStateStore : IStateStore
     private readonly string _connectionString;
     private readonly SemaphoreSlim _gate = new(1, 1);
     private SqliteConnection? _connection;
+    private SqliteEventOutbox? _outbox;
 
     public SqliteStateStore(string databasePath)
     {
@@ -38,7 +39,10 @@ public sealed class SqliteStateStore : IStateStore
         await ExecuteAsync(connection, "PRAGMA busy_timeout=5000;", cancellationToken).ConfigureAwait(false);
         await SqliteMigrations.ApplyAsync(connection, cancellationToken).ConfigureAwait(false);
         _connection = connection;
+        _outbox = await SqliteEventOutbox.OpenAsync(_connectionString, cancellationToken).ConfigureAwait(false);
     }
+
+    public Events.IEventOutbox Outbox => _outbox ?? throw new InvalidOperationException("The store is not initialized.");
 
     public async IAsyncEnumerable<StoredDocument> LoadAsync(IReadOnlyCollection<string>? kinds, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
@@ -86,20 +90,26 @@ public sealed class SqliteStateStore : IStateStore
         }
     }
 
-    public async Task CommitAsync(IReadOnlyList<DocumentChange> changes, CancellationToken cancellationToken)
+    public async Task CommitAsync(IReadOnlyList<DocumentChange> changes, IReadOnlyList<EventAppend> events, CancellationToken cancellationToken)
     {
-        if (changes.Count == 0)
+        if (changes.Count == 0 && events.Count == 0)
         {
             return;
         }
 
         // Microsoft.Data.Sqlite's async methods complete synchronously; run the transaction (and its fsync)
         // on the thread pool so a commit never blocks an I/O thread that also serves live streams.
-        await Task.Run(() => CommitCoreAsync(changes, cancellationToken), cancellationToken).ConfigureAwait(false);
+        var lastPosition = await Task.Run(() => CommitCoreAsync(changes, events, cancellationToken), cancellationToken).ConfigureAwait(false);
+        if (lastPosition > 0)
+        {
+            _outbox?.OnAppended(lastPosition);
+        }
     }
 
-    private async Task CommitCoreAsync(IReadOnlyList<DocumentChange> changes, CancellationToken cancellationToken)
+    /// <returns>The position of the last event appended (0 when none).</returns>
+    private async Task<long> CommitCoreAsync(IReadOnlyList<DocumentChange> changes, IReadOnlyList<EventAppend> events, CancellationToken cancellationToken)
     {
+        long lastPosition = 0;
         await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
@@ -126,8 +136,27 @@ public sealed class SqliteStateStore : IStateStore
                 await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
             }
 
+            foreach (var e in events)
+            {
+                await using var command = Connection.CreateCommand();
+                command.Transaction = transaction;
+                command.CommandText =
+                    "INSERT INTO events (id, channel_arn, detail_type, time, body) VALUES ($id, $channel, $type, $time, $body) " +
+                    "ON CONFLICT (id) DO NOTHING RETURNING position";
+                command.Parameters.AddWithValue("$id", e.Id);
+                command.Parameters.AddWithValue("$channel", (object?)e.ChannelArn ?? DBNull.Value);
+                command.Parameters.AddWithValue("$type", e.DetailType);
+                command.Parameters.AddWithValue("$time", e.Time.ToUnixTimeMilliseconds());
+                command.Parameters.AddWithValue("$body", e.Json);
+                if (await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false) is long position)
+                {
+                    lastPosition = Math.Max(lastPosition, position);
+                }
+            }
+
             // Not cancellable from here on: a commit either happens or the exception reaches the caller.
             await transaction.CommitAsync(CancellationToken.None).ConfigureAwait(false);
+            return lastPosition;
         }
         finally
         {
@@ -179,6 +208,12 @@ public sealed class SqliteStateStore : IStateStore
 
     public async ValueTask DisposeAsync()
     {
+        if (_outbox is not null)
+        {
+            await _outbox.DisposeAsync().ConfigureAwait(false);
+            _outbox = null;
+        }
+
         if (_connection is not null)
         {
             await _connection.DisposeAsync().ConfigureAwait(false);

@@ -219,8 +219,7 @@ public sealed partial class SessionRecorder : BackgroundService
         return sessions[stream.StreamId] = new SessionDraft(stored);
     }
 
-    private void AppendEvent(DocumentWrite write, IvsEvent e) =>
-        write.Put(_tables.Outbox, e.Id, new OutboxEventRecord { EventId = e.Id, DetailType = e.DetailType, Time = e.Time, Json = e.ToJson().ToJsonString() });
+    private static void AppendEvent(DocumentWrite write, IvsEvent e) => write.AppendEvent(e);
 
     private IvsEvent StateEvent(LiveStream stream, string name, DateTimeOffset time, string? reason = null) =>
         IvsEvent.StreamState(name, _options.Region, _options.AccountId, stream.ChannelArn, stream.Channel.Name ?? string.Empty, stream.StreamId, time, reason: reason);

@@ -1,0 +1,235 @@
+using System.Collections.Concurrent;
+using Microsoft.Extensions.Hosting;
+using OpenIvs.Server.Hosting;
+using OpenIvs.Server.Storage;
+
+namespace OpenIvs.Server.Events;
+
+/// <summary>
+/// Delivers the outbox to every configured <see cref="IEventSink"/>: one independent loop per sink reads a
+/// batch after the sink's cursor, delivers it, and only then advances the cursor (a crash in between
+/// re-delivers, never loses). A failing sink retries its oldest undelivered event with exponential backoff
+/// and jitter, blocking only itself; after <see cref="EventOptions.ParkAfter"/> of failures the event is parked
+/// and the sink moves on. Also prunes delivered events past <see cref="EventOptions.Retention"/>.
+/// </summary>
+public sealed partial class EventRelay(
+    IStateStore store, IEnumerable<IEventSink> sinks, OpenIvsOptions options, TimeProvider time, ILogger<EventRelay> logger) : BackgroundService
+{
+    private static readonly TimeSpan FirstRetry = TimeSpan.FromSeconds(1);
+    private static readonly TimeSpan PruneInterval = TimeSpan.FromHours(1);
+
+    private readonly IReadOnlyList<IEventSink> _sinks = [.. sinks];
+    private readonly ConcurrentDictionary<string, long> _cursors = new(StringComparer.Ordinal);
+    private readonly EventOptions _options = options.Events;
+
+    public IReadOnlyList<IEventSink> Sinks => _sinks;
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        // Cursors first, so pruning never runs ahead of a sink that has not started yet.
+        foreach (var sink in _sinks)
+        {
+            _cursors[sink.Name] = await StartPositionAsync(sink, stoppingToken).ConfigureAwait(false);
+        }
+
+        var loops = _sinks.Select(sink => Task.Run(() => RunSinkAsync(sink, stoppingToken), CancellationToken.None)).ToList();
+        loops.Add(Task.Run(() => PruneLoopAsync(stoppingToken), CancellationToken.None));
+        await Task.WhenAll(loops).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Deletes events every sink has delivered (all of them when there is no sink) and parked events, older than
+    /// the retention. Returns how many events were deleted.
+    /// </summary>
+    public Task<int> PruneOnceAsync(CancellationToken cancellationToken)
+    {
+        var through = _sinks.Count == 0 ? store.Outbox.LastPosition : _sinks.Min(s => _cursors.GetValueOrDefault(s.Name));
+        return store.Outbox.PruneAsync(through, time.GetUtcNow() - _options.Retention, cancellationToken);
+    }
+
+    private async Task<long> StartPositionAsync(IEventSink sink, CancellationToken cancellationToken)
+    {
+        if (await store.Outbox.GetCursorAsync(sink.Name, cancellationToken).ConfigureAwait(false) is { } cursor)
+        {
+            return cursor;
+        }
+
+        // A sink configured for the first time gets the events from now on, not the retained history.
+        var start = store.Outbox.LastPosition;
+        await store.Outbox.SetCursorAsync(sink.Name, start, cancellationToken).ConfigureAwait(false);
+        LogSinkStarted(logger, sink.DisplayName, start);
+        return start;
+    }
+
+    private async Task RunSinkAsync(IEventSink sink, CancellationToken stoppingToken)
+    {
+        var outbox = store.Outbox;
+        var cursor = _cursors[sink.Name];
+        var attempts = 0;
+        long failingPosition = -1;
+        var failingSince = DateTimeOffset.MinValue;
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            try
+            {
+                var batch = await outbox.ReadAsync(cursor, sink.BatchSize, null, stoppingToken).ConfigureAwait(false);
+                if (batch.Count == 0)
+                {
+                    await outbox.WaitAsync(cursor, stoppingToken).ConfigureAwait(false);
+                    continue;
+                }
+
+                IReadOnlyList<DeliveryOutcome> outcomes;
+                try
+                {
+                    outcomes = await sink.DeliverAsync(batch, stoppingToken).ConfigureAwait(false);
+                }
+                catch (Exception e) when (!stoppingToken.IsCancellationRequested)
+                {
+                    outcomes = [DeliveryOutcome.Failed(e.GetType().Name + ": " + e.Message)];
+                }
+
+                var advanced = cursor;
+                string? failure = null;
+                var index = 0;
+                for (; index < outcomes.Count && index < batch.Count; index++)
+                {
+                    var outcome = outcomes[index];
+                    if (outcome.Status == DeliveryStatus.Failed)
+                    {
+                        failure = outcome.Reason ?? "failed";
+                        break;
+                    }
+
+                    if (outcome.Status == DeliveryStatus.Refused)
+                    {
+                        await ParkAsync(sink, batch[index], "refused: " + outcome.Reason, stoppingToken).ConfigureAwait(false);
+                    }
+
+                    advanced = batch[index].Position;
+                }
+
+                if (index < batch.Count && failure is null)
+                {
+                    failure = "the sink did not attempt it";
+                }
+
+                if (advanced != cursor)
+                {
+                    await outbox.SetCursorAsync(sink.Name, advanced, stoppingToken).ConfigureAwait(false);
+                    cursor = advanced;
+                    _cursors[sink.Name] = cursor;
+                }
+
+                if (failure is null)
+                {
+                    attempts = 0;
+                    continue;
+                }
+
+                var head = batch[index];
+                var now = time.GetUtcNow();
+                if (head.Position != failingPosition)
+                {
+                    failingPosition = head.Position;
+                    failingSince = now;
+                    attempts = 0;
+                }
+
+                if (now - failingSince >= _options.ParkAfter)
+                {
+                    await ParkAsync(sink, head, $"undeliverable for {_options.ParkAfter}: {failure}", stoppingToken).ConfigureAwait(false);
+                    await outbox.SetCursorAsync(sink.Name, head.Position, stoppingToken).ConfigureAwait(false);
+                    cursor = head.Position;
+                    _cursors[sink.Name] = cursor;
+                    attempts = 0;
+                    continue;
+                }
+
+                attempts++;
+                var delay = Backoff(attempts);
+                LogDeliveryFailed(logger, sink.DisplayName, head.Id, head.Position, attempts, failure, delay);
+                await Task.Delay(delay, time, stoppingToken).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (Exception e)
+            {
+                // The outbox itself failed (disk full, database locked too long): try again later.
+                attempts++;
+                LogRelayError(logger, sink.DisplayName, e);
+                try
+                {
+                    await Task.Delay(Backoff(attempts), time, stoppingToken).ConfigureAwait(false);
+                }
+                catch (OperationCanceledException)
+                {
+                    return;
+                }
+            }
+        }
+    }
+
+    private async Task ParkAsync(IEventSink sink, OutboxEvent e, string reason, CancellationToken cancellationToken)
+    {
+        await store.Outbox.ParkAsync(sink.Name, e, reason, time.GetUtcNow(), cancellationToken).ConfigureAwait(false);
+        LogParked(logger, sink.DisplayName, e.Id, e.DetailType, e.Position, reason);
+    }
+
+    /// <summary>1 s, 2 s, 4 s ... up to <see cref="EventOptions.MaxBackoff"/>, each between half and all of it.</summary>
+    private TimeSpan Backoff(int attempts)
+    {
+        var ceiling = Math.Min(_options.MaxBackoff.TotalSeconds, FirstRetry.TotalSeconds * Math.Pow(2, Math.Min(attempts - 1, 30)));
+        return TimeSpan.FromSeconds(ceiling * (0.5 + (Random.Shared.NextDouble() / 2)));
+    }
+
+    private async Task PruneLoopAsync(CancellationToken stoppingToken)
+    {
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            try
+            {
+                var pruned = await PruneOnceAsync(stoppingToken).ConfigureAwait(false);
+                if (pruned > 0)
+                {
+                    LogPruned(logger, pruned, _options.Retention);
+                }
+
+                await Task.Delay(PruneInterval, time, stoppingToken).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (Exception e)
+            {
+                LogRelayError(logger, "pruning", e);
+                try
+                {
+                    await Task.Delay(PruneInterval, time, stoppingToken).ConfigureAwait(false);
+                }
+                catch (OperationCanceledException)
+                {
+                    return;
+                }
+            }
+        }
+    }
+
+    [LoggerMessage(EventId = 700, Level = LogLevel.Information, Message = "Event sink {Sink} starts after outbox position {Position}")]
+    private static partial void LogSinkStarted(ILogger logger, string sink, long position);
+
+    [LoggerMessage(EventId = 701, Level = LogLevel.Warning, Message = "Event sink {Sink}: event {EventId} (position {Position}) not delivered, attempt {Attempt}: {Failure}; retrying in {Delay}")]
+    private static partial void LogDeliveryFailed(ILogger logger, string sink, string eventId, long position, int attempt, string failure, TimeSpan delay);
+
+    [LoggerMessage(EventId = 702, Level = LogLevel.Error, Message = "Event sink {Sink}: parked event {EventId} ({DetailType}, position {Position}) as dead: {Reason}")]
+    private static partial void LogParked(ILogger logger, string sink, string eventId, string detailType, long position, string reason);
+
+    [LoggerMessage(EventId = 703, Level = LogLevel.Error, Message = "Event relay ({Sink}) failed; retrying")]
+    private static partial void LogRelayError(ILogger logger, string sink, Exception exception);
+
+    [LoggerMessage(EventId = 704, Level = LogLevel.Information, Message = "Pruned {Count} delivered events older than {Retention}")]
+    private static partial void LogPruned(ILogger logger, int count, TimeSpan retention);
+}

@@ -1,0 +1,230 @@
+using Microsoft.Data.Sqlite;
+using OpenIvs.Server.Events;
+
+namespace OpenIvs.Server.Storage.Sqlite;
+
+/// <summary>
+/// The outbox in the SQLite file (tables <c>events</c>, <c>event_cursors</c>, <c>parked_events</c>). Appends
+/// happen in <see cref="SqliteStateStore"/>'s document transactions; this class reads, keeps cursors and
+/// prunes on a connection of its own (WAL lets it read while the store writes), and is woken by the
+/// store after each commit that appended events.
+/// </summary>
+public sealed class SqliteEventOutbox : IEventOutbox, IAsyncDisposable
+{
+    private const string Columns = "position, id, channel_arn, detail_type, time, body";
+
+    private readonly SqliteConnection _connection;
+    private readonly SemaphoreSlim _gate = new(1, 1);
+    private TaskCompletionSource _appended = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private long _lastPosition;
+    private int _disposed;
+
+    private SqliteEventOutbox(SqliteConnection connection, long lastPosition)
+    {
+        _connection = connection;
+        _lastPosition = lastPosition;
+    }
+
+    /// <summary>Opens a connection to a migrated database and reads the last position (not the events).</summary>
+    internal static async Task<SqliteEventOutbox> OpenAsync(string connectionString, CancellationToken cancellationToken)
+    {
+        var connection = new SqliteConnection(connectionString);
+        await connection.OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using (var pragma = connection.CreateCommand())
+        {
+            // Cursors and pruning may lose their last write to a power cut: that re-delivers, never loses.
+            pragma.CommandText = "PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=5000;";
+            await pragma.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+        }
+
+        await using var command = connection.CreateCommand();
+
+        // sqlite_sequence keeps the highest position ever given, also after every event was pruned.
+        command.CommandText = "SELECT COALESCE((SELECT seq FROM sqlite_sequence WHERE name = 'events'), 0)";
+        var last = (long)(await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false))!;
+        return new SqliteEventOutbox(connection, last);
+    }
+
+    public long LastPosition => Volatile.Read(ref _lastPosition);
+
+    /// <summary>Called by the store after a commit that appended events up to <paramref name="position"/>.</summary>
+    internal void OnAppended(long position)
+    {
+        if (position <= Volatile.Read(ref _lastPosition))
+        {
+            return;
+        }
+
+        // Position first, then the signal: a waiter that took the old signal before this sees it completed.
+        Volatile.Write(ref _lastPosition, position);
+        Interlocked.Exchange(ref _appended, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).TrySetResult();
+    }
+
+    public async Task WaitAsync(long afterPosition, CancellationToken cancellationToken)
+    {
+        while (true)
+        {
+            var signal = Volatile.Read(ref _appended);
+            if (Volatile.Read(ref _lastPosition) > afterPosition)
+            {
+                return;
+            }
+
+            await signal.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    public Task<IReadOnlyList<OutboxEvent>> ReadAsync(long afterPosition, int limit, string? channelArn, CancellationToken cancellationToken) =>
+        RunAsync<IReadOnlyList<OutboxEvent>>(command =>
+        {
+            command.CommandText = channelArn is null
+                ? $"SELECT {Columns} FROM events WHERE position > $after ORDER BY position LIMIT $limit"
+                : $"SELECT {Columns} FROM events WHERE channel_arn = $channel AND position > $after ORDER BY position LIMIT $limit";
+            command.Parameters.AddWithValue("$after", afterPosition);
+            command.Parameters.AddWithValue("$limit", limit);
+            if (channelArn is not null)
+            {
+                command.Parameters.AddWithValue("$channel", channelArn);
+            }
+
+            using var reader = command.ExecuteReader();
+            var events = new List<OutboxEvent>();
+            while (reader.Read())
+            {
+                events.Add(ReadEvent(reader, 0));
+            }
+
+            return events;
+        }, cancellationToken);
+
+    public Task<long?> GetCursorAsync(string sink, CancellationToken cancellationToken) =>
+        RunAsync(command =>
+        {
+            command.CommandText = "SELECT position FROM event_cursors WHERE sink = $sink";
+            command.Parameters.AddWithValue("$sink", sink);
+            return (long?)command.ExecuteScalar();
+        }, cancellationToken);
+
+    public Task SetCursorAsync(string sink, long position, CancellationToken cancellationToken) =>
+        RunAsync(command =>
+        {
+            command.CommandText =
+                "INSERT INTO event_cursors (sink, position, updated_at) VALUES ($sink, $position, $now) " +
+                "ON CONFLICT (sink) DO UPDATE SET position = excluded.position, updated_at = excluded.updated_at";
+            command.Parameters.AddWithValue("$sink", sink);
+            command.Parameters.AddWithValue("$position", position);
+            command.Parameters.AddWithValue("$now", DateTimeOffset.UtcNow.ToUnixTimeMilliseconds());
+            return command.ExecuteNonQuery();
+        }, cancellationToken);
+
+    public Task ParkAsync(string sink, OutboxEvent outboxEvent, string reason, DateTimeOffset parkedAt, CancellationToken cancellationToken) =>
+        RunAsync(command =>
+        {
+            command.CommandText =
+                "INSERT INTO parked_events (sink, position, id, channel_arn, detail_type, time, body, reason, parked_at) " +
+                "VALUES ($sink, $position, $id, $channel, $type, $time, $body, $reason, $now) ON CONFLICT (sink, position) DO NOTHING";
+            command.Parameters.AddWithValue("$sink", sink);
+            command.Parameters.AddWithValue("$position", outboxEvent.Position);
+            command.Parameters.AddWithValue("$id", outboxEvent.Id);
+            command.Parameters.AddWithValue("$channel", (object?)outboxEvent.ChannelArn ?? DBNull.Value);
+            command.Parameters.AddWithValue("$type", outboxEvent.DetailType);
+            command.Parameters.AddWithValue("$time", outboxEvent.Time.ToUnixTimeMilliseconds());
+            command.Parameters.AddWithValue("$body", outboxEvent.Json);
+            command.Parameters.AddWithValue("$reason", reason);
+            command.Parameters.AddWithValue("$now", parkedAt.ToUnixTimeMilliseconds());
+            return command.ExecuteNonQuery();
+        }, cancellationToken);
+
+    public Task<IReadOnlyList<ParkedEvent>> ReadParkedAsync(string? sink, int limit, CancellationToken cancellationToken) =>
+        RunAsync<IReadOnlyList<ParkedEvent>>(command =>
+        {
+            command.CommandText =
+                $"SELECT {Columns}, sink, reason, parked_at FROM parked_events {(sink is null ? string.Empty : "WHERE sink = $sink")} " +
+                "ORDER BY parked_at, position LIMIT $limit";
+            command.Parameters.AddWithValue("$limit", limit);
+            if (sink is not null)
+            {
+                command.Parameters.AddWithValue("$sink", sink);
+            }
+
+            using var reader = command.ExecuteReader();
+            var parked = new List<ParkedEvent>();
+            while (reader.Read())
+            {
+                parked.Add(new ParkedEvent(reader.GetString(6), ReadEvent(reader, 0), reader.GetString(7), DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(8))));
+            }
+
+            return parked;
+        }, cancellationToken);
+
+    public async Task<int> PruneAsync(long throughPosition, DateTimeOffset olderThan, CancellationToken cancellationToken)
+    {
+        // In slices, so a large backlog never holds SQLite's write lock long enough to delay an API write.
+        var total = 0;
+        while (true)
+        {
+            var deleted = await RunAsync(command =>
+            {
+                command.CommandText =
+                    "DELETE FROM events WHERE position IN " +
+                    "(SELECT position FROM events WHERE position <= $through AND time < $older ORDER BY position LIMIT 5000)";
+                command.Parameters.AddWithValue("$through", throughPosition);
+                command.Parameters.AddWithValue("$older", olderThan.ToUnixTimeMilliseconds());
+                return command.ExecuteNonQuery();
+            }, cancellationToken).ConfigureAwait(false);
+            total += deleted;
+            if (deleted < 5000)
+            {
+                break;
+            }
+        }
+
+        await RunAsync(command =>
+        {
+            command.CommandText = "DELETE FROM parked_events WHERE parked_at < $older";
+            command.Parameters.AddWithValue("$older", olderThan.ToUnixTimeMilliseconds());
+            return command.ExecuteNonQuery();
+        }, cancellationToken).ConfigureAwait(false);
+        return total;
+    }
+
+    internal static OutboxEvent ReadEvent(SqliteDataReader reader, int first) => new(
+        reader.GetInt64(first),
+        reader.GetString(first + 1),
+        reader.IsDBNull(first + 2) ? null : reader.GetString(first + 2),
+        reader.GetString(first + 3),
+        DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(first + 4)),
+        reader.GetString(first + 5));
+
+    /// <summary>
+    /// Runs one command on the thread pool (Microsoft.Data.Sqlite's async methods complete synchronously), one
+    /// at a time on this connection.
+    /// </summary>
+    private async Task<T> RunAsync<T>(Func<SqliteCommand, T> run, CancellationToken cancellationToken)
+    {
+        await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            return await Task.Run(() =>
+            {
+                using var command = _connection.CreateCommand();
+                return run(command);
+            }, cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (Interlocked.Exchange(ref _disposed, 1) != 0)
+        {
+            return;
+        }
+
+        await _gate.WaitAsync().ConfigureAwait(false);
+        await _connection.DisposeAsync().ConfigureAwait(false);
+    }
+}

@@ -1,0 +1,266 @@
+using System.Text.Json.Nodes;
+using System.Text.Json.Serialization;
+using Microsoft.Data.Sqlite;
+using OpenIvs.Server.Events;
+using OpenIvs.Server.Storage;
+using OpenIvs.Server.Storage.Sqlite;
+using OpenIvs.Server.Tests.Infrastructure;
+
+namespace OpenIvs.Server.Tests.Events;
+
+/// <summary>The durable outbox on a real SQLite file: appends, reads, cursors, parking, pruning, restarts, migration.</summary>
+public class OutboxTests
+{
+    private const string Channel = "arn:aws:ivs:us-west-2:000000000000:channel/abcdABCD1234";
+    private const string OtherChannel = "arn:aws:ivs:us-west-2:000000000000:channel/efghEFGH5678";
+
+    private static readonly DateTimeOffset T0 = new(2026, 12, 1, 12, 0, 0, TimeSpan.Zero);
+
+    [Fact]
+    public async Task EventsAreAppendedWithTheDocumentsThatCausedThemAndOnlyWithThem()
+    {
+        var path = DatabasePath();
+        await using var store = await OpenAsync(path);
+        var documents = new DocumentStore(store);
+        var table = NoteTable();
+        await documents.LoadAsync([table], default);
+
+        var first = Event("Session Created", Channel);
+        await using (var write = await documents.BeginWriteAsync(default))
+        {
+            write.Put(table, "a", new Note("a"));
+            write.AppendEvent(first);
+            await write.CommitAsync(default);
+        }
+
+        // A commit that fails (a trigger refuses the document) must not leave its event behind.
+        await ExecuteAsync(path, "CREATE TRIGGER refuse BEFORE INSERT ON documents WHEN NEW.id = 'boom' BEGIN SELECT RAISE(ABORT, 'refused'); END");
+        var lost = Event("Stream Start", Channel);
+        await using (var write = await documents.BeginWriteAsync(default))
+        {
+            write.Put(table, "boom", new Note("boom"));
+            write.AppendEvent(lost);
+            await Assert.ThrowsAsync<SqliteException>(() => write.CommitAsync(default));
+        }
+
+        // A write never committed appends nothing either.
+        await using (var write = await documents.BeginWriteAsync(default))
+        {
+            write.AppendEvent(Event("Stream End", Channel));
+        }
+
+        var events = await store.Outbox.ReadAsync(0, 100, null, default);
+        var only = Assert.Single(events);
+        Assert.Equal(first.Id, only.Id);
+        Assert.Equal(Channel, only.ChannelArn);
+        Assert.Equal("IVS Stream State Change", only.DetailType);
+        Assert.Equal(first.Time, only.Time);
+        Assert.Equal(first.ToJson().ToJsonString(), only.Json);
+        Assert.Equal(only.Position, store.Outbox.LastPosition);
+        Assert.True(table.TryGet("a", out _));
+        Assert.False(table.TryGet("boom", out _));
+    }
+
+    [Fact]
+    public async Task ReadsAfterAPositionInOrderOptionallyForOneChannelAndIgnoresARepeatedId()
+    {
+        await using var store = await OpenAsync(DatabasePath());
+        var appended = new List<IvsEvent>();
+        for (var i = 0; i < 10; i++)
+        {
+            appended.Add(Event($"e{i}", i % 2 == 0 ? Channel : OtherChannel));
+        }
+
+        appended.Add(IvsEvent.Limit("Concurrent Broadcasts", 1, 1, "active streams", "us-west-2", "000000000000", T0));
+        await CommitEventsAsync(store, appended);
+        await CommitEventsAsync(store, [appended[3]]);
+
+        var all = await store.Outbox.ReadAsync(0, 100, null, default);
+        Assert.Equal(appended.Select(e => e.Id), all.Select(e => e.Id));
+        Assert.True(all.Zip(all.Skip(1)).All(p => p.First.Position < p.Second.Position));
+        Assert.Null(all[^1].ChannelArn);
+
+        var page = await store.Outbox.ReadAsync(all[2].Position, 3, null, default);
+        Assert.Equal(all.Skip(3).Take(3).Select(e => e.Id), page.Select(e => e.Id));
+
+        var channel = await store.Outbox.ReadAsync(all[2].Position, 100, OtherChannel, default);
+        Assert.Equal([appended[3].Id, appended[5].Id, appended[7].Id, appended[9].Id], channel.Select(e => e.Id));
+        Assert.Empty(await store.Outbox.ReadAsync(all[^1].Position, 100, null, default));
+    }
+
+    [Fact]
+    public async Task WaitCompletesWhenAnEventIsCommitted()
+    {
+        await using var store = await OpenAsync(DatabasePath());
+        await CommitEventsAsync(store, [Event("first", Channel)]);
+        var last = store.Outbox.LastPosition;
+
+        await store.Outbox.WaitAsync(last - 1, default); // already there: completes at once
+        var waiting = store.Outbox.WaitAsync(last, default);
+        await Task.Delay(50);
+        Assert.False(waiting.IsCompleted);
+
+        await CommitEventsAsync(store, [Event("second", Channel)]);
+        await waiting.WaitAsync(TimeSpan.FromSeconds(30));
+
+        using var cancel = new CancellationTokenSource();
+        var cancelled = store.Outbox.WaitAsync(store.Outbox.LastPosition, cancel.Token);
+        cancel.Cancel();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => cancelled);
+    }
+
+    [Fact]
+    public async Task CursorsParkedEventsAndPositionsSurviveARestartWithoutLoadingTheHistory()
+    {
+        var path = DatabasePath();
+        var events = Enumerable.Range(0, 2000).Select(i => Event($"e{i}", Channel)).ToList();
+        OutboxEvent parked;
+        await using (var store = await OpenAsync(path))
+        {
+            await CommitEventsAsync(store, events);
+            var read = await store.Outbox.ReadAsync(0, 5, null, default);
+            parked = read[2];
+            await store.Outbox.SetCursorAsync("webhook:a", read[4].Position, default);
+            await store.Outbox.SetCursorAsync("webhook:b", read[1].Position, default);
+            await store.Outbox.SetCursorAsync("webhook:b", read[3].Position, default);
+            await store.Outbox.ParkAsync("webhook:a", parked, "refused: HTTP 410", T0, default);
+        }
+
+        await using (var store = await OpenAsync(path))
+        {
+            // The document load at start sees no events: they stay in their own table until read in batches.
+            await foreach (var document in store.LoadAsync(null, default))
+            {
+                Assert.NotEqual("event", document.Kind);
+            }
+
+            var read = await store.Outbox.ReadAsync(0, 5, null, default);
+            Assert.Equal(read[4].Position, await store.Outbox.GetCursorAsync("webhook:a", default));
+            Assert.Equal(read[3].Position, await store.Outbox.GetCursorAsync("webhook:b", default));
+            Assert.Null(await store.Outbox.GetCursorAsync("webhook:new", default));
+            var dead = Assert.Single(await store.Outbox.ReadParkedAsync(null, 10, default));
+            Assert.Equal(("webhook:a", parked, "refused: HTTP 410", T0), (dead.Sink, dead.Event, dead.Reason, dead.ParkedAt));
+            Assert.Empty(await store.Outbox.ReadParkedAsync("webhook:b", 10, default));
+            Assert.Equal(2000, (await store.Outbox.ReadAsync(0, 5000, null, default)).Count);
+            Assert.Equal(read[0].Position + 1999, store.Outbox.LastPosition);
+        }
+    }
+
+    [Fact]
+    public async Task PruningDeletesOnlyDeliveredEventsPastTheRetentionAndNeverReusesPositions()
+    {
+        var path = DatabasePath();
+        long last;
+        await using (var store = await OpenAsync(path))
+        {
+            var events = Enumerable.Range(0, 6).Select(i => Event($"e{i}", Channel, T0.AddDays(i))).ToList();
+            await CommitEventsAsync(store, events);
+            var read = await store.Outbox.ReadAsync(0, 10, null, default);
+            await store.Outbox.ParkAsync("s", read[0], "old", T0, default);
+            await store.Outbox.ParkAsync("s", read[1], "new", T0.AddDays(5), default);
+
+            // Older than day 3, but delivered only through the fourth event (day 3 itself is not older).
+            var pruned = await store.Outbox.PruneAsync(read[1].Position, T0.AddDays(3), default);
+            Assert.Equal(2, pruned);
+            Assert.Equal(read.Skip(2).Select(e => e.Id), (await store.Outbox.ReadAsync(0, 10, null, default)).Select(e => e.Id));
+            Assert.Equal("new", Assert.Single(await store.Outbox.ReadParkedAsync(null, 10, default)).Reason);
+
+            Assert.Equal(4, await store.Outbox.PruneAsync(read[^1].Position, T0.AddDays(10), default));
+            Assert.Empty(await store.Outbox.ReadAsync(0, 10, null, default));
+            last = store.Outbox.LastPosition;
+            Assert.Equal(read[^1].Position, last);
+        }
+
+        await using (var store = await OpenAsync(path))
+        {
+            Assert.Equal(last, store.Outbox.LastPosition);
+            await CommitEventsAsync(store, [Event("after", Channel)]);
+            Assert.Equal(last + 1, Assert.Single(await store.Outbox.ReadAsync(0, 10, null, default)).Position);
+        }
+    }
+
+    [Fact]
+    public async Task EventDocumentsOfTheFirstSchemaMoveIntoTheOutbox()
+    {
+        var path = DatabasePath();
+        var old = Event("Session Created", Channel);
+        var oldJson = old.ToJson().ToJsonString();
+        await using (var connection = new SqliteConnection($"Data Source={path};Pooling=False"))
+        {
+            await connection.OpenAsync();
+            await using var command = connection.CreateCommand();
+
+            // Schema version 1 as released, with one event document as LiveStreamHub wrote them.
+            command.CommandText = """
+                CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL);
+                INSERT INTO schema_migrations VALUES (1, 'documents and settings', '2026-11-01T00:00:00Z');
+                CREATE TABLE documents (kind TEXT NOT NULL, id TEXT NOT NULL, seq INTEGER NOT NULL, body TEXT NOT NULL, PRIMARY KEY (kind, id));
+                CREATE INDEX documents_kind_seq ON documents (kind, seq);
+                CREATE TABLE settings (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+                INSERT INTO documents VALUES ('channel', 'c1', 1, '{}');
+                INSERT INTO documents VALUES ('event', $id, 2, $body);
+                """;
+            command.Parameters.AddWithValue("$id", old.Id);
+            command.Parameters.AddWithValue("$body", new JsonObject
+            {
+                ["EventId"] = old.Id,
+                ["DetailType"] = old.DetailType,
+                ["Time"] = "2026-12-01T12:00:00.1234567+00:00",
+                ["Json"] = oldJson,
+            }.ToJsonString());
+            await command.ExecuteNonQueryAsync();
+        }
+
+        await using var store = await OpenAsync(path);
+        var migrated = Assert.Single(await store.Outbox.ReadAsync(0, 10, null, default));
+        Assert.Equal((old.Id, Channel, old.DetailType, oldJson), (migrated.Id, migrated.ChannelArn, migrated.DetailType, migrated.Json));
+        Assert.Equal(T0.AddMilliseconds(123), migrated.Time);
+        var kinds = new List<string>();
+        await foreach (var document in store.LoadAsync(null, default))
+        {
+            kinds.Add(document.Kind);
+        }
+
+        Assert.Equal(["channel"], kinds);
+    }
+
+    internal static IvsEvent Event(string name, string channel, DateTimeOffset? time = null) =>
+        IvsEvent.StreamState(name, "us-west-2", "000000000000", channel, "demo", "st-1", time ?? T0);
+
+    internal static async Task CommitEventsAsync(IStateStore store, IReadOnlyList<IvsEvent> events)
+    {
+        var documents = new DocumentStore(store);
+        await using var write = await documents.BeginWriteAsync(default);
+        foreach (var e in events)
+        {
+            write.AppendEvent(e);
+        }
+
+        await write.CommitAsync(default);
+    }
+
+    private static string DatabasePath() => Path.Combine(TestServer.TempDirectory(), "openivs.db");
+
+    private static async Task<SqliteStateStore> OpenAsync(string path)
+    {
+        var store = new SqliteStateStore(path);
+        await store.InitializeAsync(default);
+        return store;
+    }
+
+    private static async Task ExecuteAsync(string path, string sql)
+    {
+        await using var connection = new SqliteConnection($"Data Source={path};Pooling=False");
+        await connection.OpenAsync();
+        await using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        await command.ExecuteNonQueryAsync();
+    }
+
+    private static DocumentTable<Note> NoteTable() => new("note", OutboxTestJson.Default.Note);
+}
+
+public sealed record Note(string Text);
+
+[JsonSerializable(typeof(Note))]
+internal sealed partial class OutboxTestJson : JsonSerializerContext;
