@@ -98,11 +98,16 @@ public sealed class OpenIvsServer : IAsyncDisposable
             sockets.UnsafePreferInlineScheduling = true;
             sockets.WaitForDataBeforeAllocatingBuffer = false;
         });
+        var rejections = new KestrelRejections();
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
             kestrel.AddServerHeader = false;
             kestrel.Limits.MaxRequestBodySize = 64L * 1024 * 1024;
-            kestrel.Listen(options.HttpEndPoint, listen => listen.Protocols = HttpProtocols.Http1);
+            kestrel.Listen(options.HttpEndPoint, listen =>
+            {
+                listen.Protocols = HttpProtocols.Http1;
+                listen.Use(rejections.Wrap);
+            });
             kestrel.Listen(options.RtmpEndPoint, listen => listen.UseConnectionHandler<RtmpConnectionHandler>());
             kestrel.Listen(options.RtmpsEndPoint, listen =>
             {
@@ -160,6 +165,8 @@ public sealed class OpenIvsServer : IAsyncDisposable
 
         var app = builder.Build();
         var ready = false;
+        var rejectionEvents = app.Services.GetRequiredService<System.Diagnostics.DiagnosticListener>().Subscribe(rejections, KestrelRejections.IsEnabled);
+        app.Lifetime.ApplicationStopped.Register(rejectionEvents.Dispose);
         var endpoint = app.Services.GetRequiredService<IvsApiEndpoint>();
         var watchPage = app.Services.GetRequiredService<Playback.WatchPage>();
         var origin = app.Services.GetRequiredService<Playback.HlsOrigin>();
