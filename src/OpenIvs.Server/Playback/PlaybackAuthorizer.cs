@@ -90,7 +90,14 @@ internal sealed class PlaybackAuthorizer(ResourceTables resources, TimeProvider 
 
         using (claims)
         {
-            return Check(channel, claims.RootElement, origin);
+            try
+            {
+                return Check(channel, claims.RootElement, origin);
+            }
+            catch (InvalidOperationException)
+            {
+                return (null, "token claims are not valid UTF-8", "invalid_playback_auth_token"); // a string claim that cannot be read
+            }
         }
     }
 
@@ -153,7 +160,7 @@ internal sealed class PlaybackAuthorizer(ResourceTables resources, TimeProvider 
             using (var headerJson = JsonDocument.Parse(header))
             {
                 if (headerJson.RootElement.ValueKind != JsonValueKind.Object
-                    || !headerJson.RootElement.TryGetProperty("alg", out var alg) || alg.ValueKind != JsonValueKind.String || alg.GetString() != "ES384")
+                    || !headerJson.RootElement.TryGetProperty("alg", out var alg) || alg.ValueKind != JsonValueKind.String || !alg.ValueEquals("ES384"u8))
                 {
                     return (null, "token algorithm must be ES384");
                 }
@@ -274,14 +281,27 @@ internal sealed class PlaybackAuthorizer(ResourceTables resources, TimeProvider 
     private static string? String(JsonElement claims, string name) =>
         claims.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String ? value.GetString() : null;
 
+    // Base64url without padding (RFC 7515 section 2); anything else is not a JWS segment. Checked before decoding
+    // because the decoder throws on some malformed input rather than returning false.
     private static byte[]? DecodeSegment(string segment)
     {
-        if (segment.Length == 0 || segment.Length > 8192)
+        if (segment.Length == 0 || segment.Length > 8192 || segment.Length % 4 == 1
+            || segment.AsSpan().ContainsAnyExcept(Base64UrlAlphabet))
         {
             return null;
         }
 
-        var bytes = new byte[Base64Url.GetMaxDecodedLength(segment.Length)];
-        return Base64Url.TryDecodeFromChars(segment, bytes, out var written) ? bytes[..written] : null;
+        try
+        {
+            var bytes = new byte[Base64Url.GetMaxDecodedLength(segment.Length)];
+            return Base64Url.TryDecodeFromChars(segment, bytes, out var written) ? bytes[..written] : null;
+        }
+        catch (FormatException)
+        {
+            return null;
+        }
     }
+
+    private static readonly System.Buffers.SearchValues<char> Base64UrlAlphabet =
+        System.Buffers.SearchValues.Create("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_");
 }
