@@ -125,7 +125,12 @@ internal sealed class PlaybackAuthorizer(ResourceTables resources, TimeProvider 
         }
     }
 
-    private PlaybackGrant PolicyGrant(Channel channel)
+    /// <summary>
+    /// What the channel's playback restriction policy allows (any origin without one). It decides every request of
+    /// a public channel, and the CORS headers of every error, so a refusal never echoes an origin the policy does
+    /// not name.
+    /// </summary>
+    public PlaybackGrant PolicyGrant(Channel channel)
     {
         if (channel.PlaybackRestrictionPolicyArn is not { Length: > 0 } policyArn
             || !IvsArn.TryParse(policyArn, out var arn)
