@@ -13,6 +13,7 @@ using OpenIvs.Server.Ingest;
 using OpenIvs.Media.Rtmp.Session;
 using OpenIvs.Server.Recording;
 using OpenIvs.Server.Resources;
+using OpenIvs.Server.Resources.Records;
 using OpenIvs.Server.Storage;
 using OpenIvs.Server.Storage.Sqlite;
 using OpenIvs.Server.Streams;
@@ -47,17 +48,23 @@ public sealed class OpenIvsServer : IAsyncDisposable
         CancellationToken cancellationToken = default)
     {
         options.Validate();
-        Directory.CreateDirectory(options.DataDirectory);
+        DataDirectory.Prepare(options.DataDirectory);
         var credentials = RootCredentials.Resolve(options.DataDirectory);
 
         IStateStore durable = new SqliteStateStore(Path.Combine(options.DataDirectory, "openivs.db"));
         await durable.InitializeAsync(cancellationToken).ConfigureAwait(false);
+        var secrets = SecretBox.Open(options.DataDirectory);
         var tables = new ResourceTables();
+        var streamKeySealing = new StreamKeySealing(secrets);
+        tables.StreamKeys.Codec = streamKeySealing;
         var iamTables = new IamTables();
         var streamTables = new StreamTables();
         var store = new DocumentStore(durable);
         await store.LoadAsync(tables.All.Concat(iamTables.All).Concat(streamTables.All), cancellationToken).ConfigureAwait(false);
-        var secrets = SecretBox.Open(options.DataDirectory);
+        if (streamKeySealing.PlainLoaded > 0)
+        {
+            await SealStreamKeysAsync(store, tables, cancellationToken).ConfigureAwait(false);
+        }
         var tokenKey = await durable.GetOrAddSettingAsync(
             "pagination-token-key", Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)), cancellationToken).ConfigureAwait(false);
 
@@ -213,6 +220,18 @@ public sealed class OpenIvsServer : IAsyncDisposable
     }
 
     private static string? NullIfEmpty(string value) => value.Length == 0 ? null : value;
+
+    /// <summary>Stream keys stored in clear by an older version are written again, now sealed.</summary>
+    private static async Task SealStreamKeysAsync(DocumentStore store, ResourceTables tables, CancellationToken cancellationToken)
+    {
+        await using var write = await store.BeginWriteAsync(cancellationToken).ConfigureAwait(false);
+        foreach (var entry in tables.StreamKeys.Ordered.ToArray())
+        {
+            write.Put(tables.StreamKeys, entry.Id, entry.Value);
+        }
+
+        await write.CommitAsync(cancellationToken).ConfigureAwait(false);
+    }
 
     public Task StartAsync(CancellationToken cancellationToken = default) => _app.StartAsync(cancellationToken);
 
