@@ -48,11 +48,11 @@ public static class AwsCli
     }
 
     /// <summary>The message part of the CLI's "An error occurred (Code) when calling the Op operation: message".</summary>
+    /// <remarks>Retryable errors read "... operation (reached max retries: 0): message".</remarks>
     public static string ErrorMessage(CliResult result)
     {
-        const string marker = " operation: ";
-        var at = result.Stderr.IndexOf(marker, StringComparison.Ordinal);
-        return at < 0 ? string.Empty : result.Stderr[(at + marker.Length)..].Trim();
+        var match = System.Text.RegularExpressions.Regex.Match(result.Stderr, @"when calling the \w+ operation(?: \([^)]*\))?: (.*)", System.Text.RegularExpressions.RegexOptions.Singleline);
+        return match.Success ? match.Groups[1].Value.Trim() : string.Empty;
     }
 
     public static async Task<CliResult> RunRawAsync(IReadOnlyList<string> args, IReadOnlyDictionary<string, string?>? environment = null)
