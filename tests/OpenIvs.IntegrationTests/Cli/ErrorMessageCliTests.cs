@@ -54,7 +54,7 @@ public class ErrorMessageCliTests(FaultInjectionServerFixture fixture) : IClassF
     [Fact]
     public async Task AnInjectedFaultShowsItsMessage()
     {
-        await Faults.InjectAsync(_server, "ListChannels", "ThrottlingException", count: 2, message: "slow down, injected");
+        await Faults.InjectAsync(_server, "ListChannels", "ThrottlingException", count: 10, message: "slow down, injected");
 
         var cli = await AwsCli.FailsAsync(_server, "ThrottlingException", "list-channels");
         Assert.Equal("slow down, injected", AwsCli.ErrorMessage(cli));
