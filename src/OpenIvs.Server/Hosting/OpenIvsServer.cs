@@ -65,6 +65,7 @@ public sealed class OpenIvsServer : IAsyncDisposable
         {
             await SealStreamKeysAsync(store, tables, cancellationToken).ConfigureAwait(false);
         }
+
         var tokenKey = await durable.GetOrAddSettingAsync(
             "pagination-token-key", Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)), cancellationToken).ConfigureAwait(false);
 
