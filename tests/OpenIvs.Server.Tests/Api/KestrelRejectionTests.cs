@@ -60,6 +60,29 @@ public class KestrelRejectionTests
         }
     }
 
+    [Fact]
+    public async Task ARefusalAfterAPipelinedRequestLeavesTheFirstAnswerWhole()
+    {
+        await using var server = await TestServer.StartAsync();
+        using var client = new TcpClient();
+        await client.ConnectAsync(server.BaseAddress.Host, server.BaseAddress.Port);
+        var stream = client.GetStream();
+        await stream.WriteAsync(Encoding.ASCII.GetBytes("GET /GetChannel HTTP/1.1\r\nHost: x\r\n\r\nGET /tags/a%00 HTTP/1.1\r\nHost: x\r\n\r\n"));
+
+        // Kestrel closes the connection after the refusal: read everything, then split the two answers.
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        var all = new MemoryStream();
+        await stream.CopyToAsync(all, timeout.Token);
+        var text = Encoding.ASCII.GetString(all.ToArray());
+        var second = text.IndexOf("HTTP/1.1 400 ", StringComparison.Ordinal);
+
+        Assert.StartsWith("HTTP/1.1 405 ", text, StringComparison.Ordinal);
+        Assert.True(second > 0, text);
+        Assert.Contains("\"exceptionMessage\":\"Method GET is not allowed for /GetChannel.\"", text[..second], StringComparison.Ordinal);
+        Assert.Contains("x-amzn-ErrorType: ValidationException", text[second..], StringComparison.Ordinal);
+        Assert.EndsWith("}", text, StringComparison.Ordinal);
+    }
+
     private static async Task<(string Head, string Body)> SendRawAsync(TestServer server, string request)
     {
         using var client = new TcpClient();
