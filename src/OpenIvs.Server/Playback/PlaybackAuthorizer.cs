@@ -67,6 +67,7 @@ internal sealed class PlaybackAuthorizer(ResourceTables resources, TimeProvider 
     private static readonly TimeSpan ClockSkew = TimeSpan.FromSeconds(30);
     private readonly ConcurrentDictionary<string, ECDsa> _keys = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, long> _usedSingleUseIds = new(StringComparer.Ordinal);
+    private readonly System.Runtime.CompilerServices.ConditionalWeakTable<PlaybackRestrictionPolicyRecord, PlaybackGrant> _policyGrants = new();
 
     /// <summary>A grant, or the reason playback is refused (403).</summary>
     public (PlaybackGrant? Grant, string? Error, string ErrorCode) Authorize(Channel channel, string? token, string? origin)
@@ -139,9 +140,13 @@ internal sealed class PlaybackAuthorizer(ResourceTables resources, TimeProvider 
             return PlaybackGrant.Anyone;
         }
 
-        var policy = record.Policy;
-        var origins = policy.AllowedOrigins is { Count: > 0 } list ? list : null;
-        return new PlaybackGrant(origins, policy.EnableStrictOriginEnforcement == true && origins is not null, null, 0);
+        // Asked on every media request: one grant per stored policy (an update stores a new record).
+        return _policyGrants.GetValue(record, static record =>
+        {
+            var policy = record.Policy;
+            var origins = policy.AllowedOrigins is { Count: > 0 } list ? list : null;
+            return new PlaybackGrant(origins, policy.EnableStrictOriginEnforcement == true && origins is not null, null, 0);
+        });
     }
 
     private (JsonDocument? Claims, string? Error) ReadVerifiedClaims(string token)

@@ -123,6 +123,12 @@ public class PlaybackSecurityTests
                 Assert.Equal(Good, allowed.Headers.GetValues("Access-Control-Allow-Origin").Single());
             }
         }
+
+        // The policy is read on every request: once it no longer lists the origin, the running session stops too.
+        await server.CallAsync("UpdatePlaybackRestrictionPolicy", $$"""{"arn":"{{policy}}","allowedOrigins":["https://other.example"]}""").OkAsync();
+        using var afterUpdate = await GetAsync(server, mediaUrl, Good);
+        Assert.Equal(HttpStatusCode.Forbidden, afterUpdate.StatusCode);
+        Assert.False(afterUpdate.Headers.Contains("Access-Control-Allow-Origin"));
     }
 
     private static async Task<string> PolicyAsync(TestServer server, bool strict)
