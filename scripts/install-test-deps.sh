@@ -12,6 +12,7 @@ command -v chromium >/dev/null 2>&1 || need+=(chromium)
 command -v pg_ctlcluster >/dev/null 2>&1 || need+=(postgresql)
 command -v wrk      >/dev/null 2>&1 || need+=(wrk)
 command -v aws      >/dev/null 2>&1 || need+=(awscli)
+python3 -c 'import boto3' >/dev/null 2>&1 || need+=(python3-boto3)  # ErrorMessageCliTests drive boto3
 command -v node     >/dev/null 2>&1 || need+=(nodejs npm)
 
 if [ ${#need[@]} -gt 0 ]; then

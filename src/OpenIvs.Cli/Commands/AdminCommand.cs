@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using OpenIvs.Server.Auth.Iam;
+using OpenIvs.Server.Hosting;
 using OpenIvs.Server.Storage;
 using OpenIvs.Server.Storage.Sqlite;
 
@@ -100,7 +101,7 @@ internal static class AdminCommand
         command.SetAction(async (parse, cancellationToken) =>
         {
             var directory = parse.GetValue(dataDir) ?? Environment.GetEnvironmentVariable("OPENIVS_DATA_DIR") ?? "data";
-            Directory.CreateDirectory(directory);
+            DataDirectory.Prepare(directory);
             await using var durable = new SqliteStateStore(Path.Combine(directory, "openivs.db"));
             await durable.InitializeAsync(cancellationToken);
             var store = new DocumentStore(durable);

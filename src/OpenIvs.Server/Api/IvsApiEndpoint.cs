@@ -12,7 +12,7 @@ namespace OpenIvs.Server.Api;
 /// <summary>
 /// The HTTP face of the IVS API (restJson1): finds the operation, reads the body within its limit,
 /// authenticates, runs the generated invoker, and writes the answer or the error in IVS's shape
-/// (status from the model, <c>x-amzn-ErrorType</c>, <c>{"exceptionMessage": ...}</c>).
+/// (status from the model, <c>x-amzn-ErrorType</c>, <c>{"exceptionMessage": ..., "message": ...}</c>).
 /// Every response carries <c>x-amzn-RequestId</c>.
 /// </summary>
 public sealed partial class IvsApiEndpoint(
@@ -199,7 +199,7 @@ public sealed partial class IvsApiEndpoint(
         await response.BodyWriter.FlushAsync().ConfigureAwait(false);
     }
 
-    /// <summary>Writes an error as IVS does: model status, <c>x-amzn-ErrorType</c>, <c>{"exceptionMessage"}</c>.</summary>
+    /// <summary>Writes an error as IVS does (model status, <c>x-amzn-ErrorType</c>), with <see cref="IvsErrorBody"/>.</summary>
     public static async Task WriteErrorAsync(HttpResponse response, IvsException error)
     {
         if (response.HasStarted)
@@ -210,9 +210,7 @@ public sealed partial class IvsApiEndpoint(
         response.StatusCode = error.StatusCode;
         response.Headers["x-amzn-ErrorType"] = error.ErrorCode;
         var (buffer, writer) = RentWriter();
-        writer.WriteStartObject();
-        writer.WriteString("exceptionMessage"u8, error.Message);
-        writer.WriteEndObject();
+        IvsErrorBody.Write(writer, error.Message);
         writer.Flush();
         response.ContentType = JsonContentType;
         response.ContentLength = buffer.WrittenCount;

@@ -14,6 +14,7 @@ using OpenIvs.Server.Ingest;
 using OpenIvs.Media.Rtmp.Session;
 using OpenIvs.Server.Recording;
 using OpenIvs.Server.Resources;
+using OpenIvs.Server.Resources.Records;
 using OpenIvs.Server.Storage;
 using OpenIvs.Server.Storage.Sqlite;
 using OpenIvs.Server.Streams;
@@ -49,17 +50,24 @@ public sealed class OpenIvsServer : IAsyncDisposable
         CancellationToken cancellationToken = default)
     {
         options.Validate();
-        Directory.CreateDirectory(options.DataDirectory);
+        DataDirectory.Prepare(options.DataDirectory);
         var credentials = RootCredentials.Resolve(options.DataDirectory);
 
         IStateStore durable = new SqliteStateStore(Path.Combine(options.DataDirectory, "openivs.db"));
         await durable.InitializeAsync(cancellationToken).ConfigureAwait(false);
+        var secrets = SecretBox.Open(options.DataDirectory);
         var tables = new ResourceTables();
+        var streamKeySealing = new StreamKeySealing(secrets);
+        tables.StreamKeys.Codec = streamKeySealing;
         var iamTables = new IamTables();
         var streamTables = new StreamTables();
         var store = new DocumentStore(durable);
         await store.LoadAsync(tables.All.Concat(iamTables.All).Concat(streamTables.All), cancellationToken).ConfigureAwait(false);
-        var secrets = SecretBox.Open(options.DataDirectory);
+        if (streamKeySealing.PlainLoaded > 0)
+        {
+            await SealStreamKeysAsync(store, tables, cancellationToken).ConfigureAwait(false);
+        }
+
         var tokenKey = await durable.GetOrAddSettingAsync(
             "pagination-token-key", Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)), cancellationToken).ConfigureAwait(false);
 
@@ -100,11 +108,16 @@ public sealed class OpenIvsServer : IAsyncDisposable
             sockets.UnsafePreferInlineScheduling = true;
             sockets.WaitForDataBeforeAllocatingBuffer = false;
         });
+        var rejections = new KestrelRejections();
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
             kestrel.AddServerHeader = false;
             kestrel.Limits.MaxRequestBodySize = 64L * 1024 * 1024;
-            kestrel.Listen(options.HttpEndPoint, listen => listen.Protocols = HttpProtocols.Http1);
+            kestrel.Listen(options.HttpEndPoint, listen =>
+            {
+                listen.Protocols = HttpProtocols.Http1;
+                listen.Use(rejections.Wrap);
+            });
             kestrel.Listen(options.RtmpEndPoint, listen => listen.UseConnectionHandler<RtmpConnectionHandler>());
             kestrel.Listen(options.RtmpsEndPoint, listen =>
             {
@@ -168,6 +181,8 @@ public sealed class OpenIvsServer : IAsyncDisposable
 
         var app = builder.Build();
         var ready = false;
+        var rejectionEvents = app.Services.GetRequiredService<System.Diagnostics.DiagnosticListener>().Subscribe(rejections, KestrelRejections.IsEnabled);
+        app.Lifetime.ApplicationStopped.Register(rejectionEvents.Dispose);
         var endpoint = app.Services.GetRequiredService<IvsApiEndpoint>();
         var watchPage = app.Services.GetRequiredService<Playback.WatchPage>();
         var origin = app.Services.GetRequiredService<Playback.HlsOrigin>();
@@ -243,6 +258,18 @@ public sealed class OpenIvsServer : IAsyncDisposable
     }
 
     private static string? NullIfEmpty(string value) => value.Length == 0 ? null : value;
+
+    /// <summary>Stream keys stored in clear by an older version are written again, now sealed.</summary>
+    private static async Task SealStreamKeysAsync(DocumentStore store, ResourceTables tables, CancellationToken cancellationToken)
+    {
+        await using var write = await store.BeginWriteAsync(cancellationToken).ConfigureAwait(false);
+        foreach (var entry in tables.StreamKeys.Ordered.ToArray())
+        {
+            write.Put(tables.StreamKeys, entry.Id, entry.Value);
+        }
+
+        await write.CommitAsync(cancellationToken).ConfigureAwait(false);
+    }
 
     public Task StartAsync(CancellationToken cancellationToken = default) => _app.StartAsync(cancellationToken);
 

@@ -55,7 +55,11 @@ internal sealed class HlsOrigin
         {
             // CORS preflight: players send simple GETs, but allow it for those that add headers.
             response.StatusCode = StatusCodes.Status204NoContent;
-            response.Headers.AccessControlAllowOrigin = "*";
+            if (PreflightAllowOrigin(rest, request.Headers.Origin) is { } preflightOrigin)
+            {
+                response.Headers.AccessControlAllowOrigin = preflightOrigin;
+            }
+
             response.Headers.AccessControlAllowMethods = "GET, HEAD, OPTIONS";
             response.Headers.AccessControlAllowHeaders = request.Headers.AccessControlRequestHeaders.Count > 0 ? request.Headers.AccessControlRequestHeaders : "*";
             response.Headers.AccessControlMaxAge = "86400";
@@ -99,6 +103,11 @@ internal sealed class HlsOrigin
             return NotFoundAsync(context);
         }
 
+        if (!_resources.Channels.TryGet(channelId, out var channel))
+        {
+            return NotFoundAsync(context); // deleted while its stream winds down
+        }
+
         // Which session the request belongs to: in the path for private channels (required), in the query otherwise.
         var sessionId = rendition.IsPrivate ? pathSession : pathSession is null ? (string?)request.Query["s"] : null;
         ViewerSession? session = null;
@@ -108,22 +117,30 @@ internal sealed class HlsOrigin
         }
 
         var origin = (string?)request.Headers.Origin;
-        var grant = session?.Grant ?? PlaybackGrant.Anyone;
+        var policy = _authorizer.PolicyGrant(channel.Channel);
+        PlaybackGrant grant;
         if (rendition.IsPrivate)
         {
             if (session is null)
             {
-                return ErrorAsync(context, StatusCodes.Status403Forbidden, "playback session not found or expired", "playback_auth_error", origin);
+                return ErrorAsync(context, StatusCodes.Status403Forbidden, "playback session not found or expired", "playback_auth_error", policy.AllowOriginHeader(origin));
             }
 
+            grant = session.Grant;
             if (_authorizer.IsRevoked(rendition.Stream.ChannelArn, grant))
             {
-                return ErrorAsync(context, StatusCodes.Status403Forbidden, "viewer session has been revoked", "playback_auth_error", origin);
+                return ErrorAsync(context, StatusCodes.Status403Forbidden, "viewer session has been revoked", "playback_auth_error", policy.AllowOriginHeader(origin));
             }
         }
         else if (pathSession is not null)
         {
             return NotFoundAsync(context);
+        }
+        else
+        {
+            // A public channel's policy decides every request, whatever session parameter it carries (none, forged,
+            // or one that started before the policy changed): the session only counts the viewer.
+            grant = policy;
         }
 
         if (!grant.Admits(origin))
@@ -157,7 +174,7 @@ internal sealed class HlsOrigin
         var (grant, error, errorCode) = _authorizer.Authorize(channel, request.Query["token"], origin);
         if (grant is null)
         {
-            await ErrorAsync(context, StatusCodes.Status403Forbidden, error!, errorCode, origin).ConfigureAwait(false);
+            await ErrorAsync(context, StatusCodes.Status403Forbidden, error!, errorCode, _authorizer.PolicyGrant(channel).AllowOriginHeader(origin)).ConfigureAwait(false);
             return;
         }
 
@@ -274,7 +291,7 @@ internal sealed class HlsOrigin
                 return;
             }
 
-            snapshot = await WaitAsync(context, rendition, s => s.Satisfies(wanted, part), 3 * targetDuration).ConfigureAwait(false);
+            snapshot = await WaitAsync(context, rendition, s => s.Satisfies(wanted, part), 3 * targetDuration, allowOrigin).ConfigureAwait(false);
             if (snapshot is null)
             {
                 return;
@@ -298,7 +315,7 @@ internal sealed class HlsOrigin
         var snapshot = rendition.Snapshot;
         if (snapshot is null)
         {
-            await NotFoundAsync(context).ConfigureAwait(false);
+            await NotFoundAsync(context, allowOrigin).ConfigureAwait(false);
             return;
         }
 
@@ -308,7 +325,7 @@ internal sealed class HlsOrigin
         {
             if (number > int.MaxValue || !snapshot.TryGetInitSegment((int)number, out var init))
             {
-                await NotFoundAsync(context).ConfigureAwait(false);
+                await NotFoundAsync(context, allowOrigin).ConfigureAwait(false);
                 return;
             }
 
@@ -321,7 +338,7 @@ internal sealed class HlsOrigin
         {
             if (!snapshot.TryAcquireSegment(number, out lease))
             {
-                await NotFoundAsync(context).ConfigureAwait(false);
+                await NotFoundAsync(context, allowOrigin).ConfigureAwait(false);
                 return;
             }
         }
@@ -330,12 +347,12 @@ internal sealed class HlsOrigin
             // The part named by EXT-X-PRELOAD-HINT (or the one after): hold the request until it exists.
             if (number < snapshot.NextPartSequence || number > snapshot.NextPartSequence + 1 || snapshot.IsEnded)
             {
-                await NotFoundAsync(context).ConfigureAwait(false);
+                await NotFoundAsync(context, allowOrigin).ConfigureAwait(false);
                 return;
             }
 
             var target = TimeSpan.FromSeconds(Math.Max(1, snapshot.Playlist.TargetDuration));
-            var ready = await WaitAsync(context, rendition, s => s.NextPartSequence > number || s.IsEnded, 3 * target).ConfigureAwait(false);
+            var ready = await WaitAsync(context, rendition, s => s.NextPartSequence > number || s.IsEnded, 3 * target, allowOrigin).ConfigureAwait(false);
             if (ready is null)
             {
                 return;
@@ -343,7 +360,7 @@ internal sealed class HlsOrigin
 
             if (!ready.TryAcquirePart(number, out lease))
             {
-                await NotFoundAsync(context).ConfigureAwait(false);
+                await NotFoundAsync(context, allowOrigin).ConfigureAwait(false);
                 return;
             }
         }
@@ -382,13 +399,13 @@ internal sealed class HlsOrigin
     /// Holds a request until <paramref name="ready"/> holds for a new snapshot, at most <paramref name="limit"/>.
     /// Answers the request itself (503) and returns null when it cannot wait: too many waiting, timed out, or gone.
     /// </summary>
-    private async Task<HlsStreamSnapshot?> WaitAsync(HttpContext context, HlsRendition rendition, Func<HlsStreamSnapshot, bool> ready, TimeSpan limit)
+    private async Task<HlsStreamSnapshot?> WaitAsync(HttpContext context, HlsRendition rendition, Func<HlsStreamSnapshot, bool> ready, TimeSpan limit, string? allowOrigin)
     {
         if (Interlocked.Increment(ref _blocked) > _options.Playback.MaxBlockedRequests)
         {
             Interlocked.Decrement(ref _blocked);
             context.Response.Headers.RetryAfter = "1";
-            await ErrorAsync(context, StatusCodes.Status503ServiceUnavailable, "too many waiting requests", "server_busy", null).ConfigureAwait(false);
+            await ErrorAsync(context, StatusCodes.Status503ServiceUnavailable, "too many waiting requests", "server_busy", allowOrigin).ConfigureAwait(false);
             return null;
         }
 
@@ -417,7 +434,7 @@ internal sealed class HlsOrigin
         {
             // RFC 8216bis 6.2.5.2: not available within three target durations.
             context.Response.Headers.RetryAfter = "1";
-            await ErrorAsync(context, StatusCodes.Status503ServiceUnavailable, "the requested part is not available yet", "not_available_yet", null).ConfigureAwait(false);
+            await ErrorAsync(context, StatusCodes.Status503ServiceUnavailable, "the requested part is not available yet", "not_available_yet", allowOrigin).ConfigureAwait(false);
             return null;
         }
         catch (OperationCanceledException) when (context.RequestAborted.IsCancellationRequested)
@@ -494,8 +511,23 @@ internal sealed class HlsOrigin
         }
     }
 
-    private static Task NotFoundAsync(HttpContext context) =>
-        ErrorAsync(context, StatusCodes.Status404NotFound, "Can not find channel", "content_not_available", "*");
+    private static Task NotFoundAsync(HttpContext context, string? allowOrigin = "*") =>
+        ErrorAsync(context, StatusCodes.Status404NotFound, "Can not find channel", "content_not_available", allowOrigin);
+
+    /// <summary>A preflight for a channel's URL follows the channel's policy; any other is answered for any origin.</summary>
+    private string? PreflightAllowOrigin(ReadOnlySpan<char> rest, string? origin)
+    {
+        var end = rest.IndexOfAny('/', '?');
+        var name = end < 0 ? rest : rest[..end];
+        if (name.EndsWith(".m3u8"))
+        {
+            name = name[..^5];
+        }
+
+        return TryParseChannelName(name, out var channelId) && _resources.Channels.TryGet(channelId, out var record)
+            ? _authorizer.PolicyGrant(record.Channel).AllowOriginHeader(origin)
+            : "*";
+    }
 
     /// <summary>A short JSON error in the form IVS's playback service uses (ivs-behavior.md section 6.2).</summary>
     private static Task ErrorAsync(HttpContext context, int status, string error, string code, string? allowOrigin)

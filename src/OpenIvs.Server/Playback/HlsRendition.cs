@@ -22,6 +22,8 @@ internal sealed partial class HlsRendition : IDisposable
     private VideoTrackInfo? _video;
     private AudioTrackInfo? _audio;
     private int _audioFramesWithoutVideo;
+    private readonly List<MediaFrame> _earlyMetadata = []; // timed metadata that arrived before the first keyframe
+    private const int MaxEarlyMetadata = 64;
     private TaskCompletionSource _nextPart = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private CachedPlaylist? _fullPlaylist;
     private CachedPlaylist? _deltaPlaylist;
@@ -133,6 +135,12 @@ internal sealed partial class HlsRendition : IDisposable
                             var segmenter = new LiveSegmenter(_segmenterOptions, _video, _audio);
                             segmenter.PartCompleted += OnPartCompleted;
                             Volatile.Write(ref _segmenter, segmenter);
+                            WriteEarlyMetadata(segmenter, frame.Timestamp);
+                        }
+                        else if (frame.Kind == MediaKind.Data && _earlyMetadata.Count < MaxEarlyMetadata)
+                        {
+                            // PutMetadata before the first keyframe: delivered with the first segment, not dropped.
+                            _earlyMetadata.Add(frame.Retain());
                         }
                     }
 
@@ -145,6 +153,26 @@ internal sealed partial class HlsRendition : IDisposable
 
                 break;
         }
+    }
+
+    /// <summary>Writes the metadata held back before the stream started, at the time the stream starts.</summary>
+    private void WriteEarlyMetadata(LiveSegmenter segmenter, long start)
+    {
+        foreach (var early in _earlyMetadata)
+        {
+            var retimed = MediaFrame.Create(MediaKind.Data, early.Payload.Span, start, 0, isKeyframe: true);
+            try
+            {
+                segmenter.Write(retimed, _time.GetUtcNow());
+            }
+            finally
+            {
+                retimed.Release();
+                early.Release();
+            }
+        }
+
+        _earlyMetadata.Clear();
     }
 
     /// <summary>The serialized media playlist of a snapshot, computed once per snapshot and form.</summary>
@@ -176,6 +204,12 @@ internal sealed partial class HlsRendition : IDisposable
         if (Interlocked.Exchange(ref _disposed, 1) == 0)
         {
             Volatile.Read(ref _segmenter)?.Dispose();
+            foreach (var early in _earlyMetadata)
+            {
+                early.Release();
+            }
+
+            _earlyMetadata.Clear();
             WakeWaiters();
         }
     }

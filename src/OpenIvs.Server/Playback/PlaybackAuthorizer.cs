@@ -67,6 +67,7 @@ internal sealed class PlaybackAuthorizer(ResourceTables resources, TimeProvider 
     private static readonly TimeSpan ClockSkew = TimeSpan.FromSeconds(30);
     private readonly ConcurrentDictionary<string, ECDsa> _keys = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, long> _usedSingleUseIds = new(StringComparer.Ordinal);
+    private readonly System.Runtime.CompilerServices.ConditionalWeakTable<PlaybackRestrictionPolicyRecord, PlaybackGrant> _policyGrants = new();
 
     /// <summary>A grant, or the reason playback is refused (403).</summary>
     public (PlaybackGrant? Grant, string? Error, string ErrorCode) Authorize(Channel channel, string? token, string? origin)
@@ -90,7 +91,14 @@ internal sealed class PlaybackAuthorizer(ResourceTables resources, TimeProvider 
 
         using (claims)
         {
-            return Check(channel, claims.RootElement, origin);
+            try
+            {
+                return Check(channel, claims.RootElement, origin);
+            }
+            catch (InvalidOperationException)
+            {
+                return (null, "token claims are not valid UTF-8", "invalid_playback_auth_token"); // a string claim that cannot be read
+            }
         }
     }
 
@@ -118,7 +126,12 @@ internal sealed class PlaybackAuthorizer(ResourceTables resources, TimeProvider 
         }
     }
 
-    private PlaybackGrant PolicyGrant(Channel channel)
+    /// <summary>
+    /// What the channel's playback restriction policy allows (any origin without one). It decides every request of
+    /// a public channel, and the CORS headers of every error, so a refusal never echoes an origin the policy does
+    /// not name.
+    /// </summary>
+    public PlaybackGrant PolicyGrant(Channel channel)
     {
         if (channel.PlaybackRestrictionPolicyArn is not { Length: > 0 } policyArn
             || !IvsArn.TryParse(policyArn, out var arn)
@@ -127,9 +140,13 @@ internal sealed class PlaybackAuthorizer(ResourceTables resources, TimeProvider 
             return PlaybackGrant.Anyone;
         }
 
-        var policy = record.Policy;
-        var origins = policy.AllowedOrigins is { Count: > 0 } list ? list : null;
-        return new PlaybackGrant(origins, policy.EnableStrictOriginEnforcement == true && origins is not null, null, 0);
+        // Asked on every media request: one grant per stored policy (an update stores a new record).
+        return _policyGrants.GetValue(record, static record =>
+        {
+            var policy = record.Policy;
+            var origins = policy.AllowedOrigins is { Count: > 0 } list ? list : null;
+            return new PlaybackGrant(origins, policy.EnableStrictOriginEnforcement == true && origins is not null, null, 0);
+        });
     }
 
     private (JsonDocument? Claims, string? Error) ReadVerifiedClaims(string token)
@@ -153,7 +170,7 @@ internal sealed class PlaybackAuthorizer(ResourceTables resources, TimeProvider 
             using (var headerJson = JsonDocument.Parse(header))
             {
                 if (headerJson.RootElement.ValueKind != JsonValueKind.Object
-                    || !headerJson.RootElement.TryGetProperty("alg", out var alg) || alg.ValueKind != JsonValueKind.String || alg.GetString() != "ES384")
+                    || !headerJson.RootElement.TryGetProperty("alg", out var alg) || alg.ValueKind != JsonValueKind.String || !alg.ValueEquals("ES384"u8))
                 {
                     return (null, "token algorithm must be ES384");
                 }
@@ -274,14 +291,27 @@ internal sealed class PlaybackAuthorizer(ResourceTables resources, TimeProvider 
     private static string? String(JsonElement claims, string name) =>
         claims.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String ? value.GetString() : null;
 
+    // Base64url without padding (RFC 7515 section 2); anything else is not a JWS segment. Checked before decoding
+    // because the decoder throws on some malformed input rather than returning false.
     private static byte[]? DecodeSegment(string segment)
     {
-        if (segment.Length == 0 || segment.Length > 8192)
+        if (segment.Length == 0 || segment.Length > 8192 || segment.Length % 4 == 1
+            || segment.AsSpan().ContainsAnyExcept(Base64UrlAlphabet))
         {
             return null;
         }
 
-        var bytes = new byte[Base64Url.GetMaxDecodedLength(segment.Length)];
-        return Base64Url.TryDecodeFromChars(segment, bytes, out var written) ? bytes[..written] : null;
+        try
+        {
+            var bytes = new byte[Base64Url.GetMaxDecodedLength(segment.Length)];
+            return Base64Url.TryDecodeFromChars(segment, bytes, out var written) ? bytes[..written] : null;
+        }
+        catch (FormatException)
+        {
+            return null;
+        }
     }
+
+    private static readonly System.Buffers.SearchValues<char> Base64UrlAlphabet =
+        System.Buffers.SearchValues.Create("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_");
 }

@@ -49,6 +49,9 @@ public sealed class DocumentTable<T> : IDocumentTable
 
     public JsonTypeInfo<T> TypeInfo { get; }
 
+    /// <summary>Applied to every document written and loaded (set before loading); none by default.</summary>
+    public IDocumentCodec<T>? Codec { get; set; }
+
     public int Count => _byId.Count;
 
     public long MaxSequence { get; private set; }
@@ -112,15 +115,13 @@ public sealed class DocumentTable<T> : IDocumentTable
 
     void IDocumentTable.Load(StoredDocument document)
     {
-        var value = JsonSerializer.Deserialize(document.Body, TypeInfo)
-            ?? throw new InvalidDataException($"Stored {Kind} {document.Id} is empty.");
-        Apply(document.Id, document.Sequence, value);
+        Apply(document.Id, document.Sequence, Deserialize(document));
     }
 
     void IDocumentTable.ReplaceAll(IReadOnlyList<StoredDocument> documents)
     {
         var entries = documents
-            .Select(d => new DocumentEntry<T>(d.Id, d.Sequence, JsonSerializer.Deserialize(d.Body, TypeInfo) ?? throw new InvalidDataException($"Stored {Kind} {d.Id} is empty.")))
+            .Select(d => new DocumentEntry<T>(d.Id, d.Sequence, Deserialize(d)))
             .OrderBy(e => e.Sequence)
             .ToArray();
         foreach (var id in _byId.Keys.Except(entries.Select(e => e.Id)).ToList())
@@ -146,7 +147,13 @@ public sealed class DocumentTable<T> : IDocumentTable
         MaxSequence = entries.Length == 0 ? 0 : Math.Max(MaxSequence, entries[^1].Sequence);
     }
 
-    internal string Serialize(T value) => JsonSerializer.Serialize(value, TypeInfo);
+    internal string Serialize(T value) => JsonSerializer.Serialize(Codec is null ? value : Codec.ToStored(value), TypeInfo);
+
+    private T Deserialize(StoredDocument document)
+    {
+        var value = JsonSerializer.Deserialize(document.Body, TypeInfo) ?? throw new InvalidDataException($"Stored {Kind} {document.Id} is empty.");
+        return Codec is null ? value : Codec.FromStored(value);
+    }
 
     /// <summary>Applies a committed change. Called by the single writer only.</summary>
     internal void Apply(string id, long sequence, T? value)

@@ -1,8 +1,8 @@
 namespace OpenIvs.IntegrationTests.Fuzz;
 
 /// <summary>
-/// Replays TestData/http-layer-refusals.json: requests Kestrel refuses before the API runs (so without the IVS
-/// error shape, which <see cref="ResponseRules"/> would demand). They must still be refused, and harmlessly.
+/// Replays TestData/http-layer-refusals.json: requests Kestrel refuses before the API runs. They are refused
+/// harmlessly, and still in the API's error shape (x-amzn-ErrorType, x-amzn-RequestId, exceptionMessage, message).
 /// </summary>
 public class HttpLayerRefusalTests(ServerFixture fixture) : IClassFixture<ServerFixture>
 {
@@ -23,6 +23,15 @@ public class HttpLayerRefusalTests(ServerFixture fixture) : IClassFixture<Server
         var response = await RawHttp.SendAsync(_server.Endpoint, new RawRequest((string)saved["method"]!, target, []));
 
         Assert.Equal((int)saved["status"]!, response.Status);
+        Assert.False(string.IsNullOrEmpty(response.Header("x-amzn-ErrorType")), response.ToString());
+        Assert.False(string.IsNullOrEmpty(response.Header("x-amzn-RequestId")), response.ToString());
+        if (saved["method"]!.ToString() != "HEAD")
+        {
+            var message = (string?)response.Json?["exceptionMessage"];
+            Assert.False(string.IsNullOrEmpty(message), response.ToString());
+            Assert.Equal(message, (string?)response.Json?["message"]);
+        }
+
         Assert.True(await _server.IsHealthyAsync(), _server.Output);
     }
 }

@@ -2,7 +2,7 @@ namespace OpenIvs.IntegrationTests.Fuzz;
 
 /// <summary>
 /// What every API response must look like, whatever was sent: never a 5xx; every response carries
-/// <c>x-amzn-RequestId</c>; every error carries <c>x-amzn-ErrorType</c>, a JSON body with <c>exceptionMessage</c>
+/// <c>x-amzn-RequestId</c>; every error carries <c>x-amzn-ErrorType</c>, a JSON body with <c>exceptionMessage</c> (and the same text in <c>message</c>)
 /// and the status the model gives that error, and is one of the operation's modelled errors; a success has the
 /// operation's modelled status. Requests that name no operation get 404 UnknownOperationException, or 405
 /// MethodNotAllowedException when the path exists under another method.
@@ -33,7 +33,9 @@ public static class ResponseRules
             if (!head)
             {
                 Check(response.Header("Content-Type")?.StartsWith("application/json", StringComparison.Ordinal) == true, "an error body that is not application/json", context);
-                Check(response.Json?["exceptionMessage"] is JsonValue message && message.TryGetValue<string>(out _), "an error body without a string exceptionMessage", context);
+                var text = response.Json?["exceptionMessage"] is JsonValue message && message.TryGetValue<string>(out var value) ? value : null;
+                Check(text is not null, "an error body without a string exceptionMessage", context);
+                Check(response.Json?["message"] is JsonValue botocore && botocore.TryGetValue<string>(out var same) && same == text, "an error body whose message (what botocore reads) differs from exceptionMessage", context);
             }
 
             if (operation is not null)

@@ -31,10 +31,10 @@ public static class AwsCli
         return result.Json;
     }
 
-    /// <summary>Runs an IVS operation that must fail with <paramref name="errorCode"/>; returns the result.</summary>
+    /// <summary>Runs an IVS operation that must fail with <paramref name="errorCode"/> and a message; returns the result.</summary>
     /// <remarks>
-    /// The CLI prints "An error occurred (Code) when calling the Op operation: message". IVS sends the message as
-    /// <c>exceptionMessage</c>, which the CLI does not read, so the message part is empty: only the code is checked.
+    /// The CLI prints "An error occurred (Code) when calling the Op operation: message", the message read from the
+    /// body's <c>message</c> (OpenIVS sends it beside the model's <c>exceptionMessage</c>): it must not be empty.
     /// </remarks>
     public static async Task<CliResult> FailsAsync(ServerProcess server, string errorCode, string operation, params string[] args)
     {
@@ -43,7 +43,16 @@ public static class AwsCli
         Assert.True(result.Stderr.Contains($"An error occurred ({errorCode})", StringComparison.Ordinal), $"expected {errorCode}\n{result}");
         Assert.True(result.Stderr.Contains($"when calling the {operation.Replace("-", string.Empty, StringComparison.Ordinal)} operation",
             StringComparison.OrdinalIgnoreCase), result.ToString());
+        Assert.False(string.IsNullOrWhiteSpace(ErrorMessage(result)), $"the CLI shows an empty error message\n{result}");
         return result;
+    }
+
+    /// <summary>The message part of the CLI's "An error occurred (Code) when calling the Op operation: message".</summary>
+    /// <remarks>Retryable errors read "... operation (reached max retries: 0): message".</remarks>
+    public static string ErrorMessage(CliResult result)
+    {
+        var match = System.Text.RegularExpressions.Regex.Match(result.Stderr, @"when calling the \w+ operation(?: \([^)]*\))?: (.*)", System.Text.RegularExpressions.RegexOptions.Singleline);
+        return match.Success ? match.Groups[1].Value.Trim() : string.Empty;
     }
 
     public static async Task<CliResult> RunRawAsync(IReadOnlyList<string> args, IReadOnlyDictionary<string, string?>? environment = null)

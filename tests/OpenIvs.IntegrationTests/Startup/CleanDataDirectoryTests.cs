@@ -21,6 +21,8 @@ public class CleanDataDirectoryTests
                 var credentials = Path.Combine(workingDirectory, "data", "credentials");
                 Assert.True(File.Exists(credentials), "data/credentials was not created:\n" + server.Output);
                 Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(credentials));
+                Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute, File.GetUnixFileMode(Path.Combine(workingDirectory, "data")));
+                Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(Path.Combine(workingDirectory, "data", "openivs.db")));
                 var profile = ParseSharedCredentials(await File.ReadAllTextAsync(credentials));
                 Assert.True(profile.ContainsKey("default"), "no [default] profile");
                 accessKeyId = profile["default"]["aws_access_key_id"];
@@ -49,6 +51,37 @@ public class CleanDataDirectoryTests
         finally
         {
             Directory.Delete(workingDirectory, recursive: true);
+        }
+    }
+
+    [Fact]
+    [System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
+    public async Task AdminOnANewDirectoryCreatesItOwnerOnly()
+    {
+        var parent = Directory.CreateTempSubdirectory("openivs-admin-").FullName;
+        try
+        {
+            var data = Path.Combine(parent, "data");
+            var start = new System.Diagnostics.ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
+            foreach (var argument in new[] { ServerProcess.CliDll, "admin", "create-user", "--user", "ci", "--data-dir", data })
+            {
+                start.ArgumentList.Add(argument);
+            }
+
+            using var process = System.Diagnostics.Process.Start(start)!;
+            var output = await process.StandardOutput.ReadToEndAsync() + await process.StandardError.ReadToEndAsync();
+            await process.WaitForExitAsync();
+
+            Assert.True(process.ExitCode == 0, output);
+            Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute, File.GetUnixFileMode(data));
+            foreach (var file in new[] { "openivs.db", "master.key" })
+            {
+                Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(Path.Combine(data, file)));
+            }
+        }
+        finally
+        {
+            Directory.Delete(parent, recursive: true);
         }
     }
 

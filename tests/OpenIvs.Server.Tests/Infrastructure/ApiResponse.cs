@@ -15,7 +15,10 @@ public static class ApiResponse
         return status == 204 ? new JsonObject() : JsonNode.Parse(body)!;
     }
 
-    /// <summary>Asserts the IVS error shape: status, <c>x-amzn-ErrorType</c>, <c>{"exceptionMessage"}</c>; returns the message.</summary>
+    /// <summary>
+    /// Asserts the IVS error shape: status, <c>x-amzn-ErrorType</c>, <c>{"exceptionMessage", "message"}</c> with the
+    /// same text (the model's member for the SDKs, <c>message</c> for botocore); returns the message.
+    /// </summary>
     public static async Task<string> ErrorAsync(this Task<HttpResponseMessage> call, int status, string errorType)
     {
         using var response = await call;
@@ -26,7 +29,9 @@ public static class ApiResponse
         Assert.Equal("application/json", response.Content.Headers.ContentType?.MediaType);
         using var document = JsonDocument.Parse(body);
         Assert.Equal(JsonValueKind.Object, document.RootElement.ValueKind);
-        Assert.Single(document.RootElement.EnumerateObject());
-        return document.RootElement.GetProperty("exceptionMessage").GetString()!;
+        Assert.Equal(["exceptionMessage", "message"], document.RootElement.EnumerateObject().Select(p => p.Name));
+        var message = document.RootElement.GetProperty("exceptionMessage").GetString()!;
+        Assert.Equal(message, document.RootElement.GetProperty("message").GetString());
+        return message;
     }
 }

@@ -49,6 +49,14 @@ public static class Ffmpeg
     public static Publisher Publish(string clip, string url, bool loop = true) =>
         new(Start($"-hide_banner -loglevel error -re {(loop ? "-stream_loop -1 " : string.Empty)}-i {clip} -c copy -f flv {url}"));
 
+    /// <summary>
+    /// Encodes a live test pattern whose first video frame (a keyframe) comes <paramref name="videoDelaySeconds"/>
+    /// after the RTMP publish: the stream is live, and then silent, until then.
+    /// </summary>
+    public static Publisher PublishWithLateVideo(string url, int videoDelaySeconds) =>
+        new(Start("-hide_banner -loglevel error -nostdin -re -f lavfi -i testsrc2=size=320x240:rate=30 -f lavfi -i sine " +
+            $"-vf select='gte(t\\,{videoDelaySeconds})' -c:v libx264 -preset veryfast -tune zerolatency -g 30 -c:a aac -f flv {url}"));
+
     public static async Task<(int ExitCode, string Error)> RunAsync(string arguments, string tool = "ffmpeg", TimeSpan? timeout = null)
     {
         using var process = Start(arguments, tool);

@@ -11,6 +11,7 @@ import {
 } from '@aws-sdk/client-ivs';
 import { startServer } from '../lib/server.js';
 import { expectError } from '../lib/expect.js';
+import { TEST_CREDENTIALS } from '../lib/sigv4.js';
 
 describe('modelled errors', () => {
   let server;
@@ -66,8 +67,34 @@ describe('modelled errors', () => {
   });
 
   test('ResourceNotFoundException', async () => {
-    const error = await expectError(ivs.send(new GetChannelCommand({ arn: `${channel.arn.slice(0, -12)}${'R'.repeat(12)}` })), ResourceNotFoundException, 404);
+    const arn = `${channel.arn.slice(0, -12)}${'R'.repeat(12)}`;
+    const error = await expectError(ivs.send(new GetChannelCommand({ arn })), ResourceNotFoundException, 404);
     assert.equal(error.$fault, 'client');
+    assert.equal(error.exceptionMessage, `Channel not found: ${arn}`);
+    assert.equal(error.message, `Channel not found: ${arn}`);
+  });
+
+  test('errors the model does not list (authentication) still carry their message', async () => {
+    const wrongSecret = server.client({ credentials: { accessKeyId: TEST_CREDENTIALS.accessKeyId, secretAccessKey: 'not-the-secret' } });
+    const error = await wrongSecret.send(new ListChannelsCommand({})).then(() => null, (e) => e);
+    assert.ok(error instanceof IvsServiceException, String(error));
+    assert.equal(error.name, 'InvalidSignatureException');
+    assert.equal(error.$metadata.httpStatusCode, 403);
+    assert.match(error.message, /^The request signature we calculated does not match/);
+
+    const unknownKey = server.client({ credentials: { accessKeyId: 'AKIAUNKNOWNKEY000000', secretAccessKey: 'x' } });
+    const unknown = await unknownKey.send(new ListChannelsCommand({})).then(() => null, (e) => e);
+    assert.equal(unknown.name, 'UnrecognizedClientException');
+    assert.equal(unknown.message, 'The security token included in the request is invalid.');
+  });
+
+  test('every error body carries the text in both exceptionMessage and message', async () => {
+    for (const [method, path, body, status] of [['POST', '/CreateChanel', '{}', 404], ['GET', '/GetChannel', undefined, 405], ['POST', '/CreateChannel', '{', 400]]) {
+      const response = await server.raw(method, path, body);
+      assert.equal(response.status, status, `${method} ${path}`);
+      assert.ok(response.json.exceptionMessage.length > 0);
+      assert.equal(response.json.message, response.json.exceptionMessage);
+    }
   });
 
   // Each injected error on an operation whose model lists it.
@@ -86,6 +113,7 @@ describe('modelled errors', () => {
       const error = await expectError(ivs.send(command(channel)), ErrorClass, status);
       assert.ok(error instanceof IvsServiceException);
       assert.equal(error.exceptionMessage, `injected ${code}`);
+      assert.equal(error.message, `injected ${code}`); // the SDK's message comes from the body's `message`
       assert.equal(error.$fault, status >= 500 ? 'server' : 'client');
     });
   }

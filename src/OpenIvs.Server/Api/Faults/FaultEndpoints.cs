@@ -39,8 +39,7 @@ public static class FaultEndpoints
                     context.Response.StatusCode = StatusCodes.Status204NoContent;
                     break;
                 default:
-                    context.Response.StatusCode = StatusCodes.Status405MethodNotAllowed;
-                    break;
+                    throw new IvsException($"Method {context.Request.Method} is not allowed for /_openivs/faults.", "MethodNotAllowedException", 405, IvsErrorFault.Client);
             }
         }
         catch (JsonException e)

@@ -16,9 +16,13 @@ public sealed class ChannelRecord
     public required DateTimeOffset CreatedAt { get; init; }
 }
 
+/// <summary>A stream key. Stored with its value sealed (<see cref="StreamKeySealing"/>); in memory, in clear.</summary>
 public sealed class StreamKeyRecord
 {
     public required StreamKey Key { get; init; }
+
+    /// <summary>The key's value sealed with the master key (stored form only; null in memory).</summary>
+    public string? ValueCiphertext { get; init; }
 }
 
 /// <summary>An imported playback key pair; the public key is kept to verify playback tokens.</summary>

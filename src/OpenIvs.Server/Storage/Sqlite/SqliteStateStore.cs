@@ -31,12 +31,26 @@ public sealed class SqliteStateStore : IStateStore
 
     public async Task InitializeAsync(CancellationToken cancellationToken)
     {
+        // Owner-only from the first byte: SQLite creates files 0644, and gives the -wal and -shm files the mode
+        // of the database file.
+        if (!OperatingSystem.IsWindows() && !File.Exists(DatabasePath))
+        {
+            new FileStream(DatabasePath, new FileStreamOptions
+            {
+                Mode = FileMode.CreateNew,
+                Access = FileAccess.Write,
+                UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite,
+            }).Dispose();
+        }
+
         var connection = new SqliteConnection(_connectionString);
         await connection.OpenAsync(cancellationToken).ConfigureAwait(false);
         await ExecuteAsync(connection, "PRAGMA journal_mode=WAL;", cancellationToken).ConfigureAwait(false);
         await ExecuteAsync(connection, "PRAGMA synchronous=FULL;", cancellationToken).ConfigureAwait(false);
         await ExecuteAsync(connection, "PRAGMA foreign_keys=ON;", cancellationToken).ConfigureAwait(false);
         await ExecuteAsync(connection, "PRAGMA busy_timeout=5000;", cancellationToken).ConfigureAwait(false);
+        // Replaced and deleted documents (a secret sealed again, a deleted key) are zeroed, not left in free pages.
+        await ExecuteAsync(connection, "PRAGMA secure_delete=ON;", cancellationToken).ConfigureAwait(false);
         await SqliteMigrations.ApplyAsync(connection, cancellationToken).ConfigureAwait(false);
         _connection = connection;
         _outbox = await SqliteEventOutbox.OpenAsync(_connectionString, cancellationToken).ConfigureAwait(false);
