@@ -19,7 +19,9 @@ internal sealed class HlsPackager : BackgroundService, ILiveStreamListener
 {
     private const int ReaderCapacity = 1024; // about 10 s of 60 fps video with audio: room for a GC pause
     private static readonly TimeSpan PumpInterval = TimeSpan.FromMilliseconds(10);
-    private const int TicksPerSweep = 500; // every 5 s
+    // Viewer counts and ended streams are swept every 5 s of clock time (not every N pump ticks: on a busy machine a
+    // 10 ms delay takes longer, and counts would lag).
+    private static readonly TimeSpan SweepInterval = TimeSpan.FromSeconds(5);
     private readonly IStreamHub _hub;
     private readonly PlaybackOptions _options;
     private readonly PlaybackAuthorizer _authorizer;
@@ -108,7 +110,7 @@ internal sealed class HlsPackager : BackgroundService, ILiveStreamListener
         // One pump for every stream, every 10 ms, instead of a task woken per frame per stream: with many
         // streams the thread wake-ups (futex calls, context switches) cost more CPU than the packaging itself
         // (measured with bench/ingest --hls). The price is at most 10 ms of latency.
-        var ticks = 0;
+        var lastSweep = _time.GetTimestamp();
         try
         {
             while (true)
@@ -124,8 +126,9 @@ internal sealed class HlsPackager : BackgroundService, ILiveStreamListener
                     rendition.Pump();
                 }
 
-                if (++ticks % TicksPerSweep == 0)
+                if (_time.GetElapsedTime(lastSweep) >= SweepInterval)
                 {
+                    lastSweep = _time.GetTimestamp();
                     Sweep();
                 }
             }
