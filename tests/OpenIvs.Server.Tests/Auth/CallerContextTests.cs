@@ -1,7 +1,10 @@
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging.Abstractions;
 using OpenIvs.Protocol.Model;
+using OpenIvs.Protocol.Operations;
 using OpenIvs.Server.Api;
 using OpenIvs.Server.Auth;
+using OpenIvs.Server.Resources;
 using OpenIvs.Server.Tests.Infrastructure;
 
 namespace OpenIvs.Server.Tests.Auth;
@@ -18,12 +21,24 @@ public sealed class CallerContextTests
     public void NoCallerIsDenied()
     {
         Assert.False(CallerContext.None.Allows("ivs:BatchGetChannel", ChannelArn));
+        Assert.False(default(CallerContext).Allows("ivs:BatchGetChannel", ChannelArn));
     }
 
     [Fact]
     public void TheAuthorizerDecidesForACaller()
     {
         Assert.True(new CallerContext(null, new AllowAllAccess()).Allows("ivs:BatchGetChannel", ChannelArn));
+    }
+
+    [Fact]
+    public async Task ThePolicyAuthorizerRefusesAnAnonymousCaller()
+    {
+        var authorizer = new PolicyAuthorizer(
+            new ResourceCatalog(new ResourceTables(), "us-west-2", "123456789012"), NullLogger<PolicyAuthorizer>.Instance);
+
+        Assert.False(new CallerContext(null, authorizer).Allows("ivs:BatchGetChannel", ChannelArn));
+        await Assert.ThrowsAsync<AccessDeniedException>(() =>
+            authorizer.AuthorizeAsync(null, "request", IvsOperations.GetChannel, new GetChannelRequest { Arn = ChannelArn }, CancellationToken.None).AsTask());
     }
 
     [Fact]
