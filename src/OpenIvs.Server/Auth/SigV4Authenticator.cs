@@ -1,6 +1,5 @@
 using Microsoft.AspNetCore.Http.Features;
 using OpenIvs.Protocol.Auth;
-using OpenIvs.Server.Api;
 using OpenIvs.Server.Auth.Iam;
 using OpenIvs.Server.Hosting;
 
