@@ -441,7 +441,8 @@ def segments(args, work):
 
 
 def main():
-    parser = argparse.ArgumentParser(usage=__doc__)
+    # argparse formats the usage with %-interpolation: the docstring's literal % signs must be doubled.
+    parser = argparse.ArgumentParser(usage=__doc__.replace("%", "%%"))
     parser.add_argument("bench", choices=["latency", "fanout", "segments"])
     parser.add_argument("--servers", default="openivs,nginx")
     parser.add_argument("--warmup", type=int)

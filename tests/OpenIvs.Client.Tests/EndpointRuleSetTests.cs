@@ -1,6 +1,7 @@
 using System.Text.Json.Nodes;
 using OpenIvs.Client.Runtime;
 using OpenIvs.Client.Tests.Infrastructure;
+using OpenIvs.Tests.Shared;
 
 namespace OpenIvs.Client.Tests;
 

@@ -1,6 +1,7 @@
 using System.Reflection;
 using OpenIvs.Client.Tests.Infrastructure;
 using OpenIvs.Protocol.Operations;
+using OpenIvs.Tests.Shared;
 
 namespace OpenIvs.Client.Tests;
 

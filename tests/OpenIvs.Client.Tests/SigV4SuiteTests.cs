@@ -1,7 +1,7 @@
-using System.Text;
 using OpenIvs.Client.Runtime;
 using OpenIvs.Client.Tests.Infrastructure;
 using OpenIvs.Protocol.Auth;
+using OpenIvs.Tests.Shared;
 
 namespace OpenIvs.Client.Tests;
 
@@ -13,10 +13,6 @@ namespace OpenIvs.Client.Tests;
 /// </summary>
 public sealed class SigV4SuiteTests
 {
-    private const string AccessKeyId = "AKIDEXAMPLE";
-    private const string SecretAccessKey = "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY";
-    private static readonly DateTimeOffset Time = new(2015, 8, 30, 12, 36, 0, TimeSpan.Zero);
-
     /// <summary>
     /// Cases an HTTP client cannot send as written, with the reason. A case listed here that starts passing
     /// fails the test, so the list cannot go stale.
@@ -27,14 +23,7 @@ public sealed class SigV4SuiteTests
         ["get-utf8"] = "the request line holds raw UTF-8; on the wire it is percent-encoded, which SigV4 for non-S3 services encodes again",
     };
 
-    private static string Root => Path.Combine(RepositoryRoot.Path, "spec", "sigv4-testsuite");
-
-    public static TheoryData<string> Cases() =>
-    [
-        .. Directory.EnumerateFiles(Root, "*.req", SearchOption.AllDirectories)
-            .Select(f => Path.GetRelativePath(Root, Path.GetDirectoryName(f)!).Replace('\\', '/'))
-            .Order(StringComparer.Ordinal),
-    ];
+    public static TheoryData<string> Cases() => [.. SigV4TestSuite.CaseNames()];
 
     [Fact]
     public void SuiteHas34Cases() => Assert.Equal(34, Cases().Count);
@@ -43,31 +32,29 @@ public sealed class SigV4SuiteTests
     [MemberData(nameof(Cases))]
     public void CaseSignsAsTheSuiteExpects(string name)
     {
-        var dir = Path.Combine(Root, name);
-        var file = Path.GetFileName(name);
-        string Read(string extension) => File.ReadAllText(Path.Combine(dir, file + extension), Encoding.UTF8);
-        var expectedAuthorization = Read(".authz");
+        var testCase = SigV4TestSuite.Load(name);
+        var expectedAuthorization = testCase.Authorization;
 
         SigV4Result? result = null;
         Exception? failure = null;
         try
         {
-            var (message, body, token) = Build(Read(".req"), expectedAuthorization);
+            var (message, body, token) = Build(testCase.Request, expectedAuthorization);
 
             // The suite's "token signed" cases expect the signer to add and sign the session token (.sreq has it).
             if (token is null && expectedAuthorization.Contains("x-amz-security-token", StringComparison.Ordinal))
             {
-                token = Read(".sreq").Split('\n').First(l => l.StartsWith("X-Amz-Security-Token:", StringComparison.OrdinalIgnoreCase))["X-Amz-Security-Token:".Length..];
+                token = testCase.SignedRequest.Headers.First(h => h.Key.Equals("X-Amz-Security-Token", StringComparison.OrdinalIgnoreCase)).Value;
             }
 
             using (message)
             {
-                result = IvsRequestSigner.Sign(message, SigV4.HexSha256(body), new SigV4Credentials(AccessKeyId, SecretAccessKey, token), "us-east-1", "service", Time);
+                result = IvsRequestSigner.Sign(message, SigV4.HexSha256(body), new SigV4Credentials(SigV4TestSuite.AccessKeyId, SigV4TestSuite.SecretAccessKey, token), SigV4TestSuite.Region, SigV4TestSuite.Service, SigV4TestSuite.Time);
                 Assert.Equal(expectedAuthorization, message.Headers.GetValues("Authorization").Single());
             }
 
-            Assert.Equal(Read(".creq"), result.CanonicalRequest);
-            Assert.Equal(Read(".sts"), result.StringToSign);
+            Assert.Equal(testCase.CanonicalRequest, result.CanonicalRequest);
+            Assert.Equal(testCase.StringToSign, result.StringToSign);
         }
         catch (Exception e) when (CannotBeSent.ContainsKey(name))
         {
@@ -80,28 +67,11 @@ public sealed class SigV4SuiteTests
         }
     }
 
-    /// <summary>The suite's raw request as an HttpRequestMessage: request line, headers (folded lines continue a value), body.</summary>
-    private static (HttpRequestMessage Message, byte[] Body, string? Token) Build(string raw, string expectedAuthorization)
+    /// <summary>The suite's raw request as the HttpRequestMessage the SDK would send.</summary>
+    private static (HttpRequestMessage Message, byte[] Body, string? Token) Build(RawRequest raw, string expectedAuthorization)
     {
-        var lines = raw.Split('\n');
-        var requestLine = lines[0];
-        var method = requestLine[..requestLine.IndexOf(' ', StringComparison.Ordinal)];
-        var target = requestLine[(method.Length + 1)..requestLine.LastIndexOf(" HTTP/", StringComparison.Ordinal)];
-        var headers = new List<KeyValuePair<string, string>>();
-        var i = 1;
-        for (; i < lines.Length && lines[i].Length > 0; i++)
-        {
-            if (lines[i][0] is ' ' or '\t')
-            {
-                headers[^1] = new(headers[^1].Key, headers[^1].Value + "\n" + lines[i]);
-                continue;
-            }
-
-            var colon = lines[i].IndexOf(':', StringComparison.Ordinal);
-            headers.Add(new(lines[i][..colon], lines[i][(colon + 1)..]));
-        }
-
-        var body = Encoding.UTF8.GetBytes(i < lines.Length ? string.Join('\n', lines[(i + 1)..]) : string.Empty);
+        var (method, headers, body) = (raw.Method, raw.Headers, raw.Body);
+        var target = raw.Query is null ? raw.Path : raw.Path + "?" + raw.Query;
         var host = headers.First(h => h.Key.Equals("Host", StringComparison.OrdinalIgnoreCase)).Value;
         var message = new HttpRequestMessage(new HttpMethod(method), new Uri("https://" + host + target, UriKind.Absolute));
         if (body.Length > 0 || method == "POST" && headers.Any(h => h.Key.Equals("Content-Type", StringComparison.OrdinalIgnoreCase)))

@@ -1,4 +1,5 @@
 using OpenIvs.Codegen.Model;
+using OpenIvs.Tests.Shared;
 
 namespace OpenIvs.Codegen.Tests;
 

@@ -1,4 +1,4 @@
-using System.Text;
+using OpenIvs.Tests.Shared;
 
 namespace OpenIvs.IntegrationTests;
 
@@ -8,21 +8,7 @@ namespace OpenIvs.IntegrationTests;
 /// </summary>
 public class SigV4SignerTests
 {
-    private const string AccessKeyId = "AKIDEXAMPLE";
-    private const string SecretAccessKey = "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY";
-
-    private static string SuiteDirectory => Path.Combine(AppContext.BaseDirectory, "Spec", "sigv4-testsuite");
-
-    public static TheoryData<string> Cases()
-    {
-        var data = new TheoryData<string>();
-        foreach (var request in Directory.EnumerateFiles(SuiteDirectory, "*.req", SearchOption.AllDirectories).Order(StringComparer.Ordinal))
-        {
-            data.Add(Path.GetRelativePath(SuiteDirectory, Path.ChangeExtension(request, null)));
-        }
-
-        return data;
-    }
+    public static TheoryData<string> Cases() => [.. SigV4TestSuite.CaseNames()];
 
     [Fact]
     public void SuiteIsPresent() => Assert.Equal(34, Cases().Count);
@@ -31,24 +17,27 @@ public class SigV4SignerTests
     [MemberData(nameof(Cases))]
     public void MatchesTheSuite(string name)
     {
-        var basePath = Path.Combine(SuiteDirectory, name);
-        var (method, target, headers, body) = ParseRequest(File.ReadAllText(basePath + ".req"));
+        var testCase = SigV4TestSuite.Load(name);
+        var request = testCase.Request;
+        var headers = request.Headers.ToList();
 
         // Cases signed with a session token carry it only in the signed request (.sreq): botocore adds it
         // from the credentials before signing when the canonical request names it.
-        var token = ParseRequest(File.ReadAllText(basePath + ".sreq")).Headers
+        var token = testCase.SignedRequest.Headers
             .FirstOrDefault(h => h.Key.Equals("X-Amz-Security-Token", StringComparison.OrdinalIgnoreCase));
         if (token.Key is not null && !headers.Any(h => h.Key.Equals(token.Key, StringComparison.OrdinalIgnoreCase))
-            && File.ReadAllText(basePath + ".creq").Contains("x-amz-security-token:", StringComparison.Ordinal))
+            && testCase.CanonicalRequest.Contains("x-amz-security-token:", StringComparison.Ordinal))
         {
             headers.Add(token);
         }
 
-        var signature = SigV4Signer.Sign(method, target, headers, body, AccessKeyId, SecretAccessKey, "us-east-1", "service");
+        var target = request.Query is null ? request.Path : request.Path + "?" + request.Query;
+        var signature = SigV4Signer.Sign(
+            request.Method, target, headers, request.Body, SigV4TestSuite.AccessKeyId, SigV4TestSuite.SecretAccessKey, SigV4TestSuite.Region, SigV4TestSuite.Service);
 
-        Assert.Equal(File.ReadAllText(basePath + ".creq"), signature.CanonicalRequest);
-        Assert.Equal(File.ReadAllText(basePath + ".sts"), signature.StringToSign);
-        Assert.Equal(File.ReadAllText(basePath + ".authz"), signature.Authorization);
+        Assert.Equal(testCase.CanonicalRequest, signature.CanonicalRequest);
+        Assert.Equal(testCase.StringToSign, signature.StringToSign);
+        Assert.Equal(testCase.Authorization, signature.Authorization);
     }
 
     [Fact]
@@ -56,32 +45,5 @@ public class SigV4SignerTests
     {
         Assert.Equal("/tags/arn%253Aaws%253Aivs%253Aus-west-2%253A000000000000%253Achannel%252FabcdABCDefgh",
             SigV4Signer.CanonicalPath("/tags/arn%3Aaws%3Aivs%3Aus-west-2%3A000000000000%3Achannel%2FabcdABCDefgh"));
-    }
-
-    /// <summary>Reads a suite .req file: request line, headers (with continuation lines), blank line, body.</summary>
-    private static (string Method, string Target, List<KeyValuePair<string, string>> Headers, byte[] Body) ParseRequest(string text)
-    {
-        var lines = text.Split('\n');
-        var requestLine = lines[0];
-        var method = requestLine[..requestLine.IndexOf(' ', StringComparison.Ordinal)];
-        var target = requestLine[(method.Length + 1)..requestLine.LastIndexOf(" HTTP/", StringComparison.Ordinal)];
-        var headers = new List<KeyValuePair<string, string>>();
-        var index = 1;
-        for (; index < lines.Length && lines[index].Length > 0; index++)
-        {
-            var line = lines[index];
-            if (char.IsWhiteSpace(line[0]))
-            {
-                var last = headers[^1];
-                headers[^1] = new(last.Key, last.Value + "\n" + line);
-                continue;
-            }
-
-            var colon = line.IndexOf(':', StringComparison.Ordinal);
-            headers.Add(new(line[..colon], line[(colon + 1)..]));
-        }
-
-        var body = index < lines.Length ? string.Join('\n', lines[(index + 1)..]) : string.Empty;
-        return (method, target, headers, Encoding.UTF8.GetBytes(body));
     }
 }

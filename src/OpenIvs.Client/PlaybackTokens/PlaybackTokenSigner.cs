@@ -2,6 +2,7 @@ using System.Buffers;
 using System.Buffers.Text;
 using System.Security.Cryptography;
 using System.Text.Json;
+using OpenIvs.Protocol.PlaybackTokens;
 
 namespace OpenIvs.Client.PlaybackTokens;
 
@@ -107,43 +108,43 @@ public sealed class PlaybackTokenSigner : IDisposable
         using (var writer = new Utf8JsonWriter(payload))
         {
             writer.WriteStartObject();
-            writer.WriteString("aws:channel-arn", claims.ChannelArn);
+            writer.WriteString(PlaybackTokenClaimNames.ChannelArn, claims.ChannelArn);
             if (claims.AllowedOrigins is { } origins)
             {
-                writer.WriteString("aws:access-control-allow-origin", string.Join(',', origins));
+                writer.WriteString(PlaybackTokenClaimNames.AccessControlAllowOrigin, string.Join(',', origins));
             }
 
             if (claims.StrictOriginEnforcement is { } strict)
             {
-                writer.WriteBoolean("aws:strict-origin-enforcement", strict);
+                writer.WriteBoolean(PlaybackTokenClaimNames.StrictOriginEnforcement, strict);
             }
 
             if (claims.SingleUseId is { } singleUse)
             {
-                writer.WriteString("aws:single-use-uuid", singleUse);
+                writer.WriteString(PlaybackTokenClaimNames.SingleUseUuid, singleUse);
             }
 
             if (claims.ViewerId is { } viewerId)
             {
-                writer.WriteString("aws:viewer-id", viewerId);
+                writer.WriteString(PlaybackTokenClaimNames.ViewerId, viewerId);
             }
 
             if (claims.ViewerSessionVersion is { } version)
             {
-                writer.WriteNumber("aws:viewer-session-version", version);
+                writer.WriteNumber(PlaybackTokenClaimNames.ViewerSessionVersion, version);
             }
 
             if (claims.MaximumResolution is { } resolution)
             {
-                writer.WriteString("aws:maximum-resolution", resolution switch
+                writer.WriteString(PlaybackTokenClaimNames.MaximumResolution, resolution switch
                 {
-                    PlaybackMaximumResolution.Sd => "SD",
-                    PlaybackMaximumResolution.Hd => "HD",
-                    _ => "FULL_HD",
+                    PlaybackMaximumResolution.Sd => PlaybackTokenClaimNames.Sd,
+                    PlaybackMaximumResolution.Hd => PlaybackTokenClaimNames.Hd,
+                    _ => PlaybackTokenClaimNames.FullHd,
                 });
             }
 
-            writer.WriteNumber("exp", claims.ExpiresAt.ToUnixTimeSeconds());
+            writer.WriteNumber(PlaybackTokenClaimNames.Expires, claims.ExpiresAt.ToUnixTimeSeconds());
             writer.WriteEndObject();
         }
 

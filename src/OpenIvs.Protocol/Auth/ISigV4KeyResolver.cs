@@ -1,7 +1,7 @@
 namespace OpenIvs.Protocol.Auth;
 
 /// <summary>Finds the secret behind an access key id, for verification.</summary>
-public interface ISigV4KeyResolver
+internal interface ISigV4KeyResolver
 {
     /// <summary>
     /// Returns the signing key for <paramref name="accessKeyId"/> and the scope, or null for an unknown key.
@@ -15,7 +15,7 @@ public interface ISigV4KeyResolver
 /// <param name="SessionToken">The token temporary credentials must present, or null for long-term keys.</param>
 /// <param name="Expiration">When temporary credentials stop working, or null.</param>
 /// <param name="Principal">The caller the key authenticates (opaque to verification).</param>
-public sealed record SigV4Key(byte[] SigningKey, string? SessionToken, DateTimeOffset? Expiration, object Principal)
+internal sealed record SigV4Key(byte[] SigningKey, string? SessionToken, DateTimeOffset? Expiration, object Principal)
 {
     /// <summary>The signing key with its HMAC states precomputed, for verifying many requests.</summary>
     internal Sha256.HmacKey Hmac { get; } = new(SigningKey);

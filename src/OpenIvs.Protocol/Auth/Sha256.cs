@@ -5,11 +5,22 @@ namespace OpenIvs.Protocol.Auth;
 
 /// <summary>
 /// SHA-256 and HMAC-SHA256 of the short messages SigV4 hashes on every request (the body, the canonical
-/// request, the string to sign). On Linux these call OpenSSL's SHA-256 functions directly: .NET's
-/// one-shot APIs go through OpenSSL 3's EVP layer, whose per-call setup (a context, a provider lookup under
-/// a lock, the error queue) costs 0.5 to 2 µs, several times the hashing of a few hundred bytes, and was a
-/// tenth of the server's CPU on GetChannel (bench/api). Where libcrypto cannot be loaded, the .NET APIs.
+/// request, the string to sign).
 /// </summary>
+/// <remarks>
+/// <para>Why libcrypto: on Linux these call OpenSSL's SHA-256 functions directly. .NET's one-shot APIs go
+/// through OpenSSL 3's EVP layer, whose per-call setup (a context, a provider lookup under a lock, the
+/// error queue) costs 0.5 to 2 µs, several times the hashing of a few hundred bytes, and was a tenth of the
+/// server's CPU on GetChannel (bench/api, docs/benchmarks.md). <c>SHA256_Init/Update/Final</c> hash into a
+/// context the caller owns, so a keyed HMAC state can be computed once per signing key and copied.</para>
+/// <para>Where it can't: the direct path is chosen once, when this type is first used, and only when the
+/// process runs on Linux, <c>libcrypto.so.3</c> loads and exports all three functions, and
+/// <c>OPENIVS_SHA256_DOTNET</c> is not <c>1</c>. Otherwise (Windows, macOS, a system with only OpenSSL 1.1,
+/// a future OpenSSL that drops these deprecated functions, or an operator who wants every hash to go
+/// through the configured provider, e.g. FIPS) every call uses <see cref="SHA256"/> and
+/// <see cref="HMACSHA256"/>: the same results (tests/OpenIvs.Protocol.Tests/Auth/Sha256Tests.cs compares
+/// both), slower by the setup above, nothing else changes. Inputs over 4 KiB always take the .NET path.</para>
+/// </remarks>
 internal static unsafe class Sha256
 {
     public const int HashSize = 32;

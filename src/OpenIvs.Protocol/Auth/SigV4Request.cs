@@ -6,7 +6,7 @@ namespace OpenIvs.Protocol.Auth;
 /// <param name="RawQuery">The query as sent, without '?', or null.</param>
 /// <param name="Headers">Every header (name, value); a repeated header appears once per value.</param>
 /// <param name="Body">The request body.</param>
-public sealed record SigV4Request(
+internal sealed record SigV4Request(
     string Method,
     string WirePath,
     string? RawQuery,

@@ -10,7 +10,7 @@ namespace OpenIvs.Protocol.Auth;
 /// the clock (at most <see cref="MaxClockSkew"/> away), the payload hash, the session token, and the
 /// signature in constant time.
 /// </summary>
-public sealed class SigV4Verifier(string region, string service, TimeProvider time)
+internal sealed class SigV4Verifier(string region, string service, TimeProvider time)
 {
     /// <summary>The largest accepted distance between the request's time and the server clock.</summary>
     public static readonly TimeSpan MaxClockSkew = TimeSpan.FromMinutes(5);
@@ -338,7 +338,7 @@ public sealed class SigV4Verifier(string region, string service, TimeProvider ti
 }
 
 /// <summary>Why a request failed verification.</summary>
-public enum SigV4Failure
+internal enum SigV4Failure
 {
     None,
 
@@ -371,7 +371,7 @@ public enum SigV4Failure
 }
 
 /// <summary>The outcome of <see cref="SigV4Verifier.Verify"/>.</summary>
-public sealed class SigV4Verification
+internal sealed class SigV4Verification
 {
     private readonly SigV4Verifier? _verifier;
     private readonly SigV4Request? _request;

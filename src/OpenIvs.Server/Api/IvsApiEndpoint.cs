@@ -5,6 +5,7 @@ using Microsoft.AspNetCore.Http.Features;
 using OpenIvs.Protocol.Errors;
 using OpenIvs.Protocol.Model;
 using OpenIvs.Server.Api.Faults;
+using OpenIvs.Server.Auth;
 using OpenIvs.Server.Hosting;
 
 namespace OpenIvs.Server.Api;
@@ -86,13 +87,12 @@ public sealed partial class IvsApiEndpoint(
             (rented, var length) = await ReadBodyAsync(request, context.RequestAborted).ConfigureAwait(false);
             var body = rented is null ? ReadOnlyMemory<byte>.Empty : rented.AsMemory(0, length);
             principal = await authenticator.AuthenticateAsync(context, body, context.RequestAborted).ConfigureAwait(false);
-            Auth.CallerContext.Current = new Auth.CallerContext(principal, authorizer);
             if (_faultsEnabled)
             {
                 faults.ThrowIfInjected(route.Operation);
             }
 
-            var apiRequest = new IvsApiRequest(context, requestId, body, label, authorizer, _rateLimits) { Principal = principal };
+            var apiRequest = new IvsApiRequest(context, requestId, body, label, principal, authorizer, _rateLimits);
             var result = await route.Invoke(apiRequest, service, context.RequestAborted).ConfigureAwait(false);
             status = result.StatusCode;
             await WriteResultAsync(response, result).ConfigureAwait(false);

@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Http;
 using OpenIvs.Protocol.Model;
 using OpenIvs.Protocol.Operations;
 using OpenIvs.Protocol.Validation;
+using OpenIvs.Server.Auth;
 
 namespace OpenIvs.Server.Api;
 
@@ -14,14 +15,22 @@ public sealed class IvsApiRequest
     private readonly RateLimits.ApiRateLimits? _rateLimits;
 
     public IvsApiRequest(
-        HttpContext httpContext, string requestId, ReadOnlyMemory<byte> body, string? label, IRequestAuthorizer authorizer, RateLimits.ApiRateLimits? rateLimits = null)
+        HttpContext httpContext,
+        string requestId,
+        ReadOnlyMemory<byte> body,
+        string? label,
+        object? principal,
+        IRequestAuthorizer authorizer,
+        RateLimits.ApiRateLimits? rateLimits = null)
     {
         _rateLimits = rateLimits;
         HttpContext = httpContext;
         RequestId = requestId;
         Body = body;
         Label = label;
+        Principal = principal;
         _authorizer = authorizer;
+        Caller = new CallerContext(principal, authorizer);
     }
 
     public HttpContext HttpContext { get; }
@@ -34,8 +43,11 @@ public sealed class IvsApiRequest
     /// <summary>The decoded URI label of a template route (<c>/tags/{resourceArn}</c>).</summary>
     public string? Label { get; }
 
-    /// <summary>Who is calling, once authenticated (null while authentication is off).</summary>
-    public object? Principal { get; set; }
+    /// <summary>Who is calling, as authenticated (null while authentication is off).</summary>
+    public object? Principal { get; }
+
+    /// <summary>The caller as the service sees it, for per-item checks (passed to every operation).</summary>
+    public CallerContext Caller { get; }
 
     /// <summary>Reads the JSON body; an empty body is an empty input.</summary>
     public T ReadBody<T>(JsonTypeInfo<T> typeInfo)
@@ -90,7 +102,7 @@ public sealed class IvsApiRequest
     /// <summary>Authorizes the call, then applies the API rate limits when they are on.</summary>
     public ValueTask AuthorizeAsync(OperationInfo operation, object input, CancellationToken cancellationToken)
     {
-        var authorized = _authorizer.AuthorizeAsync(this, operation, input, cancellationToken);
+        var authorized = _authorizer.AuthorizeAsync(Principal, RequestId, operation, input, cancellationToken);
         if (_rateLimits is null)
         {
             return authorized;

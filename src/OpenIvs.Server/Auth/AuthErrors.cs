@@ -12,7 +12,7 @@ public static class AuthErrors
     public const string IncompleteSignature = "IncompleteSignatureException";
     public const string ExpiredToken = "ExpiredTokenException";
 
-    public static IvsException From(SigV4Verification verification) => verification.Failure switch
+    internal static IvsException From(SigV4Verification verification) => verification.Failure switch
     {
         SigV4Failure.MissingAuthentication => new IvsException(verification.Message, MissingAuthenticationToken, 403, IvsErrorFault.Client),
         SigV4Failure.Incomplete => new IvsException(verification.Message, IncompleteSignature, 400, IvsErrorFault.Client),

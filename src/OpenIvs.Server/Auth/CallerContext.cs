@@ -1,27 +1,28 @@
-using OpenIvs.Server.Api;
-
 namespace OpenIvs.Server.Auth;
 
 /// <summary>
 /// The caller of the API request being served, for checks the service makes per item (the Batch*
-/// operations authorize each ARN separately and report refusals as per-item errors). Set by the API
-/// endpoint after authentication; flows with the request's async context.
+/// operations authorize each ARN separately and report refusals as per-item errors). The API endpoint
+/// makes one per request after authentication and passes it to the service explicitly. The default value
+/// (<see cref="None"/>) is no caller, and every check is refused.
 /// </summary>
-public sealed class CallerContext(object? principal, IRequestAuthorizer authorizer)
+public readonly struct CallerContext
 {
-    private static readonly AsyncLocal<CallerContext?> CurrentContext = new();
+    private readonly IRequestAuthorizer? _authorizer;
 
-    public static CallerContext? Current
+    public CallerContext(object? principal, IRequestAuthorizer authorizer)
     {
-        get => CurrentContext.Value;
-        set => CurrentContext.Value = value;
+        ArgumentNullException.ThrowIfNull(authorizer);
+        Principal = principal;
+        _authorizer = authorizer;
     }
 
-    public object? Principal { get; } = principal;
+    /// <summary>No caller: every per-item check is refused (secure by default for calls outside a request).</summary>
+    public static CallerContext None => default;
 
-    /// <summary>True when there is no caller context (no API request) or the caller may act on the resource.</summary>
-    public static bool Allows(string action, string resourceArn) =>
-        Current is not { } context || context.Principal is null || context._authorizer.IsAllowed(context.Principal, action, resourceArn);
+    public object? Principal { get; }
 
-    private readonly IRequestAuthorizer _authorizer = authorizer;
+    /// <summary>True when the caller may act on the resource, as the request's authorizer decides; false without a caller.</summary>
+    public bool Allows(string action, string resourceArn) =>
+        _authorizer is not null && _authorizer.IsAllowed(Principal, action, resourceArn);
 }

@@ -1,8 +1,8 @@
 using OpenIvs.Protocol.Model;
 using OpenIvs.Protocol.Operations;
-using OpenIvs.Server.Api;
 using OpenIvs.Server.Auth.Iam;
 using OpenIvs.Server.Auth.Policies;
+using OpenIvs.Server.Resources;
 
 namespace OpenIvs.Server.Auth;
 
@@ -11,11 +11,17 @@ namespace OpenIvs.Server.Auth;
 /// condition keys IVS supports: <c>aws:ResourceTag/${TagKey}</c>, <c>aws:RequestTag/${TagKey}</c> and
 /// <c>aws:TagKeys</c>, plus <c>aws:PrincipalArn</c> and <c>aws:username</c>.
 /// </summary>
-public sealed partial class PolicyAuthorizer(IResourceTags resourceTags, ILogger<PolicyAuthorizer> logger) : IRequestAuthorizer
+public sealed partial class PolicyAuthorizer(ResourceCatalog resources, ILogger<PolicyAuthorizer> logger) : IRequestAuthorizer
 {
-    public ValueTask AuthorizeAsync(IvsApiRequest request, OperationInfo operation, object input, CancellationToken cancellationToken)
+    public ValueTask AuthorizeAsync(object? principal, string requestId, OperationInfo operation, object input, CancellationToken cancellationToken)
     {
-        if (request.Principal is not IamPrincipal principal || principal.IsRoot)
+        if (principal is not IamPrincipal caller)
+        {
+            // Only an authenticated IAM principal may call: an anonymous request never gets this far.
+            throw new AccessDeniedException($"An authenticated caller is required to perform: {operation.Action}");
+        }
+
+        if (caller.IsRoot)
         {
             return ValueTask.CompletedTask;
         }
@@ -23,10 +29,10 @@ public sealed partial class PolicyAuthorizer(IResourceTags resourceTags, ILogger
         var access = OperationResources.Describe(operation, input);
         foreach (var resource in access.Resources)
         {
-            if (!IsAllowed(principal, operation.Action, resource, access))
+            if (!IsAllowed(caller, operation.Action, resource, access))
             {
-                LogDenied(logger, request.RequestId, principal.Arn, operation.Action, resource);
-                throw new AccessDeniedException($"User: {principal.Arn} is not authorized to perform: {operation.Action} on resource: {resource}");
+                LogDenied(logger, requestId, caller.Arn, operation.Action, resource);
+                throw new AccessDeniedException($"User: {caller.Arn} is not authorized to perform: {operation.Action} on resource: {resource}");
             }
         }
 
@@ -34,20 +40,20 @@ public sealed partial class PolicyAuthorizer(IResourceTags resourceTags, ILogger
     }
 
     /// <summary>A per-item check (Batch* operations): no request tags, the item's resource tags.</summary>
-    public bool IsAllowed(object principal, string action, string resourceArn) =>
+    public bool IsAllowed(object? principal, string action, string resourceArn) =>
         principal is IamPrincipal caller
         && (caller.IsRoot || IsAllowed(caller, action, resourceArn, new OperationAccess([resourceArn], null, null)));
 
     private bool IsAllowed(IamPrincipal principal, string action, string resource, OperationAccess access)
     {
-        var context = new RequestConditions(principal, resource, access, resourceTags);
+        var context = new RequestConditions(principal, resource, access, resources);
         return PolicyEvaluator.Evaluate(principal.Policies, action, resource, context) == PolicyDecision.Allow;
     }
 
     [LoggerMessage(EventId = 210, Level = LogLevel.Information, Message = "{RequestId} denied: {Principal} {Action} on {Resource}")]
     private static partial void LogDenied(ILogger logger, string requestId, string principal, string action, string resource);
 
-    private sealed class RequestConditions(IamPrincipal principal, string resource, OperationAccess access, IResourceTags tags) : IConditionContext
+    private sealed class RequestConditions(IamPrincipal principal, string resource, OperationAccess access, ResourceCatalog catalog) : IConditionContext
     {
         private IReadOnlyDictionary<string, string>? _resourceTags;
         private bool _resourceTagsLoaded;
@@ -58,7 +64,7 @@ public sealed partial class PolicyAuthorizer(IResourceTags resourceTags, ILogger
             {
                 if (!_resourceTagsLoaded)
                 {
-                    _resourceTags = resource == OperationResources.AnyResource ? null : tags.TagsOf(resource);
+                    _resourceTags = resource == OperationResources.AnyResource ? null : catalog.TagsOf(resource);
                     _resourceTagsLoaded = true;
                 }
 
@@ -106,10 +112,4 @@ public sealed partial class PolicyAuthorizer(IResourceTags resourceTags, ILogger
             return null;
         }
     }
-}
-
-/// <summary>Tags of an IVS resource by ARN (null when it does not exist).</summary>
-public interface IResourceTags
-{
-    IReadOnlyDictionary<string, string>? TagsOf(string arn);
 }

@@ -1,6 +1,5 @@
 using Microsoft.AspNetCore.Http.Features;
 using OpenIvs.Protocol.Auth;
-using OpenIvs.Server.Api;
 using OpenIvs.Server.Auth.Iam;
 using OpenIvs.Server.Hosting;
 
@@ -30,7 +29,7 @@ public sealed partial class SigV4Authenticator(IamDirectory directory, OpenIvsOp
     }
 
     /// <summary>The request exactly as sent: wire path and query, every header value.</summary>
-    public static SigV4Request ToSigV4Request(HttpContext httpContext, ReadOnlyMemory<byte> body)
+    internal static SigV4Request ToSigV4Request(HttpContext httpContext, ReadOnlyMemory<byte> body)
     {
         var request = httpContext.Request;
         var rawTarget = httpContext.Features.Get<IHttpRequestFeature>()?.RawTarget ?? (request.Path + request.QueryString);

@@ -4,6 +4,7 @@ using Microsoft.Extensions.Hosting;
 using OpenIvs.Protocol.Errors;
 using OpenIvs.Protocol.Model;
 using OpenIvs.Server.Api;
+using OpenIvs.Server.Auth;
 using OpenIvs.Server.Hosting;
 using OpenIvs.Server.Storage;
 

@@ -133,6 +133,7 @@ public sealed class OpenIvsServer : IAsyncDisposable
         services.AddSingleton(durable);
         services.AddSingleton(store);
         services.AddSingleton(tables);
+        services.AddSingleton(new ResourceCatalog(tables, options.Region, options.AccountId));
         services.AddSingleton(endpointNames);
         services.AddSingleton(new RtmpSessionOptions());
         services.AddSingleton<RtmpConnectionHandler>();
@@ -169,7 +170,6 @@ public sealed class OpenIvsServer : IAsyncDisposable
         {
             services.AddSingleton<IRequestAuthenticator, SigV4Authenticator>();
             services.AddSingleton<IRequestAuthorizer, PolicyAuthorizer>();
-            services.AddSingleton<IResourceTags>(sp => sp.GetRequiredService<IvsService>());
             services.AddHostedService<IamWatcher>();
         }
 

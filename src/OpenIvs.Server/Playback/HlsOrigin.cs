@@ -26,17 +26,24 @@ internal sealed class HlsOrigin
 {
     public const string PathPrefix = "/api/video/v1/";
     private const string PlaylistContentType = "application/vnd.apple.mpegurl";
-    private const string MediaCacheControl = "public, max-age=31536000, immutable"; // URLs name one stream's bytes forever
-    private const string PrivateMediaCacheControl = "private, max-age=3600";
     private readonly OpenIvsOptions _options;
     private readonly ResourceTables _resources;
     private readonly HlsPackager _packager;
     private readonly PlaybackAuthorizer _authorizer;
     private readonly TimeProvider _time;
+    private readonly HlsLimits _limits;
+    private readonly string _publicMediaCacheControl;
+    private readonly string _privateMediaCacheControl;
+    private readonly string _retryAfter;
     private int _blocked;
 
-    public HlsOrigin(OpenIvsOptions options, ResourceTables resources, HlsPackager packager, PlaybackAuthorizer authorizer, TimeProvider time)
+    public HlsOrigin(
+        OpenIvsOptions options, ResourceTables resources, HlsPackager packager, PlaybackAuthorizer authorizer, TimeProvider time, HlsLimits? limits = null)
     {
+        _limits = limits ?? new HlsLimits();
+        _publicMediaCacheControl = _limits.PublicMediaCacheControl;
+        _privateMediaCacheControl = _limits.PrivateMediaCacheControl;
+        _retryAfter = HlsLimits.Seconds(_limits.RetryAfter);
         _options = options;
         _resources = resources;
         _packager = packager;
@@ -62,7 +69,7 @@ internal sealed class HlsOrigin
 
             response.Headers.AccessControlAllowMethods = "GET, HEAD, OPTIONS";
             response.Headers.AccessControlAllowHeaders = request.Headers.AccessControlRequestHeaders.Count > 0 ? request.Headers.AccessControlRequestHeaders : "*";
-            response.Headers.AccessControlMaxAge = "86400";
+            response.Headers.AccessControlMaxAge = HlsLimits.Seconds(_limits.PreflightMaxAge);
             return Task.CompletedTask;
         }
 
@@ -285,13 +292,13 @@ internal sealed class HlsOrigin
         if (msn is { } wanted && !snapshot.Satisfies(wanted, part))
         {
             // §6.2.5.2: a request more than two segments ahead of the playlist is answered at once with 400.
-            if (wanted > Math.Max(snapshot.LastPart.MediaSequence, 0) + 2)
+            if (wanted > Math.Max(snapshot.LastPart.MediaSequence, 0) + _limits.MaxSegmentsAhead)
             {
                 await ErrorAsync(context, StatusCodes.Status400BadRequest, "_HLS_msn is too far ahead of the playlist", "bad_request", allowOrigin).ConfigureAwait(false);
                 return;
             }
 
-            snapshot = await WaitAsync(context, rendition, s => s.Satisfies(wanted, part), 3 * targetDuration, allowOrigin).ConfigureAwait(false);
+            snapshot = await WaitAsync(context, rendition, s => s.Satisfies(wanted, part), _limits.BlockingWaitTargetDurations * targetDuration, allowOrigin).ConfigureAwait(false);
             if (snapshot is null)
             {
                 return;
@@ -306,7 +313,7 @@ internal sealed class HlsOrigin
         // while. Any other playlist response is stale at the next part, so caches must revalidate.
         headers.CacheControl = msn is null
             ? "no-cache"
-            : (rendition.IsPrivate ? "private" : "public") + ", max-age=" + (int)(6 * targetDuration.TotalSeconds);
+            : (rendition.IsPrivate ? "private" : "public") + ", max-age=" + (int)(_limits.BlockingPlaylistMaxAgeTargetDurations * targetDuration.TotalSeconds);
         await WriteAsync(context, PlaylistContentType, body, allowOrigin, isHead).ConfigureAwait(false);
     }
 
@@ -320,7 +327,7 @@ internal sealed class HlsOrigin
         }
 
         var contentType = kind == HlsResourceKind.Init || rendition.UriScheme.Format == HlsContainerFormat.Fmp4 ? "video/mp4" : "video/mp2t";
-        context.Response.Headers.CacheControl = rendition.IsPrivate ? PrivateMediaCacheControl : MediaCacheControl;
+        context.Response.Headers.CacheControl = rendition.IsPrivate ? _privateMediaCacheControl : _publicMediaCacheControl;
         if (kind == HlsResourceKind.Init)
         {
             if (number > int.MaxValue || !snapshot.TryGetInitSegment((int)number, out var init))
@@ -352,7 +359,7 @@ internal sealed class HlsOrigin
             }
 
             var target = TimeSpan.FromSeconds(Math.Max(1, snapshot.Playlist.TargetDuration));
-            var ready = await WaitAsync(context, rendition, s => s.NextPartSequence > number || s.IsEnded, 3 * target, allowOrigin).ConfigureAwait(false);
+            var ready = await WaitAsync(context, rendition, s => s.NextPartSequence > number || s.IsEnded, _limits.BlockingWaitTargetDurations * target, allowOrigin).ConfigureAwait(false);
             if (ready is null)
             {
                 return;
@@ -404,7 +411,7 @@ internal sealed class HlsOrigin
         if (Interlocked.Increment(ref _blocked) > _options.Playback.MaxBlockedRequests)
         {
             Interlocked.Decrement(ref _blocked);
-            context.Response.Headers.RetryAfter = "1";
+            context.Response.Headers.RetryAfter = _retryAfter;
             await ErrorAsync(context, StatusCodes.Status503ServiceUnavailable, "too many waiting requests", "server_busy", allowOrigin).ConfigureAwait(false);
             return null;
         }
@@ -432,8 +439,8 @@ internal sealed class HlsOrigin
         }
         catch (TimeoutException)
         {
-            // RFC 8216bis 6.2.5.2: not available within three target durations.
-            context.Response.Headers.RetryAfter = "1";
+            // RFC 8216bis 6.2.5.2: not available within the blocking wait (HlsLimits.BlockingWaitTargetDurations).
+            context.Response.Headers.RetryAfter = _retryAfter;
             await ErrorAsync(context, StatusCodes.Status503ServiceUnavailable, "the requested part is not available yet", "not_available_yet", allowOrigin).ConfigureAwait(false);
             return null;
         }

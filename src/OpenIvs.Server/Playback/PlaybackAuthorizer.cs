@@ -3,6 +3,7 @@ using System.Collections.Concurrent;
 using System.Security.Cryptography;
 using System.Text.Json;
 using OpenIvs.Protocol.Model;
+using OpenIvs.Protocol.PlaybackTokens;
 using OpenIvs.Server.Resources;
 using OpenIvs.Server.Resources.Records;
 
@@ -170,7 +171,7 @@ internal sealed class PlaybackAuthorizer(ResourceTables resources, TimeProvider 
             using (var headerJson = JsonDocument.Parse(header))
             {
                 if (headerJson.RootElement.ValueKind != JsonValueKind.Object
-                    || !headerJson.RootElement.TryGetProperty("alg", out var alg) || alg.ValueKind != JsonValueKind.String || !alg.ValueEquals("ES384"u8))
+                    || !headerJson.RootElement.TryGetProperty("alg", out var alg) || alg.ValueKind != JsonValueKind.String || !alg.ValueEquals(PlaybackTokenClaimNames.Algorithm))
                 {
                     return (null, "token algorithm must be ES384");
                 }
@@ -200,13 +201,13 @@ internal sealed class PlaybackAuthorizer(ResourceTables resources, TimeProvider 
     private (PlaybackGrant? Grant, string? Error, string ErrorCode) Check(Channel channel, JsonElement claims, string? origin)
     {
         const string code = "playback_auth_error";
-        if (String(claims, "aws:channel-arn") != channel.Arn)
+        if (String(claims, PlaybackTokenClaimNames.ChannelArn) != channel.Arn)
         {
             return (null, "token is not for this channel", code);
         }
 
         var now = time.GetUtcNow();
-        if (!claims.TryGetProperty("exp", out var expElement) || !expElement.TryGetInt64(out var exp))
+        if (!claims.TryGetProperty(PlaybackTokenClaimNames.Expires, out var expElement) || !expElement.TryGetInt64(out var exp))
         {
             return (null, "token has no expiry (exp)", code);
         }
@@ -216,8 +217,8 @@ internal sealed class PlaybackAuthorizer(ResourceTables resources, TimeProvider 
             return (null, "token has expired", code);
         }
 
-        var singleUse = String(claims, "aws:single-use-uuid");
-        var viewerId = String(claims, "aws:viewer-id");
+        var singleUse = String(claims, PlaybackTokenClaimNames.SingleUseUuid);
+        var viewerId = String(claims, PlaybackTokenClaimNames.ViewerId);
         if ((singleUse is not null || viewerId is not null) && DateTimeOffset.FromUnixTimeSeconds(Math.Clamp(exp, 0, 253402300799)) > now + ShortLivedTokenLimit + ClockSkew)
         {
             return (null, "tokens with a single-use id or a viewer id must expire within 10 minutes", code);
@@ -229,26 +230,26 @@ internal sealed class PlaybackAuthorizer(ResourceTables resources, TimeProvider 
         }
 
         long version = 0;
-        if (claims.TryGetProperty("aws:viewer-session-version", out var versionElement) && !versionElement.TryGetInt64(out version))
+        if (claims.TryGetProperty(PlaybackTokenClaimNames.ViewerSessionVersion, out var versionElement) && !versionElement.TryGetInt64(out version))
         {
             return (null, "viewer session version must be an integer", code);
         }
 
-        var origins = String(claims, "aws:access-control-allow-origin") is { Length: > 0 } list
+        var origins = String(claims, PlaybackTokenClaimNames.AccessControlAllowOrigin) is { Length: > 0 } list
             ? list.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
             : null;
-        var strict = claims.TryGetProperty("aws:strict-origin-enforcement", out var strictElement) && strictElement.ValueKind == JsonValueKind.True;
+        var strict = claims.TryGetProperty(PlaybackTokenClaimNames.StrictOriginEnforcement, out var strictElement) && strictElement.ValueKind == JsonValueKind.True;
         if (strict && origins is { Length: > 5 })
         {
             return (null, "strict origin enforcement allows at most 5 origins", code);
         }
 
-        int? maximumShortEdge = String(claims, "aws:maximum-resolution") switch
+        int? maximumShortEdge = String(claims, PlaybackTokenClaimNames.MaximumResolution) switch
         {
             null => null,
-            "SD" => 480,
-            "HD" => 720,
-            "FULL_HD" => 1080,
+            PlaybackTokenClaimNames.Sd => 480,
+            PlaybackTokenClaimNames.Hd => 720,
+            PlaybackTokenClaimNames.FullHd => 1080,
             _ => -1,
         };
         if (maximumShortEdge < 0)

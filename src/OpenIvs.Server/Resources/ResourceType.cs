@@ -9,7 +9,4 @@ public static class ResourceType
     public const string RecordingConfiguration = "recording-configuration";
     public const string PlaybackRestrictionPolicy = "playback-restriction-policy";
     public const string AdConfiguration = "ad-configuration";
-
-    public static IReadOnlyList<string> Taggable { get; } =
-        [Channel, StreamKey, PlaybackKey, RecordingConfiguration, PlaybackRestrictionPolicy, AdConfiguration];
 }

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Text.Json.Nodes;
+using OpenIvs.Tests.Shared;
 
 namespace OpenIvs.Client.Tests.Infrastructure;
 

@@ -1,4 +1,5 @@
 using OpenIvs.Protocol.Auth;
+using OpenIvs.Tests.Shared;
 
 namespace OpenIvs.Protocol.Tests.Auth;
 

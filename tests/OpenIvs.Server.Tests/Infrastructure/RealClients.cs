@@ -9,7 +9,7 @@ namespace OpenIvs.Server.Tests.Infrastructure;
 /// </summary>
 public static class RealClients
 {
-    public static string RepositoryRoot { get; } = FindRoot();
+    public static string RepositoryRoot => OpenIvs.Tests.Shared.RepositoryRoot.Path;
 
     /// <summary>Runs <c>aws ivs ...</c>; returns the exit code, stdout and stderr.</summary>
     public static Task<(int ExitCode, string Output, string Error)> AwsAsync(
@@ -115,18 +115,5 @@ public static class RealClients
         using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(2));
         await process.WaitForExitAsync(timeout.Token);
         return (process.ExitCode, await output, await error);
-    }
-
-    private static string FindRoot()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            if (File.Exists(Path.Combine(dir.FullName, "OpenIvs.slnx")))
-            {
-                return dir.FullName;
-            }
-        }
-
-        throw new InvalidOperationException("Repository root not found");
     }
 }

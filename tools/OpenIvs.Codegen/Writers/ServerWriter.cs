@@ -20,8 +20,8 @@ public static class ServerWriter
 
     private static GeneratedFile WriteInterface(GenerationContext context)
     {
-        var w = new CodeWriter().FileHeader(Namespace, "OpenIvs.Protocol.Model");
-        w.Doc(["<summary>The IVS API as the server implements it: one method per operation.</summary>"]);
+        var w = new CodeWriter().FileHeader(Namespace, "OpenIvs.Protocol.Model", "OpenIvs.Server.Auth");
+        w.Doc(["<summary>", "The IVS API as the server implements it: one method per operation. Every method receives the", "authenticated caller, for the checks it makes item by item (Batch* operations).", "</summary>"]);
         w.Open("public interface IIvsService");
         var first = true;
         foreach (var operation in context.Operations)
@@ -34,7 +34,7 @@ public static class ServerWriter
             first = false;
             w.Doc(Docs.Summary((string?)operation.Traits[Traits.Documentation]));
             var returns = context.Output(operation) is { } output ? $"ValueTask<{output.Name}>" : "ValueTask";
-            w.Line($"{returns} {operation.Name}Async({context.Input(operation).Name} request, CancellationToken cancellationToken);");
+            w.Line($"{returns} {operation.Name}Async({context.Input(operation).Name} request, CallerContext caller, CancellationToken cancellationToken);");
         }
 
         w.Close();
@@ -149,13 +149,13 @@ public static class ServerWriter
                 throw new ModelException($"{operation.Name}: an operation without output must answer 204.");
             }
 
-            w.Line($"await service.{operation.Name}Async(input, cancellationToken).ConfigureAwait(false);");
+            w.Line($"await service.{operation.Name}Async(input, request.Caller, cancellationToken).ConfigureAwait(false);");
             w.Line($"return IvsApiResponse.Empty({code});");
             w.Close();
             return;
         }
 
-        w.Line($"var output = await service.{operation.Name}Async(input, cancellationToken).ConfigureAwait(false);");
+        w.Line($"var output = await service.{operation.Name}Async(input, request.Caller, cancellationToken).ConfigureAwait(false);");
         if (output.Members.Any(m => TypeMapper.BindingOf(m).Kind is BindingKind.Label or BindingKind.Query))
         {
             throw new ModelException($"{output.Name}: label/query members in an output are not supported.");

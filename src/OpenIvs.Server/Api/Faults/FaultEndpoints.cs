@@ -1,6 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using OpenIvs.Protocol.Errors;
+using OpenIvs.Server.Auth;
 
 namespace OpenIvs.Server.Api.Faults;
 

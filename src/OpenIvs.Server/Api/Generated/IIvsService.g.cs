@@ -5,41 +5,45 @@
 #nullable enable
 
 using OpenIvs.Protocol.Model;
+using OpenIvs.Server.Auth;
 
 namespace OpenIvs.Server.Api;
 
-/// <summary>The IVS API as the server implements it: one method per operation.</summary>
+/// <summary>
+/// The IVS API as the server implements it: one method per operation. Every method receives the
+/// authenticated caller, for the checks it makes item by item (Batch* operations).
+/// </summary>
 public interface IIvsService
 {
     /// <summary>
     /// Performs GetChannel on multiple ARNs simultaneously.
     /// </summary>
-    ValueTask<BatchGetChannelResponse> BatchGetChannelAsync(BatchGetChannelRequest request, CancellationToken cancellationToken);
+    ValueTask<BatchGetChannelResponse> BatchGetChannelAsync(BatchGetChannelRequest request, CallerContext caller, CancellationToken cancellationToken);
 
     /// <summary>
     /// Performs GetStreamKey on multiple ARNs simultaneously.
     /// </summary>
-    ValueTask<BatchGetStreamKeyResponse> BatchGetStreamKeyAsync(BatchGetStreamKeyRequest request, CancellationToken cancellationToken);
+    ValueTask<BatchGetStreamKeyResponse> BatchGetStreamKeyAsync(BatchGetStreamKeyRequest request, CallerContext caller, CancellationToken cancellationToken);
 
     /// <summary>
     /// Performs StartViewerSessionRevocation on multiple channel ARN and viewer ID pairs simultaneously.
     /// </summary>
-    ValueTask<BatchStartViewerSessionRevocationResponse> BatchStartViewerSessionRevocationAsync(BatchStartViewerSessionRevocationRequest request, CancellationToken cancellationToken);
+    ValueTask<BatchStartViewerSessionRevocationResponse> BatchStartViewerSessionRevocationAsync(BatchStartViewerSessionRevocationRequest request, CallerContext caller, CancellationToken cancellationToken);
 
     /// <summary>
     /// Creates a new ad configuration to be used for server-side ad insertion.
     /// </summary>
-    ValueTask<CreateAdConfigurationResponse> CreateAdConfigurationAsync(CreateAdConfigurationRequest request, CancellationToken cancellationToken);
+    ValueTask<CreateAdConfigurationResponse> CreateAdConfigurationAsync(CreateAdConfigurationRequest request, CallerContext caller, CancellationToken cancellationToken);
 
     /// <summary>
     /// Creates a new channel and an associated stream key to start streaming.
     /// </summary>
-    ValueTask<CreateChannelResponse> CreateChannelAsync(CreateChannelRequest request, CancellationToken cancellationToken);
+    ValueTask<CreateChannelResponse> CreateChannelAsync(CreateChannelRequest request, CallerContext caller, CancellationToken cancellationToken);
 
     /// <summary>
     /// Creates a new playback restriction policy, for constraining playback by countries and/or origins.
     /// </summary>
-    ValueTask<CreatePlaybackRestrictionPolicyResponse> CreatePlaybackRestrictionPolicyAsync(CreatePlaybackRestrictionPolicyRequest request, CancellationToken cancellationToken);
+    ValueTask<CreatePlaybackRestrictionPolicyResponse> CreatePlaybackRestrictionPolicyAsync(CreatePlaybackRestrictionPolicyRequest request, CallerContext caller, CancellationToken cancellationToken);
 
     /// <summary>
     /// <para>Creates a new recording configuration, used to enable recording to Amazon S3.</para>
@@ -51,7 +55,7 @@ public interface IIvsService
     /// create a recording configuration in a different region as your S3 bucket, delete that recording configuration
     /// and create a new one with an S3 bucket from the correct region.</para>
     /// </summary>
-    ValueTask<CreateRecordingConfigurationResponse> CreateRecordingConfigurationAsync(CreateRecordingConfigurationRequest request, CancellationToken cancellationToken);
+    ValueTask<CreateRecordingConfigurationResponse> CreateRecordingConfigurationAsync(CreateRecordingConfigurationRequest request, CallerContext caller, CancellationToken cancellationToken);
 
     /// <summary>
     /// <para>Creates a stream key, used to initiate a stream, for the specified channel ARN.</para>
@@ -59,12 +63,12 @@ public interface IIvsService
     /// channel, it will fail because a stream key already exists and there is a limit of 1 stream key per channel. To
     /// reset the stream key on a channel, use DeleteStreamKey and then CreateStreamKey.</para>
     /// </summary>
-    ValueTask<CreateStreamKeyResponse> CreateStreamKeyAsync(CreateStreamKeyRequest request, CancellationToken cancellationToken);
+    ValueTask<CreateStreamKeyResponse> CreateStreamKeyAsync(CreateStreamKeyRequest request, CallerContext caller, CancellationToken cancellationToken);
 
     /// <summary>
     /// Deletes the specified ad configuration.
     /// </summary>
-    ValueTask DeleteAdConfigurationAsync(DeleteAdConfigurationRequest request, CancellationToken cancellationToken);
+    ValueTask DeleteAdConfigurationAsync(DeleteAdConfigurationRequest request, CallerContext caller, CancellationToken cancellationToken);
 
     /// <summary>
     /// <para>Deletes the specified channel and its associated stream keys.</para>
@@ -72,7 +76,7 @@ public interface IIvsService
     /// that is live, call StopStream, wait for the Amazon EventBridge "Stream End" event (to verify that the stream's
     /// state is no longer Live), then call DeleteChannel. (See  Using EventBridge with Amazon IVS.)</para>
     /// </summary>
-    ValueTask DeleteChannelAsync(DeleteChannelRequest request, CancellationToken cancellationToken);
+    ValueTask DeleteChannelAsync(DeleteChannelRequest request, CallerContext caller, CancellationToken cancellationToken);
 
     /// <summary>
     /// Deletes a specified authorization key pair. This invalidates future viewer tokens generated using the key
@@ -80,12 +84,12 @@ public interface IIvsService
     /// href="https://docs.aws.amazon.com/ivs/latest/userguide/private-channels.html">Setting Up Private
     /// Channels</see> in the Amazon IVS User Guide.
     /// </summary>
-    ValueTask<DeletePlaybackKeyPairResponse> DeletePlaybackKeyPairAsync(DeletePlaybackKeyPairRequest request, CancellationToken cancellationToken);
+    ValueTask<DeletePlaybackKeyPairResponse> DeletePlaybackKeyPairAsync(DeletePlaybackKeyPairRequest request, CallerContext caller, CancellationToken cancellationToken);
 
     /// <summary>
     /// Deletes the specified playback restriction policy.
     /// </summary>
-    ValueTask DeletePlaybackRestrictionPolicyAsync(DeletePlaybackRestrictionPolicyRequest request, CancellationToken cancellationToken);
+    ValueTask DeletePlaybackRestrictionPolicyAsync(DeletePlaybackRestrictionPolicyRequest request, CallerContext caller, CancellationToken cancellationToken);
 
     /// <summary>
     /// <para>Deletes the recording configuration for the specified ARN.</para>
@@ -94,22 +98,22 @@ public interface IIvsService
     /// UpdateChannel to set the <c>recordingConfigurationArn</c> field to an empty string, then use
     /// DeleteRecordingConfiguration.</para>
     /// </summary>
-    ValueTask DeleteRecordingConfigurationAsync(DeleteRecordingConfigurationRequest request, CancellationToken cancellationToken);
+    ValueTask DeleteRecordingConfigurationAsync(DeleteRecordingConfigurationRequest request, CallerContext caller, CancellationToken cancellationToken);
 
     /// <summary>
     /// Deletes the stream key for the specified ARN, so it can no longer be used to stream.
     /// </summary>
-    ValueTask DeleteStreamKeyAsync(DeleteStreamKeyRequest request, CancellationToken cancellationToken);
+    ValueTask DeleteStreamKeyAsync(DeleteStreamKeyRequest request, CallerContext caller, CancellationToken cancellationToken);
 
     /// <summary>
     /// Gets the ad configuration represented by the specified ARN.
     /// </summary>
-    ValueTask<GetAdConfigurationResponse> GetAdConfigurationAsync(GetAdConfigurationRequest request, CancellationToken cancellationToken);
+    ValueTask<GetAdConfigurationResponse> GetAdConfigurationAsync(GetAdConfigurationRequest request, CallerContext caller, CancellationToken cancellationToken);
 
     /// <summary>
     /// Gets the channel configuration for the specified channel ARN. See also BatchGetChannel.
     /// </summary>
-    ValueTask<GetChannelResponse> GetChannelAsync(GetChannelRequest request, CancellationToken cancellationToken);
+    ValueTask<GetChannelResponse> GetChannelAsync(GetChannelRequest request, CallerContext caller, CancellationToken cancellationToken);
 
     /// <summary>
     /// Gets a specified playback authorization key pair and returns the <c>arn</c> and <c>fingerprint</c>. The
@@ -118,32 +122,32 @@ public interface IIvsService
     /// href="https://docs.aws.amazon.com/ivs/latest/userguide/private-channels.html">Setting Up Private
     /// Channels</see> in the Amazon IVS User Guide.
     /// </summary>
-    ValueTask<GetPlaybackKeyPairResponse> GetPlaybackKeyPairAsync(GetPlaybackKeyPairRequest request, CancellationToken cancellationToken);
+    ValueTask<GetPlaybackKeyPairResponse> GetPlaybackKeyPairAsync(GetPlaybackKeyPairRequest request, CallerContext caller, CancellationToken cancellationToken);
 
     /// <summary>
     /// Gets the specified playback restriction policy.
     /// </summary>
-    ValueTask<GetPlaybackRestrictionPolicyResponse> GetPlaybackRestrictionPolicyAsync(GetPlaybackRestrictionPolicyRequest request, CancellationToken cancellationToken);
+    ValueTask<GetPlaybackRestrictionPolicyResponse> GetPlaybackRestrictionPolicyAsync(GetPlaybackRestrictionPolicyRequest request, CallerContext caller, CancellationToken cancellationToken);
 
     /// <summary>
     /// Gets the recording configuration for the specified ARN.
     /// </summary>
-    ValueTask<GetRecordingConfigurationResponse> GetRecordingConfigurationAsync(GetRecordingConfigurationRequest request, CancellationToken cancellationToken);
+    ValueTask<GetRecordingConfigurationResponse> GetRecordingConfigurationAsync(GetRecordingConfigurationRequest request, CallerContext caller, CancellationToken cancellationToken);
 
     /// <summary>
     /// Gets information about the active (live) stream on a specified channel.
     /// </summary>
-    ValueTask<GetStreamResponse> GetStreamAsync(GetStreamRequest request, CancellationToken cancellationToken);
+    ValueTask<GetStreamResponse> GetStreamAsync(GetStreamRequest request, CallerContext caller, CancellationToken cancellationToken);
 
     /// <summary>
     /// Gets stream-key information for a specified ARN.
     /// </summary>
-    ValueTask<GetStreamKeyResponse> GetStreamKeyAsync(GetStreamKeyRequest request, CancellationToken cancellationToken);
+    ValueTask<GetStreamKeyResponse> GetStreamKeyAsync(GetStreamKeyRequest request, CallerContext caller, CancellationToken cancellationToken);
 
     /// <summary>
     /// Gets metadata on a specified stream.
     /// </summary>
-    ValueTask<GetStreamSessionResponse> GetStreamSessionAsync(GetStreamSessionRequest request, CancellationToken cancellationToken);
+    ValueTask<GetStreamSessionResponse> GetStreamSessionAsync(GetStreamSessionRequest request, CallerContext caller, CancellationToken cancellationToken);
 
     /// <summary>
     /// Imports the public portion of a new key pair and returns its <c>arn</c> and <c>fingerprint</c>. The
@@ -152,7 +156,7 @@ public interface IIvsService
     /// href="https://docs.aws.amazon.com/ivs/latest/userguide/private-channels.html">Setting Up Private
     /// Channels</see> in the Amazon IVS User Guide.
     /// </summary>
-    ValueTask<ImportPlaybackKeyPairResponse> ImportPlaybackKeyPairAsync(ImportPlaybackKeyPairRequest request, CancellationToken cancellationToken);
+    ValueTask<ImportPlaybackKeyPairResponse> ImportPlaybackKeyPairAsync(ImportPlaybackKeyPairRequest request, CallerContext caller, CancellationToken cancellationToken);
 
     /// <summary>
     /// <para>Inserts an ad marker in the playlist for the specified channel and duration using the ad configuration
@@ -163,13 +167,13 @@ public interface IIvsService
     /// Elemental MediaTailor with Amazon CloudWatch</see> metrics in the AWS Elemental MediaTailor User Guide for
     /// details on available metrics.</para>
     /// </summary>
-    ValueTask<InsertAdBreakResponse> InsertAdBreakAsync(InsertAdBreakRequest request, CancellationToken cancellationToken);
+    ValueTask<InsertAdBreakResponse> InsertAdBreakAsync(InsertAdBreakRequest request, CallerContext caller, CancellationToken cancellationToken);
 
     /// <summary>
     /// Gets summary information about all ad configurations in your account, in the AWS region where the API request
     /// is processed.
     /// </summary>
-    ValueTask<ListAdConfigurationsResponse> ListAdConfigurationsAsync(ListAdConfigurationsRequest request, CancellationToken cancellationToken);
+    ValueTask<ListAdConfigurationsResponse> ListAdConfigurationsAsync(ListAdConfigurationsRequest request, CallerContext caller, CancellationToken cancellationToken);
 
     /// <summary>
     /// Gets summary information about all channels in your account, in the Amazon Web Services region where the API
@@ -177,47 +181,47 @@ public interface IIvsService
     /// Filters are mutually exclusive and cannot be used together. If you try to use both filters, you will get an
     /// error (409 ConflictException).
     /// </summary>
-    ValueTask<ListChannelsResponse> ListChannelsAsync(ListChannelsRequest request, CancellationToken cancellationToken);
+    ValueTask<ListChannelsResponse> ListChannelsAsync(ListChannelsRequest request, CallerContext caller, CancellationToken cancellationToken);
 
     /// <summary>
     /// Gets summary information about playback key pairs. For more information, see <see
     /// href="https://docs.aws.amazon.com/ivs/latest/userguide/private-channels.html">Setting Up Private
     /// Channels</see> in the Amazon IVS User Guide.
     /// </summary>
-    ValueTask<ListPlaybackKeyPairsResponse> ListPlaybackKeyPairsAsync(ListPlaybackKeyPairsRequest request, CancellationToken cancellationToken);
+    ValueTask<ListPlaybackKeyPairsResponse> ListPlaybackKeyPairsAsync(ListPlaybackKeyPairsRequest request, CallerContext caller, CancellationToken cancellationToken);
 
     /// <summary>
     /// Gets summary information about playback restriction policies.
     /// </summary>
-    ValueTask<ListPlaybackRestrictionPoliciesResponse> ListPlaybackRestrictionPoliciesAsync(ListPlaybackRestrictionPoliciesRequest request, CancellationToken cancellationToken);
+    ValueTask<ListPlaybackRestrictionPoliciesResponse> ListPlaybackRestrictionPoliciesAsync(ListPlaybackRestrictionPoliciesRequest request, CallerContext caller, CancellationToken cancellationToken);
 
     /// <summary>
     /// Gets summary information about all recording configurations in your account, in the Amazon Web Services region
     /// where the API request is processed.
     /// </summary>
-    ValueTask<ListRecordingConfigurationsResponse> ListRecordingConfigurationsAsync(ListRecordingConfigurationsRequest request, CancellationToken cancellationToken);
+    ValueTask<ListRecordingConfigurationsResponse> ListRecordingConfigurationsAsync(ListRecordingConfigurationsRequest request, CallerContext caller, CancellationToken cancellationToken);
 
     /// <summary>
     /// Gets summary information about stream keys for the specified channel.
     /// </summary>
-    ValueTask<ListStreamKeysResponse> ListStreamKeysAsync(ListStreamKeysRequest request, CancellationToken cancellationToken);
+    ValueTask<ListStreamKeysResponse> ListStreamKeysAsync(ListStreamKeysRequest request, CallerContext caller, CancellationToken cancellationToken);
 
     /// <summary>
     /// Gets a summary of current and previous streams for a specified channel in your account, in the AWS region
     /// where the API request is processed.
     /// </summary>
-    ValueTask<ListStreamSessionsResponse> ListStreamSessionsAsync(ListStreamSessionsRequest request, CancellationToken cancellationToken);
+    ValueTask<ListStreamSessionsResponse> ListStreamSessionsAsync(ListStreamSessionsRequest request, CallerContext caller, CancellationToken cancellationToken);
 
     /// <summary>
     /// Gets summary information about live streams in your account, in the Amazon Web Services region where the API
     /// request is processed.
     /// </summary>
-    ValueTask<ListStreamsResponse> ListStreamsAsync(ListStreamsRequest request, CancellationToken cancellationToken);
+    ValueTask<ListStreamsResponse> ListStreamsAsync(ListStreamsRequest request, CallerContext caller, CancellationToken cancellationToken);
 
     /// <summary>
     /// Gets information about Amazon Web Services tags for the specified ARN.
     /// </summary>
-    ValueTask<ListTagsForResourceResponse> ListTagsForResourceAsync(ListTagsForResourceRequest request, CancellationToken cancellationToken);
+    ValueTask<ListTagsForResourceResponse> ListTagsForResourceAsync(ListTagsForResourceRequest request, CallerContext caller, CancellationToken cancellationToken);
 
     /// <summary>
     /// Inserts metadata into the active stream of the specified channel. At most 5 requests per second per channel
@@ -226,7 +230,7 @@ public interface IIvsService
     /// Also see <see href="https://docs.aws.amazon.com/ivs/latest/userguide/metadata.html">Embedding Metadata within
     /// a Video Stream</see> in the Amazon IVS User Guide.
     /// </summary>
-    ValueTask PutMetadataAsync(PutMetadataRequest request, CancellationToken cancellationToken);
+    ValueTask PutMetadataAsync(PutMetadataRequest request, CallerContext caller, CancellationToken cancellationToken);
 
     /// <summary>
     /// Starts the process of revoking the viewer session associated with a specified channel ARN and viewer ID.
@@ -235,7 +239,7 @@ public interface IIvsService
     /// href="https://docs.aws.amazon.com/ivs/latest/userguide/private-channels.html">Setting Up Private
     /// Channels</see>.
     /// </summary>
-    ValueTask<StartViewerSessionRevocationResponse> StartViewerSessionRevocationAsync(StartViewerSessionRevocationRequest request, CancellationToken cancellationToken);
+    ValueTask<StartViewerSessionRevocationResponse> StartViewerSessionRevocationAsync(StartViewerSessionRevocationRequest request, CallerContext caller, CancellationToken cancellationToken);
 
     /// <summary>
     /// <para>Disconnects the incoming RTMPS stream for the specified channel. Can be used in conjunction with
@@ -243,31 +247,31 @@ public interface IIvsService
     /// <para>Many streaming client-software libraries automatically reconnect a dropped RTMPS session, so to stop the
     /// stream permanently, you may want to first revoke the <c>streamKey</c> attached to the channel.</para>
     /// </summary>
-    ValueTask<StopStreamResponse> StopStreamAsync(StopStreamRequest request, CancellationToken cancellationToken);
+    ValueTask<StopStreamResponse> StopStreamAsync(StopStreamRequest request, CallerContext caller, CancellationToken cancellationToken);
 
     /// <summary>
     /// Adds or updates tags for the Amazon Web Services resource with the specified ARN.
     /// </summary>
-    ValueTask<TagResourceResponse> TagResourceAsync(TagResourceRequest request, CancellationToken cancellationToken);
+    ValueTask<TagResourceResponse> TagResourceAsync(TagResourceRequest request, CallerContext caller, CancellationToken cancellationToken);
 
     /// <summary>
     /// Removes tags from the resource with the specified ARN.
     /// </summary>
-    ValueTask<UntagResourceResponse> UntagResourceAsync(UntagResourceRequest request, CancellationToken cancellationToken);
+    ValueTask<UntagResourceResponse> UntagResourceAsync(UntagResourceRequest request, CallerContext caller, CancellationToken cancellationToken);
 
     /// <summary>
     /// Updates a specified ad configuration.
     /// </summary>
-    ValueTask<UpdateAdConfigurationResponse> UpdateAdConfigurationAsync(UpdateAdConfigurationRequest request, CancellationToken cancellationToken);
+    ValueTask<UpdateAdConfigurationResponse> UpdateAdConfigurationAsync(UpdateAdConfigurationRequest request, CallerContext caller, CancellationToken cancellationToken);
 
     /// <summary>
     /// Updates a channel's configuration. Live channels cannot be updated. You must stop the ongoing stream, update
     /// the channel, and restart the stream for the changes to take effect.
     /// </summary>
-    ValueTask<UpdateChannelResponse> UpdateChannelAsync(UpdateChannelRequest request, CancellationToken cancellationToken);
+    ValueTask<UpdateChannelResponse> UpdateChannelAsync(UpdateChannelRequest request, CallerContext caller, CancellationToken cancellationToken);
 
     /// <summary>
     /// Updates a specified playback restriction policy.
     /// </summary>
-    ValueTask<UpdatePlaybackRestrictionPolicyResponse> UpdatePlaybackRestrictionPolicyAsync(UpdatePlaybackRestrictionPolicyRequest request, CancellationToken cancellationToken);
+    ValueTask<UpdatePlaybackRestrictionPolicyResponse> UpdatePlaybackRestrictionPolicyAsync(UpdatePlaybackRestrictionPolicyRequest request, CallerContext caller, CancellationToken cancellationToken);
 }

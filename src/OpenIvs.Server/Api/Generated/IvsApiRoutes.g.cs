@@ -68,7 +68,7 @@ public static partial class IvsApiRoutes
         var input = request.ReadBody(IvsJsonContext.Default.BatchGetChannelRequest);
         request.Validate(input);
         await request.AuthorizeAsync(IvsOperations.BatchGetChannel, input, cancellationToken).ConfigureAwait(false);
-        var output = await service.BatchGetChannelAsync(input, cancellationToken).ConfigureAwait(false);
+        var output = await service.BatchGetChannelAsync(input, request.Caller, cancellationToken).ConfigureAwait(false);
         var response = IvsApiResponse.Json(200, output, IvsJsonContext.Default.BatchGetChannelResponse);
         response.AddHeader("Access-Control-Allow-Origin", output.AccessControlAllowOrigin);
         response.AddHeader("Access-Control-Expose-Headers", output.AccessControlExposeHeaders);
@@ -85,7 +85,7 @@ public static partial class IvsApiRoutes
         var input = request.ReadBody(IvsJsonContext.Default.BatchGetStreamKeyRequest);
         request.Validate(input);
         await request.AuthorizeAsync(IvsOperations.BatchGetStreamKey, input, cancellationToken).ConfigureAwait(false);
-        var output = await service.BatchGetStreamKeyAsync(input, cancellationToken).ConfigureAwait(false);
+        var output = await service.BatchGetStreamKeyAsync(input, request.Caller, cancellationToken).ConfigureAwait(false);
         var response = IvsApiResponse.Json(200, output, IvsJsonContext.Default.BatchGetStreamKeyResponse);
         response.AddHeader("Access-Control-Allow-Origin", output.AccessControlAllowOrigin);
         response.AddHeader("Access-Control-Expose-Headers", output.AccessControlExposeHeaders);
@@ -102,7 +102,7 @@ public static partial class IvsApiRoutes
         var input = request.ReadBody(IvsJsonContext.Default.BatchStartViewerSessionRevocationRequest);
         request.Validate(input);
         await request.AuthorizeAsync(IvsOperations.BatchStartViewerSessionRevocation, input, cancellationToken).ConfigureAwait(false);
-        var output = await service.BatchStartViewerSessionRevocationAsync(input, cancellationToken).ConfigureAwait(false);
+        var output = await service.BatchStartViewerSessionRevocationAsync(input, request.Caller, cancellationToken).ConfigureAwait(false);
         var response = IvsApiResponse.Json(200, output, IvsJsonContext.Default.BatchStartViewerSessionRevocationResponse);
         response.AddHeader("Access-Control-Allow-Origin", output.AccessControlAllowOrigin);
         response.AddHeader("Access-Control-Expose-Headers", output.AccessControlExposeHeaders);
@@ -119,7 +119,7 @@ public static partial class IvsApiRoutes
         var input = request.ReadBody(IvsJsonContext.Default.CreateAdConfigurationRequest);
         request.Validate(input);
         await request.AuthorizeAsync(IvsOperations.CreateAdConfiguration, input, cancellationToken).ConfigureAwait(false);
-        var output = await service.CreateAdConfigurationAsync(input, cancellationToken).ConfigureAwait(false);
+        var output = await service.CreateAdConfigurationAsync(input, request.Caller, cancellationToken).ConfigureAwait(false);
         var response = IvsApiResponse.Json(200, output, IvsJsonContext.Default.CreateAdConfigurationResponse);
         return response;
     }
@@ -129,7 +129,7 @@ public static partial class IvsApiRoutes
         var input = request.ReadBody(IvsJsonContext.Default.CreateChannelRequest);
         request.Validate(input);
         await request.AuthorizeAsync(IvsOperations.CreateChannel, input, cancellationToken).ConfigureAwait(false);
-        var output = await service.CreateChannelAsync(input, cancellationToken).ConfigureAwait(false);
+        var output = await service.CreateChannelAsync(input, request.Caller, cancellationToken).ConfigureAwait(false);
         var response = IvsApiResponse.Json(200, output, IvsJsonContext.Default.CreateChannelResponse);
         return response;
     }
@@ -139,7 +139,7 @@ public static partial class IvsApiRoutes
         var input = request.ReadBody(IvsJsonContext.Default.CreatePlaybackRestrictionPolicyRequest);
         request.Validate(input);
         await request.AuthorizeAsync(IvsOperations.CreatePlaybackRestrictionPolicy, input, cancellationToken).ConfigureAwait(false);
-        var output = await service.CreatePlaybackRestrictionPolicyAsync(input, cancellationToken).ConfigureAwait(false);
+        var output = await service.CreatePlaybackRestrictionPolicyAsync(input, request.Caller, cancellationToken).ConfigureAwait(false);
         var response = IvsApiResponse.Json(200, output, IvsJsonContext.Default.CreatePlaybackRestrictionPolicyResponse);
         return response;
     }
@@ -149,7 +149,7 @@ public static partial class IvsApiRoutes
         var input = request.ReadBody(IvsJsonContext.Default.CreateRecordingConfigurationRequest);
         request.Validate(input);
         await request.AuthorizeAsync(IvsOperations.CreateRecordingConfiguration, input, cancellationToken).ConfigureAwait(false);
-        var output = await service.CreateRecordingConfigurationAsync(input, cancellationToken).ConfigureAwait(false);
+        var output = await service.CreateRecordingConfigurationAsync(input, request.Caller, cancellationToken).ConfigureAwait(false);
         var response = IvsApiResponse.Json(200, output, IvsJsonContext.Default.CreateRecordingConfigurationResponse);
         return response;
     }
@@ -159,7 +159,7 @@ public static partial class IvsApiRoutes
         var input = request.ReadBody(IvsJsonContext.Default.CreateStreamKeyRequest);
         request.Validate(input);
         await request.AuthorizeAsync(IvsOperations.CreateStreamKey, input, cancellationToken).ConfigureAwait(false);
-        var output = await service.CreateStreamKeyAsync(input, cancellationToken).ConfigureAwait(false);
+        var output = await service.CreateStreamKeyAsync(input, request.Caller, cancellationToken).ConfigureAwait(false);
         var response = IvsApiResponse.Json(200, output, IvsJsonContext.Default.CreateStreamKeyResponse);
         return response;
     }
@@ -169,7 +169,7 @@ public static partial class IvsApiRoutes
         var input = request.ReadBody(IvsJsonContext.Default.DeleteAdConfigurationRequest);
         request.Validate(input);
         await request.AuthorizeAsync(IvsOperations.DeleteAdConfiguration, input, cancellationToken).ConfigureAwait(false);
-        await service.DeleteAdConfigurationAsync(input, cancellationToken).ConfigureAwait(false);
+        await service.DeleteAdConfigurationAsync(input, request.Caller, cancellationToken).ConfigureAwait(false);
         return IvsApiResponse.Empty(204);
     }
 
@@ -178,7 +178,7 @@ public static partial class IvsApiRoutes
         var input = request.ReadBody(IvsJsonContext.Default.DeleteChannelRequest);
         request.Validate(input);
         await request.AuthorizeAsync(IvsOperations.DeleteChannel, input, cancellationToken).ConfigureAwait(false);
-        await service.DeleteChannelAsync(input, cancellationToken).ConfigureAwait(false);
+        await service.DeleteChannelAsync(input, request.Caller, cancellationToken).ConfigureAwait(false);
         return IvsApiResponse.Empty(204);
     }
 
@@ -187,7 +187,7 @@ public static partial class IvsApiRoutes
         var input = request.ReadBody(IvsJsonContext.Default.DeletePlaybackKeyPairRequest);
         request.Validate(input);
         await request.AuthorizeAsync(IvsOperations.DeletePlaybackKeyPair, input, cancellationToken).ConfigureAwait(false);
-        var output = await service.DeletePlaybackKeyPairAsync(input, cancellationToken).ConfigureAwait(false);
+        var output = await service.DeletePlaybackKeyPairAsync(input, request.Caller, cancellationToken).ConfigureAwait(false);
         var response = IvsApiResponse.Json(200, output, IvsJsonContext.Default.DeletePlaybackKeyPairResponse);
         return response;
     }
@@ -197,7 +197,7 @@ public static partial class IvsApiRoutes
         var input = request.ReadBody(IvsJsonContext.Default.DeletePlaybackRestrictionPolicyRequest);
         request.Validate(input);
         await request.AuthorizeAsync(IvsOperations.DeletePlaybackRestrictionPolicy, input, cancellationToken).ConfigureAwait(false);
-        await service.DeletePlaybackRestrictionPolicyAsync(input, cancellationToken).ConfigureAwait(false);
+        await service.DeletePlaybackRestrictionPolicyAsync(input, request.Caller, cancellationToken).ConfigureAwait(false);
         return IvsApiResponse.Empty(204);
     }
 
@@ -206,7 +206,7 @@ public static partial class IvsApiRoutes
         var input = request.ReadBody(IvsJsonContext.Default.DeleteRecordingConfigurationRequest);
         request.Validate(input);
         await request.AuthorizeAsync(IvsOperations.DeleteRecordingConfiguration, input, cancellationToken).ConfigureAwait(false);
-        await service.DeleteRecordingConfigurationAsync(input, cancellationToken).ConfigureAwait(false);
+        await service.DeleteRecordingConfigurationAsync(input, request.Caller, cancellationToken).ConfigureAwait(false);
         return IvsApiResponse.Empty(204);
     }
 
@@ -215,7 +215,7 @@ public static partial class IvsApiRoutes
         var input = request.ReadBody(IvsJsonContext.Default.DeleteStreamKeyRequest);
         request.Validate(input);
         await request.AuthorizeAsync(IvsOperations.DeleteStreamKey, input, cancellationToken).ConfigureAwait(false);
-        await service.DeleteStreamKeyAsync(input, cancellationToken).ConfigureAwait(false);
+        await service.DeleteStreamKeyAsync(input, request.Caller, cancellationToken).ConfigureAwait(false);
         return IvsApiResponse.Empty(204);
     }
 
@@ -224,7 +224,7 @@ public static partial class IvsApiRoutes
         var input = request.ReadBody(IvsJsonContext.Default.GetAdConfigurationRequest);
         request.Validate(input);
         await request.AuthorizeAsync(IvsOperations.GetAdConfiguration, input, cancellationToken).ConfigureAwait(false);
-        var output = await service.GetAdConfigurationAsync(input, cancellationToken).ConfigureAwait(false);
+        var output = await service.GetAdConfigurationAsync(input, request.Caller, cancellationToken).ConfigureAwait(false);
         var response = IvsApiResponse.Json(200, output, IvsJsonContext.Default.GetAdConfigurationResponse);
         return response;
     }
@@ -234,7 +234,7 @@ public static partial class IvsApiRoutes
         var input = request.ReadBody(IvsJsonContext.Default.GetChannelRequest);
         request.Validate(input);
         await request.AuthorizeAsync(IvsOperations.GetChannel, input, cancellationToken).ConfigureAwait(false);
-        var output = await service.GetChannelAsync(input, cancellationToken).ConfigureAwait(false);
+        var output = await service.GetChannelAsync(input, request.Caller, cancellationToken).ConfigureAwait(false);
         var response = IvsApiResponse.Json(200, output, IvsJsonContext.Default.GetChannelResponse);
         return response;
     }
@@ -244,7 +244,7 @@ public static partial class IvsApiRoutes
         var input = request.ReadBody(IvsJsonContext.Default.GetPlaybackKeyPairRequest);
         request.Validate(input);
         await request.AuthorizeAsync(IvsOperations.GetPlaybackKeyPair, input, cancellationToken).ConfigureAwait(false);
-        var output = await service.GetPlaybackKeyPairAsync(input, cancellationToken).ConfigureAwait(false);
+        var output = await service.GetPlaybackKeyPairAsync(input, request.Caller, cancellationToken).ConfigureAwait(false);
         var response = IvsApiResponse.Json(200, output, IvsJsonContext.Default.GetPlaybackKeyPairResponse);
         return response;
     }
@@ -254,7 +254,7 @@ public static partial class IvsApiRoutes
         var input = request.ReadBody(IvsJsonContext.Default.GetPlaybackRestrictionPolicyRequest);
         request.Validate(input);
         await request.AuthorizeAsync(IvsOperations.GetPlaybackRestrictionPolicy, input, cancellationToken).ConfigureAwait(false);
-        var output = await service.GetPlaybackRestrictionPolicyAsync(input, cancellationToken).ConfigureAwait(false);
+        var output = await service.GetPlaybackRestrictionPolicyAsync(input, request.Caller, cancellationToken).ConfigureAwait(false);
         var response = IvsApiResponse.Json(200, output, IvsJsonContext.Default.GetPlaybackRestrictionPolicyResponse);
         return response;
     }
@@ -264,7 +264,7 @@ public static partial class IvsApiRoutes
         var input = request.ReadBody(IvsJsonContext.Default.GetRecordingConfigurationRequest);
         request.Validate(input);
         await request.AuthorizeAsync(IvsOperations.GetRecordingConfiguration, input, cancellationToken).ConfigureAwait(false);
-        var output = await service.GetRecordingConfigurationAsync(input, cancellationToken).ConfigureAwait(false);
+        var output = await service.GetRecordingConfigurationAsync(input, request.Caller, cancellationToken).ConfigureAwait(false);
         var response = IvsApiResponse.Json(200, output, IvsJsonContext.Default.GetRecordingConfigurationResponse);
         return response;
     }
@@ -274,7 +274,7 @@ public static partial class IvsApiRoutes
         var input = request.ReadBody(IvsJsonContext.Default.GetStreamRequest);
         request.Validate(input);
         await request.AuthorizeAsync(IvsOperations.GetStream, input, cancellationToken).ConfigureAwait(false);
-        var output = await service.GetStreamAsync(input, cancellationToken).ConfigureAwait(false);
+        var output = await service.GetStreamAsync(input, request.Caller, cancellationToken).ConfigureAwait(false);
         var response = IvsApiResponse.Json(200, output, IvsJsonContext.Default.GetStreamResponse);
         return response;
     }
@@ -284,7 +284,7 @@ public static partial class IvsApiRoutes
         var input = request.ReadBody(IvsJsonContext.Default.GetStreamKeyRequest);
         request.Validate(input);
         await request.AuthorizeAsync(IvsOperations.GetStreamKey, input, cancellationToken).ConfigureAwait(false);
-        var output = await service.GetStreamKeyAsync(input, cancellationToken).ConfigureAwait(false);
+        var output = await service.GetStreamKeyAsync(input, request.Caller, cancellationToken).ConfigureAwait(false);
         var response = IvsApiResponse.Json(200, output, IvsJsonContext.Default.GetStreamKeyResponse);
         return response;
     }
@@ -294,7 +294,7 @@ public static partial class IvsApiRoutes
         var input = request.ReadBody(IvsJsonContext.Default.GetStreamSessionRequest);
         request.Validate(input);
         await request.AuthorizeAsync(IvsOperations.GetStreamSession, input, cancellationToken).ConfigureAwait(false);
-        var output = await service.GetStreamSessionAsync(input, cancellationToken).ConfigureAwait(false);
+        var output = await service.GetStreamSessionAsync(input, request.Caller, cancellationToken).ConfigureAwait(false);
         var response = IvsApiResponse.Json(200, output, IvsJsonContext.Default.GetStreamSessionResponse);
         return response;
     }
@@ -304,7 +304,7 @@ public static partial class IvsApiRoutes
         var input = request.ReadBody(IvsJsonContext.Default.ImportPlaybackKeyPairRequest);
         request.Validate(input);
         await request.AuthorizeAsync(IvsOperations.ImportPlaybackKeyPair, input, cancellationToken).ConfigureAwait(false);
-        var output = await service.ImportPlaybackKeyPairAsync(input, cancellationToken).ConfigureAwait(false);
+        var output = await service.ImportPlaybackKeyPairAsync(input, request.Caller, cancellationToken).ConfigureAwait(false);
         var response = IvsApiResponse.Json(200, output, IvsJsonContext.Default.ImportPlaybackKeyPairResponse);
         return response;
     }
@@ -314,7 +314,7 @@ public static partial class IvsApiRoutes
         var input = request.ReadBody(IvsJsonContext.Default.InsertAdBreakRequest);
         request.Validate(input);
         await request.AuthorizeAsync(IvsOperations.InsertAdBreak, input, cancellationToken).ConfigureAwait(false);
-        var output = await service.InsertAdBreakAsync(input, cancellationToken).ConfigureAwait(false);
+        var output = await service.InsertAdBreakAsync(input, request.Caller, cancellationToken).ConfigureAwait(false);
         var response = IvsApiResponse.Json(200, output, IvsJsonContext.Default.InsertAdBreakResponse);
         return response;
     }
@@ -324,7 +324,7 @@ public static partial class IvsApiRoutes
         var input = request.ReadBody(IvsJsonContext.Default.ListAdConfigurationsRequest);
         request.Validate(input);
         await request.AuthorizeAsync(IvsOperations.ListAdConfigurations, input, cancellationToken).ConfigureAwait(false);
-        var output = await service.ListAdConfigurationsAsync(input, cancellationToken).ConfigureAwait(false);
+        var output = await service.ListAdConfigurationsAsync(input, request.Caller, cancellationToken).ConfigureAwait(false);
         var response = IvsApiResponse.Json(200, output, IvsJsonContext.Default.ListAdConfigurationsResponse);
         return response;
     }
@@ -334,7 +334,7 @@ public static partial class IvsApiRoutes
         var input = request.ReadBody(IvsJsonContext.Default.ListChannelsRequest);
         request.Validate(input);
         await request.AuthorizeAsync(IvsOperations.ListChannels, input, cancellationToken).ConfigureAwait(false);
-        var output = await service.ListChannelsAsync(input, cancellationToken).ConfigureAwait(false);
+        var output = await service.ListChannelsAsync(input, request.Caller, cancellationToken).ConfigureAwait(false);
         var response = IvsApiResponse.Json(200, output, IvsJsonContext.Default.ListChannelsResponse);
         return response;
     }
@@ -344,7 +344,7 @@ public static partial class IvsApiRoutes
         var input = request.ReadBody(IvsJsonContext.Default.ListPlaybackKeyPairsRequest);
         request.Validate(input);
         await request.AuthorizeAsync(IvsOperations.ListPlaybackKeyPairs, input, cancellationToken).ConfigureAwait(false);
-        var output = await service.ListPlaybackKeyPairsAsync(input, cancellationToken).ConfigureAwait(false);
+        var output = await service.ListPlaybackKeyPairsAsync(input, request.Caller, cancellationToken).ConfigureAwait(false);
         var response = IvsApiResponse.Json(200, output, IvsJsonContext.Default.ListPlaybackKeyPairsResponse);
         return response;
     }
@@ -354,7 +354,7 @@ public static partial class IvsApiRoutes
         var input = request.ReadBody(IvsJsonContext.Default.ListPlaybackRestrictionPoliciesRequest);
         request.Validate(input);
         await request.AuthorizeAsync(IvsOperations.ListPlaybackRestrictionPolicies, input, cancellationToken).ConfigureAwait(false);
-        var output = await service.ListPlaybackRestrictionPoliciesAsync(input, cancellationToken).ConfigureAwait(false);
+        var output = await service.ListPlaybackRestrictionPoliciesAsync(input, request.Caller, cancellationToken).ConfigureAwait(false);
         var response = IvsApiResponse.Json(200, output, IvsJsonContext.Default.ListPlaybackRestrictionPoliciesResponse);
         return response;
     }
@@ -364,7 +364,7 @@ public static partial class IvsApiRoutes
         var input = request.ReadBody(IvsJsonContext.Default.ListRecordingConfigurationsRequest);
         request.Validate(input);
         await request.AuthorizeAsync(IvsOperations.ListRecordingConfigurations, input, cancellationToken).ConfigureAwait(false);
-        var output = await service.ListRecordingConfigurationsAsync(input, cancellationToken).ConfigureAwait(false);
+        var output = await service.ListRecordingConfigurationsAsync(input, request.Caller, cancellationToken).ConfigureAwait(false);
         var response = IvsApiResponse.Json(200, output, IvsJsonContext.Default.ListRecordingConfigurationsResponse);
         return response;
     }
@@ -374,7 +374,7 @@ public static partial class IvsApiRoutes
         var input = request.ReadBody(IvsJsonContext.Default.ListStreamKeysRequest);
         request.Validate(input);
         await request.AuthorizeAsync(IvsOperations.ListStreamKeys, input, cancellationToken).ConfigureAwait(false);
-        var output = await service.ListStreamKeysAsync(input, cancellationToken).ConfigureAwait(false);
+        var output = await service.ListStreamKeysAsync(input, request.Caller, cancellationToken).ConfigureAwait(false);
         var response = IvsApiResponse.Json(200, output, IvsJsonContext.Default.ListStreamKeysResponse);
         return response;
     }
@@ -384,7 +384,7 @@ public static partial class IvsApiRoutes
         var input = request.ReadBody(IvsJsonContext.Default.ListStreamSessionsRequest);
         request.Validate(input);
         await request.AuthorizeAsync(IvsOperations.ListStreamSessions, input, cancellationToken).ConfigureAwait(false);
-        var output = await service.ListStreamSessionsAsync(input, cancellationToken).ConfigureAwait(false);
+        var output = await service.ListStreamSessionsAsync(input, request.Caller, cancellationToken).ConfigureAwait(false);
         var response = IvsApiResponse.Json(200, output, IvsJsonContext.Default.ListStreamSessionsResponse);
         return response;
     }
@@ -394,7 +394,7 @@ public static partial class IvsApiRoutes
         var input = request.ReadBody(IvsJsonContext.Default.ListStreamsRequest);
         request.Validate(input);
         await request.AuthorizeAsync(IvsOperations.ListStreams, input, cancellationToken).ConfigureAwait(false);
-        var output = await service.ListStreamsAsync(input, cancellationToken).ConfigureAwait(false);
+        var output = await service.ListStreamsAsync(input, request.Caller, cancellationToken).ConfigureAwait(false);
         var response = IvsApiResponse.Json(200, output, IvsJsonContext.Default.ListStreamsResponse);
         return response;
     }
@@ -405,7 +405,7 @@ public static partial class IvsApiRoutes
         input.ResourceArn = request.Label;
         request.Validate(input);
         await request.AuthorizeAsync(IvsOperations.ListTagsForResource, input, cancellationToken).ConfigureAwait(false);
-        var output = await service.ListTagsForResourceAsync(input, cancellationToken).ConfigureAwait(false);
+        var output = await service.ListTagsForResourceAsync(input, request.Caller, cancellationToken).ConfigureAwait(false);
         var response = IvsApiResponse.Json(200, output, IvsJsonContext.Default.ListTagsForResourceResponse);
         return response;
     }
@@ -415,7 +415,7 @@ public static partial class IvsApiRoutes
         var input = request.ReadBody(IvsJsonContext.Default.PutMetadataRequest);
         request.Validate(input);
         await request.AuthorizeAsync(IvsOperations.PutMetadata, input, cancellationToken).ConfigureAwait(false);
-        await service.PutMetadataAsync(input, cancellationToken).ConfigureAwait(false);
+        await service.PutMetadataAsync(input, request.Caller, cancellationToken).ConfigureAwait(false);
         return IvsApiResponse.Empty(204);
     }
 
@@ -424,7 +424,7 @@ public static partial class IvsApiRoutes
         var input = request.ReadBody(IvsJsonContext.Default.StartViewerSessionRevocationRequest);
         request.Validate(input);
         await request.AuthorizeAsync(IvsOperations.StartViewerSessionRevocation, input, cancellationToken).ConfigureAwait(false);
-        var output = await service.StartViewerSessionRevocationAsync(input, cancellationToken).ConfigureAwait(false);
+        var output = await service.StartViewerSessionRevocationAsync(input, request.Caller, cancellationToken).ConfigureAwait(false);
         var response = IvsApiResponse.Json(200, output, IvsJsonContext.Default.StartViewerSessionRevocationResponse);
         return response;
     }
@@ -434,7 +434,7 @@ public static partial class IvsApiRoutes
         var input = request.ReadBody(IvsJsonContext.Default.StopStreamRequest);
         request.Validate(input);
         await request.AuthorizeAsync(IvsOperations.StopStream, input, cancellationToken).ConfigureAwait(false);
-        var output = await service.StopStreamAsync(input, cancellationToken).ConfigureAwait(false);
+        var output = await service.StopStreamAsync(input, request.Caller, cancellationToken).ConfigureAwait(false);
         var response = IvsApiResponse.Json(200, output, IvsJsonContext.Default.StopStreamResponse);
         return response;
     }
@@ -445,7 +445,7 @@ public static partial class IvsApiRoutes
         input.ResourceArn = request.Label;
         request.Validate(input);
         await request.AuthorizeAsync(IvsOperations.TagResource, input, cancellationToken).ConfigureAwait(false);
-        var output = await service.TagResourceAsync(input, cancellationToken).ConfigureAwait(false);
+        var output = await service.TagResourceAsync(input, request.Caller, cancellationToken).ConfigureAwait(false);
         var response = IvsApiResponse.Json(200, output, IvsJsonContext.Default.TagResourceResponse);
         return response;
     }
@@ -457,7 +457,7 @@ public static partial class IvsApiRoutes
         input.TagKeys = request.QueryValues("tagKeys");
         request.Validate(input);
         await request.AuthorizeAsync(IvsOperations.UntagResource, input, cancellationToken).ConfigureAwait(false);
-        var output = await service.UntagResourceAsync(input, cancellationToken).ConfigureAwait(false);
+        var output = await service.UntagResourceAsync(input, request.Caller, cancellationToken).ConfigureAwait(false);
         var response = IvsApiResponse.Json(200, output, IvsJsonContext.Default.UntagResourceResponse);
         return response;
     }
@@ -467,7 +467,7 @@ public static partial class IvsApiRoutes
         var input = request.ReadBody(IvsJsonContext.Default.UpdateAdConfigurationRequest);
         request.Validate(input);
         await request.AuthorizeAsync(IvsOperations.UpdateAdConfiguration, input, cancellationToken).ConfigureAwait(false);
-        var output = await service.UpdateAdConfigurationAsync(input, cancellationToken).ConfigureAwait(false);
+        var output = await service.UpdateAdConfigurationAsync(input, request.Caller, cancellationToken).ConfigureAwait(false);
         var response = IvsApiResponse.Json(200, output, IvsJsonContext.Default.UpdateAdConfigurationResponse);
         return response;
     }
@@ -477,7 +477,7 @@ public static partial class IvsApiRoutes
         var input = request.ReadBody(IvsJsonContext.Default.UpdateChannelRequest);
         request.Validate(input);
         await request.AuthorizeAsync(IvsOperations.UpdateChannel, input, cancellationToken).ConfigureAwait(false);
-        var output = await service.UpdateChannelAsync(input, cancellationToken).ConfigureAwait(false);
+        var output = await service.UpdateChannelAsync(input, request.Caller, cancellationToken).ConfigureAwait(false);
         var response = IvsApiResponse.Json(200, output, IvsJsonContext.Default.UpdateChannelResponse);
         return response;
     }
@@ -487,7 +487,7 @@ public static partial class IvsApiRoutes
         var input = request.ReadBody(IvsJsonContext.Default.UpdatePlaybackRestrictionPolicyRequest);
         request.Validate(input);
         await request.AuthorizeAsync(IvsOperations.UpdatePlaybackRestrictionPolicy, input, cancellationToken).ConfigureAwait(false);
-        var output = await service.UpdatePlaybackRestrictionPolicyAsync(input, cancellationToken).ConfigureAwait(false);
+        var output = await service.UpdatePlaybackRestrictionPolicyAsync(input, request.Caller, cancellationToken).ConfigureAwait(false);
         var response = IvsApiResponse.Json(200, output, IvsJsonContext.Default.UpdatePlaybackRestrictionPolicyResponse);
         return response;
     }

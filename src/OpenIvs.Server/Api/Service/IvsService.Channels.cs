@@ -1,74 +1,68 @@
 using OpenIvs.Protocol.Model;
-using OpenIvs.Protocol.Serialization;
+using OpenIvs.Server.Auth;
 using OpenIvs.Server.Resources;
 using OpenIvs.Server.Resources.Records;
-using OpenIvs.Server.Streams;
 
 namespace OpenIvs.Server.Api.Service;
 
 public sealed partial class IvsService
 {
-    public async ValueTask<CreateChannelResponse> CreateChannelAsync(CreateChannelRequest request, CancellationToken cancellationToken)
+    public async ValueTask<CreateChannelResponse> CreateChannelAsync(CreateChannelRequest request, CallerContext caller, CancellationToken cancellationToken)
     {
-        CheckTags(request.Tags);
         var type = request.Type ?? ChannelType.Standard;
         var multitrack = request.MultitrackInputConfiguration;
         var containerFormat = request.ContainerFormat ?? ContainerFormat.Ts;
         var preset = CheckChannelShape(type, request.Preset, multitrack, containerFormat);
-
-        await using var write = await store.BeginWriteAsync(cancellationToken).ConfigureAwait(false);
-        if (tables.Channels.Count >= _quotas.Channels)
-        {
-            throw new ServiceQuotaExceededException($"The account has reached its quota of {_quotas.Channels} channels.");
-        }
-
-        CheckReferences(request.RecordingConfigurationArn, request.PlaybackRestrictionPolicyArn, request.AdConfigurationArn);
-        var id = ResourceIds.NewResourceId();
-        var prefix = ResourceIds.NewEndpointPrefix();
-        var arn = Arn(ResourceType.Channel, id);
-        var channel = new Channel
-        {
-            Arn = arn,
-            Name = request.Name ?? string.Empty,
-            LatencyMode = request.LatencyMode ?? ChannelLatencyMode.Low,
-            Type = type,
-            RecordingConfigurationArn = request.RecordingConfigurationArn ?? string.Empty,
-            IngestEndpoint = endpoints.IngestEndpoint(prefix),
-            PlaybackUrl = endpoints.PlaybackUrl(prefix, id),
-            Authorized = request.Authorized ?? false,
-            Tags = CopyTags(request.Tags),
-            InsecureIngest = request.InsecureIngest ?? false,
-            Preset = preset,
-            Srt = new Srt { Endpoint = endpoints.SrtEndpoint(prefix), Passphrase = ResourceIds.NewSrtPassphrase() },
-            PlaybackRestrictionPolicyArn = request.PlaybackRestrictionPolicyArn ?? string.Empty,
-            MultitrackInputConfiguration = MultitrackOrDefault(multitrack),
-            ContainerFormat = containerFormat,
-            AdConfigurationArn = request.AdConfigurationArn ?? string.Empty,
-        };
-        var keyId = ResourceIds.NewResourceId();
-        var streamKey = new StreamKey
-        {
-            Arn = Arn(ResourceType.StreamKey, keyId),
-            Value = ResourceIds.NewStreamKeyValue(_region, keyId),
-            ChannelArn = arn,
-            Tags = CopyTags(request.Tags),
-        };
-        write.Put(tables.Channels, id, new ChannelRecord { Channel = channel, EndpointPrefix = prefix, CreatedAt = time.GetUtcNow() });
-        write.Put(tables.StreamKeys, keyId, new StreamKeyRecord { Key = streamKey });
-        await write.CommitAsync(cancellationToken).ConfigureAwait(false);
+        StreamKey? streamKey = null;
+        var channel = await CreateAsync(
+            tables.ChannelKind,
+            request.Tags,
+            _quotas.Channels,
+            (id, write) =>
+            {
+                var prefix = ResourceIds.NewEndpointPrefix();
+                var arn = resources.Arn(ResourceType.Channel, id);
+                streamKey = NewStreamKey(write, arn, request.Tags);
+                return new ChannelRecord
+                {
+                    Channel = new Channel
+                    {
+                        Arn = arn,
+                        Name = request.Name ?? string.Empty,
+                        LatencyMode = request.LatencyMode ?? ChannelLatencyMode.Low,
+                        Type = type,
+                        RecordingConfigurationArn = request.RecordingConfigurationArn ?? string.Empty,
+                        IngestEndpoint = endpoints.IngestEndpoint(prefix),
+                        PlaybackUrl = endpoints.PlaybackUrl(prefix, id),
+                        Authorized = request.Authorized ?? false,
+                        Tags = CopyTags(request.Tags),
+                        InsecureIngest = request.InsecureIngest ?? false,
+                        Preset = preset,
+                        Srt = new Srt { Endpoint = endpoints.SrtEndpoint(prefix), Passphrase = ResourceIds.NewSrtPassphrase() },
+                        PlaybackRestrictionPolicyArn = request.PlaybackRestrictionPolicyArn ?? string.Empty,
+                        MultitrackInputConfiguration = MultitrackOrDefault(multitrack),
+                        ContainerFormat = containerFormat,
+                        AdConfigurationArn = request.AdConfigurationArn ?? string.Empty,
+                    },
+                    EndpointPrefix = prefix,
+                    CreatedAt = time.GetUtcNow(),
+                };
+            },
+            cancellationToken,
+            check: () => CheckReferences(request.RecordingConfigurationArn, request.PlaybackRestrictionPolicyArn, request.AdConfigurationArn)).ConfigureAwait(false);
         return new CreateChannelResponse { Channel = channel, StreamKey = streamKey };
     }
 
-    public ValueTask<GetChannelResponse> GetChannelAsync(GetChannelRequest request, CancellationToken cancellationToken) =>
-        ValueTask.FromResult(new GetChannelResponse { Channel = RequireChannel(request.Arn).Channel });
+    public ValueTask<GetChannelResponse> GetChannelAsync(GetChannelRequest request, CallerContext caller, CancellationToken cancellationToken) =>
+        ValueTask.FromResult(new GetChannelResponse { Channel = Require(tables.ChannelKind, request.Arn).Channel });
 
-    public ValueTask<BatchGetChannelResponse> BatchGetChannelAsync(BatchGetChannelRequest request, CancellationToken cancellationToken)
+    public ValueTask<BatchGetChannelResponse> BatchGetChannelAsync(BatchGetChannelRequest request, CallerContext caller, CancellationToken cancellationToken)
     {
-        var (channels, errors) = BatchGet(request.Arns!, tables.Channels, ResourceType.Channel, "Channel", IvsOperationsAction.BatchGetChannel, r => r.Channel);
+        var (channels, errors) = BatchGet(caller, request.Arns!, tables.ChannelKind, IvsOperationsAction.BatchGetChannel);
         return ValueTask.FromResult(new BatchGetChannelResponse { Channels = channels, Errors = errors });
     }
 
-    public ValueTask<ListChannelsResponse> ListChannelsAsync(ListChannelsRequest request, CancellationToken cancellationToken)
+    public ValueTask<ListChannelsResponse> ListChannelsAsync(ListChannelsRequest request, CallerContext caller, CancellationToken cancellationToken)
     {
         var filters = new (string Name, string? Value)[]
         {
@@ -97,77 +91,81 @@ public sealed partial class IvsService
             };
         }
 
-        var (items, next) = Page(tables.Channels, listing, request.NextToken, request.MaxResults, 100, filter, r => Summary(r.Channel));
+        var (items, next) = Page(tables.ChannelKind, listing, request.NextToken, request.MaxResults ?? 100, Summary, filter);
         return ValueTask.FromResult(new ListChannelsResponse { Channels = items, NextToken = next });
     }
 
-    public async ValueTask<UpdateChannelResponse> UpdateChannelAsync(UpdateChannelRequest request, CancellationToken cancellationToken)
+    public async ValueTask<UpdateChannelResponse> UpdateChannelAsync(UpdateChannelRequest request, CallerContext caller, CancellationToken cancellationToken)
     {
-        await using var write = await store.BeginWriteAsync(cancellationToken).ConfigureAwait(false);
-        var record = RequireChannel(request.Arn);
-        if (liveStreams.IsLive(record.Channel.Arn!))
-        {
-            throw new ConflictException($"Channel {record.Channel.Arn} is live. Stop the stream, update the channel, then restart the stream.");
-        }
+        var channel = await UpdateAsync(
+            tables.ChannelKind,
+            request.Arn,
+            (record, channel) =>
+            {
+                if (liveStreams.IsLive(record.Channel.Arn!))
+                {
+                    throw new ConflictException($"Channel {record.Channel.Arn} is live. Stop the stream, update the channel, then restart the stream.");
+                }
 
-        var channel = Clone(record.Channel, IvsJsonContext.Default.Channel);
-        var typeChanged = request.Type is not null && request.Type != channel.Type;
-        channel.Name = request.Name ?? channel.Name;
-        channel.LatencyMode = request.LatencyMode ?? channel.LatencyMode;
-        channel.Type = request.Type ?? channel.Type;
-        channel.Authorized = request.Authorized ?? channel.Authorized;
-        channel.InsecureIngest = request.InsecureIngest ?? channel.InsecureIngest;
-        channel.RecordingConfigurationArn = request.RecordingConfigurationArn ?? channel.RecordingConfigurationArn;
-        channel.PlaybackRestrictionPolicyArn = request.PlaybackRestrictionPolicyArn ?? channel.PlaybackRestrictionPolicyArn;
-        channel.AdConfigurationArn = request.AdConfigurationArn ?? channel.AdConfigurationArn;
-        channel.ContainerFormat = request.ContainerFormat ?? channel.ContainerFormat;
-        if (request.MultitrackInputConfiguration is { } multitrack)
-        {
-            // Checked as given: the defaults filled in below must not stand in for a missing policy or resolution.
-            RequireCompleteMultitrack(multitrack);
-            channel.MultitrackInputConfiguration = MultitrackOrDefault(multitrack);
-        }
+                var typeChanged = request.Type is not null && request.Type != channel.Type;
+                channel.Name = request.Name ?? channel.Name;
+                channel.LatencyMode = request.LatencyMode ?? channel.LatencyMode;
+                channel.Type = request.Type ?? channel.Type;
+                channel.Authorized = request.Authorized ?? channel.Authorized;
+                channel.InsecureIngest = request.InsecureIngest ?? channel.InsecureIngest;
+                channel.RecordingConfigurationArn = request.RecordingConfigurationArn ?? channel.RecordingConfigurationArn;
+                channel.PlaybackRestrictionPolicyArn = request.PlaybackRestrictionPolicyArn ?? channel.PlaybackRestrictionPolicyArn;
+                channel.AdConfigurationArn = request.AdConfigurationArn ?? channel.AdConfigurationArn;
+                channel.ContainerFormat = request.ContainerFormat ?? channel.ContainerFormat;
+                if (request.MultitrackInputConfiguration is { } multitrack)
+                {
+                    // Checked as given: the defaults filled in below must not stand in for a missing policy or resolution.
+                    RequireCompleteMultitrack(multitrack);
+                    channel.MultitrackInputConfiguration = MultitrackOrDefault(multitrack);
+                }
 
-        // A new type without a preset takes that type's default preset.
-        var preset = request.Preset ?? (typeChanged ? null : NullIfEmpty(channel.Preset));
-        channel.Preset = CheckChannelShape(channel.Type!.Value, preset, channel.MultitrackInputConfiguration, channel.ContainerFormat!.Value);
-        CheckReferences(request.RecordingConfigurationArn, request.PlaybackRestrictionPolicyArn, request.AdConfigurationArn);
-
-        var id = IdOf(channel.Arn, ResourceType.Channel)!;
-        write.Put(tables.Channels, id, new ChannelRecord { Channel = channel, EndpointPrefix = record.EndpointPrefix, CreatedAt = record.CreatedAt });
-        await write.CommitAsync(cancellationToken).ConfigureAwait(false);
+                // A new type without a preset takes that type's default preset.
+                var preset = request.Preset ?? (typeChanged ? null : NullIfEmpty(channel.Preset));
+                channel.Preset = CheckChannelShape(channel.Type!.Value, preset, channel.MultitrackInputConfiguration, channel.ContainerFormat!.Value);
+                CheckReferences(request.RecordingConfigurationArn, request.PlaybackRestrictionPolicyArn, request.AdConfigurationArn);
+            },
+            cancellationToken).ConfigureAwait(false);
         return new UpdateChannelResponse { Channel = channel };
     }
 
-    public async ValueTask DeleteChannelAsync(DeleteChannelRequest request, CancellationToken cancellationToken)
+    public async ValueTask DeleteChannelAsync(DeleteChannelRequest request, CallerContext caller, CancellationToken cancellationToken)
     {
-        await using var write = await store.BeginWriteAsync(cancellationToken).ConfigureAwait(false);
-        var record = RequireChannel(request.Arn);
-        if (liveStreams.IsLive(record.Channel.Arn!))
-        {
-            throw new ConflictException($"Channel {record.Channel.Arn} is live. Stop the stream (StopStream) and wait for it to end before deleting the channel.");
-        }
-
-        write.Delete(tables.Channels, IdOf(record.Channel.Arn, ResourceType.Channel)!);
-        foreach (var key in tables.StreamKeys.Ordered)
-        {
-            if (key.Value.Key.ChannelArn == record.Channel.Arn)
+        string? deleted = null;
+        await DeleteAsync(
+            tables.ChannelKind,
+            request.Arn,
+            cancellationToken,
+            also: (record, write) =>
             {
-                write.Delete(tables.StreamKeys, key.Id);
-            }
-        }
+                deleted = record.Channel.Arn!;
+                if (liveStreams.IsLive(deleted))
+                {
+                    throw new ConflictException($"Channel {deleted} is live. Stop the stream (StopStream) and wait for it to end before deleting the channel.");
+                }
 
-        var channelId = IdOf(record.Channel.Arn, ResourceType.Channel)!;
-        foreach (var revocation in tables.ViewerRevocations.Ordered)
-        {
-            if (revocation.Value.ChannelArn == record.Channel.Arn)
-            {
-                write.Delete(tables.ViewerRevocations, revocation.Id);
-            }
-        }
+                // The channel's stream keys and viewer revocations go with it.
+                foreach (var key in tables.StreamKeys.Ordered)
+                {
+                    if (key.Value.Key.ChannelArn == deleted)
+                    {
+                        write.Delete(tables.StreamKeys, key.Id);
+                    }
+                }
 
-        await write.CommitAsync(cancellationToken).ConfigureAwait(false);
-        LogChannelDeleted(logger, record.Channel.Arn!, channelId);
+                foreach (var revocation in tables.ViewerRevocations.Ordered)
+                {
+                    if (revocation.Value.ChannelArn == deleted)
+                    {
+                        write.Delete(tables.ViewerRevocations, revocation.Id);
+                    }
+                }
+            }).ConfigureAwait(false);
+        LogChannelDeleted(logger, deleted!, resources.IdOf(deleted, ResourceType.Channel)!);
     }
 
     /// <summary>
@@ -189,11 +187,12 @@ public sealed partial class IvsService
                 continue;
             }
 
-            var channel = Clone(record.Channel, IvsJsonContext.Default.Channel);
-            channel.IngestEndpoint = ingest;
-            channel.PlaybackUrl = playback;
-            channel.Srt = new Srt { Endpoint = srt, Passphrase = record.Channel.Srt?.Passphrase };
-            write.Put(tables.Channels, entry.Id, new ChannelRecord { Channel = channel, EndpointPrefix = prefix, CreatedAt = record.CreatedAt });
+            tables.ChannelKind.Replace(write, entry.Id, record, channel =>
+            {
+                channel.IngestEndpoint = ingest;
+                channel.PlaybackUrl = playback;
+                channel.Srt = new Srt { Endpoint = srt, Passphrase = record.Channel.Srt?.Passphrase };
+            });
             changed = true;
         }
 
@@ -202,11 +201,6 @@ public sealed partial class IvsService
             await write.CommitAsync(cancellationToken).ConfigureAwait(false);
         }
     }
-
-    private ChannelRecord RequireChannel(string? arn) =>
-        IdOf(arn, ResourceType.Channel) is { } id && tables.Channels.TryGet(id, out var record)
-            ? record
-            : throw NotFound("Channel", arn);
 
     /// <summary>
     /// Rules between channel fields that the model cannot express: presets only for ADVANCED types, and
@@ -259,22 +253,18 @@ public sealed partial class IvsService
     /// <summary>Referenced resources must exist (an empty string means "none").</summary>
     private void CheckReferences(string? recordingConfigurationArn, string? playbackRestrictionPolicyArn, string? adConfigurationArn)
     {
-        if (!string.IsNullOrEmpty(recordingConfigurationArn)
-            && !(IdOf(recordingConfigurationArn, ResourceType.RecordingConfiguration) is { } rc && tables.RecordingConfigurations.TryGet(rc, out _)))
-        {
-            throw NotFound("Recording configuration", recordingConfigurationArn);
-        }
+        CheckReference(tables.RecordingConfigurationKind, recordingConfigurationArn);
+        CheckReference(tables.PlaybackRestrictionPolicyKind, playbackRestrictionPolicyArn);
+        CheckReference(tables.AdConfigurationKind, adConfigurationArn);
+    }
 
-        if (!string.IsNullOrEmpty(playbackRestrictionPolicyArn)
-            && !(IdOf(playbackRestrictionPolicyArn, ResourceType.PlaybackRestrictionPolicy) is { } prp && tables.PlaybackRestrictionPolicies.TryGet(prp, out _)))
+    private void CheckReference<TRecord, TShape>(ResourceKind<TRecord, TShape> kind, string? arn)
+        where TRecord : class
+        where TShape : class
+    {
+        if (!string.IsNullOrEmpty(arn))
         {
-            throw NotFound("Playback restriction policy", playbackRestrictionPolicyArn);
-        }
-
-        if (!string.IsNullOrEmpty(adConfigurationArn)
-            && !(IdOf(adConfigurationArn, ResourceType.AdConfiguration) is { } ad && tables.AdConfigurations.TryGet(ad, out _)))
-        {
-            throw NotFound("Ad configuration", adConfigurationArn);
+            Require(kind, arn);
         }
     }
 

@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using OpenIvs.Protocol.Model;
+using OpenIvs.Server.Auth;
 using OpenIvs.Server.Resources;
 using OpenIvs.Server.Resources.Records;
 
@@ -7,58 +8,55 @@ namespace OpenIvs.Server.Api.Service;
 
 public sealed partial class IvsService
 {
-    public async ValueTask<ImportPlaybackKeyPairResponse> ImportPlaybackKeyPairAsync(ImportPlaybackKeyPairRequest request, CancellationToken cancellationToken)
+    public async ValueTask<ImportPlaybackKeyPairResponse> ImportPlaybackKeyPairAsync(
+        ImportPlaybackKeyPairRequest request, CallerContext caller, CancellationToken cancellationToken)
     {
-        CheckTags(request.Tags);
         var (pem, fingerprint) = ReadPlaybackPublicKey(request.PublicKeyMaterial!);
-        await using var write = await store.BeginWriteAsync(cancellationToken).ConfigureAwait(false);
-        if (tables.PlaybackKeyPairs.Values.FirstOrDefault(k => k.KeyPair.Fingerprint == fingerprint) is { } duplicate)
-        {
-            throw new ConflictException($"This public key is already imported as {duplicate.KeyPair.Arn}.");
-        }
-
-        if (tables.PlaybackKeyPairs.Count >= _quotas.PlaybackKeyPairs)
-        {
-            throw new ServiceQuotaExceededException($"The account has reached its quota of {_quotas.PlaybackKeyPairs} playback key pairs.");
-        }
-
-        var id = ResourceIds.NewResourceId();
-        var keyPair = new PlaybackKeyPair
-        {
-            Arn = Arn(ResourceType.PlaybackKey, id),
-            Name = request.Name ?? string.Empty,
-            Fingerprint = fingerprint,
-            Tags = CopyTags(request.Tags),
-        };
-        write.Put(tables.PlaybackKeyPairs, id, new PlaybackKeyPairRecord { KeyPair = keyPair, PublicKeyPem = pem });
-        await write.CommitAsync(cancellationToken).ConfigureAwait(false);
+        var keyPair = await CreateAsync(
+            tables.PlaybackKeyPairKind,
+            request.Tags,
+            _quotas.PlaybackKeyPairs,
+            (id, _) => new PlaybackKeyPairRecord
+            {
+                KeyPair = new PlaybackKeyPair
+                {
+                    Arn = resources.Arn(ResourceType.PlaybackKey, id),
+                    Name = request.Name ?? string.Empty,
+                    Fingerprint = fingerprint,
+                    Tags = CopyTags(request.Tags),
+                },
+                PublicKeyPem = pem,
+            },
+            cancellationToken,
+            check: () =>
+            {
+                if (tables.PlaybackKeyPairs.Values.FirstOrDefault(k => k.KeyPair.Fingerprint == fingerprint) is { } duplicate)
+                {
+                    throw new ConflictException($"This public key is already imported as {duplicate.KeyPair.Arn}.");
+                }
+            }).ConfigureAwait(false);
         return new ImportPlaybackKeyPairResponse { KeyPair = keyPair };
     }
 
-    public ValueTask<GetPlaybackKeyPairResponse> GetPlaybackKeyPairAsync(GetPlaybackKeyPairRequest request, CancellationToken cancellationToken) =>
-        ValueTask.FromResult(new GetPlaybackKeyPairResponse { KeyPair = RequirePlaybackKeyPair(request.Arn).KeyPair });
+    public ValueTask<GetPlaybackKeyPairResponse> GetPlaybackKeyPairAsync(
+        GetPlaybackKeyPairRequest request, CallerContext caller, CancellationToken cancellationToken) =>
+        ValueTask.FromResult(new GetPlaybackKeyPairResponse { KeyPair = Require(tables.PlaybackKeyPairKind, request.Arn).KeyPair });
 
-    public ValueTask<ListPlaybackKeyPairsResponse> ListPlaybackKeyPairsAsync(ListPlaybackKeyPairsRequest request, CancellationToken cancellationToken)
+    public ValueTask<ListPlaybackKeyPairsResponse> ListPlaybackKeyPairsAsync(
+        ListPlaybackKeyPairsRequest request, CallerContext caller, CancellationToken cancellationToken)
     {
         var (items, next) = Page(
-            tables.PlaybackKeyPairs, "ListPlaybackKeyPairs", request.NextToken, request.MaxResults, Math.Min(_quotas.PlaybackKeyPairs, 100), null,
-            r => new PlaybackKeyPairSummary { Arn = r.KeyPair.Arn, Name = r.KeyPair.Name, Tags = r.KeyPair.Tags });
+            tables.PlaybackKeyPairKind, "ListPlaybackKeyPairs", request.NextToken, request.MaxResults ?? Math.Min(_quotas.PlaybackKeyPairs, 100),
+            k => new PlaybackKeyPairSummary { Arn = k.Arn, Name = k.Name, Tags = k.Tags });
         return ValueTask.FromResult(new ListPlaybackKeyPairsResponse { KeyPairs = items, NextToken = next });
     }
 
-    public async ValueTask<DeletePlaybackKeyPairResponse> DeletePlaybackKeyPairAsync(DeletePlaybackKeyPairRequest request, CancellationToken cancellationToken)
+    public async ValueTask<DeletePlaybackKeyPairResponse> DeletePlaybackKeyPairAsync(
+        DeletePlaybackKeyPairRequest request, CallerContext caller, CancellationToken cancellationToken)
     {
-        await using var write = await store.BeginWriteAsync(cancellationToken).ConfigureAwait(false);
-        var keyPair = RequirePlaybackKeyPair(request.Arn).KeyPair;
-        write.Delete(tables.PlaybackKeyPairs, IdOf(keyPair.Arn, ResourceType.PlaybackKey)!);
-        await write.CommitAsync(cancellationToken).ConfigureAwait(false);
+        await DeleteAsync(tables.PlaybackKeyPairKind, request.Arn, cancellationToken).ConfigureAwait(false);
         return new DeletePlaybackKeyPairResponse();
     }
-
-    private PlaybackKeyPairRecord RequirePlaybackKeyPair(string? arn) =>
-        IdOf(arn, ResourceType.PlaybackKey) is { } id && tables.PlaybackKeyPairs.TryGet(id, out var record)
-            ? record
-            : throw NotFound("Playback key pair", arn);
 
     /// <summary>
     /// Accepts exactly one PEM public key on the P-384 curve (what IVS playback tokens are signed with).

@@ -1,5 +1,5 @@
 using OpenIvs.Protocol.Model;
-using OpenIvs.Protocol.Serialization;
+using OpenIvs.Server.Auth;
 using OpenIvs.Server.Resources;
 using OpenIvs.Server.Resources.Records;
 
@@ -8,87 +8,78 @@ namespace OpenIvs.Server.Api.Service;
 public sealed partial class IvsService
 {
     public async ValueTask<CreateRecordingConfigurationResponse> CreateRecordingConfigurationAsync(
-        CreateRecordingConfigurationRequest request, CancellationToken cancellationToken)
+        CreateRecordingConfigurationRequest request, CallerContext caller, CancellationToken cancellationToken)
     {
-        CheckTags(request.Tags);
-        await using var write = await store.BeginWriteAsync(cancellationToken).ConfigureAwait(false);
-        if (tables.RecordingConfigurations.Count >= _quotas.RecordingConfigurations)
-        {
-            throw new ServiceQuotaExceededException(
-                $"The account has reached its quota of {_quotas.RecordingConfigurations} recording configurations.");
-        }
-
-        var id = ResourceIds.NewResourceId();
         var thumbnails = request.ThumbnailConfiguration;
         var renditions = request.RenditionConfiguration;
-        var configuration = new RecordingConfiguration
+        var renditionConfiguration = new RenditionConfiguration
         {
-            Arn = Arn(ResourceType.RecordingConfiguration, id),
-            Name = request.Name ?? string.Empty,
-            DestinationConfiguration = request.DestinationConfiguration,
-            State = RecordingConfigurationState.Creating,
-            Tags = CopyTags(request.Tags),
-            ThumbnailConfiguration = new ThumbnailConfiguration
-            {
-                RecordingMode = thumbnails?.RecordingMode ?? RecordingMode.Interval,
-                TargetIntervalSeconds = thumbnails?.TargetIntervalSeconds ?? 60,
-                Resolution = thumbnails?.Resolution,
-                Storage = thumbnails?.Storage ?? [ThumbnailConfigurationStorage.Sequential],
-            },
-            RecordingReconnectWindowSeconds = request.RecordingReconnectWindowSeconds ?? 0,
-            RenditionConfiguration = new RenditionConfiguration
-            {
-                RenditionSelection = renditions?.RenditionSelection ?? RenditionConfigurationRenditionSelection.All,
-                Renditions = renditions?.Renditions ?? [],
-            },
+            RenditionSelection = renditions?.RenditionSelection ?? RenditionConfigurationRenditionSelection.All,
+            Renditions = renditions?.Renditions ?? [],
         };
-        if (configuration.RenditionConfiguration.RenditionSelection == RenditionConfigurationRenditionSelection.Custom
-            && configuration.RenditionConfiguration.Renditions.Count == 0)
+        if (renditionConfiguration.RenditionSelection == RenditionConfigurationRenditionSelection.Custom && renditionConfiguration.Renditions.Count == 0)
         {
             throw new ValidationException("renditionConfiguration.renditions must name at least one rendition when renditionSelection is CUSTOM.");
         }
 
-        write.Put(tables.RecordingConfigurations, id, new RecordingConfigurationRecord { Configuration = configuration });
-        await write.CommitAsync(cancellationToken).ConfigureAwait(false);
+        var configuration = await CreateAsync(
+            tables.RecordingConfigurationKind,
+            request.Tags,
+            _quotas.RecordingConfigurations,
+            (id, _) => new RecordingConfigurationRecord
+            {
+                Configuration = new RecordingConfiguration
+                {
+                    Arn = resources.Arn(ResourceType.RecordingConfiguration, id),
+                    Name = request.Name ?? string.Empty,
+                    DestinationConfiguration = request.DestinationConfiguration,
+                    State = RecordingConfigurationState.Creating,
+                    Tags = CopyTags(request.Tags),
+                    ThumbnailConfiguration = new ThumbnailConfiguration
+                    {
+                        RecordingMode = thumbnails?.RecordingMode ?? RecordingMode.Interval,
+                        TargetIntervalSeconds = thumbnails?.TargetIntervalSeconds ?? 60,
+                        Resolution = thumbnails?.Resolution,
+                        Storage = thumbnails?.Storage ?? [ThumbnailConfigurationStorage.Sequential],
+                    },
+                    RecordingReconnectWindowSeconds = request.RecordingReconnectWindowSeconds ?? 0,
+                    RenditionConfiguration = renditionConfiguration,
+                },
+            },
+            cancellationToken).ConfigureAwait(false);
 
         // As in IVS, the configuration starts CREATING and becomes ACTIVE once the destination is usable.
-        _ = ActivateRecordingConfigurationAsync(id);
+        _ = ActivateRecordingConfigurationAsync(resources.IdOf(configuration.Arn, ResourceType.RecordingConfiguration)!);
         return new CreateRecordingConfigurationResponse { RecordingConfiguration = configuration };
     }
 
     public ValueTask<GetRecordingConfigurationResponse> GetRecordingConfigurationAsync(
-        GetRecordingConfigurationRequest request, CancellationToken cancellationToken) =>
-        ValueTask.FromResult(new GetRecordingConfigurationResponse { RecordingConfiguration = RequireRecordingConfiguration(request.Arn).Configuration });
+        GetRecordingConfigurationRequest request, CallerContext caller, CancellationToken cancellationToken) =>
+        ValueTask.FromResult(new GetRecordingConfigurationResponse
+        {
+            RecordingConfiguration = Require(tables.RecordingConfigurationKind, request.Arn).Configuration,
+        });
 
     public ValueTask<ListRecordingConfigurationsResponse> ListRecordingConfigurationsAsync(
-        ListRecordingConfigurationsRequest request, CancellationToken cancellationToken)
+        ListRecordingConfigurationsRequest request, CallerContext caller, CancellationToken cancellationToken)
     {
         var (items, next) = Page(
-            tables.RecordingConfigurations, "ListRecordingConfigurations", request.NextToken, request.MaxResults,
-            Math.Min(_quotas.RecordingConfigurations, 100), null,
-            r => new RecordingConfigurationSummary
+            tables.RecordingConfigurationKind, "ListRecordingConfigurations", request.NextToken,
+            request.MaxResults ?? Math.Min(_quotas.RecordingConfigurations, 100),
+            c => new RecordingConfigurationSummary
             {
-                Arn = r.Configuration.Arn,
-                Name = r.Configuration.Name,
-                DestinationConfiguration = r.Configuration.DestinationConfiguration,
-                State = r.Configuration.State,
-                Tags = r.Configuration.Tags,
+                Arn = c.Arn,
+                Name = c.Name,
+                DestinationConfiguration = c.DestinationConfiguration,
+                State = c.State,
+                Tags = c.Tags,
             });
         return ValueTask.FromResult(new ListRecordingConfigurationsResponse { RecordingConfigurations = items, NextToken = next });
     }
 
-    public async ValueTask DeleteRecordingConfigurationAsync(DeleteRecordingConfigurationRequest request, CancellationToken cancellationToken)
-    {
-        await using var write = await store.BeginWriteAsync(cancellationToken).ConfigureAwait(false);
-        var configuration = RequireRecordingConfiguration(request.Arn).Configuration;
-        if (tables.Channels.Values.FirstOrDefault(c => c.Channel.RecordingConfigurationArn == configuration.Arn) is { } user)
-        {
-            throw new ConflictException($"Recording configuration {configuration.Arn} is used by channel {user.Channel.Arn}.");
-        }
-
-        write.Delete(tables.RecordingConfigurations, IdOf(configuration.Arn, ResourceType.RecordingConfiguration)!);
-        await write.CommitAsync(cancellationToken).ConfigureAwait(false);
-    }
+    public ValueTask DeleteRecordingConfigurationAsync(
+        DeleteRecordingConfigurationRequest request, CallerContext caller, CancellationToken cancellationToken) =>
+        DeleteAsync(tables.RecordingConfigurationKind, request.Arn, cancellationToken, reference: c => c.RecordingConfigurationArn);
 
     /// <summary>Moves configurations left CREATING (for example by a restart) on to ACTIVE or CREATE_FAILED.</summary>
     internal async Task ResumeRecordingConfigurationActivationAsync()
@@ -118,9 +109,8 @@ public sealed partial class IvsService
                 return;
             }
 
-            var configuration = Clone(current.Configuration, IvsJsonContext.Default.RecordingConfiguration);
-            configuration.State = usable ? RecordingConfigurationState.Active : RecordingConfigurationState.CreateFailed;
-            write.Put(tables.RecordingConfigurations, id, new RecordingConfigurationRecord { Configuration = configuration });
+            tables.RecordingConfigurationKind.Replace(
+                write, id, current, c => c.State = usable ? RecordingConfigurationState.Active : RecordingConfigurationState.CreateFailed);
             await write.CommitAsync(CancellationToken.None).ConfigureAwait(false);
         }
         catch (Exception e)
@@ -128,11 +118,6 @@ public sealed partial class IvsService
             LogActivationFailed(logger, e, id);
         }
     }
-
-    private RecordingConfigurationRecord RequireRecordingConfiguration(string? arn) =>
-        IdOf(arn, ResourceType.RecordingConfiguration) is { } id && tables.RecordingConfigurations.TryGet(id, out var record)
-            ? record
-            : throw NotFound("Recording configuration", arn);
 
     [LoggerMessage(EventId = 110, Level = LogLevel.Warning, Message = "Could not finish creating recording configuration {RecordingConfigurationId}")]
     private static partial void LogActivationFailed(ILogger logger, Exception exception, string recordingConfigurationId);

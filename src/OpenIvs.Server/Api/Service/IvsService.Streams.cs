@@ -1,35 +1,34 @@
 using OpenIvs.Protocol.Model;
+using OpenIvs.Server.Auth;
+using OpenIvs.Server.Resources;
 
 namespace OpenIvs.Server.Api.Service;
 
 public sealed partial class IvsService
 {
-    public ValueTask<GetStreamResponse> GetStreamAsync(GetStreamRequest request, CancellationToken cancellationToken)
+    public ValueTask<GetStreamResponse> GetStreamAsync(GetStreamRequest request, CallerContext caller, CancellationToken cancellationToken)
     {
-        var channel = RequireChannel(request.ChannelArn).Channel;
+        var channel = Require(tables.ChannelKind, request.ChannelArn).Channel;
         var stream = liveStreams.GetStream(channel.Arn!) ?? throw NotBroadcasting(channel.Arn!);
         return ValueTask.FromResult(new GetStreamResponse { Stream = stream });
     }
 
-    public ValueTask<ListStreamsResponse> ListStreamsAsync(ListStreamsRequest request, CancellationToken cancellationToken)
+    public ValueTask<ListStreamsResponse> ListStreamsAsync(ListStreamsRequest request, CallerContext caller, CancellationToken cancellationToken)
     {
+        // Live streams in the order they went live; a stream keeps its place (start time, then stream id)
+        // while it lives, so one that ends or starts between pages moves no other.
         var health = request.FilterBy?.Health;
-        var listing = "ListStreams|" + health?.Value;
-        var after = tokens.Read(listing, request.NextToken);
-        var max = request.MaxResults ?? 100;
-        var matching = liveStreams.ListStreams()
-            .Where(s => health is null || s.Health == health)
-            .Select((s, index) => (Stream: s, Position: index + 1L))
-            .Where(p => p.Position > after)
-            .ToList();
-        var page = matching.Take(max).ToList();
-        var next = matching.Count > max ? tokens.Create(listing, page[^1].Position) : null;
-        return ValueTask.FromResult(new ListStreamsResponse { Streams = page.ConvertAll(p => p.Stream), NextToken = next });
+        var streams = liveStreams.ListStreams().ToArray();
+        Array.Sort(streams, (a, b) => StreamKey(a).CompareTo(StreamKey(b)));
+        var (items, next) = tokens.Page(
+            "ListStreams|" + health?.Value, request.NextToken, request.MaxResults ?? 100, streams, StreamKey, s => s,
+            health is null ? null : s => s.Health == health);
+        return ValueTask.FromResult(new ListStreamsResponse { Streams = items, NextToken = next });
     }
 
-    public async ValueTask<StopStreamResponse> StopStreamAsync(StopStreamRequest request, CancellationToken cancellationToken)
+    public async ValueTask<StopStreamResponse> StopStreamAsync(StopStreamRequest request, CallerContext caller, CancellationToken cancellationToken)
     {
-        var channel = RequireChannel(request.ChannelArn).Channel;
+        var channel = Require(tables.ChannelKind, request.ChannelArn).Channel;
         if (!await liveStreams.StopAsync(channel.Arn!, cancellationToken).ConfigureAwait(false))
         {
             throw NotBroadcasting(channel.Arn!);
@@ -38,9 +37,9 @@ public sealed partial class IvsService
         return new StopStreamResponse();
     }
 
-    public async ValueTask PutMetadataAsync(PutMetadataRequest request, CancellationToken cancellationToken)
+    public async ValueTask PutMetadataAsync(PutMetadataRequest request, CallerContext caller, CancellationToken cancellationToken)
     {
-        var channel = RequireChannel(request.ChannelArn).Channel;
+        var channel = Require(tables.ChannelKind, request.ChannelArn).Channel;
         if (System.Text.Encoding.UTF8.GetByteCount(request.Metadata!) > 1024)
         {
             throw new ValidationException("Metadata size exceeds payload limit");
@@ -52,9 +51,9 @@ public sealed partial class IvsService
         }
     }
 
-    public ValueTask<GetStreamSessionResponse> GetStreamSessionAsync(GetStreamSessionRequest request, CancellationToken cancellationToken)
+    public ValueTask<GetStreamSessionResponse> GetStreamSessionAsync(GetStreamSessionRequest request, CallerContext caller, CancellationToken cancellationToken)
     {
-        var channel = RequireChannel(request.ChannelArn).Channel;
+        var channel = Require(tables.ChannelKind, request.ChannelArn).Channel;
         var sessions = liveStreams.ListSessions(channel.Arn!);
         var session = request.StreamId is null
             ? sessions.FirstOrDefault()
@@ -66,27 +65,28 @@ public sealed partial class IvsService
             : ValueTask.FromResult(new GetStreamSessionResponse { StreamSession = session });
     }
 
-    public ValueTask<ListStreamSessionsResponse> ListStreamSessionsAsync(ListStreamSessionsRequest request, CancellationToken cancellationToken)
+    public ValueTask<ListStreamSessionsResponse> ListStreamSessionsAsync(ListStreamSessionsRequest request, CallerContext caller, CancellationToken cancellationToken)
     {
-        var channel = RequireChannel(request.ChannelArn).Channel;
-        var listing = "ListStreamSessions|" + channel.Arn;
-        var sessions = liveStreams.ListSessions(channel.Arn!);
-
-        // Sessions are listed newest first; the token holds the start time (ticks) of the last one returned.
-        var after = tokens.Read(listing, request.NextToken);
-        var max = request.MaxResults ?? 100;
-        var matching = sessions.Where(s => after == 0 || s.StartTime!.Value.UtcTicks < after).ToList();
-        var page = matching.Take(max).ToList();
-        var next = matching.Count > max ? tokens.Create(listing, page[^1].StartTime!.Value.UtcTicks) : null;
-        var summaries = page.ConvertAll(s => new StreamSessionSummary
-        {
-            StreamId = s.StreamId,
-            StartTime = s.StartTime,
-            EndTime = s.EndTime,
-            HasErrorEvent = s.TruncatedEvents?.Any(Streams.StreamSessionRecord.IsErrorEvent) ?? false,
-        });
-        return ValueTask.FromResult(new ListStreamSessionsResponse { StreamSessions = summaries, NextToken = next });
+        var channel = Require(tables.ChannelKind, request.ChannelArn).Channel;
+        // Newest first, by start time, then stream id.
+        var sessions = liveStreams.ListSessions(channel.Arn!).ToArray();
+        Array.Sort(sessions, (a, b) => SessionKey(b).CompareTo(SessionKey(a)));
+        var (items, next) = tokens.Page(
+            "ListStreamSessions|" + channel.Arn, request.NextToken, request.MaxResults ?? 100, sessions, SessionKey,
+            s => new StreamSessionSummary
+            {
+                StreamId = s.StreamId,
+                StartTime = s.StartTime,
+                EndTime = s.EndTime,
+                HasErrorEvent = s.TruncatedEvents?.Any(Streams.StreamSessionRecord.IsErrorEvent) ?? false,
+            },
+            descending: true);
+        return ValueTask.FromResult(new ListStreamSessionsResponse { StreamSessions = items, NextToken = next });
     }
+
+    private static PageKey StreamKey(StreamSummary stream) => new(stream.StartTime!.Value.UtcTicks, stream.StreamId!);
+
+    private static PageKey SessionKey(StreamSession session) => new(session.StartTime!.Value.UtcTicks, session.StreamId!);
 
     private static ChannelNotBroadcasting NotBroadcasting(string channelArn) => new($"Channel: {channelArn} is not currently online");
 }

@@ -1,6 +1,5 @@
-using System.Text.Json;
-using System.Text.Json.Serialization.Metadata;
 using OpenIvs.Protocol.Model;
+using OpenIvs.Server.Auth;
 using OpenIvs.Server.Hosting;
 using OpenIvs.Server.Resources;
 using OpenIvs.Server.Recording;
@@ -12,33 +11,23 @@ namespace OpenIvs.Server.Api.Service;
 /// <summary>
 /// The IVS operations. One partial file per resource (Channels, StreamKeys, ...), each method the
 /// behaviour of one operation; the generated layer has already bound and validated the input against
-/// the model, so these methods hold only the service's own rules.
+/// the model, so these methods hold only the service's own rules. The rules every resource shares
+/// (create, update, delete, lookups) are in <c>IvsService.Resources.cs</c>.
 /// </summary>
 public sealed partial class IvsService(
     OpenIvsOptions options,
-    ResourceTables tables,
+    ResourceCatalog resources,
     DocumentStore store,
     EndpointNames endpoints,
     PaginationTokens tokens,
     ILiveStreams liveStreams,
     IRecordingDestinations recordingDestinations,
     TimeProvider time,
-    ILogger<IvsService> logger) : IIvsService, Auth.IResourceTags
+    ILogger<IvsService> logger) : IIvsService
 {
+    private readonly ResourceTables tables = resources.Tables;
     private readonly string _region = options.Region;
-    private readonly string _account = options.AccountId;
     private readonly QuotaOptions _quotas = options.Quotas;
-
-    private string Arn(string type, string id) => $"arn:aws:ivs:{_region}:{_account}:{type}/{id}";
-
-    /// <summary>
-    /// The id of an ARN of <paramref name="type"/> in this account and region, or null when the ARN names
-    /// something that cannot exist here (then the resource is simply not found).
-    /// </summary>
-    private string? IdOf(string? arn, string type) =>
-        IvsArn.TryParse(arn, out var parsed) && parsed.Value.Region == _region && parsed.Value.Account == _account && parsed.Value.Type == type
-            ? parsed.Value.Id
-            : null;
 
     private static BatchError NotAuthorized(string arn, string action) =>
         new() { Arn = arn, Code = AccessDeniedException.Code, Message = $"Not authorized to perform: {action} on resource: {arn}" };
@@ -54,10 +43,7 @@ public sealed partial class IvsService(
     private static ResourceNotFoundException NotFound(string what, string? arn) =>
         new($"{what} not found: {arn}");
 
-    private static T Clone<T>(T value, JsonTypeInfo<T> typeInfo) =>
-        JsonSerializer.Deserialize(JsonSerializer.SerializeToUtf8Bytes(value, typeInfo), typeInfo)!;
-
-    private static Dictionary<string, string> CopyTags(Dictionary<string, string>? tags) =>
+    private static Dictionary<string, string> CopyTags(IReadOnlyDictionary<string, string>? tags) =>
         tags is null ? new(StringComparer.Ordinal) : new(tags, StringComparer.Ordinal);
 
     /// <summary>Rules for tags beyond the model's patterns: the <c>aws:</c> prefix is reserved.</summary>
@@ -82,74 +68,33 @@ public sealed partial class IvsService(
         }
     }
 
-    IReadOnlyDictionary<string, string>? Auth.IResourceTags.TagsOf(string arn)
-    {
-        try
-        {
-            return TagsOf(arn);
-        }
-        catch (ResourceNotFoundException)
-        {
-            return null;
-        }
-    }
-
     /// <summary>
-    /// The Batch* reads: each ARN is authorized and looked up on its own; refusals and misses become per-item
-    /// errors, and the request itself succeeds.
+    /// The Batch* reads: each ARN is authorized for the caller and looked up on its own; refusals and misses
+    /// become per-item errors, and the request itself succeeds.
     /// </summary>
     private (List<TShape> Found, List<BatchError> Errors) BatchGet<TRecord, TShape>(
-        IEnumerable<string> arns, DocumentTable<TRecord> table, string type, string what, string action, Func<TRecord, TShape> shape)
+        CallerContext caller, IEnumerable<string> arns, ResourceKind<TRecord, TShape> kind, string action)
         where TRecord : class
+        where TShape : class
     {
         var found = new List<TShape>();
         var errors = new List<BatchError>();
         foreach (var arn in arns.Distinct(StringComparer.Ordinal))
         {
-            if (!Auth.CallerContext.Allows(action, arn))
+            if (!caller.Allows(action, arn))
             {
                 errors.Add(NotAuthorized(arn, action));
             }
-            else if (IdOf(arn, type) is { } id && table.TryGet(id, out var record))
+            else if (resources.Find(kind, arn) is { } record)
             {
-                found.Add(shape(record));
+                found.Add(kind.Shape(record));
             }
             else
             {
-                errors.Add(new BatchError { Arn = arn, Code = ResourceNotFoundException.Code, Message = $"{what} not found: {arn}" });
+                errors.Add(new BatchError { Arn = arn, Code = ResourceNotFoundException.Code, Message = $"{kind.Noun} not found: {arn}" });
             }
         }
 
         return (found, errors);
-    }
-
-    /// <summary>Lists one page of a table in creation order.</summary>
-    private (List<TOut> Items, string? NextToken) Page<T, TOut>(
-        DocumentTable<T> table, string listing, string? nextToken, int? maxResults, int defaultMax, Func<T, bool>? filter, Func<T, TOut> map)
-        where T : class
-    {
-        var after = tokens.Read(listing, nextToken);
-        var max = maxResults ?? defaultMax;
-        var ordered = table.Ordered;
-        var items = new List<TOut>(Math.Min(max, ordered.Length));
-        long last = 0;
-        for (var i = DocumentTable<T>.IndexAfter(ordered, after); i < ordered.Length; i++)
-        {
-            var entry = ordered[i];
-            if (filter is not null && !filter(entry.Value))
-            {
-                continue;
-            }
-
-            if (items.Count == max)
-            {
-                return (items, tokens.Create(listing, last));
-            }
-
-            items.Add(map(entry.Value));
-            last = entry.Sequence;
-        }
-
-        return (items, null);
     }
 }

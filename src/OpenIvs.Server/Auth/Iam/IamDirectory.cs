@@ -70,7 +70,7 @@ public sealed class IamDirectory : ISigV4KeyResolver
         _signingKeys.Clear();
     }
 
-    public SigV4Key? Resolve(string accessKeyId, string date, string region, string service)
+    SigV4Key? ISigV4KeyResolver.Resolve(string accessKeyId, string date, string region, string service)
     {
         if (_signingKeys.TryGetValue(accessKeyId, out var cached) && cached.Date == date && cached.Region == region && cached.Service == service)
         {

@@ -1,8 +1,12 @@
 using System.Text;
 
-namespace OpenIvs.Protocol.Tests.Auth;
+namespace OpenIvs.Tests.Shared;
 
-/// <summary>Loads the vendored AWS SigV4 test vectors (spec/sigv4-testsuite): 34 cases of five files each.</summary>
+/// <summary>
+/// Loads the vendored AWS SigV4 test vectors (spec/sigv4-testsuite): 34 cases of five files each. One loader,
+/// linked into every test project that runs the suite (the shared signer and verifier, the SDK's signing path,
+/// the integration tests' raw-request signer).
+/// </summary>
 internal static class SigV4TestSuite
 {
     public const string AccessKeyId = "AKIDEXAMPLE";

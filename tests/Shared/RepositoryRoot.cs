@@ -1,5 +1,6 @@
-namespace OpenIvs.Client.Tests.Infrastructure;
+namespace OpenIvs.Tests.Shared;
 
+/// <summary>The repository's root directory (the one holding OpenIvs.slnx), found above the test binaries.</summary>
 internal static class RepositoryRoot
 {
     public static string Path { get; } = Find();

@@ -1,4 +1,4 @@
-namespace OpenIvs.Server.Api;
+namespace OpenIvs.Server.Auth;
 
 /// <summary>
 /// Establishes who sent an API request (SigV4). Runs before routing into an operation; throws an

@@ -1,6 +1,6 @@
 using OpenIvs.Protocol.Operations;
 
-namespace OpenIvs.Server.Api;
+namespace OpenIvs.Server.Auth;
 
 /// <summary>
 /// Decides whether the caller of a request may perform an operation on the resources it names. Called
@@ -8,8 +8,9 @@ namespace OpenIvs.Server.Api;
 /// </summary>
 public interface IRequestAuthorizer
 {
-    ValueTask AuthorizeAsync(IvsApiRequest request, OperationInfo operation, object input, CancellationToken cancellationToken);
+    /// <summary>Throws <see cref="OpenIvs.Protocol.Model.AccessDeniedException"/> when the caller may not run the operation.</summary>
+    ValueTask AuthorizeAsync(object? principal, string requestId, OperationInfo operation, object input, CancellationToken cancellationToken);
 
     /// <summary>A single check, for operations that authorize item by item (Batch*).</summary>
-    bool IsAllowed(object principal, string action, string resourceArn);
+    bool IsAllowed(object? principal, string action, string resourceArn);
 }
