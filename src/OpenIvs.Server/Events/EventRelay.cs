@@ -24,14 +24,22 @@ public sealed partial class EventRelay(
 
     public IReadOnlyList<IEventSink> Sinks => _sinks;
 
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    /// <summary>
+    /// Reads (or, for a new sink, creates) every sink's cursor before anything can append: the relay starts before
+    /// the stream hub and the listeners, so a new sink's "from now on" includes every event of this run.
+    /// </summary>
+    public override async Task StartAsync(CancellationToken cancellationToken)
     {
-        // Cursors first, so pruning never runs ahead of a sink that has not started yet.
         foreach (var sink in _sinks)
         {
-            _cursors[sink.Name] = await StartPositionAsync(sink, stoppingToken).ConfigureAwait(false);
+            _cursors[sink.Name] = await StartPositionAsync(sink, cancellationToken).ConfigureAwait(false);
         }
 
+        await base.StartAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
         var loops = _sinks.Select(sink => Task.Run(() => RunSinkAsync(sink, stoppingToken), CancellationToken.None)).ToList();
         loops.Add(Task.Run(() => PruneLoopAsync(stoppingToken), CancellationToken.None));
         await Task.WhenAll(loops).ConfigureAwait(false);

@@ -127,10 +127,10 @@ public sealed class OpenIvsServer : IAsyncDisposable
         services.AddSingleton<FaultInjector>();
         services.AddSingleton<Api.RateLimits.ApiRateLimits>();
         services.AddSingleton(streamTables);
+        AddEvents(services, options, durable.Outbox); // before the hub: the relay's cursors exist before any event
         services.AddSingleton<LiveStreamHub>();
         services.AddSingleton<ILiveStreams>(sp => sp.GetRequiredService<LiveStreamHub>());
         services.AddHostedService(sp => sp.GetRequiredService<LiveStreamHub>());
-        AddEvents(services, options, durable.Outbox);
         services.AddSingleton<Playback.PlaybackAuthorizer>();
         services.AddSingleton<Playback.HlsPackager>();
         services.AddHostedService(sp => sp.GetRequiredService<Playback.HlsPackager>());
