@@ -35,6 +35,7 @@ public sealed partial class EventRelay(
             _cursors[sink.Name] = await StartPositionAsync(sink, cancellationToken).ConfigureAwait(false);
         }
 
+        LogSinks(logger, _sinks.Count == 0 ? "none (GET /_openivs/events only)" : string.Join(", ", _sinks.Select(s => s.DisplayName)), _options.Retention);
         await base.StartAsync(cancellationToken).ConfigureAwait(false);
     }
 
@@ -237,6 +238,9 @@ public sealed partial class EventRelay(
 
     [LoggerMessage(EventId = 703, Level = LogLevel.Error, Message = "Event relay ({Sink}) failed; retrying")]
     private static partial void LogRelayError(ILogger logger, string sink, Exception exception);
+
+    [LoggerMessage(EventId = 705, Level = LogLevel.Information, Message = "Event sinks: {Sinks}; delivered events kept {Retention}")]
+    private static partial void LogSinks(ILogger logger, string sinks, TimeSpan retention);
 
     [LoggerMessage(EventId = 704, Level = LogLevel.Information, Message = "Pruned {Count} delivered events older than {Retention}")]
     private static partial void LogPruned(ILogger logger, int count, TimeSpan retention);

@@ -86,7 +86,8 @@ public class EventStreamTests
         {
             Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
             var body = JsonNode.Parse(await response.Content.ReadAsStringAsync())!;
-            Assert.Contains("Last-Event-ID", (string?)body["exceptionMessage"] ?? (string?)body["message"], StringComparison.Ordinal);
+            Assert.Contains("Last-Event-ID", (string?)body["exceptionMessage"], StringComparison.Ordinal);
+            Assert.Equal("ValidationException", response.Headers.GetValues("x-amzn-ErrorType").Single());
         }
 
         var query = SigV4Signer.Presign("GET", EventStreamEndpoint.Path, null, server.BaseAddress.Authority, SigV4.HexSha256(string.Empty), server.Root,
