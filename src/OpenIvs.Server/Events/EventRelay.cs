@@ -17,6 +17,8 @@ public sealed partial class EventRelay(
 {
     private static readonly TimeSpan FirstRetry = TimeSpan.FromSeconds(1);
     private static readonly TimeSpan PruneInterval = TimeSpan.FromHours(1);
+    private static readonly TimeSpan CursorQuietTime = TimeSpan.FromMilliseconds(200);
+    private static readonly TimeSpan MaxCursorDelay = TimeSpan.FromSeconds(1);
 
     private readonly IReadOnlyList<IEventSink> _sinks = [.. sinks];
     private readonly ConcurrentDictionary<string, long> _cursors = new(StringComparer.Ordinal);
@@ -74,109 +76,154 @@ public sealed partial class EventRelay(
     {
         var outbox = store.Outbox;
         var cursor = _cursors[sink.Name];
+        var stored = cursor;
+        var storedAt = time.GetTimestamp();
         var attempts = 0;
         long failingPosition = -1;
         var failingSince = DateTimeOffset.MinValue;
-        while (!stoppingToken.IsCancellationRequested)
+
+        // The cursor is written when the sink is idle for a moment, before a retry wait, at least once a second
+        // while busy, and at shutdown: a crash re-delivers at most that much, and a steady trickle of events
+        // does not cost an extra durable write per event.
+        async Task StoreCursorAsync(CancellationToken cancellationToken)
         {
-            try
+            if (cursor != stored)
             {
-                var batch = await outbox.ReadAsync(cursor, sink.BatchSize, null, stoppingToken).ConfigureAwait(false);
-                if (batch.Count == 0)
-                {
-                    await outbox.WaitAsync(cursor, stoppingToken).ConfigureAwait(false);
-                    continue;
-                }
+                await outbox.SetCursorAsync(sink.Name, cursor, cancellationToken).ConfigureAwait(false);
+                stored = cursor;
+                _cursors[sink.Name] = cursor;
+            }
 
-                IReadOnlyList<DeliveryOutcome> outcomes;
+            storedAt = time.GetTimestamp();
+        }
+
+        try
+        {
+            while (!stoppingToken.IsCancellationRequested)
+            {
                 try
                 {
-                    outcomes = await sink.DeliverAsync(batch, stoppingToken).ConfigureAwait(false);
-                }
-                catch (Exception e) when (!stoppingToken.IsCancellationRequested)
-                {
-                    outcomes = [DeliveryOutcome.Failed(e.GetType().Name + ": " + e.Message)];
-                }
-
-                var advanced = cursor;
-                string? failure = null;
-                var index = 0;
-                for (; index < outcomes.Count && index < batch.Count; index++)
-                {
-                    var outcome = outcomes[index];
-                    if (outcome.Status == DeliveryStatus.Failed)
+                    var batch = await outbox.ReadAsync(cursor, sink.BatchSize, null, stoppingToken).ConfigureAwait(false);
+                    if (batch.Count == 0)
                     {
-                        failure = outcome.Reason ?? "failed";
-                        break;
+                        if (cursor != stored)
+                        {
+                            try
+                            {
+                                await outbox.WaitAsync(cursor, stoppingToken).WaitAsync(CursorQuietTime, time, stoppingToken).ConfigureAwait(false);
+                                continue;
+                            }
+                            catch (TimeoutException)
+                            {
+                                await StoreCursorAsync(stoppingToken).ConfigureAwait(false);
+                            }
+                        }
+
+                        await outbox.WaitAsync(cursor, stoppingToken).ConfigureAwait(false);
+                        continue;
                     }
 
-                    if (outcome.Status == DeliveryStatus.Refused)
+                    IReadOnlyList<DeliveryOutcome> outcomes;
+                    try
                     {
-                        await ParkAsync(sink, batch[index], "refused: " + outcome.Reason, stoppingToken).ConfigureAwait(false);
+                        outcomes = await sink.DeliverAsync(batch, stoppingToken).ConfigureAwait(false);
+                    }
+                    catch (Exception e) when (!stoppingToken.IsCancellationRequested)
+                    {
+                        outcomes = [DeliveryOutcome.Failed(e.GetType().Name + ": " + e.Message)];
                     }
 
-                    advanced = batch[index].Position;
-                }
+                    var advanced = cursor;
+                    string? failure = null;
+                    var index = 0;
+                    for (; index < outcomes.Count && index < batch.Count; index++)
+                    {
+                        var outcome = outcomes[index];
+                        if (outcome.Status == DeliveryStatus.Failed)
+                        {
+                            failure = outcome.Reason ?? "failed";
+                            break;
+                        }
 
-                if (index < batch.Count && failure is null)
-                {
-                    failure = "the sink did not attempt it";
-                }
+                        if (outcome.Status == DeliveryStatus.Refused)
+                        {
+                            await ParkAsync(sink, batch[index], "refused: " + outcome.Reason, stoppingToken).ConfigureAwait(false);
+                        }
 
-                if (advanced != cursor)
-                {
-                    await outbox.SetCursorAsync(sink.Name, advanced, stoppingToken).ConfigureAwait(false);
+                        advanced = batch[index].Position;
+                    }
+
+                    if (index < batch.Count && failure is null)
+                    {
+                        failure = "the sink did not attempt it";
+                    }
+
                     cursor = advanced;
-                    _cursors[sink.Name] = cursor;
-                }
+                    if (failure is null)
+                    {
+                        attempts = 0;
+                        if (time.GetElapsedTime(storedAt) >= MaxCursorDelay)
+                        {
+                            await StoreCursorAsync(stoppingToken).ConfigureAwait(false);
+                        }
 
-                if (failure is null)
-                {
-                    attempts = 0;
-                    continue;
-                }
+                        continue;
+                    }
 
-                var head = batch[index];
-                var now = time.GetUtcNow();
-                if (head.Position != failingPosition)
-                {
-                    failingPosition = head.Position;
-                    failingSince = now;
-                    attempts = 0;
-                }
+                    await StoreCursorAsync(stoppingToken).ConfigureAwait(false);
 
-                if (now - failingSince >= _options.ParkAfter)
-                {
-                    await ParkAsync(sink, head, $"undeliverable for {_options.ParkAfter}: {failure}", stoppingToken).ConfigureAwait(false);
-                    await outbox.SetCursorAsync(sink.Name, head.Position, stoppingToken).ConfigureAwait(false);
-                    cursor = head.Position;
-                    _cursors[sink.Name] = cursor;
-                    attempts = 0;
-                    continue;
-                }
+                    var head = batch[index];
+                    var now = time.GetUtcNow();
+                    if (head.Position != failingPosition)
+                    {
+                        failingPosition = head.Position;
+                        failingSince = now;
+                        attempts = 0;
+                    }
 
-                attempts++;
-                var delay = Backoff(attempts);
-                LogDeliveryFailed(logger, sink.DisplayName, head.Id, head.Position, attempts, failure, delay);
-                await Task.Delay(delay, time, stoppingToken).ConfigureAwait(false);
-            }
-            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
-            {
-                return;
-            }
-            catch (Exception e)
-            {
-                // The outbox itself failed (disk full, database locked too long): try again later.
-                attempts++;
-                LogRelayError(logger, sink.DisplayName, e);
-                try
-                {
-                    await Task.Delay(Backoff(attempts), time, stoppingToken).ConfigureAwait(false);
+                    if (now - failingSince >= _options.ParkAfter)
+                    {
+                        await ParkAsync(sink, head, $"undeliverable for {_options.ParkAfter}: {failure}", stoppingToken).ConfigureAwait(false);
+                        cursor = head.Position;
+                        await StoreCursorAsync(stoppingToken).ConfigureAwait(false);
+                        attempts = 0;
+                        continue;
+                    }
+
+                    attempts++;
+                    var delay = Backoff(attempts);
+                    LogDeliveryFailed(logger, sink.DisplayName, head.Id, head.Position, attempts, failure, delay);
+                    await Task.Delay(delay, time, stoppingToken).ConfigureAwait(false);
                 }
-                catch (OperationCanceledException)
+                catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
                 {
                     return;
                 }
+                catch (Exception e)
+                {
+                    // The outbox itself failed (disk full, database locked too long): try again later.
+                    attempts++;
+                    LogRelayError(logger, sink.DisplayName, e);
+                    try
+                    {
+                        await Task.Delay(Backoff(attempts), time, stoppingToken).ConfigureAwait(false);
+                    }
+                    catch (OperationCanceledException)
+                    {
+                        return;
+                    }
+                }
+            }
+        }
+        finally
+        {
+            try
+            {
+                await StoreCursorAsync(CancellationToken.None).ConfigureAwait(false);
+            }
+            catch (Exception e)
+            {
+                LogRelayError(logger, sink.DisplayName, e);
             }
         }
     }
