@@ -59,6 +59,35 @@ public class EventBridgeDeliveryTests
     }
 
     [Fact]
+    public async Task AnUnreachableEndpointAndAMissingBusAreRetriedUntilDeliveryRecovers()
+    {
+        var port = TestServer.FreePort();
+        var logs = new CapturingLoggerProvider();
+        await using var server = await TestServer.StartAsync(
+            o =>
+            {
+                o.Events.EventBridgeEndpoint = $"http://127.0.0.1:{port}";
+                o.Events.EventBridgeBus = "ivs-bus";
+                o.Events.MaxBackoff = TimeSpan.FromSeconds(2);
+            },
+            logs: logs,
+            services: s => s.AddSingleton<IAwsCredentialsProvider>(new StaticCredentialsProvider(MotoServer.Credentials)));
+        var appended = await WebhookDeliveryTests.AppendAsync(server, 3);
+        await Eventually.TrueAsync(() => logs.Lines.Count(l => l.Contains("not delivered", StringComparison.Ordinal)) >= 2, "two failed attempts");
+
+        // The endpoint comes up without the bus: PutEvents fails as a whole (ResourceNotFoundException), retried.
+        await using var moto = await MotoServer.StartAsync(port);
+        await Eventually.TrueAsync(() => logs.Lines.Any(l => l.Contains("ResourceNotFoundException", StringComparison.Ordinal)), "a missing-bus failure", TimeSpan.FromSeconds(60));
+        var queue = await moto.CreateQueueWithRuleAsync("""{"source": ["aws.ivs"]}""", bus: "ivs-bus");
+
+        var received = await moto.ReceiveAsync(queue, 3);
+        Assert.Equal(
+            appended.Select(e => (string?)e.Detail["stream_id"]).Order(),
+            received.Select(e => (string?)e["detail"]!["stream_id"]).Distinct().Order());
+        Assert.Empty(await server.Services.GetRequiredService<IEventOutbox>().ReadParkedAsync(null, 10, default));
+    }
+
+    [Fact]
     public async Task RequestsAreSignedPutEventsCallsAndRefusedEntriesAreParkedWhileThrottledOnesAreRetried()
     {
         await using var receiver = await EventReceiver.StartAsync();
