@@ -228,7 +228,7 @@ public sealed class OpenIvsServer : IAsyncDisposable
 
         foreach (var url in events.WebhookUrls)
         {
-            services.AddSingleton<IEventSink>(new WebhookSink(new Uri(url), events.WebhookSecret, events.RequestTimeout));
+            services.AddSingleton<IEventSink>(_ => new WebhookSink(new Uri(url), events.WebhookSecret, events.RequestTimeout));
         }
 
         services.AddSingleton<EventRelay>();
