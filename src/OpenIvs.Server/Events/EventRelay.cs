@@ -17,6 +17,8 @@ public sealed partial class EventRelay(
 {
     private static readonly TimeSpan FirstRetry = TimeSpan.FromSeconds(1);
     private static readonly TimeSpan PruneInterval = TimeSpan.FromHours(1);
+    private static readonly TimeSpan CursorQuietTime = TimeSpan.FromMilliseconds(200);
+    private static readonly TimeSpan MaxCursorDelay = TimeSpan.FromSeconds(1);
 
     private readonly IReadOnlyList<IEventSink> _sinks = [.. sinks];
     private readonly ConcurrentDictionary<string, long> _cursors = new(StringComparer.Ordinal);
@@ -24,14 +26,23 @@ public sealed partial class EventRelay(
 
     public IReadOnlyList<IEventSink> Sinks => _sinks;
 
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    /// <summary>
+    /// Reads (or, for a new sink, creates) every sink's cursor before anything can append: the relay starts before
+    /// the stream hub and the listeners, so a new sink's "from now on" includes every event of this run.
+    /// </summary>
+    public override async Task StartAsync(CancellationToken cancellationToken)
     {
-        // Cursors first, so pruning never runs ahead of a sink that has not started yet.
         foreach (var sink in _sinks)
         {
-            _cursors[sink.Name] = await StartPositionAsync(sink, stoppingToken).ConfigureAwait(false);
+            _cursors[sink.Name] = await StartPositionAsync(sink, cancellationToken).ConfigureAwait(false);
         }
 
+        LogSinks(logger, _sinks.Count == 0 ? "none (GET /_openivs/events only)" : string.Join(", ", _sinks.Select(s => s.DisplayName)), _options.Retention);
+        await base.StartAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
         var loops = _sinks.Select(sink => Task.Run(() => RunSinkAsync(sink, stoppingToken), CancellationToken.None)).ToList();
         loops.Add(Task.Run(() => PruneLoopAsync(stoppingToken), CancellationToken.None));
         await Task.WhenAll(loops).ConfigureAwait(false);
@@ -65,109 +76,154 @@ public sealed partial class EventRelay(
     {
         var outbox = store.Outbox;
         var cursor = _cursors[sink.Name];
+        var stored = cursor;
+        var storedAt = time.GetTimestamp();
         var attempts = 0;
         long failingPosition = -1;
         var failingSince = DateTimeOffset.MinValue;
-        while (!stoppingToken.IsCancellationRequested)
+
+        // The cursor is written when the sink is idle for a moment, before a retry wait, at least once a second
+        // while busy, and at shutdown: a crash re-delivers at most that much, and a steady trickle of events
+        // does not cost an extra durable write per event.
+        async Task StoreCursorAsync(CancellationToken cancellationToken)
         {
-            try
+            if (cursor != stored)
             {
-                var batch = await outbox.ReadAsync(cursor, sink.BatchSize, null, stoppingToken).ConfigureAwait(false);
-                if (batch.Count == 0)
-                {
-                    await outbox.WaitAsync(cursor, stoppingToken).ConfigureAwait(false);
-                    continue;
-                }
+                await outbox.SetCursorAsync(sink.Name, cursor, cancellationToken).ConfigureAwait(false);
+                stored = cursor;
+                _cursors[sink.Name] = cursor;
+            }
 
-                IReadOnlyList<DeliveryOutcome> outcomes;
+            storedAt = time.GetTimestamp();
+        }
+
+        try
+        {
+            while (!stoppingToken.IsCancellationRequested)
+            {
                 try
                 {
-                    outcomes = await sink.DeliverAsync(batch, stoppingToken).ConfigureAwait(false);
-                }
-                catch (Exception e) when (!stoppingToken.IsCancellationRequested)
-                {
-                    outcomes = [DeliveryOutcome.Failed(e.GetType().Name + ": " + e.Message)];
-                }
-
-                var advanced = cursor;
-                string? failure = null;
-                var index = 0;
-                for (; index < outcomes.Count && index < batch.Count; index++)
-                {
-                    var outcome = outcomes[index];
-                    if (outcome.Status == DeliveryStatus.Failed)
+                    var batch = await outbox.ReadAsync(cursor, sink.BatchSize, null, stoppingToken).ConfigureAwait(false);
+                    if (batch.Count == 0)
                     {
-                        failure = outcome.Reason ?? "failed";
-                        break;
+                        if (cursor != stored)
+                        {
+                            try
+                            {
+                                await outbox.WaitAsync(cursor, stoppingToken).WaitAsync(CursorQuietTime, time, stoppingToken).ConfigureAwait(false);
+                                continue;
+                            }
+                            catch (TimeoutException)
+                            {
+                                await StoreCursorAsync(stoppingToken).ConfigureAwait(false);
+                            }
+                        }
+
+                        await outbox.WaitAsync(cursor, stoppingToken).ConfigureAwait(false);
+                        continue;
                     }
 
-                    if (outcome.Status == DeliveryStatus.Refused)
+                    IReadOnlyList<DeliveryOutcome> outcomes;
+                    try
                     {
-                        await ParkAsync(sink, batch[index], "refused: " + outcome.Reason, stoppingToken).ConfigureAwait(false);
+                        outcomes = await sink.DeliverAsync(batch, stoppingToken).ConfigureAwait(false);
+                    }
+                    catch (Exception e) when (!stoppingToken.IsCancellationRequested)
+                    {
+                        outcomes = [DeliveryOutcome.Failed(e.GetType().Name + ": " + e.Message)];
                     }
 
-                    advanced = batch[index].Position;
-                }
+                    var advanced = cursor;
+                    string? failure = null;
+                    var index = 0;
+                    for (; index < outcomes.Count && index < batch.Count; index++)
+                    {
+                        var outcome = outcomes[index];
+                        if (outcome.Status == DeliveryStatus.Failed)
+                        {
+                            failure = outcome.Reason ?? "failed";
+                            break;
+                        }
 
-                if (index < batch.Count && failure is null)
-                {
-                    failure = "the sink did not attempt it";
-                }
+                        if (outcome.Status == DeliveryStatus.Refused)
+                        {
+                            await ParkAsync(sink, batch[index], "refused: " + outcome.Reason, stoppingToken).ConfigureAwait(false);
+                        }
 
-                if (advanced != cursor)
-                {
-                    await outbox.SetCursorAsync(sink.Name, advanced, stoppingToken).ConfigureAwait(false);
+                        advanced = batch[index].Position;
+                    }
+
+                    if (index < batch.Count && failure is null)
+                    {
+                        failure = "the sink did not attempt it";
+                    }
+
                     cursor = advanced;
-                    _cursors[sink.Name] = cursor;
-                }
+                    if (failure is null)
+                    {
+                        attempts = 0;
+                        if (time.GetElapsedTime(storedAt) >= MaxCursorDelay)
+                        {
+                            await StoreCursorAsync(stoppingToken).ConfigureAwait(false);
+                        }
 
-                if (failure is null)
-                {
-                    attempts = 0;
-                    continue;
-                }
+                        continue;
+                    }
 
-                var head = batch[index];
-                var now = time.GetUtcNow();
-                if (head.Position != failingPosition)
-                {
-                    failingPosition = head.Position;
-                    failingSince = now;
-                    attempts = 0;
-                }
+                    await StoreCursorAsync(stoppingToken).ConfigureAwait(false);
 
-                if (now - failingSince >= _options.ParkAfter)
-                {
-                    await ParkAsync(sink, head, $"undeliverable for {_options.ParkAfter}: {failure}", stoppingToken).ConfigureAwait(false);
-                    await outbox.SetCursorAsync(sink.Name, head.Position, stoppingToken).ConfigureAwait(false);
-                    cursor = head.Position;
-                    _cursors[sink.Name] = cursor;
-                    attempts = 0;
-                    continue;
-                }
+                    var head = batch[index];
+                    var now = time.GetUtcNow();
+                    if (head.Position != failingPosition)
+                    {
+                        failingPosition = head.Position;
+                        failingSince = now;
+                        attempts = 0;
+                    }
 
-                attempts++;
-                var delay = Backoff(attempts);
-                LogDeliveryFailed(logger, sink.DisplayName, head.Id, head.Position, attempts, failure, delay);
-                await Task.Delay(delay, time, stoppingToken).ConfigureAwait(false);
-            }
-            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
-            {
-                return;
-            }
-            catch (Exception e)
-            {
-                // The outbox itself failed (disk full, database locked too long): try again later.
-                attempts++;
-                LogRelayError(logger, sink.DisplayName, e);
-                try
-                {
-                    await Task.Delay(Backoff(attempts), time, stoppingToken).ConfigureAwait(false);
+                    if (now - failingSince >= _options.ParkAfter)
+                    {
+                        await ParkAsync(sink, head, $"undeliverable for {_options.ParkAfter}: {failure}", stoppingToken).ConfigureAwait(false);
+                        cursor = head.Position;
+                        await StoreCursorAsync(stoppingToken).ConfigureAwait(false);
+                        attempts = 0;
+                        continue;
+                    }
+
+                    attempts++;
+                    var delay = Backoff(attempts);
+                    LogDeliveryFailed(logger, sink.DisplayName, head.Id, head.Position, attempts, failure, delay);
+                    await Task.Delay(delay, time, stoppingToken).ConfigureAwait(false);
                 }
-                catch (OperationCanceledException)
+                catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
                 {
                     return;
                 }
+                catch (Exception e)
+                {
+                    // The outbox itself failed (disk full, database locked too long): try again later.
+                    attempts++;
+                    LogRelayError(logger, sink.DisplayName, e);
+                    try
+                    {
+                        await Task.Delay(Backoff(attempts), time, stoppingToken).ConfigureAwait(false);
+                    }
+                    catch (OperationCanceledException)
+                    {
+                        return;
+                    }
+                }
+            }
+        }
+        finally
+        {
+            try
+            {
+                await StoreCursorAsync(CancellationToken.None).ConfigureAwait(false);
+            }
+            catch (Exception e)
+            {
+                LogRelayError(logger, sink.DisplayName, e);
             }
         }
     }
@@ -229,6 +285,9 @@ public sealed partial class EventRelay(
 
     [LoggerMessage(EventId = 703, Level = LogLevel.Error, Message = "Event relay ({Sink}) failed; retrying")]
     private static partial void LogRelayError(ILogger logger, string sink, Exception exception);
+
+    [LoggerMessage(EventId = 705, Level = LogLevel.Information, Message = "Event sinks: {Sinks}; delivered events kept {Retention}")]
+    private static partial void LogSinks(ILogger logger, string sinks, TimeSpan retention);
 
     [LoggerMessage(EventId = 704, Level = LogLevel.Information, Message = "Pruned {Count} delivered events older than {Retention}")]
     private static partial void LogPruned(ILogger logger, int count, TimeSpan retention);

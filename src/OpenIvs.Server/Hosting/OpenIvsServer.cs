@@ -142,6 +142,7 @@ public sealed class OpenIvsServer : IAsyncDisposable
         services.AddSingleton<FaultInjector>();
         services.AddSingleton<Api.RateLimits.ApiRateLimits>();
         services.AddSingleton(streamTables);
+        AddEvents(services, options, durable.Outbox); // before the session recorder: the relay's cursors exist before any event
         services.AddSingleton<StreamLifecycle>();
         services.AddSingleton<LiveStreamHub>();
         services.AddSingleton<IStreamHub>(sp => sp.GetRequiredService<LiveStreamHub>());
@@ -150,7 +151,6 @@ public sealed class OpenIvsServer : IAsyncDisposable
         services.AddHostedService(sp => sp.GetRequiredService<SessionRecorder>());
         services.AddSingleton<StreamMonitor>();
         services.AddHostedService(sp => sp.GetRequiredService<StreamMonitor>());
-        AddEvents(services, options, durable.Outbox);
         services.AddSingleton<Playback.PlaybackAuthorizer>();
         services.AddSingleton<Playback.HlsPackager>();
         services.AddHostedService(sp => sp.GetRequiredService<Playback.HlsPackager>());
@@ -249,7 +249,7 @@ public sealed class OpenIvsServer : IAsyncDisposable
 
         foreach (var url in events.WebhookUrls)
         {
-            services.AddSingleton<IEventSink>(new WebhookSink(new Uri(url), events.WebhookSecret, events.RequestTimeout));
+            services.AddSingleton<IEventSink>(_ => new WebhookSink(new Uri(url), events.WebhookSecret, events.RequestTimeout));
         }
 
         services.AddSingleton<EventRelay>();

@@ -86,7 +86,8 @@ public class EventStreamTests
         {
             Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
             var body = JsonNode.Parse(await response.Content.ReadAsStringAsync())!;
-            Assert.Contains("Last-Event-ID", (string?)body["exceptionMessage"] ?? (string?)body["message"], StringComparison.Ordinal);
+            Assert.Contains("Last-Event-ID", (string?)body["exceptionMessage"], StringComparison.Ordinal);
+            Assert.Equal("ValidationException", response.Headers.GetValues("x-amzn-ErrorType").Single());
         }
 
         var query = SigV4Signer.Presign("GET", EventStreamEndpoint.Path, null, server.BaseAddress.Authority, SigV4.HexSha256(string.Empty), server.Root,
@@ -118,6 +119,30 @@ public class EventStreamTests
 
         using var denied = await server.Http.SendAsync(server.Sign("GET", EventStreamEndpoint.Path, null, one, server.Time.GetUtcNow()));
         Assert.Contains("openivs:ReadEvents", await denied.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task ASubscriberThatNeverReadsDelaysNeitherAnotherSubscriberNorAWebhook()
+    {
+        await using var receiver = await EventReceiver.StartAsync();
+        await using var server = await TestServer.StartAsync(o => o.Events.Webhooks = receiver.Url.ToString());
+        using var stalled = await server.Http.SendAsync(
+            server.Sign("GET", EventStreamEndpoint.Path, null, server.Root, server.Time.GetUtcNow()), HttpCompletionOption.ResponseHeadersRead);
+        using var reading = await server.Http.SendAsync(
+            server.Sign("GET", EventStreamEndpoint.Path, null, server.Root, server.Time.GetUtcNow()), HttpCompletionOption.ResponseHeadersRead);
+        var reader = new SseReader(await reading.Content.ReadAsStreamAsync());
+
+        // Enough events (about 4 MB of SSE) to fill the stalled connection's socket buffers and Kestrel's 64 KB.
+        var appended = new List<IvsEvent>();
+        for (var i = 0; i < 40; i++)
+        {
+            appended.AddRange(await WebhookDeliveryTests.AppendAsync(server, 250));
+        }
+
+        var received = await reader.ReadAsync(appended.Count);
+        Assert.Equal(appended.Select(e => e.Id), received.Select(e => (string?)JsonNode.Parse(e.Data)!["id"]));
+        Assert.Equal(appended.Count, (await receiver.WaitForEventsAsync(appended.Count)).Count);
+        await server.CallAsync("ListChannels").OkAsync();
     }
 
     private static async Task<HttpStatusCode> StatusAsync(TestServer server, string pathAndQuery, SigV4Credentials credentials)

@@ -32,12 +32,13 @@ public sealed class MotoServer : IAsyncDisposable
 
     public Uri Endpoint { get; }
 
-    public static async Task<MotoServer> StartAsync()
+    /// <summary>Starts moto on <paramref name="port"/>, or on a free port (retried if another process takes it first).</summary>
+    public static async Task<MotoServer> StartAsync(int? port = null)
     {
         for (var attempt = 1; ; attempt++)
         {
-            var port = TestServer.FreePort();
-            var start = new ProcessStartInfo("python3", ["-m", "moto.server", "-H", "127.0.0.1", "-p", port.ToString(System.Globalization.CultureInfo.InvariantCulture)])
+            var listen = port ?? TestServer.FreePort();
+            var start = new ProcessStartInfo("python3", ["-m", "moto.server", "-H", "127.0.0.1", "-p", listen.ToString(System.Globalization.CultureInfo.InvariantCulture)])
             {
                 RedirectStandardOutput = true,
                 RedirectStandardError = true,
@@ -47,7 +48,7 @@ public sealed class MotoServer : IAsyncDisposable
             process.ErrorDataReceived += (_, _) => { };
             process.BeginOutputReadLine();
             process.BeginErrorReadLine();
-            var server = new MotoServer(process, new Uri($"http://127.0.0.1:{port}"));
+            var server = new MotoServer(process, new Uri($"http://127.0.0.1:{listen}"));
             using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(5) };
             var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(60);
             while (!process.HasExited && DateTime.UtcNow < deadline)
@@ -67,7 +68,7 @@ public sealed class MotoServer : IAsyncDisposable
             }
 
             await server.DisposeAsync();
-            if (attempt >= 3)
+            if (attempt >= 3 || port is not null)
             {
                 throw new InvalidOperationException("moto.server did not start (is moto[server] installed? scripts/install-test-deps.sh installs it).");
             }
@@ -102,13 +103,15 @@ public sealed class MotoServer : IAsyncDisposable
         return (await stdout).Trim();
     }
 
-    /// <summary>Creates an SQS queue and, on the default bus, a rule with <paramref name="pattern"/> targeting it; returns the queue URL.</summary>
+    /// <summary>Creates an SQS queue and, on <paramref name="bus"/> (created unless <c>default</c>), a rule with <paramref name="pattern"/> targeting it; returns the queue URL.</summary>
     public Task<string> CreateQueueWithRuleAsync(string pattern, string bus = "default") => Boto3Async($$"""
         name = "q" + __import__("uuid").uuid4().hex[:12]
         sqs = client("sqs")
         url = sqs.create_queue(QueueName=name)["QueueUrl"]
         arn = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
         events = client("events")
+        if "{{bus}}" != "default":
+            events.create_event_bus(Name="{{bus}}")
         events.put_rule(Name="r" + name, EventPattern={{JsonValue.Create(pattern).ToJsonString()}}, EventBusName="{{bus}}", State="ENABLED")
         events.put_targets(Rule="r" + name, EventBusName="{{bus}}", Targets=[{"Id": "t1", "Arn": arn}])
         print(url)

@@ -5,35 +5,36 @@ namespace OpenIvs.Server.Storage.Sqlite;
 
 /// <summary>
 /// The outbox in the SQLite file (tables <c>events</c>, <c>event_cursors</c>, <c>parked_events</c>). Appends
-/// happen in <see cref="SqliteStateStore"/>'s document transactions; this class reads, keeps cursors and
-/// prunes on a connection of its own (WAL lets it read while the store writes), and is woken by the
-/// store after each commit that appended events.
+/// happen in <see cref="SqliteStateStore"/>'s document transactions; this class reads on a connection of its
+/// own (WAL lets it read while the store writes), writes cursors, parked events and prunes through the store's
+/// connection (one writer, no lock waits), and is woken by the store after each commit that appended events.
 /// </summary>
 public sealed class SqliteEventOutbox : IEventOutbox, IAsyncDisposable
 {
     private const string Columns = "position, id, channel_arn, detail_type, time, body";
 
     private readonly SqliteConnection _connection;
+    private readonly SqliteStateStore _writer;
     private readonly SemaphoreSlim _gate = new(1, 1);
     private TaskCompletionSource _appended = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private long _lastPosition;
     private int _disposed;
 
-    private SqliteEventOutbox(SqliteConnection connection, long lastPosition)
+    private SqliteEventOutbox(SqliteConnection connection, SqliteStateStore writer, long lastPosition)
     {
         _connection = connection;
+        _writer = writer;
         _lastPosition = lastPosition;
     }
 
     /// <summary>Opens a connection to a migrated database and reads the last position (not the events).</summary>
-    internal static async Task<SqliteEventOutbox> OpenAsync(string connectionString, CancellationToken cancellationToken)
+    internal static async Task<SqliteEventOutbox> OpenAsync(string connectionString, SqliteStateStore writer, CancellationToken cancellationToken)
     {
         var connection = new SqliteConnection(connectionString);
         await connection.OpenAsync(cancellationToken).ConfigureAwait(false);
         await using (var pragma = connection.CreateCommand())
         {
-            // Cursors and pruning may lose their last write to a power cut: that re-delivers, never loses.
-            pragma.CommandText = "PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=5000;";
+            pragma.CommandText = "PRAGMA busy_timeout=5000;";
             await pragma.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
         }
 
@@ -42,7 +43,7 @@ public sealed class SqliteEventOutbox : IEventOutbox, IAsyncDisposable
         // sqlite_sequence keeps the highest position ever given, also after every event was pruned.
         command.CommandText = "SELECT COALESCE((SELECT seq FROM sqlite_sequence WHERE name = 'events'), 0)";
         var last = (long)(await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false))!;
-        return new SqliteEventOutbox(connection, last);
+        return new SqliteEventOutbox(connection, writer, last);
     }
 
     public long LastPosition => Volatile.Read(ref _lastPosition);
@@ -106,7 +107,7 @@ public sealed class SqliteEventOutbox : IEventOutbox, IAsyncDisposable
         }, cancellationToken);
 
     public Task SetCursorAsync(string sink, long position, CancellationToken cancellationToken) =>
-        RunAsync(command =>
+        WriteAsync(command =>
         {
             command.CommandText =
                 "INSERT INTO event_cursors (sink, position, updated_at) VALUES ($sink, $position, $now) " +
@@ -118,7 +119,7 @@ public sealed class SqliteEventOutbox : IEventOutbox, IAsyncDisposable
         }, cancellationToken);
 
     public Task ParkAsync(string sink, OutboxEvent outboxEvent, string reason, DateTimeOffset parkedAt, CancellationToken cancellationToken) =>
-        RunAsync(command =>
+        WriteAsync(command =>
         {
             command.CommandText =
                 "INSERT INTO parked_events (sink, position, id, channel_arn, detail_type, time, body, reason, parked_at) " +
@@ -163,23 +164,23 @@ public sealed class SqliteEventOutbox : IEventOutbox, IAsyncDisposable
         var total = 0;
         while (true)
         {
-            var deleted = await RunAsync(command =>
+            var deleted = await WriteAsync(command =>
             {
                 command.CommandText =
                     "DELETE FROM events WHERE position IN " +
-                    "(SELECT position FROM events WHERE position <= $through AND time < $older ORDER BY position LIMIT 5000)";
+                    "(SELECT position FROM events WHERE position <= $through AND time < $older ORDER BY position LIMIT 1000)";
                 command.Parameters.AddWithValue("$through", throughPosition);
                 command.Parameters.AddWithValue("$older", olderThan.ToUnixTimeMilliseconds());
                 return command.ExecuteNonQuery();
             }, cancellationToken).ConfigureAwait(false);
             total += deleted;
-            if (deleted < 5000)
+            if (deleted < 1000)
             {
                 break;
             }
         }
 
-        await RunAsync(command =>
+        await WriteAsync(command =>
         {
             command.CommandText = "DELETE FROM parked_events WHERE parked_at < $older";
             command.Parameters.AddWithValue("$older", olderThan.ToUnixTimeMilliseconds());
@@ -216,6 +217,13 @@ public sealed class SqliteEventOutbox : IEventOutbox, IAsyncDisposable
             _gate.Release();
         }
     }
+
+    private Task<T> WriteAsync<T>(Func<SqliteCommand, T> write, CancellationToken cancellationToken) =>
+        _writer.WriteAsync(connection =>
+        {
+            using var command = connection.CreateCommand();
+            return write(command);
+        }, cancellationToken);
 
     public async ValueTask DisposeAsync()
     {

@@ -6,7 +6,7 @@ namespace OpenIvs.Server.Storage.Sqlite;
 /// <summary>
 /// The embedded default store: one SQLite file in the data directory, WAL journal, foreign keys on,
 /// <c>synchronous=FULL</c> so a committed transaction is on disk before the API answers.
-/// Writes are serialized by the caller (one writer); reads at start-up only.
+/// Writes are serialized by the caller (one writer) and by this store (outbox cursors share the connection).
 /// </summary>
 public sealed class SqliteStateStore : IStateStore
 {
@@ -53,7 +53,7 @@ public sealed class SqliteStateStore : IStateStore
         await ExecuteAsync(connection, "PRAGMA secure_delete=ON;", cancellationToken).ConfigureAwait(false);
         await SqliteMigrations.ApplyAsync(connection, cancellationToken).ConfigureAwait(false);
         _connection = connection;
-        _outbox = await SqliteEventOutbox.OpenAsync(_connectionString, cancellationToken).ConfigureAwait(false);
+        _outbox = await SqliteEventOutbox.OpenAsync(_connectionString, this, cancellationToken).ConfigureAwait(false);
     }
 
     public Events.IEventOutbox Outbox => _outbox ?? throw new InvalidOperationException("The store is not initialized.");
@@ -171,6 +171,23 @@ public sealed class SqliteStateStore : IStateStore
             // Not cancellable from here on: a commit either happens or the exception reaches the caller.
             await transaction.CommitAsync(CancellationToken.None).ConfigureAwait(false);
             return lastPosition;
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
+    /// <summary>
+    /// Runs a write of the outbox (cursor, park, prune) on this connection, in turn with document commits: two
+    /// SQLite writers would wait on each other with the busy handler's sleeps, delaying API writes.
+    /// </summary>
+    internal async Task<T> WriteAsync<T>(Func<SqliteConnection, T> write, CancellationToken cancellationToken)
+    {
+        await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            return await Task.Run(() => write(Connection), cancellationToken).ConfigureAwait(false);
         }
         finally
         {
