@@ -5,6 +5,8 @@ using System.Text.Json;
 using OpenIvs.Client.Credentials;
 using OpenIvs.Protocol.Auth;
 
+using OpenIvs.Server.Storage;
+
 namespace OpenIvs.Server.Events;
 
 /// <summary>

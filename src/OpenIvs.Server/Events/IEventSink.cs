@@ -1,3 +1,5 @@
+using OpenIvs.Server.Storage;
+
 namespace OpenIvs.Server.Events;
 
 /// <summary>

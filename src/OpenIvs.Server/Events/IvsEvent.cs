@@ -66,6 +66,9 @@ public sealed record IvsEvent(string Id, string DetailType, DateTimeOffset Time,
         return new(NewId(), LimitBreach, time, region, account, channelArn is null ? [] : [channelArn], detail);
     }
 
+    /// <summary>The event as the outbox stores it (<see cref="Storage.DocumentWrite.AppendEvent"/>).</summary>
+    public Storage.EventAppend ToOutbox() => new(Id, Resources.Count > 0 ? Resources[0] : null, DetailType, Time, ToJson().ToJsonString());
+
     /// <summary>The EventBridge envelope as JSON.</summary>
     public JsonObject ToJson() => new()
     {

@@ -2,6 +2,8 @@ using System.Net.Http.Headers;
 using System.Security.Cryptography;
 using System.Text;
 
+using OpenIvs.Server.Storage;
+
 namespace OpenIvs.Server.Events;
 
 /// <summary>

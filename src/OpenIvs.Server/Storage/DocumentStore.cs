@@ -114,8 +114,7 @@ public sealed class DocumentWrite : IAsyncDisposable
     /// Appends an event to the durable outbox with this write's changes: the event is committed if and only if
     /// they are, so it is never lost and never describes a change that did not happen.
     /// </summary>
-    public void AppendEvent(Events.IvsEvent e) =>
-        _events.Add(new EventAppend(e.Id, e.Resources.Count > 0 ? e.Resources[0] : null, e.DetailType, e.Time, e.ToJson().ToJsonString()));
+    public void AppendEvent(EventAppend e) => _events.Add(e);
 
     /// <summary>Commits durably, then makes the changes visible in memory.</summary>
     public async Task CommitAsync(CancellationToken cancellationToken)

@@ -27,7 +27,7 @@ public interface IStateStore : IAsyncDisposable
     Task CommitAsync(IReadOnlyList<DocumentChange> changes, IReadOnlyList<EventAppend> events, CancellationToken cancellationToken);
 
     /// <summary>The event outbox, read by the delivery sinks (valid after <see cref="InitializeAsync"/>).</summary>
-    Events.IEventOutbox Outbox { get; }
+    IEventOutbox Outbox { get; }
 
     /// <summary>Reads a service setting (for example the pagination-token key).</summary>
     Task<string?> GetSettingAsync(string key, CancellationToken cancellationToken);

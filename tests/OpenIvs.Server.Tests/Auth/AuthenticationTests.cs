@@ -1,3 +1,4 @@
+using OpenIvs.Server.Storage;
 using System.Text;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Time.Testing;

@@ -3,6 +3,7 @@ using Microsoft.Extensions.DependencyInjection;
 using OpenIvs.Client.Credentials;
 using OpenIvs.Protocol.Auth;
 using OpenIvs.Server.Events;
+using OpenIvs.Server.Storage;
 using OpenIvs.Server.Tests.Infrastructure;
 
 namespace OpenIvs.Server.Tests.Events;
@@ -148,7 +149,7 @@ public class EventBridgeDeliveryTests
     {
         var store = server.Services.GetRequiredService<OpenIvs.Server.Storage.DocumentStore>();
         await using var write = await store.BeginWriteAsync(default);
-        write.AppendEvent(e);
+        write.AppendEvent(e.ToOutbox());
         await write.CommitAsync(default);
     }
 

@@ -3,6 +3,7 @@ using System.Security.Cryptography;
 using System.Text.Json.Nodes;
 using Microsoft.Extensions.DependencyInjection;
 using OpenIvs.Client.Credentials;
+using OpenIvs.Server.Api;
 using OpenIvs.Server.Events;
 using OpenIvs.Server.Tests.Infrastructure;
 using static OpenIvs.Server.Tests.Ingest.IngestTests;

@@ -3,7 +3,9 @@ using System.Text.Json.Nodes;
 using Microsoft.Extensions.DependencyInjection;
 using OpenIvs.Protocol.Auth;
 using OpenIvs.Server.Auth.Iam;
+using OpenIvs.Server.Api;
 using OpenIvs.Server.Events;
+using OpenIvs.Server.Storage;
 using OpenIvs.Server.Tests.Infrastructure;
 
 namespace OpenIvs.Server.Tests.Events;

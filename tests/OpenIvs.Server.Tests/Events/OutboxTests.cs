@@ -29,7 +29,7 @@ public class OutboxTests
         await using (var write = await documents.BeginWriteAsync(default))
         {
             write.Put(table, "a", new Note("a"));
-            write.AppendEvent(first);
+            write.AppendEvent(first.ToOutbox());
             await write.CommitAsync(default);
         }
 
@@ -39,14 +39,14 @@ public class OutboxTests
         await using (var write = await documents.BeginWriteAsync(default))
         {
             write.Put(table, "boom", new Note("boom"));
-            write.AppendEvent(lost);
+            write.AppendEvent(lost.ToOutbox());
             await Assert.ThrowsAsync<SqliteException>(() => write.CommitAsync(default));
         }
 
         // A write never committed appends nothing either.
         await using (var write = await documents.BeginWriteAsync(default))
         {
-            write.AppendEvent(Event("Stream End", Channel));
+            write.AppendEvent(Event("Stream End", Channel).ToOutbox());
         }
 
         var events = await store.Outbox.ReadAsync(0, 100, null, default);
@@ -233,7 +233,7 @@ public class OutboxTests
         await using var write = await documents.BeginWriteAsync(default);
         foreach (var e in events)
         {
-            write.AppendEvent(e);
+            write.AppendEvent(e.ToOutbox());
         }
 
         await write.CommitAsync(default);

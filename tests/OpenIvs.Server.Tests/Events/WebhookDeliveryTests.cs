@@ -221,7 +221,7 @@ public class WebhookDeliveryTests
         await using var write = await store.BeginWriteAsync(default);
         foreach (var e in events)
         {
-            write.AppendEvent(e);
+            write.AppendEvent(e.ToOutbox());
         }
 
         await write.CommitAsync(default);

@@ -108,7 +108,7 @@ public sealed class TestServer : IAsyncDisposable
     /// <summary>Every event in the durable outbox, oldest first, as parsed EventBridge envelopes.</summary>
     public async Task<List<System.Text.Json.Nodes.JsonNode>> OutboxEventsAsync()
     {
-        var outbox = Services.GetRequiredService<OpenIvs.Server.Events.IEventOutbox>();
+        var outbox = Services.GetRequiredService<OpenIvs.Server.Storage.IEventOutbox>();
         var events = new List<System.Text.Json.Nodes.JsonNode>();
         long after = 0;
         while (await outbox.ReadAsync(after, 500, null, CancellationToken.None) is { Count: > 0 } batch)

@@ -134,7 +134,7 @@ public class IngestTests
         }
 
         await Eventually.ReturnsAsync(() => GetStreamAsync(server, arn), s => s is null, "offline");
-        var session = await SessionAsync(server, arn);
+        var session = await WaitUntilEndStoredAsync(server, arn);
         Assert.NotNull(session["endTime"]);
         Assert.Equal("Session Ended", (string?)session["truncatedEvents"]![0]!["name"]);
 
@@ -173,6 +173,7 @@ public class IngestTests
         await Eventually.ReturnsAsync(() => GetStreamAsync(server, arn), s => (string?)s?["health"] == "HEALTHY", "healthy again");
         await publisher.PauseAsync();
         await Eventually.ReturnsAsync(() => GetStreamAsync(server, arn), s => s is null, "disconnected after the idle timeout");
+        await WaitUntilEndStoredAsync(server, arn);
 
         var names = (await SessionAsync(server, arn))["truncatedEvents"]!.AsArray().Select(e => (string)e!["name"]!).Reverse().ToList();
         Assert.Equal(["Session Created", "Stream Start", "Starvation Start", "Starvation End", "Starvation Start", "Stream End", "Session Ended"], names);
@@ -188,7 +189,7 @@ public class IngestTests
         await using var publisher = Ffmpeg.Publish(clip, RtmpsUrl(server, key), loop: false);
 
         Assert.NotEqual(0, await publisher.WaitForExitAsync(TimeSpan.FromSeconds(30)));
-        var session = await SessionAsync(server, arn);
+        var session = await WaitUntilEndStoredAsync(server, arn);
         var breach = (await server.OutboxEventsAsync()).Single(e => (string?)e["detail-type"] == "IVS Limit Breach");
         Assert.Equal("Ingest Resolution", (string?)breach["detail"]!["limit_name"]);
         Assert.Equal(640 * 360, (long)breach["detail"]!["limit_value"]!);
@@ -212,7 +213,9 @@ public class IngestTests
 
         Assert.NotEqual(0, await refused.WaitForExitAsync(TimeSpan.FromSeconds(30)));
         await server.CallAsync("GetStream", $$"""{"channelArn":"{{second}}"}""").ErrorAsync(404, "ChannelNotBroadcasting");
-        var breach = (await server.OutboxEventsAsync()).Single(e => (string?)e["detail-type"] == "IVS Limit Breach");
+        // The refusal is immediate; its event is stored a moment later, off the ingest path.
+        var breach = (await Eventually.ReturnsAsync(server.OutboxEventsAsync, e => e.Any(x => (string?)x["detail-type"] == "IVS Limit Breach"), "the breach event"))
+            .Single(e => (string?)e["detail-type"] == "IVS Limit Breach");
         Assert.Equal("Concurrent Broadcasts", (string?)breach["detail"]!["limit_name"]);
         Assert.Equal("active streams", (string?)breach["detail"]!["limit_unit"]);
         Assert.Empty(breach["resources"]!.AsArray());
@@ -254,6 +257,10 @@ public class IngestTests
             "the stream to start");
         return (await GetStreamAsync(server, arn))!;
     }
+
+    /// <summary>The channel's latest session once its end is stored (the session recorder works off the ingest path).</summary>
+    internal static Task<JsonNode> WaitUntilEndStoredAsync(TestServer server, string arn) =>
+        Eventually.ReturnsAsync(() => SessionAsync(server, arn), s => s["endTime"] is not null, "the session's end to be stored");
 
     internal static async Task<JsonNode?> GetStreamAsync(TestServer server, string arn)
     {

@@ -1,3 +1,4 @@
+using OpenIvs.Server.Storage;
 using System.Collections.Concurrent;
 using OpenIvs.Protocol.Auth;
 using OpenIvs.Server.Auth.Policies;

@@ -1,3 +1,4 @@
+using OpenIvs.Server.Storage;
 using OpenIvs.Protocol.Model;
 using OpenIvs.Server.Auth.Iam;
 
@@ -8,7 +9,7 @@ namespace OpenIvs.Server.Resources.Records;
 /// associated data), as IAM secrets are. A key stored in clear by an older version loads as it is and is
 /// counted in <see cref="PlainLoaded"/>, so start-up can seal it again.
 /// </summary>
-public sealed class StreamKeySealing(SecretBox secrets) : Storage.IDocumentCodec<StreamKeyRecord>
+public sealed class StreamKeySealing(SecretBox secrets) : IDocumentCodec<StreamKeyRecord>
 {
     private int _plainLoaded;
 

@@ -1,5 +1,4 @@
 using Microsoft.Data.Sqlite;
-using OpenIvs.Server.Events;
 
 namespace OpenIvs.Server.Storage.Sqlite;
 

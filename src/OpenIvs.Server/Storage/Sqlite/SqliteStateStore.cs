@@ -56,7 +56,7 @@ public sealed class SqliteStateStore : IStateStore
         _outbox = await SqliteEventOutbox.OpenAsync(_connectionString, this, cancellationToken).ConfigureAwait(false);
     }
 
-    public Events.IEventOutbox Outbox => _outbox ?? throw new InvalidOperationException("The store is not initialized.");
+    public IEventOutbox Outbox => _outbox ?? throw new InvalidOperationException("The store is not initialized.");
 
     public async IAsyncEnumerable<StoredDocument> LoadAsync(IReadOnlyCollection<string>? kinds, [EnumeratorCancellation] CancellationToken cancellationToken)
     {

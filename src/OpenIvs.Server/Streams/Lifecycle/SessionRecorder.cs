@@ -219,7 +219,7 @@ public sealed partial class SessionRecorder : BackgroundService
         return sessions[stream.StreamId] = new SessionDraft(stored);
     }
 
-    private static void AppendEvent(DocumentWrite write, IvsEvent e) => write.AppendEvent(e);
+    private static void AppendEvent(DocumentWrite write, IvsEvent e) => write.AppendEvent(e.ToOutbox());
 
     private IvsEvent StateEvent(LiveStream stream, string name, DateTimeOffset time, string? reason = null) =>
         IvsEvent.StreamState(name, _options.Region, _options.AccountId, stream.ChannelArn, stream.Channel.Name ?? string.Empty, stream.StreamId, time, reason: reason);

@@ -1,4 +1,4 @@
-namespace OpenIvs.Server.Events;
+namespace OpenIvs.Server.Storage;
 
 /// <summary>
 /// The read side of the durable event outbox. Events are appended by <see cref="Storage.DocumentWrite.AppendEvent"/>

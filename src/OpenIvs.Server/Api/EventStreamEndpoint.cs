@@ -3,12 +3,12 @@ using System.Text;
 using Microsoft.Extensions.Hosting;
 using OpenIvs.Protocol.Errors;
 using OpenIvs.Protocol.Model;
-using OpenIvs.Server.Api;
 using OpenIvs.Server.Auth;
+using OpenIvs.Server.Events;
 using OpenIvs.Server.Hosting;
 using OpenIvs.Server.Storage;
 
-namespace OpenIvs.Server.Events;
+namespace OpenIvs.Server.Api;
 
 /// <summary>
 /// <c>GET /_openivs/events</c>: the outbox as Server-Sent Events (<c>id:</c> the outbox position, <c>event:</c> the

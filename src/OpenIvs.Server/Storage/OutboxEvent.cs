@@ -1,4 +1,4 @@
-namespace OpenIvs.Server.Events;
+namespace OpenIvs.Server.Storage;
 
 /// <summary>
 /// An event in the outbox: its position (the outbox's order), its stable EventBridge <c>id</c> (receivers

@@ -1,7 +1,7 @@
 using System.Security.Cryptography;
 using System.Text;
 
-namespace OpenIvs.Server.Auth.Iam;
+namespace OpenIvs.Server.Storage;
 
 /// <summary>
 /// Encrypts stored secrets with AES-256-GCM under a master key kept in its own file
