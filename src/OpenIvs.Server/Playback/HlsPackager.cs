@@ -32,7 +32,7 @@ internal sealed class HlsPackager : BackgroundService, ILiveStreamListener
     private readonly ConcurrentDictionary<string, HlsRendition> _byStreamId = new(StringComparer.Ordinal);
     private readonly SemaphoreSlim _streamBegan = new(0);
 
-    public HlsPackager(OpenIvsOptions options, LiveStreamHub hub, PlaybackAuthorizer authorizer, TimeProvider time, ILogger<HlsPackager> logger)
+    public HlsPackager(OpenIvsOptions options, IStreamHub hub, PlaybackAuthorizer authorizer, TimeProvider time, ILogger<HlsPackager> logger)
     {
         _options = options.Playback;
         _authorizer = authorizer;
