@@ -122,6 +122,8 @@ public sealed class OpenIvsServer : IAsyncDisposable
         services.AddSingleton(endpointNames);
         services.AddSingleton(new RtmpSessionOptions());
         services.AddSingleton<RtmpConnectionHandler>();
+        services.AddSingleton<Ingest.Srt.SrtListener>();
+        services.AddHostedService(sp => sp.GetRequiredService<Ingest.Srt.SrtListener>());
         services.AddSingleton(new PaginationTokens(Convert.FromBase64String(tokenKey)));
         services.AddSingleton(new ApiLimits());
         services.AddSingleton<FaultInjector>();

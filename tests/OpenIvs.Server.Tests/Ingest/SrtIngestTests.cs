@@ -1,0 +1,165 @@
+using System.Diagnostics;
+using System.Net;
+using System.Text.Json.Nodes;
+using Microsoft.Extensions.DependencyInjection;
+using OpenIvs.Server.Ingest.Srt;
+using OpenIvs.Server.Streams;
+using OpenIvs.Server.Tests.Infrastructure;
+using static OpenIvs.Server.Tests.Ingest.IngestTests;
+
+namespace OpenIvs.Server.Tests.Ingest;
+
+/// <summary>Real SRT publishing (ffmpeg's libsrt caller, MPEG-TS) against an in-process server.</summary>
+public class SrtIngestTests
+{
+    [Fact]
+    public async Task SrtPublishWithTheChannelsPassphraseGoesLiveAndPlays()
+    {
+        await using var server = await TestServer.StartAsync();
+        var (channel, key) = await CreateAsync(server);
+        var arn = (string)channel["arn"]!;
+        Assert.Equal($"127.0.0.1:{server.Options.SrtEndPoint!.Port}", (string?)channel["srt"]!["endpoint"]);
+
+        await using var publisher = Ffmpeg.PublishSrt(await Ffmpeg.ClipAsync(640, 360, 30, 800), SrtUrl(channel, key));
+        var stream = await WaitUntilStartedAsync(server, arn);
+
+        Assert.Equal("LIVE", (string?)stream["state"]);
+        Assert.Equal(IngestTransport.Srt, server.Services.GetRequiredService<LiveStreamHub>().Find(arn)!.Transport);
+        var session = await Eventually.ReturnsAsync(
+            async () => (await server.CallAsync("GetStreamSession", $$"""{"channelArn":"{{arn}}"}""").OkAsync())["streamSession"]!,
+            s => s["ingestConfigurations"]?["audioConfigurations"]?.AsArray().Count > 0, "the ingest configuration");
+        var video = session["ingestConfigurations"]!["videoConfigurations"]![0]!;
+        var audio = session["ingestConfigurations"]!["audioConfigurations"]![0]!;
+        Assert.Equal(("avc1.64001E", "High", 640, 360), ((string?)video["codec"], (string?)video["profile"], (int)video["videoWidth"]!, (int)video["videoHeight"]!));
+        Assert.Equal(("mp4a.40.2", 48000, 2), ((string?)audio["codec"], (int)audio["sampleRate"]!, (int)audio["channels"]!));
+
+        var playbackUrl = (string)channel["playbackUrl"]!;
+        await Playback.PlaybackTests.WaitForPlaylistAsync(server, playbackUrl);
+        var (code, probe) = await ProbeAsync(playbackUrl);
+        Assert.True(code == 0, probe);
+        Assert.Contains("codec_name=h264|width=640|height=360", probe);
+        Assert.Contains("codec_name=aac", probe);
+        Assert.False(publisher.HasExited);
+    }
+
+    [Fact]
+    public async Task WrongPassphraseMissingPassphraseAndWrongKeyAreRefusedWithoutASession()
+    {
+        await using var server = await TestServer.StartAsync();
+        var (channel, key) = await CreateAsync(server);
+        var clip = await Ffmpeg.ClipAsync(640, 360, 30, 800, 5);
+        var port = server.Options.SrtEndPoint!.Port;
+        var passphrase = (string)channel["srt"]!["passphrase"]!;
+
+        await using var wrongPassphrase = Ffmpeg.PublishSrt(clip, $"srt://127.0.0.1:{port}?streamid={key}&passphrase={passphrase[..^4]}XXXX&pbkeylen=16", loop: false);
+        await using var noPassphrase = Ffmpeg.PublishSrt(clip, $"srt://127.0.0.1:{port}?streamid={key}", loop: false);
+        await using var wrongKey = Ffmpeg.PublishSrt(clip, SrtUrl(channel, key[..^4] + "XXXX"), loop: false);
+
+        Assert.NotEqual(0, await wrongPassphrase.WaitForExitAsync(TimeSpan.FromSeconds(30)));
+        Assert.NotEqual(0, await noPassphrase.WaitForExitAsync(TimeSpan.FromSeconds(30)));
+        Assert.NotEqual(0, await wrongKey.WaitForExitAsync(TimeSpan.FromSeconds(30)));
+        Assert.Empty((await server.CallAsync("ListStreamSessions", $$"""{"channelArn":"{{channel["arn"]}}"}""").OkAsync())["streamSessions"]!.AsArray());
+        Assert.Equal(0, server.Services.GetRequiredService<StreamTables>().Outbox.Count);
+    }
+
+    [Fact]
+    public async Task SecondPublisherIsRefusedWhileTheFirstIsLive()
+    {
+        await using var server = await TestServer.StartAsync();
+        var (channel, key) = await CreateAsync(server);
+        var arn = (string)channel["arn"]!;
+        var clip = await Ffmpeg.ClipAsync(640, 360, 30, 800, 5);
+        await using var first = Ffmpeg.PublishSrt(clip, SrtUrl(channel, key));
+        var streamId = (string?)(await WaitUntilStartedAsync(server, arn))["streamId"];
+
+        await using var secondOverSrt = Ffmpeg.PublishSrt(clip, SrtUrl(channel, key), loop: false);
+        await using var secondOverRtmps = Ffmpeg.Publish(clip, RtmpsUrl(server, key), loop: false);
+
+        Assert.NotEqual(0, await secondOverSrt.WaitForExitAsync(TimeSpan.FromSeconds(30)));
+        Assert.NotEqual(0, await secondOverRtmps.WaitForExitAsync(TimeSpan.FromSeconds(30)));
+        Assert.False(first.HasExited);
+        Assert.Equal(streamId, (string?)(await GetStreamAsync(server, arn))!["streamId"]);
+        Assert.Single((await server.CallAsync("ListStreamSessions", $$"""{"channelArn":"{{arn}}"}""").OkAsync())["streamSessions"]!.AsArray());
+    }
+
+    [Fact]
+    public async Task InsecureIngestChannelTakesUnencryptedSrtAndStopStreamDisconnectsIt()
+    {
+        await using var server = await TestServer.StartAsync();
+        var (channel, key) = await CreateAsync(server, """{"insecureIngest":true}""");
+        var arn = (string)channel["arn"]!;
+        await using var publisher = Ffmpeg.PublishSrt(await Ffmpeg.ClipAsync(640, 360, 30, 800, 5), SrtUrl(channel, key));
+        await WaitUntilStartedAsync(server, arn);
+
+        await server.CallAsync("StopStream", $$"""{"channelArn":"{{arn}}"}""").OkAsync();
+
+        await Eventually.ReturnsAsync(() => GetStreamAsync(server, arn), s => s is null, "offline after StopStream");
+        var names = (await server.CallAsync("GetStreamSession", $$"""{"channelArn":"{{arn}}"}""").OkAsync())["streamSession"]!["truncatedEvents"]!
+            .AsArray().Select(e => (string)e!["name"]!).Reverse();
+        Assert.Equal(["Session Created", "Stream Start", "Stream End", "Session Ended"], names);
+    }
+
+    [Fact]
+    public async Task PacketLossIsRecoveredAndTheStreamStaysLiveAndPlays()
+    {
+        await using var server = await TestServer.StartAsync();
+        var (channel, key) = await CreateAsync(server);
+        var arn = (string)channel["arn"]!;
+        await using var proxy = new LossyUdpProxy(new IPEndPoint(IPAddress.Loopback, server.Options.SrtEndPoint!.Port), lossRate: 0.03);
+        var url = SrtUrl(channel, key).Replace($":{server.Options.SrtEndPoint.Port}?", $":{proxy.Port}?", StringComparison.Ordinal);
+
+        await using var publisher = Ffmpeg.PublishSrt(await Ffmpeg.ClipAsync(640, 360, 30, 800), url);
+        await WaitUntilStartedAsync(server, arn);
+        var live = server.Services.GetRequiredService<LiveStreamHub>().Find(arn)!;
+        await Eventually.ReturnsAsync(() => Task.FromResult(proxy.Dropped), dropped => dropped >= 30, "packets to be dropped");
+
+        var playbackUrl = (string)channel["playbackUrl"]!;
+        await Playback.PlaybackTests.WaitForPlaylistAsync(server, playbackUrl);
+        var (code, frames) = await Ffmpeg.RunAsync($"-v error -i \"{playbackUrl}\" -t 3 -map 0:v:0 -f framecrc -", timeout: TimeSpan.FromSeconds(60));
+        Assert.True(code == 0, frames);
+        Assert.Equal("HEALTHY", (string?)(await GetStreamAsync(server, arn))!["health"]);
+        Assert.Same(live, server.Services.GetRequiredService<LiveStreamHub>().Find(arn));
+        Assert.False(publisher.HasExited);
+        Assert.True(proxy.Dropped >= 30, $"dropped {proxy.Dropped} of {proxy.Forwarded + proxy.Dropped}");
+    }
+
+    [Fact]
+    public void StreamIdTakesTheBareKeyOrTheAccessControlForm()
+    {
+        Assert.True(SrtStreamId.TryGetStreamKey("sk_us-west-2_abc", out var plain));
+        Assert.Equal("sk_us-west-2_abc", plain);
+        Assert.True(SrtStreamId.TryGetStreamKey("#!::r=sk_us-west-2_abc,m=publish", out var structured));
+        Assert.Equal("sk_us-west-2_abc", structured);
+        Assert.False(SrtStreamId.TryGetStreamKey("#!::r=sk_us-west-2_abc,m=request", out _));
+        Assert.False(SrtStreamId.TryGetStreamKey("#!::m=publish", out _));
+        Assert.False(SrtStreamId.TryGetStreamKey(string.Empty, out _));
+    }
+
+    private static async Task<(JsonNode Channel, string Key)> CreateAsync(TestServer server, string body = "{}")
+    {
+        var created = await server.CallAsync("CreateChannel", body).OkAsync();
+        return (created["channel"]!, (string)created["streamKey"]!["value"]!);
+    }
+
+    /// <summary>The URL IVS documents, from the channel's own srt.endpoint and passphrase (none with insecureIngest).</summary>
+    private static string SrtUrl(JsonNode channel, string key)
+    {
+        var endpoint = (string)channel["srt"]!["endpoint"]!;
+        var url = $"srt://{endpoint}{(endpoint.Contains(':', StringComparison.Ordinal) ? string.Empty : ":9000")}?streamid={key}";
+        return channel["insecureIngest"]?.GetValue<bool>() == true ? url : url + $"&passphrase={channel["srt"]!["passphrase"]}&pbkeylen=16";
+    }
+
+    private static async Task<(int Code, string Output)> ProbeAsync(string url)
+    {
+        using var process = Process.Start(new ProcessStartInfo("ffprobe", $"-v error -show_entries stream=codec_name,width,height -of compact \"{url}\"")
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+        })!;
+        var output = process.StandardOutput.ReadToEndAsync();
+        var error = process.StandardError.ReadToEndAsync();
+        using var cancel = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        await process.WaitForExitAsync(cancel.Token);
+        return (process.ExitCode, await output + await error);
+    }
+}
