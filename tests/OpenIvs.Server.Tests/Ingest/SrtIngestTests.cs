@@ -45,7 +45,8 @@ public class SrtIngestTests
     [Fact]
     public async Task WrongPassphraseMissingPassphraseAndWrongKeyAreRefusedWithoutASession()
     {
-        await using var server = await TestServer.StartAsync();
+        var logs = new CapturingLoggerProvider();
+        await using var server = await TestServer.StartAsync(logs: logs);
         var (channel, key) = await CreateAsync(server);
         var clip = await Ffmpeg.ClipAsync(640, 360, 30, 800, 5);
         var port = server.Options.SrtEndPoint!.Port;
@@ -60,6 +61,11 @@ public class SrtIngestTests
         Assert.NotEqual(0, await wrongKey.WaitForExitAsync(TimeSpan.FromSeconds(30)));
         Assert.Empty((await server.CallAsync("ListStreamSessions", $$"""{"channelArn":"{{channel["arn"]}}"}""").OkAsync())["streamSessions"]!.AsArray());
         Assert.Equal(0, server.Services.GetRequiredService<StreamTables>().Outbox.Count);
+
+        // The wrong key is turned away by the listen callback, before the handshake completes; no secret is logged.
+        Assert.Contains("SRT caller for - rejected: unknown stream key", logs.All, StringComparison.Ordinal);
+        Assert.DoesNotContain(key[^8..], logs.All, StringComparison.Ordinal);
+        Assert.DoesNotContain(passphrase[^8..], logs.All, StringComparison.Ordinal);
     }
 
     [Fact]
