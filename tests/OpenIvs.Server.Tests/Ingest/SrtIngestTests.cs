@@ -75,7 +75,7 @@ public class SrtIngestTests
         var (channel, key) = await CreateAsync(server);
         var arn = (string)channel["arn"]!;
         var clip = await Ffmpeg.ClipAsync(640, 360, 30, 800, 5);
-        await using var first = Ffmpeg.PublishSrt(clip, SrtUrl(channel, key));
+        await using var first = Ffmpeg.PublishSrt(clip, SrtUrl(channel, key).Replace("pbkeylen=16", "pbkeylen=32", StringComparison.Ordinal)); // AES-256
         var streamId = (string?)(await WaitUntilStartedAsync(server, arn))["streamId"];
 
         await using var secondOverSrt = Ffmpeg.PublishSrt(clip, SrtUrl(channel, key), loop: false);
@@ -89,16 +89,26 @@ public class SrtIngestTests
     }
 
     [Fact]
-    public async Task InsecureIngestChannelTakesUnencryptedSrtAndStopStreamDisconnectsIt()
+    public async Task InsecureIngestChannelTakesSrtInTheClearRefusesAPassphraseAndStopStreamDisconnects()
     {
         await using var server = await TestServer.StartAsync();
         var (channel, key) = await CreateAsync(server, """{"insecureIngest":true}""");
         var arn = (string)channel["arn"]!;
-        await using var publisher = Ffmpeg.PublishSrt(await Ffmpeg.ClipAsync(640, 360, 30, 800, 5), SrtUrl(channel, key));
+        var clip = await Ffmpeg.ClipAsync(640, 360, 30, 800, 5);
+        var passphrase = (string)channel["srt"]!["passphrase"]!;
+
+        await using (var encrypted = Ffmpeg.PublishSrt(clip, SrtUrl(channel, key) + $"&passphrase={passphrase}", loop: false))
+        {
+            Assert.NotEqual(0, await encrypted.WaitForExitAsync(TimeSpan.FromSeconds(30)));
+        }
+
+        Assert.Empty((await server.CallAsync("ListStreamSessions", $$"""{"channelArn":"{{arn}}"}""").OkAsync())["streamSessions"]!.AsArray());
+        await using var publisher = Ffmpeg.PublishSrt(clip, SrtUrl(channel, key));
         await WaitUntilStartedAsync(server, arn);
 
         await server.CallAsync("StopStream", $$"""{"channelArn":"{{arn}}"}""").OkAsync();
 
+        Assert.NotEqual(0, await publisher.WaitForExitAsync(TimeSpan.FromSeconds(30)));
         await Eventually.ReturnsAsync(() => GetStreamAsync(server, arn), s => s is null, "offline after StopStream");
         var names = (await server.CallAsync("GetStreamSession", $$"""{"channelArn":"{{arn}}"}""").OkAsync())["streamSession"]!["truncatedEvents"]!
             .AsArray().Select(e => (string)e!["name"]!).Reverse();

@@ -216,7 +216,9 @@ public sealed unsafe partial class SrtListener : IHostedService, IDisposable
 
         if (channel.InsecureIngest == true)
         {
-            return true; // no encryption: IVS omits the passphrase for these channels
+            // In the clear, as IVS documents (no passphrase). A caller that sends one is refused by libsrt (enforced
+            // encryption): a listener holding a key drops clear packets, so "optional" encryption cannot work.
+            return true;
         }
 
         var passphrase = channel.Srt?.Passphrase;
