@@ -52,6 +52,9 @@ internal sealed partial class HlsRendition : IDisposable
     /// <summary>Viewer sessions by id, each with the time of its last playlist request.</summary>
     public ConcurrentDictionary<string, ViewerSession> Sessions { get; } = new(StringComparer.Ordinal);
 
+    /// <summary>Whether a Concurrent Viewers breach has been reported and the channel is still at its limit.</summary>
+    public bool OverViewerLimit { get; set; }
+
     /// <summary>A task that completes when the next part is published (take it before checking the snapshot).</summary>
     public Task NextPart => Volatile.Read(ref _nextPart).Task;
 

@@ -43,6 +43,9 @@ public interface IStreamHub
     /// </summary>
     void Raise(LiveStream stream, IvsEvent e);
 
+    /// <summary>A limit found by a reader (Concurrent Viewers from playback); <paramref name="stream"/> null for account-level limits.</summary>
+    void ReportLimitBreach(LimitBreach breach, LiveStream? stream);
+
     /// <summary>The live stream of a channel, or null.</summary>
     LiveStream? Find(string channelArn);
 

@@ -13,6 +13,9 @@ public sealed record LimitBreach(string Name, long Limit, long ExceededBy, strin
 
     public static LimitBreach ConcurrentBroadcasts(long limit, long attempted) => new("Concurrent Broadcasts", limit, attempted - limit, "active streams");
 
+    /// <summary>Account-level, as IVS reports it (no channel in the event).</summary>
+    public static LimitBreach ConcurrentViewers(long limit, long attempted) => new("Concurrent Viewers", limit, attempted - limit, "viewers");
+
     /// <summary>For logs and end reasons, e.g. "Ingest Bitrate 9100000 bits per second, 5600000 over the limit of 3500000".</summary>
     public string Describe() => string.Create(CultureInfo.InvariantCulture,
         $"{Name} limit breached: {Limit + ExceededBy} {Unit}, {ExceededBy} over the limit of {Limit}");

@@ -184,6 +184,8 @@ public sealed partial class LiveStreamHub : IStreamHub
 
     public void Raise(LiveStream stream, IvsEvent e) => _lifecycle.Report(new EventRaised(stream, e));
 
+    public void ReportLimitBreach(LimitBreach breach, LiveStream? stream) => _lifecycle.Report(new LimitBreached(stream, breach, _time.GetUtcNow()));
+
     /// <summary>Ends every live stream (the server is stopping): publishers are disconnected and each end is reported.</summary>
     public void EndAll(StreamEndReason reason)
     {
