@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Net;
 using System.Text.Json.Nodes;
 using Microsoft.Extensions.DependencyInjection;
@@ -35,7 +34,7 @@ public class SrtIngestTests
 
         var playbackUrl = (string)channel["playbackUrl"]!;
         await Playback.PlaybackTests.WaitForPlaylistAsync(server, playbackUrl);
-        var (code, probe) = await ProbeAsync(playbackUrl);
+        var (code, probe) = await Playback.PlaybackTests.RunToolAsync("ffprobe", $"-v error -show_entries stream=codec_name,width,height -of compact \"{playbackUrl}\"");
         Assert.True(code == 0, probe);
         Assert.Contains("codec_name=h264|width=640|height=360", probe);
         Assert.Contains("codec_name=aac", probe);
@@ -163,19 +162,5 @@ public class SrtIngestTests
         var endpoint = (string)channel["srt"]!["endpoint"]!;
         var url = $"srt://{endpoint}{(endpoint.Contains(':', StringComparison.Ordinal) ? string.Empty : ":9000")}?streamid={key}";
         return channel["insecureIngest"]?.GetValue<bool>() == true ? url : url + $"&passphrase={channel["srt"]!["passphrase"]}&pbkeylen=16";
-    }
-
-    private static async Task<(int Code, string Output)> ProbeAsync(string url)
-    {
-        using var process = Process.Start(new ProcessStartInfo("ffprobe", $"-v error -show_entries stream=codec_name,width,height -of compact \"{url}\"")
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-        })!;
-        var output = process.StandardOutput.ReadToEndAsync();
-        var error = process.StandardError.ReadToEndAsync();
-        using var cancel = new CancellationTokenSource(TimeSpan.FromSeconds(60));
-        await process.WaitForExitAsync(cancel.Token);
-        return (process.ExitCode, await output + await error);
     }
 }
