@@ -50,7 +50,7 @@ public sealed unsafe partial class SrtListener : IHostedService, IDisposable
             return Task.CompletedTask;
         }
 
-        SrtNative.EnsureLoaded();
+        SrtNative.EnsureLoaded(_logger);
         var socket = SrtNative.srt_create_socket();
         if (socket == SrtNative.InvalidSocket)
         {

@@ -33,14 +33,25 @@ internal static unsafe partial class SrtNative
 
     public const int RejectUnavailable = 1503;
 
+    /// <summary>LOG_ERR (syslog level): libsrt reports errors and worse.</summary>
+    private const int LogLevelError = 3;
+
+    /// <summary>SRT_LOGF_DISABLE_TIME | _THREADNAME | _SEVERITY | _EOL: the bare message, the logger adds the rest.</summary>
+    private const int LogFlagsBare = 1 | 2 | 4 | 8;
+
     private static readonly Lock s_startLock = new();
     private static bool s_started;
+    private static ILogger? s_libraryLogger;
 
-    /// <summary>Loads libsrt and calls <c>srt_startup</c> once per process (never cleaned up: other servers in the process may use it).</summary>
-    public static void EnsureLoaded()
+    /// <summary>
+    /// Loads libsrt and calls <c>srt_startup</c> once per process (never cleaned up: other servers in the process may
+    /// use it); libsrt's own log lines go to <paramref name="logger"/> instead of stderr.
+    /// </summary>
+    public static void EnsureLoaded(ILogger logger)
     {
         lock (s_startLock)
         {
+            s_libraryLogger = logger; // the latest listener's (libsrt has one handler per process)
             if (s_started)
             {
                 return;
@@ -58,9 +69,32 @@ internal static unsafe partial class SrtNative
                 throw new InvalidOperationException("libsrt failed to start: " + LastError());
             }
 
+            srt_setloglevel(LogLevelError);
+            srt_setlogflags(LogFlagsBare);
+            srt_setloghandler(0, &OnLibraryLog);
             s_started = true;
         }
     }
+
+    /// <summary>libsrt's log handler (any of its threads). Its "errors" are mostly a peer's doing (a bad passphrase, a broken link).</summary>
+    [UnmanagedCallersOnly(CallConvs = [typeof(CallConvCdecl)])]
+    private static void OnLibraryLog(nint opaque, int level, byte* file, int line, byte* area, byte* message)
+    {
+        try
+        {
+            if (s_libraryLogger is { } logger && message is not null)
+            {
+                LogLibrary(logger, level <= 2 ? LogLevel.Error : LogLevel.Information, (Marshal.PtrToStringUTF8((nint)message) ?? string.Empty).TrimStart(':', ' ').TrimEnd());
+            }
+        }
+        catch (Exception)
+        {
+            // never let an exception cross into libsrt
+        }
+    }
+
+    [LoggerMessage(EventId = 429, Message = "libsrt: {Message}")]
+    private static partial void LogLibrary(ILogger logger, LogLevel level, string message);
 
     /// <summary>The calling thread's last libsrt error, as text.</summary>
     public static string LastError() => Marshal.PtrToStringUTF8(srt_getlasterror_str()) ?? "unknown SRT error";
@@ -104,6 +138,15 @@ internal static unsafe partial class SrtNative
 
     [LibraryImport(Library)]
     public static partial nint srt_getlasterror_str();
+
+    [LibraryImport(Library)]
+    private static partial void srt_setloglevel(int level);
+
+    [LibraryImport(Library)]
+    private static partial void srt_setlogflags(int flags);
+
+    [LibraryImport(Library)]
+    private static partial void srt_setloghandler(nint opaque, delegate* unmanaged[Cdecl]<nint, int, byte*, int, byte*, byte*, void> handler);
 
     /// <summary>Sets a 32-bit integer (or boolean) option; false with <see cref="LastError"/> on failure.</summary>
     public static bool SetInt(int socket, SrtOption option, int value) => srt_setsockflag(socket, option, &value, sizeof(int)) == 0;
