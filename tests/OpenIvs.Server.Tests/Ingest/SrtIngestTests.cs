@@ -61,6 +61,8 @@ public class SrtIngestTests
         Assert.Empty((await server.CallAsync("ListStreamSessions", $$"""{"channelArn":"{{channel["arn"]}}"}""").OkAsync())["streamSessions"]!.AsArray());
         Assert.Equal(0, server.Services.GetRequiredService<StreamTables>().Outbox.Count);
 
+        Assert.DoesNotContain(" over SRT", logs.All, StringComparison.Ordinal); // the hub never began a stream (logged synchronously)
+
         // The wrong key is turned away by the listen callback, before the handshake completes; no secret is logged.
         Assert.Contains("SRT caller for - rejected: unknown stream key", logs.All, StringComparison.Ordinal);
         Assert.DoesNotContain(key[^8..], logs.All, StringComparison.Ordinal);
@@ -109,8 +111,11 @@ public class SrtIngestTests
 
         Assert.NotEqual(0, await publisher.WaitForExitAsync(TimeSpan.FromSeconds(30)));
         await Eventually.ReturnsAsync(() => GetStreamAsync(server, arn), s => s is null, "offline after StopStream");
-        var names = (await server.CallAsync("GetStreamSession", $$"""{"channelArn":"{{arn}}"}""").OkAsync())["streamSession"]!["truncatedEvents"]!
-            .AsArray().Select(e => (string)e!["name"]!).Reverse();
+        // Session writes happen off the ingest path: wait for the end to be recorded.
+        var names = await Eventually.ReturnsAsync(
+            async () => (await server.CallAsync("GetStreamSession", $$"""{"channelArn":"{{arn}}"}""").OkAsync())["streamSession"]!["truncatedEvents"]!
+                .AsArray().Select(e => (string)e!["name"]!).Reverse().ToList(),
+            n => n.Contains("Session Ended"), "the session's end to be recorded");
         Assert.Equal(["Session Created", "Stream Start", "Stream End", "Session Ended"], names);
     }
 
