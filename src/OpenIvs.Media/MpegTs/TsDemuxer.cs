@@ -319,8 +319,19 @@ public sealed partial class TsDemuxer : IDisposable
             MediaThrow.Format(MediaFormatError.Unsupported, $"MPEG-TS audio stream_type 0x{otherAudio:X2} is not supported (ADTS AAC is 0x0F).");
         }
 
-        _video.Assign(video);
-        _audio.Assign(audio);
+        Reassign(_video, video);
+        Reassign(_audio, audio);
+    }
+
+    /// <summary>A new PMT may move a stream (an encoder restart): a video PES still open on the old PID is whole by now.</summary>
+    private void Reassign(ElementaryStream stream, int pid)
+    {
+        if (pid != stream.Pid && stream.Active && stream.DeclaredLength == 0 && stream.Length > 0)
+        {
+            Complete(stream);
+        }
+
+        stream.Assign(pid);
     }
 
     private void ReadElementary(ElementaryStream stream, ReadOnlySpan<byte> payload, bool start, int counter, bool discontinuity)

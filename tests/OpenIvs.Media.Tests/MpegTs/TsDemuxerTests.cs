@@ -178,6 +178,21 @@ public class TsDemuxerTests
     }
 
     [Fact]
+    public void AnEncoderRestartWithNewPidsTracksAndClockIsFollowed()
+    {
+        var first = Demux(TestFiles.Read(High));
+        var second = Demux(TestFiles.Read(Baseline));
+
+        var output = Demux([.. TestFiles.Read(High), .. TestFiles.Read(Baseline)]);
+
+        Assert.Equal([640, 320], output.Videos.Select(v => v.Width).ToArray());
+        Assert.Equal([48000, 44100], output.Audios.Select(a => a.SampleRate).ToArray());
+        Assert.Equal(first.Video.Count() + second.Video.Count(), output.Video.Count());
+        Assert.Equal(first.Audio.Count() + second.Audio.Count(), output.Audio.Count());
+        Assert.Equal(second.Video.Last().Payload, output.Video.Last().Payload);
+    }
+
+    [Fact]
     public void GarbageBetweenPacketsIsSkippedByResynchronising()
     {
         var ts = TestFiles.Read(Baseline);
