@@ -144,6 +144,31 @@ public class SrtIngestTests
     }
 
     [Fact]
+    public async Task HevcOverSrtEndsTheSessionWithAStreamFailureNamingTheCodec()
+    {
+        await using var server = await TestServer.StartAsync();
+        var (channel, key) = await CreateAsync(server);
+        var arn = (string)channel["arn"]!;
+        var clip = Path.Combine(TestServer.TempDirectory(), "hevc.ts");
+        var (made, error) = await Ffmpeg.RunAsync(
+            $"-hide_banner -loglevel error -y -f lavfi -i testsrc2=size=320x240:rate=25 -c:v libx265 -preset ultrafast -x265-params log-level=error -t 2 -f mpegts {clip}");
+        Assert.True(made == 0, error);
+
+        await using var publisher = Ffmpeg.PublishSrt(clip, SrtUrl(channel, key), loop: false);
+
+        var names = await Eventually.ReturnsAsync(
+            async () => (await server.CallAsync("ListStreamSessions", $$"""{"channelArn":"{{arn}}"}""").OkAsync())["streamSessions"]!.AsArray().Count == 0
+                ? []
+                : (await server.CallAsync("GetStreamSession", $$"""{"channelArn":"{{arn}}"}""").OkAsync())["streamSession"]!["truncatedEvents"]!
+                    .AsArray().Select(e => (string)e!["name"]!).Reverse().ToList(),
+            n => n.Contains("Session Ended"), "the session to end");
+        Assert.Equal(["Session Created", "Stream Failure", "Session Ended"], names);
+        var failure = server.Services.GetRequiredService<StreamTables>().Outbox.Values.Select(e => JsonNode.Parse(e.Json)!)
+            .Single(e => (string?)e["detail"]!["event_name"] == "Stream Failure");
+        Assert.Contains("0x24", (string?)failure["detail"]!["reason"], StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void StreamIdTakesTheBareKeyOrTheAccessControlForm()
     {
         Assert.True(SrtStreamId.TryGetStreamKey("sk_us-west-2_abc", out var plain));
