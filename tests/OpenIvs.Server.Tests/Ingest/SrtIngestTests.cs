@@ -169,6 +169,35 @@ public class SrtIngestTests
     }
 
     [Fact]
+    public async Task StoppingTheServerEndsSrtStreamsAsAShutdownAndDisconnectsTheEncoder()
+    {
+        var server = await TestServer.StartAsync();
+        Ffmpeg.Publisher? publisher = null;
+        try
+        {
+            var (channel, key) = await CreateAsync(server);
+            var arn = (string)channel["arn"]!;
+            publisher = Ffmpeg.PublishSrt(await Ffmpeg.ClipAsync(640, 360, 30, 800, 5), SrtUrl(channel, key));
+            await WaitUntilStartedAsync(server, arn);
+            var stream = server.Services.GetRequiredService<LiveStreamHub>().Find(arn)!;
+
+            await server.DisposeAsync();
+
+            Assert.Equal(StreamEndKind.Shutdown, stream.EndRequest!.Kind);
+            Assert.NotEqual(0, await publisher.WaitForExitAsync(TimeSpan.FromSeconds(30)));
+        }
+        finally
+        {
+            if (publisher is not null)
+            {
+                await publisher.DisposeAsync();
+            }
+
+            await server.DisposeAsync();
+        }
+    }
+
+    [Fact]
     public void StreamIdTakesTheBareKeyOrTheAccessControlForm()
     {
         Assert.True(SrtStreamId.TryGetStreamKey("sk_us-west-2_abc", out var plain));

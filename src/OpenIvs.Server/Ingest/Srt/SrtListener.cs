@@ -83,7 +83,7 @@ public sealed unsafe partial class SrtListener : IHostedService, IDisposable
 
         foreach (var publisher in _publishers.Keys)
         {
-            publisher.Close();
+            publisher.Shutdown();
         }
 
         _acceptThread?.Join(TimeSpan.FromSeconds(5));

@@ -24,6 +24,7 @@ internal sealed partial class SrtPublisher
     private readonly ILogger _logger;
     private readonly Thread _thread;
     private int _closed;
+    private volatile LiveStream? _stream;
 
     public SrtPublisher(int socket, SrtListener listener, IStreamHub hub, ILogger logger)
     {
@@ -37,6 +38,17 @@ internal sealed partial class SrtPublisher
     public void Start() => _thread.Start();
 
     public void Join(TimeSpan timeout) => _thread.Join(timeout);
+
+    /// <summary>The service is stopping: the stream ends for that reason (which closes the socket).</summary>
+    public void Shutdown()
+    {
+        if (_stream is { } stream)
+        {
+            stream.RequestEnd(StreamEndReason.Shutdown);
+        }
+
+        Close();
+    }
 
     /// <summary>Closes the socket (idempotent, any thread): a blocked receive returns and the thread ends.</summary>
     public void Close()
@@ -53,7 +65,7 @@ internal sealed partial class SrtPublisher
         var reason = "connection closed";
         try
         {
-            stream = Admit();
+            stream = _stream = Admit();
             if (stream is not null)
             {
                 reason = Receive(stream);
