@@ -74,7 +74,13 @@ public sealed partial class OpenIvsOptions
     public void Validate()
     {
         var problems = new List<string>();
-        foreach (var (name, value) in new[] { (nameof(Http), Http), (nameof(Rtmp), Rtmp), (nameof(Rtmps), Rtmps), (nameof(Srt), SrtIsOff ? Http : Srt) })
+        var listeners = new List<(string Name, string Value)> { (nameof(Http), Http), (nameof(Rtmp), Rtmp), (nameof(Rtmps), Rtmps) };
+        if (!SrtIsOff)
+        {
+            listeners.Add((nameof(Srt), Srt));
+        }
+
+        foreach (var (name, value) in listeners)
         {
             if (!TryParseEndPoint(value, out _))
             {
