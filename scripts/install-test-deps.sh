@@ -14,6 +14,8 @@ command -v wrk      >/dev/null 2>&1 || need+=(wrk)
 command -v aws      >/dev/null 2>&1 || need+=(awscli)
 python3 -c 'import boto3' >/dev/null 2>&1 || need+=(python3-boto3)  # ErrorMessageCliTests drive boto3
 command -v node     >/dev/null 2>&1 || need+=(nodejs npm)
+# SRT ingest binds libsrt (OpenSSL flavour) at run time; srt-tools gives srt-live-transmit for manual checks.
+[ -e /usr/lib/x86_64-linux-gnu/libsrt.so.1.5 ] || [ -e /usr/lib/aarch64-linux-gnu/libsrt.so.1.5 ] || need+=(libsrt1.5-openssl srt-tools)
 
 if [ ${#need[@]} -gt 0 ]; then
   echo "install-test-deps: apt-get install ${need[*]}"

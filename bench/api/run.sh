@@ -28,7 +28,7 @@ for auth in sigv4 none; do
   port[$auth]=$(free_port)
   OPENIVS_ACCESS_KEY_ID=$key OPENIVS_SECRET_ACCESS_KEY=$secret \
     dotnet "$root/artifacts/cli/openivs.dll" serve --data-dir "$work/data-$auth" --http "127.0.0.1:${port[$auth]}" \
-      --rtmp "127.0.0.1:$(free_port)" --rtmps "127.0.0.1:$(free_port)" \
+      --rtmp "127.0.0.1:$(free_port)" --rtmps "127.0.0.1:$(free_port)" --srt "127.0.0.1:$(free_port)" \
       --auth "$auth" --config "$work/config.json" --log-level Warning > "$work/server-$auth.log" 2>&1 &
   server[$auth]=$!
 done

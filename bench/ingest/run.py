@@ -4,10 +4,12 @@ re-encoding (`ffmpeg -re -stream_loop -1 -i clip.flv -c copy -f flv URL`) into O
 insecureIngest) and into nginx with the RTMP module (`live on`, HLS off), one after the other in the same run.
 For each server and N it reports the server's CPU per stream (% of one core) and resident memory per stream.
 
-usage: bench/ingest/run.py [--streams 10,50,100] [--warmup 10] [--measure 20] [--hls] [--baseline DLL]
+usage: bench/ingest/run.py [--streams 10,50,100] [--warmup 10] [--measure 20] [--hls] [--baseline DLL] [--srt]
   --hls  compares ingest plus packaging: nginx-rtmp with `hls on` (1 s fragments) against OpenIVS as it runs.
   --baseline DLL  also runs another build of OpenIVS (an openivs.dll published from an older commit) in the
          same run, for before/after figures of a change.
+  --srt  compares OpenIVS's ingest protocols instead of nginx: the same clip over plain RTMP, over SRT without
+         encryption (MPEG-TS, `-f mpegts srt://...`), and over SRT with the channel's passphrase (AES-128).
 Without --hls OpenIVS runs ingest only (Playback:Enabled=false), like nginx with HLS off.
 """
 import argparse
@@ -60,8 +62,16 @@ def make_clip(work):
 
 def publish(clip, urls):
     return [subprocess.Popen(["ffmpeg", "-hide_banner", "-loglevel", "error", "-re", "-stream_loop", "-1", "-i", clip,
-                              "-c", "copy", "-f", "flv", url], stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
-                             stderr=subprocess.DEVNULL) for url in urls]
+                              "-c", "copy", "-f", "mpegts" if url.startswith("srt:") else "flv", url], stdin=subprocess.DEVNULL,
+                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL) for url in urls]
+
+
+def publish_url(mode, ports, channel, key):
+    """rtmp: plain RTMP; srt: SRT without encryption; srt-aes: SRT with the channel's passphrase (AES-128)."""
+    if mode == "rtmp":
+        return f"rtmp://127.0.0.1:{ports['rtmp']}/app/{key}"
+    url = f"srt://127.0.0.1:{ports['srt']}?streamid={key}"
+    return url + f"&passphrase={channel['srt']['passphrase']}&pbkeylen=16" if mode == "srt-aes" else url
 
 
 def stop(processes):
@@ -84,15 +94,15 @@ def measure(server_pids, warmup, seconds, publishers):
     return (cpu1 - cpu0) / (t1 - t0) * 100, rss_bytes(server_pids), min(alive, still)
 
 
-def run_openivs(clip, counts, args, work, dll=None):
-    http, rtmp, rtmps = free_port(), free_port(), free_port()
+def run_openivs(clip, counts, args, work, dll=None, mode="rtmp"):
+    http, rtmp, rtmps, srt = free_port(), free_port(), free_port(), free_port()
     data = os.path.join(work, "openivs-data" if dll is None else "baseline-data")
     env = dict(os.environ, OPENIVS_ACCESS_KEY_ID=KEY, OPENIVS_SECRET_ACCESS_KEY=SECRET)
     if not args.hls:
         env["OPENIVS_Playback__Enabled"] = "false"  # like nginx with HLS off: ingest only
     server = subprocess.Popen(["dotnet", dll or os.path.join(ROOT, "artifacts", "cli", "openivs.dll"), "serve", "--data-dir", data,
                                "--http", f"127.0.0.1:{http}", "--rtmp", f"127.0.0.1:{rtmp}", "--rtmps", f"127.0.0.1:{rtmps}",
-                               "--log-level", "Warning"], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                               *(["--srt", f"127.0.0.1:{srt}"] if dll is None else []), "--log-level", "Warning"], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
         client = boto3.client("ivs", endpoint_url=f"http://127.0.0.1:{http}", region_name="us-west-2",
                               aws_access_key_id=KEY, aws_secret_access_key=SECRET)
@@ -102,13 +112,14 @@ def run_openivs(clip, counts, args, work, dll=None):
                 break
             except Exception:
                 time.sleep(0.2)
-        keys = [client.create_channel(name=f"bench-{i}", insecureIngest=True, type="BASIC" if False else "STANDARD")["streamKey"]["value"]
-                for i in range(max(counts))]
+        created = [client.create_channel(name=f"bench-{i}", insecureIngest=mode != "srt-aes", type="STANDARD")
+                   for i in range(max(counts))]
+        urls = [publish_url(mode, {"rtmp": rtmp, "srt": srt}, c["channel"], c["streamKey"]["value"]) for c in created]
         time.sleep(2)
         idle = rss_bytes([server.pid])
         results = []
         for n in counts:
-            publishers = publish(clip, [f"rtmp://127.0.0.1:{rtmp}/app/{k}" for k in keys[:n]])
+            publishers = publish(clip, urls[:n])
             cpu, rss, alive = measure([server.pid], args.warmup, args.measure, publishers)
             live = len(client.list_streams(maxResults=100).get("streams", []))
             stop(publishers)
@@ -168,9 +179,10 @@ def main():
     parser.add_argument("--measure", type=int, default=20)
     parser.add_argument("--hls", action="store_true")
     parser.add_argument("--baseline", help="openivs.dll of another build to measure in the same run")
+    parser.add_argument("--srt", action="store_true")
     args = parser.parse_args()
     counts = [int(c) for c in args.streams.split(",")]
-    for tool in ("ffmpeg", "nginx", "dotnet"):
+    for tool in ("ffmpeg", "dotnet") if args.srt else ("ffmpeg", "nginx", "dotnet"):
         if not shutil.which(tool):
             sys.exit(f"{tool} is required")
     subprocess.run(["dotnet", "publish", os.path.join(ROOT, "src", "OpenIvs.Cli", "OpenIvs.Cli.csproj"), "-c", "Release",
@@ -178,14 +190,17 @@ def main():
     with tempfile.TemporaryDirectory() as work:
         clip = make_clip(work)
         print(f"clip: 720p30 H.264 2.5 Mbps + AAC 128 kb/s, {os.cpu_count()} cores; warm-up {args.warmup}s, measure {args.measure}s; nginx hls {'on' if args.hls else 'off'}")
-        print(f"{'server':8} {'N':>4} {'alive':>5} {'live':>5} {'CPU %':>7} {'CPU %/stream':>13} {'RSS MB':>7} {'MB/stream':>10}")
-        runners = [("openivs", run_openivs)]
-        if args.baseline:
-            runners.append(("baseline", lambda *a: run_openivs(*a, dll=os.path.abspath(args.baseline))))
-        runners.append(("nginx", run_nginx))
+        print(f"{'server':16} {'N':>4} {'alive':>5} {'live':>5} {'CPU %':>7} {'CPU %/stream':>13} {'RSS MB':>7} {'MB/stream':>10}")
+        if args.srt:
+            runners = [(f"openivs {mode}", lambda *a, mode=mode: run_openivs(*a, mode=mode)) for mode in ("rtmp", "srt", "srt-aes")]
+        else:
+            runners = [("openivs", run_openivs)]
+            if args.baseline:
+                runners.append(("baseline", lambda *a: run_openivs(*a, dll=os.path.abspath(args.baseline))))
+            runners.append(("nginx", run_nginx))
         for name, runner in runners:
             for n, cpu, rss, idle, alive, live in runner(clip, counts, args, work):
-                print(f"{name:8} {n:>4} {alive:>5} {live:>5} {cpu:>7.1f} {cpu / n:>13.2f} {rss / 2**20:>7.1f} {(rss - idle) / n / 2**20:>10.2f}")
+                print(f"{name:16} {n:>4} {alive:>5} {live:>5} {cpu:>7.1f} {cpu / n:>13.2f} {rss / 2**20:>7.1f} {(rss - idle) / n / 2**20:>10.2f}")
 
 
 if __name__ == "__main__":

@@ -184,7 +184,7 @@ class OpenIvs:
         self.proc = subprocess.Popen(
             ["dotnet", os.path.join(ROOT, "artifacts", "cli", "openivs.dll"), "serve", "--data-dir", os.path.join(work, f"openivs-{self.http}"),
              "--http", f"127.0.0.1:{self.http}", "--rtmp", f"127.0.0.1:{rtmp}", "--rtmps", f"127.0.0.1:{rtmps}",
-             "--log-level", "Warning"], env=env, stdout=self.log, stderr=subprocess.STDOUT)
+             "--srt", f"127.0.0.1:{free_port()}", "--log-level", "Warning"], env=env, stdout=self.log, stderr=subprocess.STDOUT)
         wait_for(f"http://127.0.0.1:{self.http}/health", 60)
         self.client = boto3.client("ivs", endpoint_url=f"http://127.0.0.1:{self.http}", region_name="us-west-2",
                                    aws_access_key_id=KEY, aws_secret_access_key=SECRET)

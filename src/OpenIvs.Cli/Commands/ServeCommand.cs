@@ -70,7 +70,7 @@ internal static class ServeCommand
                     o.TimestampFormat = "HH:mm:ss.fff ";
                 }),
                 cancellationToken: cancellationToken).ConfigureAwait(false);
-            Console.WriteLine($"OpenIVS {options.Region}/{options.AccountId}: API and playback on http://{options.Http}, RTMP {options.Rtmp}, RTMPS {options.Rtmps}; data in {Path.GetFullPath(options.DataDirectory)}.");
+            Console.WriteLine($"OpenIVS {options.Region}/{options.AccountId}: API and playback on http://{options.Http}, RTMP {options.Rtmp}, RTMPS {options.Rtmps}, SRT {options.Srt}; data in {Path.GetFullPath(options.DataDirectory)}.");
             Console.WriteLine($"Root access key {server.Credentials.AccessKeyId} (from {server.Credentials.Source}).");
             await server.RunAsync(cancellationToken).ConfigureAwait(false);
             return 0;

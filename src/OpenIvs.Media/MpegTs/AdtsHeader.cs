@@ -51,6 +51,47 @@ public readonly record struct AdtsHeader(int Profile, int SamplingFrequencyIndex
         return true;
     }
 
+    /// <summary>
+    /// Reads an ADTS header at the start of <paramref name="data"/> (the demuxing direction): false when there is no
+    /// syncword, the header is cut short, or a field holds a reserved value. <paramref name="headerLength"/> is 7, or 9
+    /// with a CRC; <paramref name="frameLength"/> counts the header.
+    /// </summary>
+    public static bool TryRead(ReadOnlySpan<byte> data, out AdtsHeader header, out int headerLength, out int frameLength)
+    {
+        header = default;
+        headerLength = 0;
+        frameLength = 0;
+        if (data.Length < Size || data[0] != 0xFF || (data[1] & 0xF6) != 0xF0)
+        {
+            return false; // syncword 0xFFF, layer 00
+        }
+
+        headerLength = (data[1] & 0x01) == 0 ? Size + 2 : Size;
+        var profile = data[2] >> 6;
+        var frequencyIndex = (data[2] >> 2) & 0x0F;
+        var channels = ((data[2] & 0x01) << 2) | (data[3] >> 6);
+        frameLength = ((data[3] & 0x03) << 11) | (data[4] << 3) | (data[5] >> 5);
+        var rawBlocks = data[6] & 0x03;
+        if (frequencyIndex >= SamplingFrequencies.Length || profile == 3 || frameLength <= headerLength || rawBlocks != 0)
+        {
+            return false; // one raw data block per frame is what every live encoder writes
+        }
+
+        header = new AdtsHeader(profile, frequencyIndex, channels, 1024);
+        return true;
+    }
+
+    /// <summary>Samples per second of <see cref="SamplingFrequencyIndex"/>.</summary>
+    public int SampleRate => SamplingFrequencies[SamplingFrequencyIndex];
+
+    /// <summary>The two-byte AudioSpecificConfig this header stands for (object type = profile + 1, §1.6.2.1).</summary>
+    public void WriteAudioSpecificConfig(Span<byte> destination)
+    {
+        var objectType = Profile + 1;
+        destination[0] = (byte)((objectType << 3) | (SamplingFrequencyIndex >> 1));
+        destination[1] = (byte)(((SamplingFrequencyIndex & 1) << 7) | (ChannelConfiguration << 3));
+    }
+
     /// <summary>Writes the header for a raw frame of <paramref name="payloadLength"/> bytes.</summary>
     public void Write(Span<byte> destination, int payloadLength)
     {

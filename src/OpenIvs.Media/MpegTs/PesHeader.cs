@@ -54,4 +54,12 @@ public static class PesHeader
         destination[3] = (byte)(ts >> 7);
         destination[4] = (byte)(((ts & 0x7F) << 1) | 1);
     }
+
+    /// <summary>Reads a five-byte time stamp written by <see cref="WriteTimestamp"/> (marker bits are not checked).</summary>
+    public static long ReadTimestamp(ReadOnlySpan<byte> source) =>
+        ((long)(source[0] >> 1) & 0x07) << 30
+        | (long)source[1] << 22
+        | (long)(source[2] >> 1) << 15
+        | (long)source[3] << 7
+        | (long)(source[4] >> 1);
 }

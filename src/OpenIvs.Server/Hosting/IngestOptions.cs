@@ -43,8 +43,19 @@ public sealed class IngestOptions
     /// </summary>
     public TimeSpan ReceiveCoalescing { get; set; } = TimeSpan.FromMilliseconds(20);
 
+    /// <summary>
+    /// SRT receiver latency (SRTO_LATENCY): how long the listener holds packets to recover losses. The larger of this
+    /// and the encoder's own setting applies. Default 120 ms (libsrt's); range 20 ms to 8 s.
+    /// </summary>
+    public TimeSpan SrtLatency { get; set; } = TimeSpan.FromMilliseconds(120);
+
     public IEnumerable<string> Validate()
     {
+        if (SrtLatency < TimeSpan.FromMilliseconds(20) || SrtLatency > TimeSpan.FromSeconds(8))
+        {
+            yield return "Ingest.SrtLatency must be from 20 ms to 8 s.";
+        }
+
         if (ReceiveCoalescing < TimeSpan.Zero || ReceiveCoalescing > TimeSpan.FromMilliseconds(500))
         {
             yield return "Ingest.ReceiveCoalescing must be from 0 to 500 ms.";

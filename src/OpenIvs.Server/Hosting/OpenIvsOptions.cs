@@ -21,6 +21,9 @@ public sealed partial class OpenIvsOptions
     /// <summary>RTMPS (TLS) ingest listener.</summary>
     public string Rtmps { get; set; } = "127.0.0.1:4443";
 
+    /// <summary>SRT ingest listener (UDP), <c>HOST:PORT</c>, or <c>off</c>.</summary>
+    public string Srt { get; set; } = "127.0.0.1:9000";
+
     /// <summary>PEM certificate (chain) for RTMPS; empty: a self-signed one is generated into the data directory.</summary>
     public string RtmpsCertificate { get; set; } = string.Empty;
 
@@ -65,11 +68,22 @@ public sealed partial class OpenIvsOptions
 
     public IPEndPoint RtmpsEndPoint => ParseEndPoint(Rtmps, nameof(Rtmps));
 
+    /// <summary>The SRT listener's address, or null when <see cref="Srt"/> is <c>off</c>.</summary>
+    public IPEndPoint? SrtEndPoint => SrtIsOff ? null : ParseEndPoint(Srt, nameof(Srt));
+
+    private bool SrtIsOff => string.Equals(Srt, "off", StringComparison.OrdinalIgnoreCase);
+
     /// <summary>Throws with every problem found, so a bad configuration stops the service at start.</summary>
     public void Validate()
     {
         var problems = new List<string>();
-        foreach (var (name, value) in new[] { (nameof(Http), Http), (nameof(Rtmp), Rtmp), (nameof(Rtmps), Rtmps) })
+        var listeners = new List<(string Name, string Value)> { (nameof(Http), Http), (nameof(Rtmp), Rtmp), (nameof(Rtmps), Rtmps) };
+        if (!SrtIsOff)
+        {
+            listeners.Add((nameof(Srt), Srt));
+        }
+
+        foreach (var (name, value) in listeners)
         {
             if (!TryParseEndPoint(value, out _))
             {
@@ -157,11 +171,12 @@ public sealed class PublicEndpointOptions
     /// <summary>Host name of the SRT endpoint (default: the ingest host).</summary>
     public string SrtHost { get; set; } = string.Empty;
 
-    public int SrtPort { get; set; } = 9000;
+    /// <summary>Port clients use for SRT (default: the listener's). 9000 is left out of srt.endpoint, as in IVS.</summary>
+    public int SrtPort { get; set; }
 
     public IEnumerable<string> Validate()
     {
-        if (RtmpsPort is < 0 or > 65535 || RtmpPort is < 0 or > 65535 || SrtPort is < 1 or > 65535)
+        if (RtmpsPort is < 0 or > 65535 || RtmpPort is < 0 or > 65535 || SrtPort is < 0 or > 65535)
         {
             yield return "Public ports must be between 1 and 65535.";
         }

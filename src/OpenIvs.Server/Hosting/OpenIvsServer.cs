@@ -137,6 +137,7 @@ public sealed class OpenIvsServer : IAsyncDisposable
         services.AddSingleton(endpointNames);
         services.AddSingleton(new RtmpSessionOptions());
         services.AddSingleton<RtmpConnectionHandler>();
+        services.AddSingleton<Ingest.Srt.SrtListener>();
         services.AddSingleton(new PaginationTokens(Convert.FromBase64String(tokenKey)));
         services.AddSingleton(new ApiLimits());
         services.AddSingleton<FaultInjector>();
@@ -154,6 +155,9 @@ public sealed class OpenIvsServer : IAsyncDisposable
         services.AddSingleton<Playback.PlaybackAuthorizer>();
         services.AddSingleton<Playback.HlsPackager>();
         services.AddHostedService(sp => sp.GetRequiredService<Playback.HlsPackager>());
+
+        // After the hub's consumers: SRT callers are taken once they run (as Kestrel's RTMP listeners start last).
+        services.AddHostedService(sp => sp.GetRequiredService<Ingest.Srt.SrtListener>());
         services.AddSingleton<Playback.HlsOrigin>();
         services.AddSingleton<IRecordingDestinations>(new LocalRecordingDestinations(Path.Combine(options.DataDirectory, "s3")));
         services.AddSingleton(iamTables);

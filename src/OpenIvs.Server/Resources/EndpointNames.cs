@@ -27,7 +27,7 @@ public sealed class EndpointNames
             ? pub.PlaybackBaseUrl
             : $"http://{HostOf(options.HttpEndPoint.Address)}:{options.HttpEndPoint.Port.ToString(CultureInfo.InvariantCulture)}").TrimEnd('/');
         _srtHost = pub.SrtHost.Length > 0 ? pub.SrtHost : _ingestHost;
-        _srtPort = pub.SrtPort;
+        _srtPort = pub.SrtPort > 0 ? pub.SrtPort : options.SrtEndPoint?.Port ?? 9000;
     }
 
     /// <summary>The ingest host name without a channel prefix (for the RTMPS certificate).</summary>

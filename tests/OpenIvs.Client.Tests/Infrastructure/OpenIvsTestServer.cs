@@ -43,6 +43,7 @@ public sealed class OpenIvsTestServer : IAsyncDisposable
                 Http = $"127.0.0.1:{FreePort()}",
                 Rtmp = $"127.0.0.1:{FreePort()}",
                 Rtmps = $"127.0.0.1:{FreePort()}",
+                Srt = $"127.0.0.1:{FreePort()}", // a free TCP port number, almost always free for UDP too
                 EnableFaultInjection = true,
             };
             configure?.Invoke(options);

@@ -154,7 +154,7 @@ public sealed class ServerProcess : IAsyncDisposable
         foreach (var argument in new[]
                  {
                      "--http", $"127.0.0.1:{httpPort}", "--rtmp", $"127.0.0.1:{FreePort()}", "--rtmps", $"127.0.0.1:{FreePort()}",
-                     "--region", TestCredentials.Region, "--log-level", options.LogLevel,
+                     "--srt", $"127.0.0.1:{FreePort()}", "--region", TestCredentials.Region, "--log-level", options.LogLevel,
                  })
         {
             start.ArgumentList.Add(argument);

@@ -19,3 +19,12 @@ ffmpeg $q -f lavfi -i sine=sample_rate=22050 -c:a aac -ac 1 -t 0.3 -f flv Flv/aa
 ffmpeg $q -f lavfi -i testsrc2=size=1280x720:rate=30 -c:v libx265 -tag:v hvc1 -x265-params log-level=error -frames:v 1 Mp4/hevc_main_1280x720.mp4
 ffmpeg $q -f lavfi -i testsrc2=size=320x240:rate=30 -c:v libx265 -tag:v hvc1 -x265-params log-level=error -frames:v 1 Mp4/hevc_main_320x240.mp4
 ffmpeg $q -f lavfi -i testsrc2=size=320x240:rate=30 -c:v libaom-av1 -cpu-used 8 -frames:v 1 Mp4/av1_320x240.mp4
+# MPEG-TS as SRT ingest receives it (TsDemuxerTests): High with B-frames on ffmpeg's default PIDs, and Baseline mono
+# on other PIDs (PMT 0x30, streams from 0x40).
+mkdir -p MpegTs
+ffmpeg $q -f lavfi -i testsrc2=size=640x360:rate=30 -f lavfi -i sine=frequency=440:sample_rate=48000 \
+  -c:v libx264 -profile:v high -preset veryfast -b:v 200k -g 30 -bf 2 -c:a aac -ac 2 -ar 48000 -b:a 48k -t 2 \
+  -f mpegts MpegTs/h264_high_360p30_aac48k.ts
+ffmpeg $q -f lavfi -i testsrc2=size=320x240:rate=25 -f lavfi -i sine=frequency=300:sample_rate=44100 \
+  -c:v libx264 -profile:v baseline -preset veryfast -b:v 100k -g 25 -c:a aac -ac 1 -ar 44100 -b:a 32k -t 1 \
+  -mpegts_start_pid 0x40 -mpegts_pmt_start_pid 0x30 -f mpegts MpegTs/h264_baseline_240p25_aac44k_mono.ts

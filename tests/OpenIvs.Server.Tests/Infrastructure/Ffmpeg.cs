@@ -57,6 +57,10 @@ public static class Ffmpeg
         new(Start("-hide_banner -loglevel error -nostdin -re -f lavfi -i testsrc2=size=320x240:rate=30 -f lavfi -i sine " +
             $"-vf select='gte(t\\,{videoDelaySeconds})' -c:v libx264 -preset veryfast -tune zerolatency -g 30 -c:a aac -f flv {url}"));
 
+    /// <summary>Starts publishing <paramref name="clip"/> in real time as MPEG-TS over SRT to <paramref name="url"/> (<c>srt://...</c>).</summary>
+    public static Publisher PublishSrt(string clip, string url, bool loop = true) =>
+        new(Start($"-hide_banner -loglevel error -re {(loop ? "-stream_loop -1 " : string.Empty)}-i {clip} -c copy -f mpegts \"{url}\""));
+
     public static async Task<(int ExitCode, string Error)> RunAsync(string arguments, string tool = "ffmpeg", TimeSpan? timeout = null)
     {
         using var process = Start(arguments, tool);

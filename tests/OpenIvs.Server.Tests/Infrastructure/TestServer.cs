@@ -59,6 +59,7 @@ public sealed class TestServer : IAsyncDisposable
                 Http = $"127.0.0.1:{FreePort()}",
                 Rtmp = $"127.0.0.1:{FreePort()}",
                 Rtmps = $"127.0.0.1:{FreePort()}",
+                Srt = $"127.0.0.1:{FreeUdpPort()}",
             };
             configure?.Invoke(options);
             var server = await OpenIvsServer.CreateAsync(
@@ -118,6 +119,12 @@ public sealed class TestServer : IAsyncDisposable
         }
 
         return events;
+    }
+
+    public static int FreeUdpPort()
+    {
+        using var socket = new UdpClient(new IPEndPoint(IPAddress.Loopback, 0));
+        return ((IPEndPoint)socket.Client.LocalEndPoint!).Port;
     }
 
     /// <summary>Sends a signed API request (root key by default) and returns the response.</summary>

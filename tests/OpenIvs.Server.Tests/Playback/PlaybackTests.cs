@@ -326,7 +326,7 @@ public class PlaybackTests
     internal static string MediaPlaylistUrl(string playbackUrl, string multivariant) =>
         new Uri(new Uri(playbackUrl), multivariant.Split('\n').First(l => l.Length > 0 && !l.StartsWith('#')).Trim()).ToString();
 
-    private static async Task<(int Code, string Output)> RunToolAsync(string tool, string arguments)
+    internal static async Task<(int Code, string Output)> RunToolAsync(string tool, string arguments)
     {
         using var process = System.Diagnostics.Process.Start(new System.Diagnostics.ProcessStartInfo(tool, arguments)
         {

@@ -50,9 +50,9 @@ export function freePort() {
 export async function startServer(options = {}) {
   const dll = cliDll();
   const dataDir = mkdtempSync(join(tmpdir(), 'openivs-js-'));
-  const [http, rtmp, rtmps] = [await freePort(), await freePort(), await freePort()];
+  const [http, rtmp, rtmps, srt] = [await freePort(), await freePort(), await freePort(), await freePort()];
   const args = [dll, 'serve', '--data-dir', dataDir, '--http', `127.0.0.1:${http}`,
-    '--rtmp', `127.0.0.1:${rtmp}`, '--rtmps', `127.0.0.1:${rtmps}`, '--region', REGION, '--log-level', 'Warning',
+    '--rtmp', `127.0.0.1:${rtmp}`, '--rtmps', `127.0.0.1:${rtmps}`, '--srt', `127.0.0.1:${srt}`, '--region', REGION, '--log-level', 'Warning',
     ...(options.faultInjection ? ['--enable-fault-injection'] : []), ...(options.args ?? [])];
   const child = spawn('dotnet', args, {
     env: {
