@@ -30,6 +30,10 @@ internal static class ServeSettings
         ("--part-target", "Playback:PartTarget", "OPENIVS_PART_TARGET", "LL-HLS part duration of LOW latency channels, hh:mm:ss.fff (default: 00:00:00.360)."),
         ("--auth", "Authentication", "OPENIVS_AUTH", "sigv4 (default: every call signed and authorized) or none (no authentication)."),
         ("--enable-fault-injection", "EnableFaultInjection", "OPENIVS_ENABLE_FAULT_INJECTION", "Allow /_openivs/faults to inject API errors (testing aid)."),
+        ("--metrics-listen", "Monitoring:MetricsListen", "OPENIVS_METRICS_LISTEN", "Serve Prometheus metrics at /metrics on this HOST:PORT only (default: off)."),
+        ("--enable-metrics-on-http", "Monitoring:MetricsOnHttp", "OPENIVS_ENABLE_METRICS_ON_HTTP", "Also serve /metrics on the public HTTP listener."),
+        ("--otlp-endpoint", "Monitoring:OtlpEndpoint", "OPENIVS_OTLP_ENDPOINT", "OTLP/HTTP collector for traces, e.g. http://127.0.0.1:4318 (default: no tracing)."),
+        ("--log-format", "Monitoring:LogFormat", "OPENIVS_LOG_FORMAT", "text (default) or json (JSON lines with the request id and channel id as fields)."),
         ("--enable-rate-limits", "EnableRateLimits", "OPENIVS_ENABLE_RATE_LIMITS", "Enforce IVS's API rate quotas (ThrottlingException)."),
     ];
 

@@ -16,6 +16,7 @@ using OpenIvs.Server.Resources;
 using OpenIvs.Server.Storage;
 using OpenIvs.Server.Storage.Sqlite;
 using OpenIvs.Server.Streams;
+using OpenIvs.Server.Telemetry;
 
 namespace OpenIvs.Server.Hosting;
 
@@ -77,11 +78,7 @@ public sealed class OpenIvsServer : IAsyncDisposable
         builder.Logging.AddFilter("Microsoft.Hosting", LogLevel.Warning);
         if (configureLogging is null)
         {
-            builder.Logging.AddSimpleConsole(o =>
-            {
-                o.SingleLine = true;
-                o.TimestampFormat = "HH:mm:ss.fff ";
-            });
+            builder.Logging.AddOpenIvsConsole(options.Monitoring);
         }
         else
         {
@@ -109,6 +106,10 @@ public sealed class OpenIvsServer : IAsyncDisposable
                 listen.UseHttps(certificate);
                 listen.UseConnectionHandler<RtmpConnectionHandler>();
             });
+            if (options.Monitoring.MetricsListen.Length > 0)
+            {
+                kestrel.Listen(ParseEndPoint(options.Monitoring.MetricsListen), listen => listen.Protocols = HttpProtocols.Http1);
+            }
         });
 
         var services = builder.Services;
@@ -156,6 +157,7 @@ public sealed class OpenIvsServer : IAsyncDisposable
         services.AddSingleton<IIvsService>(sp => sp.GetRequiredService<IvsService>());
         services.AddSingleton<IvsApiEndpoint>();
         services.AddSingleton<Playback.WatchPage>();
+        services.AddOpenIvsTelemetry(options.Monitoring);
         configureServices?.Invoke(services);
 
         var app = builder.Build();
@@ -164,6 +166,9 @@ public sealed class OpenIvsServer : IAsyncDisposable
         var watchPage = app.Services.GetRequiredService<Playback.WatchPage>();
         var origin = app.Services.GetRequiredService<Playback.HlsOrigin>();
         var faults = options.EnableFaultInjection ? app.Services.GetRequiredService<FaultInjector>() : null;
+        var playbackTelemetry = app.Services.GetRequiredService<PlaybackTelemetry>();
+        _ = app.Services.GetRequiredService<IngestTelemetry>(); // its observable instruments exist from the start
+        app.UseOpenIvsMetrics(options.Monitoring);
 
         // One terminal handler that dispatches on the path: cheaper than endpoint routing on the hot path.
         app.Run(context =>
@@ -177,7 +182,7 @@ public sealed class OpenIvsServer : IAsyncDisposable
 
             if (path.StartsWith(Playback.HlsOrigin.PathPrefix, StringComparison.Ordinal))
             {
-                return origin.HandleAsync(context);
+                return playbackTelemetry.Enabled ? playbackTelemetry.HandleAsync(context, origin.HandleAsync) : origin.HandleAsync(context);
             }
 
             if (faults is not null && path == "/_openivs/faults")
@@ -204,6 +209,9 @@ public sealed class OpenIvsServer : IAsyncDisposable
         _ = app.Services.GetRequiredService<IvsService>().ResumeRecordingConfigurationActivationAsync();
         return server;
     }
+
+    private static System.Net.IPEndPoint ParseEndPoint(string value) =>
+        OpenIvsOptions.TryParseEndPoint(value, out var endPoint) ? endPoint : throw new InvalidOperationException($"'{value}' is not HOST:PORT.");
 
     private static string? NullIfEmpty(string value) => value.Length == 0 ? null : value;
 

@@ -11,7 +11,7 @@ namespace OpenIvs.Server.Ingest;
 /// publish closes the connection without a status (as IVS does); media and configuration go to the hub.
 /// </summary>
 internal sealed partial class RtmpPublisher(
-    LiveStreamHub hub, ConnectionContext connection, bool secure, IngestOptions options, TimeProvider time, ILogger logger)
+    LiveStreamHub hub, ConnectionContext connection, bool secure, IngestOptions options, Telemetry.IngestTelemetry telemetry, TimeProvider time, ILogger logger)
     : IRtmpPublishHandler, IDisposable
 {
     private ReceiveCoalescing? _coalescing;
@@ -34,7 +34,9 @@ internal sealed partial class RtmpPublisher(
             return PublishDecision.Reject("Unknown application.");
         }
 
+        var activity = telemetry.StartPublish(secure);
         var result = await hub.BeginAsync(request.StreamName, secure, DisconnectAsync, cancellationToken).ConfigureAwait(false);
+        telemetry.PublishDecided(activity, result);
         if (!result.Accepted)
         {
             LogRefused(logger, connection.ConnectionId, result.Refusal.ToString());
@@ -78,6 +80,7 @@ internal sealed partial class RtmpPublisher(
         Dispose();
         if (Stream is { } stream)
         {
+            using var scope = telemetry.BeginChannelScope(logger, stream);
             await hub.EndAsync(stream, reason.ToString()).ConfigureAwait(false);
         }
     }
