@@ -139,6 +139,9 @@ public class MonitoringTests
 
         // The figures are there: this test would prove nothing if nothing was recorded.
         Assert.Contains($"channel_id=\"{channelId}\"", metrics, StringComparison.Ordinal);
+        Assert.Contains("openivs_playback_requests_total{otel_scope_name=\"OpenIvs.Playback\",kind=\"multivariant\"", metrics, StringComparison.Ordinal);
+        Assert.Contains("openivs_playback_sent_bytes_total{otel_scope_name=\"OpenIvs.Playback\",kind=\"multivariant\"}", metrics, StringComparison.Ordinal);
+        Assert.Contains("openivs_playback_request_duration_seconds_bucket{otel_scope_name=\"OpenIvs.Playback\",kind=\"multivariant\"", metrics, StringComparison.Ordinal);
         Assert.Contains(collector.Spans(), s => s.Name == "publish" && s.Attributes.GetValueOrDefault("openivs.publish.outcome") == "unknown_stream_key");
         Assert.Contains(collector.Spans(), s => s.Name == "publish" && s.Attributes.GetValueOrDefault("openivs.channel_id") == channelId);
         Assert.Contains(collector.Spans(), s => s.Name == "playback multivariant" && s.Attributes.GetValueOrDefault("openivs.channel_id") == channelId);
