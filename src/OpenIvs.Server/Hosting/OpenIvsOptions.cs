@@ -42,6 +42,8 @@ public sealed partial class OpenIvsOptions
 
     public MonitoringOptions Monitoring { get; set; } = new();
 
+    public ConsoleOptions Console { get; set; } = new();
+
     /// <summary>
     /// Lets <c>/_openivs/faults</c> inject errors into chosen operations (for testing clients' error
     /// handling). Off by default.
@@ -101,6 +103,7 @@ public sealed partial class OpenIvsOptions
         problems.AddRange(Ingest.Validate());
         problems.AddRange(Playback.Validate());
         problems.AddRange(Monitoring.Validate(Http));
+        problems.AddRange(Console.Validate());
         if (problems.Count > 0)
         {
             throw new InvalidOperationException("Invalid configuration:\n  " + string.Join("\n  ", problems));

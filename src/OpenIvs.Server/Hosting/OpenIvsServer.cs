@@ -147,7 +147,18 @@ public sealed class OpenIvsServer : IAsyncDisposable
         }
         else
         {
-            services.AddSingleton<IRequestAuthenticator, SigV4Authenticator>();
+            services.AddSingleton<SigV4Authenticator>();
+            if (options.Console.Enabled)
+            {
+                // Console calls authenticate with the session cookie; everything else with SigV4, unchanged.
+                services.AddSingleton<WebConsole.ConsoleSessions>();
+                services.AddSingleton<IRequestAuthenticator>(sp => new WebConsole.ConsoleAuthenticator(
+                    sp.GetRequiredService<SigV4Authenticator>(), sp.GetRequiredService<WebConsole.ConsoleSessions>()));
+            }
+            else
+            {
+                services.AddSingleton<IRequestAuthenticator>(sp => sp.GetRequiredService<SigV4Authenticator>());
+            }
             services.AddSingleton<IRequestAuthorizer, PolicyAuthorizer>();
             services.AddSingleton<IResourceTags>(sp => sp.GetRequiredService<IvsService>());
             services.AddHostedService<IamWatcher>();
@@ -157,6 +168,7 @@ public sealed class OpenIvsServer : IAsyncDisposable
         services.AddSingleton<IIvsService>(sp => sp.GetRequiredService<IvsService>());
         services.AddSingleton<IvsApiEndpoint>();
         services.AddSingleton<Playback.WatchPage>();
+        services.AddSingleton<WebConsole.ConsoleEndpoint>();
         services.AddOpenIvsTelemetry(options.Monitoring);
         configureServices?.Invoke(services);
 
@@ -165,6 +177,7 @@ public sealed class OpenIvsServer : IAsyncDisposable
         var endpoint = app.Services.GetRequiredService<IvsApiEndpoint>();
         var watchPage = app.Services.GetRequiredService<Playback.WatchPage>();
         var origin = app.Services.GetRequiredService<Playback.HlsOrigin>();
+        var console = options.Console.Enabled ? app.Services.GetRequiredService<WebConsole.ConsoleEndpoint>() : null;
         var faults = options.EnableFaultInjection ? app.Services.GetRequiredService<FaultInjector>() : null;
         var playbackTelemetry = app.Services.GetRequiredService<PlaybackTelemetry>();
         _ = app.Services.GetRequiredService<IngestTelemetry>(); // its observable instruments exist from the start
@@ -193,6 +206,11 @@ public sealed class OpenIvsServer : IAsyncDisposable
             if (path.StartsWith("/watch/", StringComparison.Ordinal))
             {
                 return watchPage.HandleAsync(context);
+            }
+
+            if (console is not null && path.StartsWith(WebConsole.ConsoleEndpoint.PathPrefix, StringComparison.Ordinal))
+            {
+                return console.HandleAsync(context);
             }
 
             return endpoint.HandleAsync(context);
