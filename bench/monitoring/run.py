@@ -1,11 +1,14 @@
 #!/usr/bin/env python3
 """Monitoring overhead benchmark (not a test): what metrics and tracing cost, as a ratio measured in one run.
 
-Two `openivs serve` processes run side by side: "off" (defaults: no metrics, no tracing) and "on" (--metrics-listen,
---otlp-endpoint to a local OTLP sink, --log-format json; Prometheus scrapes it every second). Both see the same load
-at the same time, so background load on a shared machine hits both alike.
+Three `openivs serve` processes run side by side: "off" (defaults: no metrics, no tracing), "metrics"
+(--metrics-listen scraped every second, --log-format json) and "all" (that plus --otlp-endpoint to a local OTLP
+sink, every request traced) and "sampled" (as "all", with --trace-sample-ratio 0.1). They see the same load at the same time, so background load on a shared machine hits
+them alike; each figure is a ratio to "off".
 
-1. API: GetChannel throughput with wrk (SigV4-signed with botocore, replayed), runs alternating off/on, c=32.
+1. API: GetChannel with wrk (SigV4-signed with botocore, replayed), c=32, runs alternating between the servers:
+   throughput, and server CPU time per request (what throughput is made of once the server is CPU-bound; less
+   disturbed by other load than throughput), each as the median ratio to "off" over the rounds.
 2. Ingest: N publishers per server replay a pre-encoded 720p 2.5 Mbps clip (-c copy); CPU per stream of each server
    over the same window.
 
@@ -74,11 +77,17 @@ def scrape_forever(url, stop):
         stop.wait(1)
 
 
-def wrk_rps(port, lua, seconds):
+def wrk_run(port, lua, seconds, pid):
+    """Runs wrk; returns (requests per second, server CPU microseconds per request)."""
+    cpu0 = cpu_seconds([pid])
     out = subprocess.run(["wrk", "-t2", "-c32", f"-d{seconds}s", "-s", lua, f"http://127.0.0.1:{port}"],
                          capture_output=True, text=True).stdout
-    match = re.search(r"Requests/sec:\s+([0-9.]+)", out)
-    return float(match.group(1)) if match else 0.0
+    cpu1 = cpu_seconds([pid])
+    rps = re.search(r"Requests/sec:\s+([0-9.]+)", out)
+    total = re.search(r"([0-9]+) requests in", out)
+    if not rps or not total or int(total.group(1)) == 0:
+        return 0.0, float("inf")
+    return float(rps.group(1)), (cpu1 - cpu0) * 1e6 / int(total.group(1))
 
 
 def main():
@@ -95,28 +104,40 @@ def main():
     sink = http.server.ThreadingHTTPServer(("127.0.0.1", free_port()), OtlpSink)
     threading.Thread(target=sink.serve_forever, daemon=True).start()
     work = tempfile.mkdtemp(prefix="openivs-monitoring-bench-")
-    metrics_port = free_port()
+    scrape_ports = {"metrics": free_port(), "all": free_port(), "sampled": free_port()}
+    otlp = f"http://127.0.0.1:{sink.server_address[1]}"
     servers = {
         "off": start_server("off", work, []),
-        "on": start_server("on", work, ["--metrics-listen", f"127.0.0.1:{metrics_port}",
-                                        "--otlp-endpoint", f"http://127.0.0.1:{sink.server_address[1]}", "--log-format", "json"]),
+        "metrics": start_server("metrics", work, ["--metrics-listen", f"127.0.0.1:{scrape_ports['metrics']}", "--log-format", "json"]),
+        "all": start_server("all", work, ["--metrics-listen", f"127.0.0.1:{scrape_ports['all']}", "--log-format", "json",
+                                          "--otlp-endpoint", otlp]),
+        "sampled": start_server("sampled", work, ["--metrics-listen", f"127.0.0.1:{scrape_ports['sampled']}", "--log-format", "json",
+                                                  "--otlp-endpoint", otlp, "--trace-sample-ratio", "0.1"]),
     }
     stop = threading.Event()
-    threading.Thread(target=scrape_forever, args=(f"http://127.0.0.1:{metrics_port}/metrics", stop), daemon=True).start()
+    for port in scrape_ports.values():
+        threading.Thread(target=scrape_forever, args=(f"http://127.0.0.1:{port}/metrics", stop), daemon=True).start()
     publishers = []
     try:
         print(f"OpenIVS monitoring overhead: {os.cpu_count()} cores, {args.rounds} alternating rounds of {args.seconds}s")
-        ratios = []
+        ratios = {name: [] for name in servers if name != "off"}
+        cpu_ratios = {name: [] for name in ratios}
         for name, (_, ports, client) in servers.items():
             arn = client.create_channel(name="bench")["channel"]["arn"]
             subprocess.run([sys.executable, os.path.join(ROOT, "bench", "api", "sign.py"), f"http://127.0.0.1:{ports['http']}",
                             "us-west-2", KEY, SECRET, os.path.join(work, f"{name}.lua"), "GetChannel", f'{{"arn":"{arn}"}}'], check=True)
         for round_ in range(1, args.rounds + 1):
-            rps = {name: wrk_rps(ports["http"], os.path.join(work, f"{name}.lua"), args.seconds)
-                   for name, (_, ports, _) in servers.items()}
-            ratios.append(rps["on"] / max(rps["off"], 1))
-            print(f"  GetChannel c=32 round {round_}: off {rps['off']:.0f} rps, on {rps['on']:.0f} rps, on/off = {ratios[-1]:.3f}")
-        print(f"GetChannel throughput on/off, median of {args.rounds}: {statistics.median(ratios):.3f}")
+            order = list(servers.items()) if round_ % 2 else list(reversed(servers.items()))
+            result = {name: wrk_run(ports["http"], os.path.join(work, f"{name}.lua"), args.seconds, process.pid)
+                      for name, (process, ports, _) in order}
+            for name in ratios:
+                ratios[name].append(result[name][0] / max(result["off"][0], 1))
+                # CPU per request is what throughput is made of on a busy server, and other load disturbs it less.
+                cpu_ratios[name].append(result["off"][1] / result[name][1])
+            print(f"  GetChannel c=32 round {round_}: " + ", ".join(f"{n} {r[0]:.0f} rps {r[1]:.1f} us/req" for n, r in result.items()))
+        for name in ratios:
+            print(f"GetChannel {name}/off, median of {args.rounds}: throughput {statistics.median(ratios[name]):.3f}, "
+                  f"requests per CPU second {statistics.median(cpu_ratios[name]):.3f}")
 
         clip = os.path.join(work, "clip.flv")
         subprocess.run(["ffmpeg", "-hide_banner", "-loglevel", "error", "-y", "-f", "lavfi", "-i", "testsrc2=size=1280x720:rate=30",
@@ -136,9 +157,9 @@ def main():
         after, t1 = {n: cpu_seconds([p]) for n, p in pids.items()}, time.monotonic()
         live = {name: len(client.list_streams(maxResults=100).get("streams", [])) for name, (_, _, client) in servers.items()}
         per_stream = {n: (after[n] - before[n]) / (t1 - t0) * 100 / max(1, live[n]) for n in pids}
-        print(f"  ingest {args.streams} streams each: off {per_stream['off']:.2f} %CPU/stream ({live['off']} live), "
-              f"on {per_stream['on']:.2f} %CPU/stream ({live['on']} live)")
-        print(f"Ingest CPU per stream on/off: {per_stream['on'] / max(per_stream['off'], 1e-9):.3f}")
+        print(f"  ingest {args.streams} streams each: " + ", ".join(f"{n} {per_stream[n]:.3f} %CPU/stream ({live[n]} live)" for n in servers))
+        for name in ratios:
+            print(f"Ingest CPU per stream {name}/off: {per_stream[name] / max(per_stream['off'], 1e-9):.3f}")
         print(f"OTLP bytes received: {OtlpSink.received}")
     finally:
         stop.set()

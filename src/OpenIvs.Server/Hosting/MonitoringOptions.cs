@@ -18,6 +18,12 @@ public sealed class MonitoringOptions
     /// </summary>
     public string OtlpEndpoint { get; set; } = string.Empty;
 
+    /// <summary>
+    /// Share of traces recorded (0-1; default 1: every API call, publish and playback request). A caller's
+    /// sampled <c>traceparent</c> is always followed.
+    /// </summary>
+    public double TraceSampleRatio { get; set; } = 1;
+
     /// <summary><c>text</c> (default): one readable line per event; <c>json</c>: JSON lines with scopes (request id, channel id) as fields.</summary>
     public string LogFormat { get; set; } = "text";
 
@@ -51,6 +57,11 @@ public sealed class MonitoringOptions
             && (!Uri.TryCreate(OtlpEndpoint, UriKind.Absolute, out var otlp) || otlp.Scheme is not ("http" or "https")))
         {
             yield return $"Monitoring.OtlpEndpoint '{OtlpEndpoint}' must be an http(s) URL of an OTLP/HTTP collector.";
+        }
+
+        if (TraceSampleRatio is < 0 or > 1 || double.IsNaN(TraceSampleRatio))
+        {
+            yield return $"Monitoring.TraceSampleRatio {TraceSampleRatio} must be between 0 and 1.";
         }
 
         if (LogFormat is not ("text" or "json"))

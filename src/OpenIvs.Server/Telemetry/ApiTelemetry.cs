@@ -16,22 +16,28 @@ public sealed class ApiTelemetry : IDisposable
     /// <summary>Latency buckets in seconds: from a cached read (sub-millisecond) to a slow durable write.</summary>
     internal static readonly double[] LatencyBuckets = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
 
-    private readonly Meter _meter;
-    private readonly Counter<long> _requests;
-    private readonly Histogram<double> _duration;
-    private readonly Counter<long> _sigV4Failures;
+    // Null when metrics are off: nothing is measured, and no Meter exists for a listener to find.
+    private readonly Meter? _meter;
+    private readonly Counter<long>? _requests;
+    private readonly Histogram<double>? _duration;
+    private readonly Counter<long>? _sigV4Failures;
 
-    public ApiTelemetry(IMeterFactory meters)
+    private readonly ServerSpans _spans;
+
+    public ApiTelemetry(IMeterFactory meters, ServerSpans spans, Hosting.OpenIvsOptions options)
     {
-        _meter = meters.Create(Name);
-        _requests = _meter.CreateCounter<long>("openivs.api.requests", "{request}", "API requests by operation and HTTP status.");
-        _duration = _meter.CreateHistogram(
+        _spans = spans;
+        Source = spans.CreateSource(Name);
+        _meter = options.Monitoring.MetricsEnabled ? meters.Create(Name) : null;
+        _requests = _meter?.CreateCounter<long>("openivs.api.requests", "{request}", "API requests by operation and HTTP status.");
+        _duration = _meter?.CreateHistogram(
             "openivs.api.request.duration", "s", "API request latency, from the first byte read to the answer written.",
             advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = LatencyBuckets });
-        _sigV4Failures = _meter.CreateCounter<long>("openivs.api.sigv4.failures", "{request}", "API requests refused by SigV4 verification, by reason.");
+        _sigV4Failures = _meter?.CreateCounter<long>("openivs.api.sigv4.failures", "{request}", "API requests refused by SigV4 verification, by reason.");
     }
 
-    public ActivitySource Source { get; } = new(Name);
+    /// <summary>Null when tracing is off.</summary>
+    public ActivitySource? Source { get; }
 
     /// <summary>
     /// Starts the span of one API call (null when nobody traces), as a child of the caller's
@@ -39,19 +45,12 @@ public sealed class ApiTelemetry : IDisposable
     /// </summary>
     public Activity? StartRequest(HttpRequest request, string operation, string requestId)
     {
-        if (!Source.HasListeners())
-        {
-            return null;
-        }
-
-        var activity = ServerSpans.Start(Source, operation, request);
+        var activity = Source is null ? null : _spans.Start(Source, operation, request);
         if (activity is { IsAllDataRequested: true })
         {
-            activity.SetTag("rpc.system", "aws-api");
             activity.SetTag("rpc.service", "ivs");
             activity.SetTag("rpc.method", operation);
             activity.SetTag("aws.request_id", requestId);
-            activity.SetTag("http.request.method", request.Method);
         }
 
         return activity;
@@ -61,7 +60,7 @@ public sealed class ApiTelemetry : IDisposable
     public void RequestEnded(Activity? activity, string operation, int status, string? errorCode, TimeSpan elapsed)
     {
         var statusText = StatusText(status);
-        if (_requests.Enabled)
+        if (_requests is not null && _duration is not null)
         {
             _requests.Add(1, new KeyValuePair<string, object?>("operation", operation), new KeyValuePair<string, object?>("status", statusText));
             _duration.Record(elapsed.TotalSeconds, new KeyValuePair<string, object?>("operation", operation));
@@ -82,16 +81,13 @@ public sealed class ApiTelemetry : IDisposable
 
     public void SigV4Failed(SigV4Failure reason)
     {
-        if (_sigV4Failures.Enabled)
-        {
-            _sigV4Failures.Add(1, new KeyValuePair<string, object?>("reason", ReasonText(reason)));
-        }
+        _sigV4Failures?.Add(1, new KeyValuePair<string, object?>("reason", ReasonText(reason)));
     }
 
     public void Dispose()
     {
-        Source.Dispose();
-        _meter.Dispose();
+        Source?.Dispose();
+        _meter?.Dispose();
     }
 
     // Labels as strings without allocating per request for the statuses the API answers with.

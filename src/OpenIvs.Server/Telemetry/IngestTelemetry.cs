@@ -14,15 +14,24 @@ public sealed class IngestTelemetry : IDisposable
 {
     public const string Name = "OpenIvs.Ingest";
 
-    private readonly Meter _meter;
-    private readonly Counter<long> _publishes;
+    private readonly Meter? _meter;
+    private readonly Counter<long>? _publishes;
     private readonly LiveStreamHub _hub;
     private readonly bool _scopes;
 
-    public IngestTelemetry(IMeterFactory meters, LiveStreamHub hub, Hosting.OpenIvsOptions options)
+    private readonly ServerSpans _spans;
+
+    public IngestTelemetry(IMeterFactory meters, LiveStreamHub hub, ServerSpans spans, Hosting.OpenIvsOptions options)
     {
+        _spans = spans;
         _hub = hub;
         _scopes = options.Monitoring.JsonLogs;
+        Source = spans.CreateSource(Name);
+        if (!options.Monitoring.MetricsEnabled)
+        {
+            return; // no Meter: nothing to observe, nothing counted
+        }
+
         _meter = meters.Create(Name);
         _meter.CreateObservableGauge(
             "openivs.ingest.video.bitrate", () => PerChannel(s => s.Metrics.VideoBitrate), unit: null,
@@ -44,12 +53,13 @@ public sealed class IngestTelemetry : IDisposable
         _publishes = _meter.CreateCounter<long>("openivs.ingest.publishes", "{publish}", "Publish attempts by outcome (accepted, or why refused).");
     }
 
-    public ActivitySource Source { get; } = new(Name);
+    /// <summary>Null when tracing is off.</summary>
+    public ActivitySource? Source { get; }
 
     /// <summary>Starts the span of a publish attempt (null when nobody traces).</summary>
     public Activity? StartPublish(bool secure)
     {
-        var activity = Source.HasListeners() ? Source.StartActivity("publish", ActivityKind.Server, default(ActivityContext)) : null;
+        var activity = Source is null ? null : _spans.StartRoot(Source, "publish");
         activity?.SetTag("network.protocol.name", secure ? "rtmps" : "rtmp");
         return activity;
     }
@@ -58,10 +68,7 @@ public sealed class IngestTelemetry : IDisposable
     public void PublishDecided(Activity? activity, PublishResult result)
     {
         var outcome = OutcomeText(result.Refusal);
-        if (_publishes.Enabled)
-        {
-            _publishes.Add(1, new KeyValuePair<string, object?>("outcome", outcome));
-        }
+        _publishes?.Add(1, new KeyValuePair<string, object?>("outcome", outcome));
 
         if (activity is not null)
         {
@@ -85,8 +92,8 @@ public sealed class IngestTelemetry : IDisposable
 
     public void Dispose()
     {
-        Source.Dispose();
-        _meter.Dispose();
+        Source?.Dispose();
+        _meter?.Dispose();
     }
 
     private IEnumerable<Measurement<T>> PerChannel<T>(Func<LiveStream, T> value, bool skipZero = false)

@@ -20,6 +20,7 @@ public static class OpenIvsTelemetry
     public static void AddOpenIvsTelemetry(this IServiceCollection services, MonitoringOptions options)
     {
         services.AddMetrics();
+        services.AddSingleton<ServerSpans>();
         services.AddSingleton<ApiTelemetry>();
         services.AddSingleton<IngestTelemetry>();
         services.AddSingleton<PlaybackTelemetry>();
@@ -41,6 +42,7 @@ public static class OpenIvsTelemetry
         {
             telemetry.WithTracing(tracing => tracing
                 .AddSource(ApiTelemetry.Name, IngestTelemetry.Name, PlaybackTelemetry.Name)
+                .SetSampler(new AlwaysOnSampler()) // ServerSpans decides, before any Activity exists
                 .AddOtlpExporter(otlp =>
                 {
                     otlp.Endpoint = traces;

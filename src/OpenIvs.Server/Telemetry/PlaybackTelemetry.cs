@@ -15,19 +15,23 @@ public sealed class PlaybackTelemetry : IDisposable
 
     private static readonly double[] DurationBuckets = [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.2, 0.3, 0.4, 0.5, 0.75, 1, 2, 4, 8];
 
-    private readonly Meter _meter;
-    private readonly Counter<long> _requests;
-    private readonly Counter<long> _bytes;
-    private readonly Histogram<double> _duration;
+    private readonly Meter? _meter;
+    private readonly Counter<long>? _requests;
+    private readonly Counter<long>? _bytes;
+    private readonly Histogram<double>? _duration;
     private readonly ILogger _logger;
     private readonly bool _scopes;
 
-    public PlaybackTelemetry(IMeterFactory meters, Hosting.OpenIvsOptions options, ILogger<PlaybackTelemetry> logger)
+    private readonly ServerSpans _spans;
+
+    public PlaybackTelemetry(IMeterFactory meters, ServerSpans spans, Hosting.OpenIvsOptions options, ILogger<PlaybackTelemetry> logger)
     {
-        _meter = meters.Create(Name);
-        _requests = _meter.CreateCounter<long>("openivs.playback.requests", "{request}", "Playback requests by kind and HTTP status.");
-        _bytes = _meter.CreateCounter<long>("openivs.playback.sent", "By", "Playback bytes sent, by kind.");
-        _duration = _meter.CreateHistogram(
+        _spans = spans;
+        Source = spans.CreateSource(Name);
+        _meter = options.Monitoring.MetricsEnabled ? meters.Create(Name) : null;
+        _requests = _meter?.CreateCounter<long>("openivs.playback.requests", "{request}", "Playback requests by kind and HTTP status.");
+        _bytes = _meter?.CreateCounter<long>("openivs.playback.sent", "By", "Playback bytes sent, by kind.");
+        _duration = _meter?.CreateHistogram(
             "openivs.playback.request.duration", "s", "Playback request time by kind; for parts, the part delivery time.",
             advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = DurationBuckets });
         _logger = logger;
@@ -38,7 +42,8 @@ public sealed class PlaybackTelemetry : IDisposable
     /// <summary>Whether playback requests go through <see cref="HandleAsync"/> (any monitoring on).</summary>
     public bool Enabled { get; }
 
-    public ActivitySource Source { get; } = new(Name);
+    /// <summary>Null when tracing is off.</summary>
+    public ActivitySource? Source { get; }
 
     /// <summary>Runs <paramref name="origin"/> for one playback request, measured, traced and scoped.</summary>
     public async Task HandleAsync(HttpContext context, Func<HttpContext, Task> origin)
@@ -47,7 +52,7 @@ public sealed class PlaybackTelemetry : IDisposable
         var path = context.Request.Path.Value ?? string.Empty;
         var kind = KindOf(path);
         var channelId = ChannelIdOf(path);
-        using var activity = Source.HasListeners() ? ServerSpans.Start(Source, "playback " + kind, context.Request) : null;
+        using var activity = Source is null ? null : _spans.Start(Source, "playback " + kind, context.Request);
         if (activity is { IsAllDataRequested: true })
         {
             activity.SetTag("openivs.playback.kind", kind);
@@ -63,7 +68,7 @@ public sealed class PlaybackTelemetry : IDisposable
         {
             var status = context.Response.StatusCode;
             activity?.SetTag("http.response.status_code", status);
-            if (_requests.Enabled)
+            if (_requests is not null && _bytes is not null && _duration is not null)
             {
                 _requests.Add(1, new KeyValuePair<string, object?>("kind", kind), new KeyValuePair<string, object?>("status", ApiTelemetry.StatusText(status)));
                 _bytes.Add(context.Response.ContentLength ?? 0, new KeyValuePair<string, object?>("kind", kind));
@@ -74,8 +79,8 @@ public sealed class PlaybackTelemetry : IDisposable
 
     public void Dispose()
     {
-        Source.Dispose();
-        _meter.Dispose();
+        Source?.Dispose();
+        _meter?.Dispose();
     }
 
     /// <summary>What a playback path asks for, from its last part (see HlsOrigin for the URL shapes).</summary>

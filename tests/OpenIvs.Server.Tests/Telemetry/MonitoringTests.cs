@@ -89,6 +89,15 @@ public class MonitoringTests
         Assert.Equal("ListChannels", span.Attributes["rpc.method"]);
         Assert.Equal(traceId, span.TraceId);
         Assert.Equal("00f067aa0ba902b7", span.ParentSpanId);
+
+        // Without a traceparent the call starts a trace of its own: a root span, not a child of anything unexported.
+        using var rootResponse = await server.CallAsync("ListChannels");
+        var rootId = rootResponse.Headers.GetValues("x-amzn-RequestId").Single();
+        var root = (await Eventually.ReturnsAsync(
+            () => Task.FromResult(collector.Spans().FirstOrDefault(s => s.Attributes.GetValueOrDefault("aws.request_id") == rootId)),
+            s => s is not null, "the second API span", TimeSpan.FromSeconds(60)))!;
+        Assert.Equal(string.Empty, root.ParentSpanId);
+        Assert.NotEqual(traceId, root.TraceId);
     }
 
     [Fact]
