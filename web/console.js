@@ -307,6 +307,7 @@ async function channelView(id) {
   const overlay = el('div', { class: 'overlay', id: 'preview-state', text: 'Offline' });
   const charts = el('div', { class: 'charts' });
   const sessions = el('div', { id: 'sessions' });
+  const tokenSlot = el('div');
   const stop = el('button', {
     type: 'button', class: 'danger', id: 'stop-stream', text: 'Stop stream', disabled: true,
     onclick: () => attempt(() => api('StopStream', { channelArn: arn }), 'Stream stopped.'),
@@ -328,10 +329,12 @@ async function channelView(id) {
     el('h2', { text: 'Live preview' }),
     el('div', { class: 'row' }, el('span', { id: 'stream-state', class: 'badge', text: 'offline' }), stop),
     el('div', { class: 'preview' }, video, overlay),
+    tokenSlot,
     el('h2', { text: 'Stream health' }),
     charts,
     el('h2', { text: 'Stream sessions' }),
-    sessions);
+    sessions,
+    editForm(channel));
 
   let wasLive = null;
   const health = startHealth(arn, charts, (live) => {
@@ -343,6 +346,7 @@ async function channelView(id) {
     preview.setLive(live);
   });
   const preview = startPreview(video, overlay, channel);
+  if (channel.authorized) tokenSlot.append(tokenForm(channel, preview));
   loadSessions(arn, sessions);
   leaveView = () => {
     health.stop();
@@ -410,36 +414,160 @@ function startHealth(arn, container, onLive) {
   return { stop() { stopped = true; clearTimeout(timer); } };
 }
 
-/** The channel's playback URL in hls.js (low-latency mode) while it is live. */
+/** The channel's playback URL in hls.js (low-latency mode) while it is live; private channels need a token. */
 function startPreview(video, overlay, channel) {
   let hls = null;
+  let live = false;
+  let token = null;
   const setOverlay = (text) => { overlay.textContent = text; overlay.hidden = !text; };
-  return {
-    setLive(live) {
-      if (live && !hls) {
-        if (channel.authorized) {
-          setOverlay('Private channel: the preview needs a playback token.');
-          return;
-        }
-        if (!globalThis.Hls?.isSupported()) {
-          setOverlay('This browser cannot play HLS with Media Source Extensions.');
-          return;
-        }
-        hls = new Hls({ lowLatencyMode: true, liveSyncDurationCount: 2 });
-        hls.on(Hls.Events.ERROR, (_, data) => { if (data.fatal) { hls.destroy(); hls = null; setOverlay('Playback error; retrying…'); } });
-        hls.loadSource(channel.playbackUrl);
-        hls.attachMedia(video);
-        video.play().catch(() => {});
-        setOverlay('');
-      } else if (!live && hls) {
-        hls.destroy();
-        hls = null;
-        video.removeAttribute('src');
-        setOverlay('Offline');
-      }
-    },
-    stop() { hls?.destroy(); hls = null; },
+  const detach = () => { hls?.destroy(); hls = null; video.removeAttribute('src'); };
+  const attach = () => {
+    if (channel.authorized && !token) {
+      setOverlay('Private channel: generate a playback token below to preview it.');
+      return;
+    }
+    if (!globalThis.Hls?.isSupported()) {
+      setOverlay('This browser cannot play HLS with Media Source Extensions.');
+      return;
+    }
+    hls = new Hls({ lowLatencyMode: true, liveSyncDurationCount: 2 });
+    hls.on(Hls.Events.ERROR, (_, data) => { if (data.fatal) { detach(); setOverlay('Playback error; retrying…'); } });
+    hls.loadSource(token ? `${channel.playbackUrl}?token=${encodeURIComponent(token)}` : channel.playbackUrl);
+    hls.attachMedia(video);
+    video.play().catch(() => {});
+    setOverlay('');
   };
+  return {
+    setLive(isLive) {
+      live = isLive;
+      if (live && !hls) attach();
+      else if (!live && hls) { detach(); setOverlay('Offline'); }
+    },
+    useToken(value) {
+      token = value;
+      detach();
+      if (live) attach();
+    },
+    stop() { detach(); },
+  };
+}
+
+// ---- Playback tokens (signed in this page; the private key never leaves it) ----
+
+const base64url = (bytes) => btoa(String.fromCharCode(...new Uint8Array(bytes))).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
+
+/** An IVS playback token: a JWT signed ES384 with the private key of an imported playback key pair (PKCS#8 PEM). */
+async function playbackToken(privateKeyPem, claims) {
+  const body = privateKeyPem.replace(/-----(BEGIN|END) PRIVATE KEY-----/g, '').replace(/\s+/g, '');
+  if (!/^[A-Za-z0-9+/=]+$/.test(body) || !privateKeyPem.includes('BEGIN PRIVATE KEY')) {
+    throw new Error('Paste the private key as PKCS#8 PEM ("BEGIN PRIVATE KEY"; convert with openssl pkcs8 -topk8 -nocrypt).');
+  }
+  const der = Uint8Array.from(atob(body), (c) => c.charCodeAt(0));
+  const key = await crypto.subtle.importKey('pkcs8', der, { name: 'ECDSA', namedCurve: 'P-384' }, false, ['sign']);
+  const header = base64url(utf8(JSON.stringify({ alg: 'ES384', typ: 'JWT' })));
+  const payload = base64url(utf8(JSON.stringify(claims)));
+  // WebCrypto's ECDSA signature is r || s, which is exactly JWS's ES384 encoding.
+  const signature = await crypto.subtle.sign({ name: 'ECDSA', hash: 'SHA-384' }, key, utf8(`${header}.${payload}`));
+  return `${header}.${payload}.${base64url(signature)}`;
+}
+
+function tokenForm(channel, preview) {
+  const output = el('textarea', { id: 'token-output', rows: 3, readonly: true, spellcheck: 'false' });
+  const use = el('button', { type: 'button', id: 'use-token', text: 'Use for the preview', disabled: true, onclick: () => preview.useToken(output.value) });
+  const form = el('form', { class: 'card', id: 'token-form' },
+    el('h2', { text: 'Playback token' }),
+    el('p', { class: 'muted', text: 'Signs a viewer token with the private key of an imported playback key pair. The key stays in this page.' }),
+    el('label', { for: 'token-key', text: 'Private key (PKCS#8 PEM)' }),
+    el('textarea', { id: 'token-key', name: 'key', rows: 4, required: true, spellcheck: 'false', autocomplete: 'off' }),
+    el('label', { for: 'token-minutes', text: 'Valid for (minutes)' }),
+    el('input', { type: 'text', id: 'token-minutes', name: 'minutes', value: '60', inputmode: 'numeric', pattern: '[0-9]+' }),
+    el('label', { for: 'token-origin', text: 'Allowed origin' }),
+    el('input', { type: 'text', id: 'token-origin', name: 'origin', value: '*' }),
+    el('p', { class: 'row' }, el('button', { type: 'submit', class: 'primary', text: 'Generate token' }), use),
+    el('label', { for: 'token-output', text: 'Token' }), output);
+  form.addEventListener('submit', async (event) => {
+    event.preventDefault();
+    const data = new FormData(form);
+    try {
+      output.value = await playbackToken(String(data.get('key')), {
+        'aws:channel-arn': channel.arn,
+        'aws:access-control-allow-origin': String(data.get('origin') || '*'),
+        exp: Math.floor(Date.now() / 1000) + 60 * Number(data.get('minutes') || 60),
+      });
+      use.disabled = false;
+      message('Token generated.', 'info');
+    } catch (error) {
+      message(`Token: ${error.message}`);
+    }
+  });
+  return form;
+}
+
+// ---- Editing a channel ----
+
+function editForm(channel) {
+  const select = (name, options) => el('select', { id: `edit-${name}`, name }, options.map((o) => el('option', { value: o, text: o, selected: channel[name] === o })));
+  const form = el('form', { class: 'card', id: 'edit-channel' },
+    el('h2', { text: 'Edit' }),
+    el('label', { for: 'edit-name', text: 'Name' }), el('input', { type: 'text', id: 'edit-name', name: 'name', value: channel.name ?? '', maxlength: 128 }),
+    el('label', { for: 'edit-type', text: 'Type' }), select('type', ['STANDARD', 'BASIC', 'ADVANCED_SD', 'ADVANCED_HD']),
+    el('label', { for: 'edit-latencyMode', text: 'Latency mode' }), select('latencyMode', ['LOW', 'NORMAL']),
+    el('p', {},
+      el('label', { class: 'inline' }, el('input', { type: 'checkbox', id: 'edit-authorized', name: 'authorized', checked: channel.authorized }), 'Private'),
+      el('label', { class: 'inline' }, el('input', { type: 'checkbox', id: 'edit-insecureIngest', name: 'insecureIngest', checked: channel.insecureIngest }), 'Allow plain RTMP')),
+    el('button', { type: 'submit', text: 'Save changes' }));
+  form.addEventListener('submit', async (event) => {
+    event.preventDefault();
+    const data = new FormData(form);
+    const updated = await attempt(() => api('UpdateChannel', {
+      arn: channel.arn,
+      name: data.get('name'),
+      type: data.get('type'),
+      latencyMode: data.get('latencyMode'),
+      authorized: data.get('authorized') === 'on',
+      insecureIngest: data.get('insecureIngest') === 'on',
+    }), 'Channel updated.');
+    if (updated) document.getElementById('channel-name').textContent = updated.channel.name || channelId(updated.channel.arn);
+  });
+  return form;
+}
+
+// ---- Playback key pairs ----
+
+async function keysView() {
+  document.body.dataset.view = 'keys';
+  const tbody = el('tbody');
+  const form = el('form', { class: 'card', id: 'import-key' },
+    el('h2', { text: 'Import a playback key pair' }),
+    el('p', { class: 'muted', text: 'The public key (ECDSA P-384, PEM) of a pair whose private key signs viewer tokens for private channels.' }),
+    el('label', { for: 'key-name', text: 'Name' }), el('input', { type: 'text', id: 'key-name', name: 'name', maxlength: 128 }),
+    el('label', { for: 'key-material', text: 'Public key (PEM)' }),
+    el('textarea', { id: 'key-material', name: 'publicKeyMaterial', rows: 5, required: true, spellcheck: 'false' }),
+    el('p', {}, el('button', { type: 'submit', class: 'primary', text: 'Import' })));
+  form.addEventListener('submit', async (event) => {
+    event.preventDefault();
+    const data = new FormData(form);
+    const body = { publicKeyMaterial: data.get('publicKeyMaterial') };
+    if (data.get('name')) body.name = data.get('name');
+    if (await attempt(() => api('ImportPlaybackKeyPair', body), 'Key pair imported.')) keysView();
+  });
+  show(el('h1', { text: 'Playback key pairs' }), form,
+    el('table', { id: 'key-pairs' }, el('thead', {}, el('tr', {}, el('th', { text: 'Name' }), el('th', { text: 'ARN', class: 'optional' }), el('th'))), tbody));
+  const pairs = await listAll('ListPlaybackKeyPairs', 'keyPairs');
+  if (!pairs) return;
+  if (pairs.length === 0) tbody.append(el('tr', {}, el('td', { colspan: 3, class: 'muted', text: 'No key pairs yet.' })));
+  for (const pair of pairs) {
+    tbody.append(el('tr', {},
+      el('td', { text: pair.name || '(no name)' }),
+      el('td', { class: 'optional', text: pair.arn }),
+      el('td', { class: 'actions' }, el('button', {
+        type: 'button', class: 'danger', text: 'Delete', 'aria-label': `Delete key pair ${pair.name || pair.arn}`,
+        onclick: async () => {
+          if (!confirm(`Delete key pair ${pair.name || pair.arn}? Tokens it signed stop working.`)) return;
+          if (await attempt(() => api('DeletePlaybackKeyPair', { arn: pair.arn }), 'Key pair deleted.') !== undefined) keysView();
+        },
+      }))));
+  }
 }
 
 async function loadSessions(arn, container) {
@@ -489,6 +617,7 @@ async function route() {
   }
   const match = /^#\/channel\/([a-zA-Z0-9]+)$/.exec(hash);
   if (match) await channelView(match[1]);
+  else if (hash === '#/keys') await keysView();
   else await channelsView();
 }
 

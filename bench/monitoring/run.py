@@ -3,7 +3,7 @@
 
 Three `openivs serve` processes run side by side: "off" (defaults: no metrics, no tracing), "metrics"
 (--metrics-listen scraped every second, --log-format json) and "all" (that plus --otlp-endpoint to a local OTLP
-sink, every request traced) and "sampled" (as "all", with --trace-sample-ratio 0.1). They see the same load at the same time, so background load on a shared machine hits
+sink, --trace-sample-ratio 1: every request traced) and "sampled" (as "all" with the default ratio, 0.1). They see the same load at the same time, so background load on a shared machine hits
 them alike; each figure is a ratio to "off".
 
 1. API: GetChannel with wrk (SigV4-signed with botocore, replayed), c=32, runs alternating between the servers:
@@ -110,9 +110,9 @@ def main():
         "off": start_server("off", work, []),
         "metrics": start_server("metrics", work, ["--metrics-listen", f"127.0.0.1:{scrape_ports['metrics']}", "--log-format", "json"]),
         "all": start_server("all", work, ["--metrics-listen", f"127.0.0.1:{scrape_ports['all']}", "--log-format", "json",
-                                          "--otlp-endpoint", otlp]),
+                                          "--otlp-endpoint", otlp, "--trace-sample-ratio", "1"]),
         "sampled": start_server("sampled", work, ["--metrics-listen", f"127.0.0.1:{scrape_ports['sampled']}", "--log-format", "json",
-                                                  "--otlp-endpoint", otlp, "--trace-sample-ratio", "0.1"]),
+                                                  "--otlp-endpoint", otlp]),
     }
     stop = threading.Event()
     for port in scrape_ports.values():

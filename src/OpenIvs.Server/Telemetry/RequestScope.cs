@@ -9,27 +9,58 @@ namespace OpenIvs.Server.Telemetry;
 /// </summary>
 public sealed class RequestScope : IReadOnlyList<KeyValuePair<string, object?>>
 {
-    private readonly KeyValuePair<string, object?>[] _fields;
+    // Which fields are set, in order: one object per request, no arrays or LINQ (this runs per API call).
+    private readonly string? _requestId;
+    private readonly string? _operation;
+    private readonly string? _channelId;
 
     public RequestScope(string? requestId = null, string? operation = null, string? channelId = null)
     {
-        _fields = new[]
-            {
-                new KeyValuePair<string, object?>("RequestId", requestId),
-                new KeyValuePair<string, object?>("Operation", operation),
-                new KeyValuePair<string, object?>("ChannelId", channelId),
-            }
-            .Where(f => f.Value is not null)
-            .ToArray();
+        _requestId = requestId;
+        _operation = operation;
+        _channelId = channelId;
+        Count = (requestId is null ? 0 : 1) + (operation is null ? 0 : 1) + (channelId is null ? 0 : 1);
     }
 
-    public int Count => _fields.Length;
+    public int Count { get; }
 
-    public KeyValuePair<string, object?> this[int index] => _fields[index];
+    public KeyValuePair<string, object?> this[int index]
+    {
+        get
+        {
+            foreach (var field in Fields())
+            {
+                if (index-- == 0)
+                {
+                    return field;
+                }
+            }
 
-    public IEnumerator<KeyValuePair<string, object?>> GetEnumerator() => ((IEnumerable<KeyValuePair<string, object?>>)_fields).GetEnumerator();
+            throw new ArgumentOutOfRangeException(nameof(index));
+        }
+    }
 
-    IEnumerator IEnumerable.GetEnumerator() => _fields.GetEnumerator();
+    public IEnumerator<KeyValuePair<string, object?>> GetEnumerator() => Fields().GetEnumerator();
 
-    public override string ToString() => string.Join(' ', _fields.Select(f => $"{f.Key}={f.Value}"));
+    IEnumerator IEnumerable.GetEnumerator() => GetEnumerator();
+
+    public override string ToString() => string.Join(' ', Fields().Select(f => $"{f.Key}={f.Value}"));
+
+    private IEnumerable<KeyValuePair<string, object?>> Fields()
+    {
+        if (_requestId is not null)
+        {
+            yield return new("RequestId", _requestId);
+        }
+
+        if (_operation is not null)
+        {
+            yield return new("Operation", _operation);
+        }
+
+        if (_channelId is not null)
+        {
+            yield return new("ChannelId", _channelId);
+        }
+    }
 }

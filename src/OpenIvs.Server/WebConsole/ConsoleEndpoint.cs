@@ -115,7 +115,7 @@ public sealed class ConsoleEndpoint
                 SameSite = SameSiteMode.Strict,
                 Secure = context.Request.IsHttps,
                 Path = "/",
-                MaxAge = session.ExpiresAt - DateTimeOffset.UtcNow,
+                MaxAge = _options.Console.SessionLifetime,
             });
             await WriteSessionAsync(context, session).ConfigureAwait(false);
         }

@@ -73,7 +73,11 @@ public class MonitoringTests
     public async Task OtlpCollectorReceivesTheApiSpanWithTheRequestIdAndTheCallersTrace()
     {
         await using var collector = await OtlpReceiver.StartAsync();
-        await using var server = await TestServer.StartAsync(o => o.Monitoring.OtlpEndpoint = collector.Endpoint.ToString());
+        await using var server = await TestServer.StartAsync(o =>
+        {
+            o.Monitoring.OtlpEndpoint = collector.Endpoint.ToString();
+            o.Monitoring.TraceSampleRatio = 1;
+        });
         var traceId = "4bf92f3577b34da6a3ce929d0e0e4736";
         using var request = server.Sign("POST", "/ListChannels", "{}", server.Root, server.Time.GetUtcNow());
         request.Headers.TryAddWithoutValidation("traceparent", $"00-{traceId}-00f067aa0ba902b7-01");
@@ -101,6 +105,28 @@ public class MonitoringTests
     }
 
     [Fact]
+    public async Task UnsampledRequestsStartNoTraceButACallersSampledTraceIsFollowed()
+    {
+        await using var collector = await OtlpReceiver.StartAsync();
+        await using var server = await TestServer.StartAsync(o =>
+        {
+            o.Monitoring.OtlpEndpoint = collector.Endpoint.ToString();
+            o.Monitoring.TraceSampleRatio = 0;
+        });
+        using var unsampled = await server.CallAsync("ListChannels");
+        var unsampledId = unsampled.Headers.GetValues("x-amzn-RequestId").Single();
+        using var request = server.Sign("POST", "/ListChannels", "{}", server.Root, server.Time.GetUtcNow());
+        request.Headers.TryAddWithoutValidation("traceparent", "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01");
+
+        using var followed = await server.Http.SendAsync(request);
+        var followedId = followed.Headers.GetValues("x-amzn-RequestId").Single();
+
+        await Eventually.TrueAsync(
+            () => collector.Spans().Any(s => s.Attributes.GetValueOrDefault("aws.request_id") == followedId), "the caller's sampled trace", TimeSpan.FromSeconds(60));
+        Assert.DoesNotContain(collector.Spans(), s => s.Attributes.GetValueOrDefault("aws.request_id") == unsampledId);
+    }
+
+    [Fact]
     public async Task NoSecretInAnyMetricLabelSpanAttributeOrLogField()
     {
         await using var collector = await OtlpReceiver.StartAsync();
@@ -110,6 +136,7 @@ public class MonitoringTests
             {
                 o.Monitoring.MetricsOnHttp = true;
                 o.Monitoring.OtlpEndpoint = collector.Endpoint.ToString();
+                o.Monitoring.TraceSampleRatio = 1;
                 o.Monitoring.LogFormat = "json";
             },
             logs: logs);

@@ -5,54 +5,22 @@
 // Screenshots go to artifacts/console/.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFile, spawn } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
+import { generateKeyPairSync } from 'node:crypto';
 import { CreateChannelCommand, IvsClient, ListChannelsCommand } from '@aws-sdk/client-ivs';
+import { importSPKI, jwtVerify } from 'jose';
 import { chromium } from 'playwright-core';
+import { eventually, publish } from '../lib/live.js';
 import { cliDll, REGION, startServer } from '../lib/server.js';
 import { TEST_CREDENTIALS } from '../lib/sigv4.js';
 
 const CHROMIUM = '/usr/bin/chromium'; // apt package `chromium` (scripts/install-test-deps.sh)
 const ARTIFACTS = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..', 'artifacts', 'console');
 const run = promisify(execFile);
-
-function publish(url) {
-  const child = spawn('ffmpeg', [
-    '-hide_banner', '-loglevel', 'error', '-nostdin', '-re',
-    '-f', 'lavfi', '-i', 'testsrc2=size=640x360:rate=30', '-f', 'lavfi', '-i', 'sine',
-    '-c:v', 'libx264', '-preset', 'veryfast', '-tune', 'zerolatency', '-g', '30', '-b:v', '800k', '-c:a', 'aac', '-f', 'flv', url,
-  ], { stdio: ['ignore', 'ignore', 'pipe'] });
-  let errors = '';
-  child.stderr.on('data', (chunk) => { errors = (errors + chunk).slice(-4000); });
-  const exited = new Promise((resolve) => child.on('exit', resolve));
-  return {
-    errors: () => errors,
-    async stop() {
-      if (child.exitCode === null && child.signalCode === null) {
-        child.kill('SIGKILL');
-        await exited;
-      }
-    },
-  };
-}
-
-async function eventually(what, probe, timeoutMs = 30_000) {
-  const deadline = Date.now() + timeoutMs;
-  let last;
-  for (;;) {
-    try {
-      last = await probe();
-      if (last) return last;
-    } catch (error) {
-      last = error;
-    }
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what} (last: ${last})`);
-    await new Promise((r) => setTimeout(r, 250));
-  }
-}
 
 describe('web console in Chromium', () => {
   let server;
@@ -163,12 +131,54 @@ describe('web console in Chromium', () => {
     assert.match(events, /Stream End/);
     await page.screenshot({ path: join(ARTIFACTS, 'channel-session.png'), fullPage: true });
 
+    // Edit: rename the channel.
+    await page.fill('#edit-name', 'console-renamed');
+    await page.click('#edit-channel button[type=submit]');
+    await page.waitForFunction(() => document.getElementById('channel-name').textContent === 'console-renamed');
+
     // Back on the list, the channel is there; on a phone-sized screen nothing scrolls sideways.
     await page.goto(`${server.endpoint}/console#/channels`);
     await page.waitForSelector(`tr[data-channel-id="${id}"]`);
     await page.setViewportSize({ width: 390, height: 844 });
     assert.ok(await page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth + 1), 'no sideways scrolling on a phone');
     await page.screenshot({ path: join(ARTIFACTS, 'channels-phone.png'), fullPage: true });
+    assert.deepEqual(problems, []);
+    await context.close();
+  });
+
+  test('import a playback key pair, sign a token in the page, and preview a private channel with it', async () => {
+    const { privateKey, publicKey } = generateKeyPairSync('ec', { namedCurve: 'secp384r1' });
+    const publicPem = publicKey.export({ type: 'spki', format: 'pem' });
+    const { context, page, problems } = await openConsole();
+    await signIn(page);
+    await page.waitForSelector('#create-channel');
+    await page.goto(`${server.endpoint}/console#/keys`);
+    await page.waitForSelector('#import-key');
+    await page.fill('#key-name', 'viewers');
+    await page.fill('#key-material', publicPem);
+    await page.click('#import-key button[type=submit]');
+    await page.waitForFunction(() => document.querySelector('#key-pairs tbody')?.textContent.includes('viewers'));
+    await page.screenshot({ path: join(ARTIFACTS, 'playback-keys.png') });
+
+    const { channel, streamKey } = await server.client().send(new CreateChannelCommand({ name: 'private', authorized: true, insecureIngest: true }));
+    const publisher = publish(`rtmp://127.0.0.1:${server.ports.rtmp}/app/${streamKey.value}`);
+    publishers.push(publisher);
+    await page.goto(`${server.endpoint}/console#/channel/${channel.arn.split('/').pop()}`);
+    await page.waitForFunction(() => document.getElementById('stream-state')?.textContent === 'LIVE', null, { timeout: 30_000 });
+    assert.match(await page.textContent('#preview-state'), /playback token/);
+
+    await page.fill('#token-key', privateKey.export({ type: 'pkcs8', format: 'pem' }));
+    await page.click('#token-form button[type=submit]');
+    await page.waitForFunction(() => document.getElementById('token-output').value.split('.').length === 3);
+    const token = await page.inputValue('#token-output');
+    const { payload } = await jwtVerify(token, await importSPKI(publicPem, 'ES384'));
+    assert.equal(payload['aws:channel-arn'], channel.arn);
+    assert.ok(payload.exp > Date.now() / 1000 + 3000);
+
+    await page.click('#use-token');
+    await eventually('the private preview to play', async () => (await page.evaluate(() => document.getElementById('preview').currentTime)) > 2, 45_000);
+    await page.screenshot({ path: join(ARTIFACTS, 'private-channel-token.png'), fullPage: true });
+    await publisher.stop();
     assert.deepEqual(problems, []);
     await context.close();
   });

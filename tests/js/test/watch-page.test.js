@@ -4,55 +4,17 @@
 // live while the page is open, and recovering when the stream restarts.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { generateKeyPairSync } from 'node:crypto';
 import { CreateChannelCommand, GetStreamCommand, ImportPlaybackKeyPairCommand } from '@aws-sdk/client-ivs';
 import { SignJWT } from 'jose';
 import { chromium } from 'playwright-core';
+import { eventually, publish } from '../lib/live.js';
 import { startServer } from '../lib/server.js';
 
 const CHROMIUM = '/usr/bin/chromium'; // apt package `chromium` (scripts/install-test-deps.sh)
 const WATCH_SECONDS = 20;
 const SAMPLE_MS = 500;
 const STALL_MS = 1500; // no progress for longer than this counts as a stall
-
-/** ffmpeg encoding a live test pattern in real time, as a broadcaster would (x264 zerolatency, 1 s GOP). */
-function publish(url) {
-  const child = spawn('ffmpeg', [
-    '-hide_banner', '-loglevel', 'error', '-nostdin', '-re',
-    '-f', 'lavfi', '-i', 'testsrc2=size=640x360:rate=30', '-f', 'lavfi', '-i', 'sine',
-    '-c:v', 'libx264', '-preset', 'veryfast', '-tune', 'zerolatency', '-g', '30', '-c:a', 'aac', '-f', 'flv', url,
-  ], { stdio: ['ignore', 'ignore', 'pipe'] });
-  let errors = '';
-  child.stderr.on('data', (chunk) => { errors = (errors + chunk).slice(-4000); });
-  const exited = new Promise((resolve) => child.on('exit', (code, signal) => resolve({ code, signal })));
-  return {
-    errors: () => errors,
-    async stop() {
-      if (child.exitCode === null && child.signalCode === null) {
-        child.kill('SIGTERM');
-        const timer = setTimeout(() => child.kill('SIGKILL'), 5000);
-        await exited;
-        clearTimeout(timer);
-      }
-    },
-  };
-}
-
-async function eventually(what, probe, timeoutMs) {
-  const deadline = Date.now() + timeoutMs;
-  let last;
-  for (;;) {
-    try {
-      last = await probe();
-      if (last) return last;
-    } catch (error) {
-      last = error;
-    }
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what} (last: ${last})`);
-    await new Promise((r) => setTimeout(r, 250));
-  }
-}
 
 describe('watch page in Chromium', () => {
   let server;
