@@ -73,16 +73,9 @@ public class MonitoringTests
     public async Task OtlpCollectorReceivesTheApiSpanWithTheRequestIdAndTheCallersTrace()
     {
         await using var collector = await OtlpReceiver.StartAsync();
-        await using var server = await TestServer.StartAsync(o =>
-        {
-            o.Monitoring.OtlpEndpoint = collector.Endpoint.ToString();
-            o.Monitoring.TraceSampleRatio = 1;
-        });
+        await using var server = await StartTracedAsync(collector, sampleRatio: 1);
         var traceId = "4bf92f3577b34da6a3ce929d0e0e4736";
-        using var request = server.Sign("POST", "/ListChannels", "{}", server.Root, server.Time.GetUtcNow());
-        request.Headers.TryAddWithoutValidation("traceparent", $"00-{traceId}-00f067aa0ba902b7-01");
-
-        using var response = await server.Http.SendAsync(request);
+        using var response = await CallWithTraceParentAsync(server, $"00-{traceId}-00f067aa0ba902b7-01");
         var requestId = response.Headers.GetValues("x-amzn-RequestId").Single();
 
         // The batch exporter sends every few seconds: wait for the span, with a generous bound.
@@ -108,17 +101,10 @@ public class MonitoringTests
     public async Task UnsampledRequestsStartNoTraceButACallersSampledTraceIsFollowed()
     {
         await using var collector = await OtlpReceiver.StartAsync();
-        await using var server = await TestServer.StartAsync(o =>
-        {
-            o.Monitoring.OtlpEndpoint = collector.Endpoint.ToString();
-            o.Monitoring.TraceSampleRatio = 0;
-        });
+        await using var server = await StartTracedAsync(collector, sampleRatio: 0);
         using var unsampled = await server.CallAsync("ListChannels");
         var unsampledId = unsampled.Headers.GetValues("x-amzn-RequestId").Single();
-        using var request = server.Sign("POST", "/ListChannels", "{}", server.Root, server.Time.GetUtcNow());
-        request.Headers.TryAddWithoutValidation("traceparent", "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01");
-
-        using var followed = await server.Http.SendAsync(request);
+        using var followed = await CallWithTraceParentAsync(server, "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01");
         var followedId = followed.Headers.GetValues("x-amzn-RequestId").Single();
 
         await Eventually.TrueAsync(
@@ -182,6 +168,21 @@ public class MonitoringTests
         Assert.Contains(collector.Spans(), s => s.Name == "publish" && s.Attributes.GetValueOrDefault("openivs.channel_id") == channelId);
         Assert.Contains(collector.Spans(), s => s.Name == "playback multivariant" && s.Attributes.GetValueOrDefault("openivs.channel_id") == channelId);
         Assert.Contains("RequestId=", logs.All, StringComparison.Ordinal);
+    }
+
+    private static Task<TestServer> StartTracedAsync(OtlpReceiver collector, double sampleRatio) =>
+        TestServer.StartAsync(o =>
+        {
+            o.Monitoring.OtlpEndpoint = collector.Endpoint.ToString();
+            o.Monitoring.TraceSampleRatio = sampleRatio;
+        });
+
+    /// <summary>A signed ListChannels carrying a W3C <c>traceparent</c>, as a traced caller sends it.</summary>
+    private static async Task<HttpResponseMessage> CallWithTraceParentAsync(TestServer server, string traceParent)
+    {
+        using var request = server.Sign("POST", "/ListChannels", "{}", server.Root, server.Time.GetUtcNow());
+        request.Headers.TryAddWithoutValidation("traceparent", traceParent);
+        return await server.Http.SendAsync(request);
     }
 
     /// <summary>The value of a metric's sample (with the channel label when given), or null when absent.</summary>
