@@ -532,6 +532,54 @@ function editForm(channel) {
   return form;
 }
 
+// ---- Playback restriction policies ----
+
+async function policiesView() {
+  document.body.dataset.view = 'policies';
+  const tbody = el('tbody');
+  const list = (text) => String(text ?? '').split(',').map((v) => v.trim()).filter(Boolean);
+  const form = el('form', { class: 'card', id: 'create-policy' },
+    el('h2', { text: 'Create a playback restriction policy' }),
+    el('label', { for: 'policy-name', text: 'Name' }), el('input', { type: 'text', id: 'policy-name', name: 'name', maxlength: 128 }),
+    el('label', { for: 'policy-countries', text: 'Allowed countries (ISO codes, comma-separated; empty: all)' }),
+    el('input', { type: 'text', id: 'policy-countries', name: 'allowedCountries', placeholder: 'US, CA' }),
+    el('label', { for: 'policy-origins', text: 'Allowed origins (comma-separated; empty: all)' }),
+    el('input', { type: 'text', id: 'policy-origins', name: 'allowedOrigins', placeholder: 'https://example.com' }),
+    el('p', {}, el('label', { class: 'inline' },
+      el('input', { type: 'checkbox', id: 'policy-strict', name: 'enableStrictOriginEnforcement' }), 'Strict origin enforcement')),
+    el('button', { type: 'submit', class: 'primary', text: 'Create policy' }));
+  form.addEventListener('submit', async (event) => {
+    event.preventDefault();
+    const data = new FormData(form);
+    const body = {
+      allowedCountries: list(data.get('allowedCountries')),
+      allowedOrigins: list(data.get('allowedOrigins')),
+      enableStrictOriginEnforcement: data.get('enableStrictOriginEnforcement') === 'on',
+    };
+    if (data.get('name')) body.name = data.get('name');
+    if (await attempt(() => api('CreatePlaybackRestrictionPolicy', body), 'Policy created.')) policiesView();
+  });
+  show(el('h1', { text: 'Playback restriction policies' }), form,
+    el('table', { id: 'policies' }, el('thead', {}, el('tr', {},
+      el('th', { text: 'Name' }), el('th', { text: 'Countries' }), el('th', { text: 'Origins', class: 'optional' }), el('th'))), tbody));
+  const policies = await listAll('ListPlaybackRestrictionPolicies', 'playbackRestrictionPolicies');
+  if (!policies) return;
+  if (policies.length === 0) tbody.append(el('tr', {}, el('td', { colspan: 4, class: 'muted', text: 'No policies yet.' })));
+  for (const policy of policies) {
+    tbody.append(el('tr', { 'data-policy-arn': policy.arn },
+      el('td', { text: policy.name || '(no name)' }),
+      el('td', { text: (policy.allowedCountries ?? []).join(', ') || 'all' }),
+      el('td', { class: 'optional', text: (policy.allowedOrigins ?? []).join(', ') || 'all' }),
+      el('td', { class: 'actions' }, el('button', {
+        type: 'button', class: 'danger', text: 'Delete', 'aria-label': `Delete policy ${policy.name || policy.arn}`,
+        onclick: async () => {
+          if (!confirm(`Delete policy ${policy.name || policy.arn}?`)) return;
+          if (await attempt(() => api('DeletePlaybackRestrictionPolicy', { arn: policy.arn }), 'Policy deleted.') !== undefined) policiesView();
+        },
+      }))));
+  }
+}
+
 // ---- Playback key pairs ----
 
 async function keysView() {
@@ -618,6 +666,7 @@ async function route() {
   const match = /^#\/channel\/([a-zA-Z0-9]+)$/.exec(hash);
   if (match) await channelView(match[1]);
   else if (hash === '#/keys') await keysView();
+  else if (hash === '#/policies') await policiesView();
   else await channelsView();
 }
 

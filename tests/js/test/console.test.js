@@ -183,6 +183,26 @@ describe('web console in Chromium', () => {
     await context.close();
   });
 
+  test('create and delete a playback restriction policy', async () => {
+    const { context, page, problems } = await openConsole();
+    await signIn(page);
+    await page.waitForSelector('#create-channel');
+    await page.click('a[href="#/policies"]');
+    await page.waitForSelector('#create-policy');
+    await page.fill('#policy-name', 'north-america');
+    await page.fill('#policy-countries', 'US, CA');
+    await page.fill('#policy-origins', 'https://example.com');
+    await page.check('#policy-strict');
+    await page.click('#create-policy button[type=submit]');
+    await page.waitForFunction(() => document.querySelector('#policies tbody')?.textContent.includes('north-america'));
+    assert.match(await page.textContent('#policies tbody'), /US, CA/);
+    await page.screenshot({ path: join(ARTIFACTS, 'restriction-policies.png') });
+    await page.click('#policies tbody tr button.danger');
+    await page.waitForFunction(() => !document.querySelector('#policies tbody').textContent.includes('north-america'));
+    assert.deepEqual(problems, []);
+    await context.close();
+  });
+
   test('a user whose policy denies DeleteChannel gets a clear message, and the channel stays', async () => {
     const ivs = server.client();
     const { channel } = await ivs.send(new CreateChannelCommand({ name: 'protected' }));
