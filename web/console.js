@@ -512,6 +512,10 @@ function editForm(channel) {
     el('label', { for: 'edit-name', text: 'Name' }), el('input', { type: 'text', id: 'edit-name', name: 'name', value: channel.name ?? '', maxlength: 128 }),
     el('label', { for: 'edit-type', text: 'Type' }), select('type', ['STANDARD', 'BASIC', 'ADVANCED_SD', 'ADVANCED_HD']),
     el('label', { for: 'edit-latencyMode', text: 'Latency mode' }), select('latencyMode', ['LOW', 'NORMAL']),
+    el('label', { for: 'edit-recordingConfigurationArn', text: 'Recording configuration ARN (empty: none)' }),
+    el('input', { type: 'text', id: 'edit-recordingConfigurationArn', name: 'recordingConfigurationArn', value: channel.recordingConfigurationArn ?? '' }),
+    el('label', { for: 'edit-playbackRestrictionPolicyArn', text: 'Playback restriction policy ARN (empty: none)' }),
+    el('input', { type: 'text', id: 'edit-playbackRestrictionPolicyArn', name: 'playbackRestrictionPolicyArn', value: channel.playbackRestrictionPolicyArn ?? '' }),
     el('p', {},
       el('label', { class: 'inline' }, el('input', { type: 'checkbox', id: 'edit-authorized', name: 'authorized', checked: channel.authorized }), 'Private'),
       el('label', { class: 'inline' }, el('input', { type: 'checkbox', id: 'edit-insecureIngest', name: 'insecureIngest', checked: channel.insecureIngest }), 'Allow plain RTMP')),
@@ -519,14 +523,20 @@ function editForm(channel) {
   form.addEventListener('submit', async (event) => {
     event.preventDefault();
     const data = new FormData(form);
-    const updated = await attempt(() => api('UpdateChannel', {
+    const body = {
       arn: channel.arn,
       name: data.get('name'),
       type: data.get('type'),
       latencyMode: data.get('latencyMode'),
       authorized: data.get('authorized') === 'on',
       insecureIngest: data.get('insecureIngest') === 'on',
-    }), 'Channel updated.');
+    };
+    // Sent only when changed (IVS refuses some changes while live); an empty string detaches.
+    for (const name of ['recordingConfigurationArn', 'playbackRestrictionPolicyArn']) {
+      if ((data.get(name) ?? '') !== (channel[name] ?? '')) body[name] = data.get(name) ?? '';
+    }
+    const updated = await attempt(() => api('UpdateChannel', body), 'Channel updated.');
+    if (updated) Object.assign(channel, updated.channel);
     if (updated) document.getElementById('channel-name').textContent = updated.channel.name || channelId(updated.channel.arn);
   });
   return form;

@@ -11,7 +11,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { generateKeyPairSync } from 'node:crypto';
-import { CreateChannelCommand, IvsClient, ListChannelsCommand } from '@aws-sdk/client-ivs';
+import { CreateChannelCommand, GetChannelCommand, IvsClient, ListChannelsCommand } from '@aws-sdk/client-ivs';
 import { importSPKI, jwtVerify } from 'jose';
 import { chromium } from 'playwright-core';
 import { eventually, publish } from '../lib/live.js';
@@ -183,7 +183,7 @@ describe('web console in Chromium', () => {
     await context.close();
   });
 
-  test('create and delete a playback restriction policy', async () => {
+  test('create a playback restriction policy, attach it to a channel and detach it, delete it', async () => {
     const { context, page, problems } = await openConsole();
     await signIn(page);
     await page.waitForSelector('#create-channel');
@@ -197,6 +197,24 @@ describe('web console in Chromium', () => {
     await page.waitForFunction(() => document.querySelector('#policies tbody')?.textContent.includes('north-america'));
     assert.match(await page.textContent('#policies tbody'), /US, CA/);
     await page.screenshot({ path: join(ARTIFACTS, 'restriction-policies.png') });
+
+    // Attach it to a channel from the channel's edit form, then detach it again (so it can be deleted).
+    const policyArn = await page.getAttribute('#policies tbody tr', 'data-policy-arn');
+    const { channel } = await server.client().send(new CreateChannelCommand({ name: 'restricted' }));
+    await page.goto(`${server.endpoint}/console#/channel/${channel.arn.split('/').pop()}`);
+    await page.waitForSelector('#edit-channel');
+    await page.fill('#edit-playbackRestrictionPolicyArn', policyArn);
+    await page.click('#edit-channel button[type=submit]');
+    await page.waitForFunction(() => document.getElementById('message').textContent === 'Channel updated.');
+    const { channel: attached } = await server.client().send(new GetChannelCommand({ arn: channel.arn }));
+    assert.equal(attached.playbackRestrictionPolicyArn, policyArn);
+    await page.fill('#edit-playbackRestrictionPolicyArn', '');
+    await page.click('#edit-channel button[type=submit]');
+    await eventually('the policy to be detached', async () =>
+      !(await server.client().send(new GetChannelCommand({ arn: channel.arn }))).channel.playbackRestrictionPolicyArn);
+
+    await page.click('a[href="#/policies"]');
+    await page.waitForSelector('#policies tbody tr[data-policy-arn]');
     await page.click('#policies tbody tr button.danger');
     await page.waitForFunction(() => !document.querySelector('#policies tbody').textContent.includes('north-america'));
     assert.deepEqual(problems, []);
