@@ -97,6 +97,8 @@ describe('web console in Chromium', () => {
     await page.click('#show-key');
     await page.waitForFunction(() => document.getElementById('stream-key').textContent.startsWith('sk_'));
     const key = await page.textContent('#stream-key');
+    await page.click('#show-key'); // hidden again
+    assert.doesNotMatch(await page.textContent('#stream-key'), /^sk_/);
 
     const publisher = publish(`rtmp://127.0.0.1:${server.ports.rtmp}/app/${key}`);
     publishers.push(publisher);
