@@ -180,6 +180,7 @@ public sealed class OpenIvsServer : IAsyncDisposable
         var console = options.Console.Enabled ? app.Services.GetRequiredService<WebConsole.ConsoleEndpoint>() : null;
         var faults = options.EnableFaultInjection ? app.Services.GetRequiredService<FaultInjector>() : null;
         var playbackTelemetry = app.Services.GetRequiredService<PlaybackTelemetry>();
+        Func<HttpContext, Task> originHandler = origin.HandleAsync; // one delegate, not one per request
         _ = app.Services.GetRequiredService<IngestTelemetry>(); // its observable instruments exist from the start
         app.UseOpenIvsMetrics(options.Monitoring);
 
@@ -195,7 +196,7 @@ public sealed class OpenIvsServer : IAsyncDisposable
 
             if (path.StartsWith(Playback.HlsOrigin.PathPrefix, StringComparison.Ordinal))
             {
-                return playbackTelemetry.Enabled ? playbackTelemetry.HandleAsync(context, origin.HandleAsync) : origin.HandleAsync(context);
+                return playbackTelemetry.Enabled ? playbackTelemetry.HandleAsync(context, originHandler) : origin.HandleAsync(context);
             }
 
             if (faults is not null && path == "/_openivs/faults")
