@@ -132,8 +132,8 @@ public sealed partial class IvsApiEndpoint(
             }
 
             var elapsed = Stopwatch.GetElapsedTime(started);
-            telemetry.RequestEnded(activity, operation, status, errorCode, elapsed);
             LogRequest(logger, requestId, operation, PrincipalName(principal), status, elapsed.TotalMilliseconds);
+            telemetry.RequestEnded(activity, operation, status, errorCode, elapsed); // after the log line: it carries the span's ids
         }
     }
 
