@@ -1,6 +1,8 @@
 using System.CommandLine;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using OpenIvs.Server.Hosting;
+using OpenIvs.Server.Telemetry;
 
 namespace OpenIvs.Cli.Commands;
 
@@ -64,14 +66,22 @@ internal static class ServeCommand
             var level = parse.GetValue(logLevel);
             await using var server = await OpenIvsServer.CreateAsync(
                 options,
-                logging => logging.SetMinimumLevel(level).AddSimpleConsole(o =>
-                {
-                    o.SingleLine = true;
-                    o.TimestampFormat = "HH:mm:ss.fff ";
-                }),
+                logging => logging.SetMinimumLevel(level).AddOpenIvsConsole(options.Monitoring),
                 cancellationToken: cancellationToken).ConfigureAwait(false);
-            Console.WriteLine($"OpenIVS {options.Region}/{options.AccountId}: API and playback on http://{options.Http}, RTMP {options.Rtmp}, RTMPS {options.Rtmps}, SRT {options.Srt}; data in {Path.GetFullPath(options.DataDirectory)}.");
-            Console.WriteLine($"Root access key {server.Credentials.AccessKeyId} (from {server.Credentials.Source}).");
+            var banner = $"OpenIVS {options.Region}/{options.AccountId}: API and playback on http://{options.Http}, RTMP {options.Rtmp}, RTMPS {options.Rtmps}, SRT {options.Srt}; data in {Path.GetFullPath(options.DataDirectory)}.";
+            var key = $"Root access key {server.Credentials.AccessKeyId} (from {server.Credentials.Source}).";
+            if (options.Monitoring.JsonLogs)
+            {
+                // Every stdout line stays JSON, for log shippers.
+                var startup = server.Services.GetRequiredService<ILoggerFactory>().CreateLogger("OpenIvs.Cli");
+                startup.LogInformation("{Banner}", banner);
+                startup.LogInformation("{RootKey}", key);
+            }
+            else
+            {
+                Console.WriteLine(banner);
+                Console.WriteLine(key);
+            }
             await server.RunAsync(cancellationToken).ConfigureAwait(false);
             return 0;
         });

@@ -39,6 +39,11 @@ internal static class ServeSettings
         ("--webhook-secret", "Events:WebhookSecret", "OPENIVS_WEBHOOK_SECRET", "Sign webhook requests: X-OpenIVS-Signature: sha256=<HMAC-SHA256 of the body>."),
         ("--event-park-after", "Events:ParkAfter", "OPENIVS_EVENT_PARK_AFTER", "Park an event as dead after failing this long, d.hh:mm:ss (default: 1.00:00:00)."),
         ("--event-retention", "Events:Retention", "OPENIVS_EVENT_RETENTION", "Prune delivered events older than this, d.hh:mm:ss (default: 7.00:00:00)."),
+        ("--metrics-listen", "Monitoring:MetricsListen", "OPENIVS_METRICS_LISTEN", "Serve Prometheus metrics at /metrics on this HOST:PORT only (default: off)."),
+        ("--enable-metrics-on-http", "Monitoring:MetricsOnHttp", "OPENIVS_ENABLE_METRICS_ON_HTTP", "Also serve /metrics on the public HTTP listener."),
+        ("--otlp-endpoint", "Monitoring:OtlpEndpoint", "OPENIVS_OTLP_ENDPOINT", "OTLP/HTTP collector for traces, e.g. http://127.0.0.1:4318 (default: no tracing)."),
+        ("--trace-sample-ratio", "Monitoring:TraceSampleRatio", "OPENIVS_TRACE_SAMPLE_RATIO", "Share of requests that start a trace, 0-1 (default: 0.1; 1 traces every request)."),
+        ("--log-format", "Monitoring:LogFormat", "OPENIVS_LOG_FORMAT", "text (default) or json (JSON lines with the request id and channel id as fields)."),
         ("--enable-rate-limits", "EnableRateLimits", "OPENIVS_ENABLE_RATE_LIMITS", "Enforce IVS's API rate quotas (ThrottlingException)."),
     ];
 

@@ -24,8 +24,10 @@ public sealed partial class IvsApiEndpoint(
     FaultInjector faults,
     RateLimits.ApiRateLimits rateLimits,
     OpenIvsOptions options,
+    Telemetry.ApiTelemetry telemetry,
     ILogger<IvsApiEndpoint> logger)
 {
+    private readonly bool _scopes = options.Monitoring.JsonLogs;
     private readonly bool _faultsEnabled = options.EnableFaultInjection;
     private readonly RateLimits.ApiRateLimits? _rateLimits = options.EnableRateLimits ? rateLimits : null;
 
@@ -75,6 +77,9 @@ public sealed partial class IvsApiEndpoint(
         object? principal = null;
         byte[]? rented = null;
         var status = 0;
+        string? errorCode = null;
+        var activity = telemetry.StartRequest(request, operation, requestId);
+        using var scope = _scopes ? logger.BeginScope(new Telemetry.RequestScope(requestId, operation)) : null;
         try
         {
             if (route is null)
@@ -100,6 +105,7 @@ public sealed partial class IvsApiEndpoint(
         catch (IvsException e)
         {
             status = e.StatusCode;
+            errorCode = e.ErrorCode;
             await WriteErrorAsync(response, e).ConfigureAwait(false);
         }
         catch (OperationCanceledException) when (context.RequestAborted.IsCancellationRequested)
@@ -114,6 +120,7 @@ public sealed partial class IvsApiEndpoint(
         catch (Exception e)
         {
             status = 500;
+            errorCode = "InternalServerException";
             LogUnhandled(logger, e, requestId, operation);
             await WriteErrorAsync(response, new InternalServerException("The service hit an unexpected error. Request ID: " + requestId)).ConfigureAwait(false);
         }
@@ -124,7 +131,9 @@ public sealed partial class IvsApiEndpoint(
                 ArrayPool<byte>.Shared.Return(rented);
             }
 
-            LogRequest(logger, requestId, operation, PrincipalName(principal), status, Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+            var elapsed = Stopwatch.GetElapsedTime(started);
+            LogRequest(logger, requestId, operation, PrincipalName(principal), status, elapsed.TotalMilliseconds);
+            telemetry.RequestEnded(activity, operation, status, errorCode, elapsed); // after the log line: it carries the span's ids
         }
     }
 

@@ -9,7 +9,7 @@ namespace OpenIvs.Server.Auth;
 /// Verifies the SigV4 signature of every API request (header or presigned form) against the root key
 /// and users' keys, with the credential scope this server's region and the service <c>ivs</c>.
 /// </summary>
-public sealed partial class SigV4Authenticator(IamDirectory directory, OpenIvsOptions options, TimeProvider time, ILogger<SigV4Authenticator> logger)
+public sealed partial class SigV4Authenticator(IamDirectory directory, OpenIvsOptions options, TimeProvider time, Telemetry.ApiTelemetry telemetry, ILogger<SigV4Authenticator> logger)
     : IRequestAuthenticator
 {
     public const string Service = "ivs";
@@ -21,6 +21,7 @@ public sealed partial class SigV4Authenticator(IamDirectory directory, OpenIvsOp
         var verification = _verifier.Verify(ToSigV4Request(httpContext, body), directory);
         if (!verification.Succeeded)
         {
+            telemetry.SigV4Failed(verification.Failure);
             LogRefused(logger, httpContext.Response.Headers["x-amzn-RequestId"].ToString(), verification.Failure, verification.AccessKeyId ?? "-");
             throw AuthErrors.From(verification);
         }

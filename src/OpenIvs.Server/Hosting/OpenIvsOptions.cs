@@ -46,6 +46,10 @@ public sealed partial class OpenIvsOptions
     /// <summary>Delivery of IVS events (EventBridge, webhooks) and their retention.</summary>
     public EventOptions Events { get; set; } = new();
 
+    public MonitoringOptions Monitoring { get; set; } = new();
+
+    public ConsoleOptions Console { get; set; } = new();
+
     /// <summary>
     /// Lets <c>/_openivs/faults</c> inject errors into chosen operations (for testing clients' error
     /// handling). Off by default.
@@ -116,6 +120,8 @@ public sealed partial class OpenIvsOptions
         problems.AddRange(Ingest.Validate());
         problems.AddRange(Playback.Validate());
         problems.AddRange(Events.Validate());
+        problems.AddRange(Monitoring.Validate(Http));
+        problems.AddRange(Console.Validate());
         if (problems.Count > 0)
         {
             throw new InvalidOperationException("Invalid configuration:\n  " + string.Join("\n  ", problems));

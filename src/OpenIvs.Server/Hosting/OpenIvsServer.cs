@@ -19,6 +19,7 @@ using OpenIvs.Server.Storage;
 using OpenIvs.Server.Storage.Sqlite;
 using OpenIvs.Server.Streams;
 using OpenIvs.Server.Streams.Lifecycle;
+using OpenIvs.Server.Telemetry;
 
 namespace OpenIvs.Server.Hosting;
 
@@ -87,11 +88,7 @@ public sealed class OpenIvsServer : IAsyncDisposable
         builder.Logging.AddFilter("Microsoft.Hosting", LogLevel.Warning);
         if (configureLogging is null)
         {
-            builder.Logging.AddSimpleConsole(o =>
-            {
-                o.SingleLine = true;
-                o.TimestampFormat = "HH:mm:ss.fff ";
-            });
+            builder.Logging.AddOpenIvsConsole(options.Monitoring);
         }
         else
         {
@@ -124,6 +121,10 @@ public sealed class OpenIvsServer : IAsyncDisposable
                 listen.UseHttps(certificate);
                 listen.UseConnectionHandler<RtmpConnectionHandler>();
             });
+            if (options.Monitoring.MetricsListen.Length > 0)
+            {
+                kestrel.Listen(ParseEndPoint(options.Monitoring.MetricsListen), listen => listen.Protocols = HttpProtocols.Http1);
+            }
         });
 
         var services = builder.Services;
@@ -172,7 +173,18 @@ public sealed class OpenIvsServer : IAsyncDisposable
         }
         else
         {
-            services.AddSingleton<IRequestAuthenticator, SigV4Authenticator>();
+            services.AddSingleton<SigV4Authenticator>();
+            if (options.Console.Enabled)
+            {
+                // Console calls authenticate with the session cookie; everything else with SigV4, unchanged.
+                services.AddSingleton<WebConsole.ConsoleSessions>();
+                services.AddSingleton<IRequestAuthenticator>(sp => new WebConsole.ConsoleAuthenticator(
+                    sp.GetRequiredService<SigV4Authenticator>(), sp.GetRequiredService<WebConsole.ConsoleSessions>()));
+            }
+            else
+            {
+                services.AddSingleton<IRequestAuthenticator>(sp => sp.GetRequiredService<SigV4Authenticator>());
+            }
             services.AddSingleton<IRequestAuthorizer, PolicyAuthorizer>();
             services.AddHostedService<IamWatcher>();
         }
@@ -181,6 +193,8 @@ public sealed class OpenIvsServer : IAsyncDisposable
         services.AddSingleton<IIvsService>(sp => sp.GetRequiredService<IvsService>());
         services.AddSingleton<IvsApiEndpoint>();
         services.AddSingleton<Playback.WatchPage>();
+        services.AddSingleton<WebConsole.ConsoleEndpoint>();
+        services.AddOpenIvsTelemetry(options.Monitoring);
         configureServices?.Invoke(services);
 
         var app = builder.Build();
@@ -191,7 +205,12 @@ public sealed class OpenIvsServer : IAsyncDisposable
         var watchPage = app.Services.GetRequiredService<Playback.WatchPage>();
         var origin = app.Services.GetRequiredService<Playback.HlsOrigin>();
         var events = app.Services.GetRequiredService<EventStreamEndpoint>();
+        var console = options.Console.Enabled ? app.Services.GetRequiredService<WebConsole.ConsoleEndpoint>() : null;
         var faults = options.EnableFaultInjection ? app.Services.GetRequiredService<FaultInjector>() : null;
+        var playbackTelemetry = app.Services.GetRequiredService<PlaybackTelemetry>();
+        Func<HttpContext, Task> originHandler = origin.HandleAsync; // one delegate, not one per request
+        _ = app.Services.GetRequiredService<IngestTelemetry>(); // its observable instruments exist from the start
+        app.UseOpenIvsMetrics(options.Monitoring);
 
         // One terminal handler that dispatches on the path: cheaper than endpoint routing on the hot path.
         app.Run(context =>
@@ -205,7 +224,7 @@ public sealed class OpenIvsServer : IAsyncDisposable
 
             if (path.StartsWith(Playback.HlsOrigin.PathPrefix, StringComparison.Ordinal))
             {
-                return origin.HandleAsync(context);
+                return playbackTelemetry.Enabled ? playbackTelemetry.HandleAsync(context, originHandler) : origin.HandleAsync(context);
             }
 
             if (faults is not null && path == "/_openivs/faults")
@@ -221,6 +240,11 @@ public sealed class OpenIvsServer : IAsyncDisposable
             if (path.StartsWith("/watch/", StringComparison.Ordinal))
             {
                 return watchPage.HandleAsync(context);
+            }
+
+            if (console is not null && path.StartsWith(WebConsole.ConsoleEndpoint.PathPrefix, StringComparison.Ordinal))
+            {
+                return console.HandleAsync(context);
             }
 
             return endpoint.HandleAsync(context);
@@ -260,6 +284,9 @@ public sealed class OpenIvsServer : IAsyncDisposable
         services.AddHostedService(sp => sp.GetRequiredService<EventRelay>());
         services.AddSingleton<EventStreamEndpoint>();
     }
+
+    private static System.Net.IPEndPoint ParseEndPoint(string value) =>
+        OpenIvsOptions.TryParseEndPoint(value, out var endPoint) ? endPoint : throw new InvalidOperationException($"'{value}' is not HOST:PORT.");
 
     private static string? NullIfEmpty(string value) => value.Length == 0 ? null : value;
 

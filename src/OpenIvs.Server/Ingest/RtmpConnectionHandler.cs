@@ -13,13 +13,13 @@ namespace OpenIvs.Server.Ingest;
 /// connection's pipes. A broken or hostile connection ends alone: errors never reach other streams.
 /// </summary>
 public sealed partial class RtmpConnectionHandler(
-    IStreamHub hub, RtmpSessionOptions sessionOptions, OpenIvsOptions options, TimeProvider time, ILogger<RtmpConnectionHandler> logger)
+    IStreamHub hub, RtmpSessionOptions sessionOptions, OpenIvsOptions options, Telemetry.IngestTelemetry telemetry, TimeProvider time, ILogger<RtmpConnectionHandler> logger)
     : ConnectionHandler
 {
     public override async Task OnConnectedAsync(ConnectionContext connection)
     {
         var secure = connection.Features.Get<ITlsHandshakeFeature>() is not null;
-        using var publisher = new RtmpPublisher(hub, connection, secure, options.Ingest, time, logger);
+        using var publisher = new RtmpPublisher(hub, connection, secure, options.Ingest, telemetry, time, logger);
         var session = new RtmpServerSession(connection.Transport.Input, connection.Transport.Output, publisher, sessionOptions);
         try
         {
@@ -47,6 +47,7 @@ public sealed partial class RtmpConnectionHandler(
         {
             if (publisher.Stream is { } stream)
             {
+                using var scope = telemetry.BeginChannelScope(logger, stream);
                 hub.End(stream, StreamEndReason.PublisherLeft("connection closed"));
             }
         }

@@ -11,7 +11,7 @@ namespace OpenIvs.Server.Ingest;
 /// publish closes the connection without a status (as IVS does); media and configuration go to the hub.
 /// </summary>
 internal sealed partial class RtmpPublisher(
-    IStreamHub hub, ConnectionContext connection, bool secure, IngestOptions options, TimeProvider time, ILogger logger)
+    IStreamHub hub, ConnectionContext connection, bool secure, IngestOptions options, Telemetry.IngestTelemetry telemetry, TimeProvider time, ILogger logger)
     : IRtmpPublishHandler, IDisposable
 {
     private ReceiveCoalescing? _coalescing;
@@ -34,7 +34,9 @@ internal sealed partial class RtmpPublisher(
             return ValueTask.FromResult(PublishDecision.Reject("Unknown application."));
         }
 
+        var activity = telemetry.StartPublish(secure);
         var result = hub.TryBegin(request.StreamName, secure ? IngestTransport.Rtmps : IngestTransport.Rtmp, Disconnect);
+        telemetry.PublishDecided(activity, result);
         if (!result.Accepted)
         {
             LogRefused(logger, connection.ConnectionId, result.Refusal.ToString());
@@ -95,6 +97,7 @@ internal sealed partial class RtmpPublisher(
         Dispose();
         if (Stream is { } stream)
         {
+            using var scope = telemetry.BeginChannelScope(logger, stream);
             hub.End(stream, StreamEndReason.PublisherLeft(reason.ToString()));
         }
 

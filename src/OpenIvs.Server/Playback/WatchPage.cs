@@ -1,6 +1,4 @@
 using System.Collections.Frozen;
-using System.IO.Compression;
-using System.Security.Cryptography;
 using System.Text;
 using System.Text.Encodings.Web;
 using System.Text.Json;
@@ -19,7 +17,6 @@ public sealed partial class WatchPage
 {
     private const string PagePrefix = "/watch/";
     private const string AssetPrefix = "/watch/assets/";
-    private const string ResourcePrefix = "OpenIvs.Web/";
 
     // The page may only load its own scripts and styles; media comes from the channel's playback origin
     // (hls.js fetches it, then feeds MSE through blob: URLs and transmuxes in a blob: worker).
@@ -30,24 +27,18 @@ public sealed partial class WatchPage
     private static readonly JsonWriterOptions ConfigJson = new() { Encoder = JavaScriptEncoder.Default };
 
     private readonly ResourceTables _resources;
-    private readonly FrozenDictionary<string, Asset> _assets;
+    private readonly FrozenDictionary<string, EmbeddedAsset> _assets;
     private readonly string _template;
 
     public WatchPage(ResourceTables resources)
     {
         _resources = resources;
         _assets = new[] { "watch.js", "watch.css", "hls.min.js" }
-            .Select(name => Asset.Load(name, ContentTypeOf(name)))
+            .Select(EmbeddedAsset.Load)
             .ToFrozenDictionary(a => a.Name, StringComparer.Ordinal);
 
         // Asset URLs carry a content hash (?v=), so browsers may cache them for good and still see a new build.
-        var template = Encoding.UTF8.GetString(ReadResource("watch.html"));
-        foreach (var asset in _assets.Values)
-        {
-            template = template.Replace("{{version:" + asset.Name + "}}", asset.Version, StringComparison.Ordinal);
-        }
-
-        _template = template;
+        _template = EmbeddedAsset.Stamp(Encoding.UTF8.GetString(EmbeddedAsset.ReadResource("watch.html")), _assets.Values);
     }
 
     public Task HandleAsync(HttpContext context)
@@ -65,7 +56,7 @@ public sealed partial class WatchPage
         if (path.StartsWith(AssetPrefix, StringComparison.Ordinal))
         {
             return _assets.TryGetValue(path[AssetPrefix.Length..], out var asset)
-                ? ServeAssetAsync(context, asset)
+                ? asset.ServeAsync(context)
                 : NotFoundAsync(context, "No such file.");
         }
 
@@ -81,7 +72,7 @@ public sealed partial class WatchPage
         response.Headers.ContentSecurityPolicy = ContentSecurityPolicy + PlaybackOrigin(channel.PlaybackUrl);
         response.Headers["Referrer-Policy"] = "no-referrer";
         response.Headers.XContentTypeOptions = "nosniff";
-        return WriteAsync(context, "text/html; charset=utf-8", Encoding.UTF8.GetBytes(RenderPage(channelId, channel)));
+        return EmbeddedAsset.WriteAsync(context, "text/html; charset=utf-8", Encoding.UTF8.GetBytes(RenderPage(channelId, channel)));
     }
 
     /// <summary>The page for one channel: its name HTML-encoded, its settings as escaped JSON.</summary>
@@ -119,38 +110,6 @@ public sealed partial class WatchPage
             ? " " + uri.GetLeftPart(UriPartial.Authority)
             : string.Empty;
 
-    private static Task ServeAssetAsync(HttpContext context, Asset asset)
-    {
-        var request = context.Request;
-        var response = context.Response;
-        var gzip = asset.Gzip is not null && AcceptsGzip(request);
-        var etag = gzip ? asset.GzipETag : asset.ETag;
-        response.Headers.ETag = etag;
-        response.Headers.Vary = "Accept-Encoding";
-        response.Headers.XContentTypeOptions = "nosniff";
-
-        // The page links each asset with ?v={content hash}: that URL never changes meaning, so it may be kept a year.
-        // Without the current hash (a hand-typed URL, an older page), revalidate with the ETag every time.
-        response.Headers.CacheControl = request.Query["v"] == asset.Version ? "public, max-age=31536000, immutable" : "no-cache";
-        // If-None-Match compares weakly: W/"x" matches "x" (EntityTagHeaderValue.Tag has no W/).
-        if (request.GetTypedHeaders().IfNoneMatch.Any(t => t.Tag.Equals("*") || t.Tag.Equals(etag)))
-        {
-            response.StatusCode = StatusCodes.Status304NotModified;
-            return Task.CompletedTask;
-        }
-
-        if (gzip)
-        {
-            response.Headers.ContentEncoding = "gzip";
-            return WriteAsync(context, asset.ContentType, asset.Gzip!);
-        }
-
-        return WriteAsync(context, asset.ContentType, asset.Content);
-    }
-
-    private static bool AcceptsGzip(HttpRequest request) =>
-        request.GetTypedHeaders().AcceptEncoding.Any(e => e.Value.Equals("gzip", StringComparison.OrdinalIgnoreCase) && (e.Quality ?? 1) > 0);
-
     private static Task NotFoundAsync(HttpContext context, string message)
     {
         context.Response.StatusCode = StatusCodes.Status404NotFound;
@@ -158,78 +117,9 @@ public sealed partial class WatchPage
         context.Response.Headers.XContentTypeOptions = "nosniff";
         var html = $"<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>Not found · OpenIVS</title></head>" +
                    $"<body><h1>Not found</h1><p>{message}</p></body></html>\n";
-        return WriteAsync(context, "text/html; charset=utf-8", Encoding.UTF8.GetBytes(html));
-    }
-
-    private static Task WriteAsync(HttpContext context, string contentType, byte[] body)
-    {
-        var response = context.Response;
-        response.ContentType = contentType;
-        response.ContentLength = body.Length;
-        return HttpMethods.IsHead(context.Request.Method) ? Task.CompletedTask : response.Body.WriteAsync(body).AsTask();
-    }
-
-    private static string ContentTypeOf(string name) => Path.GetExtension(name) switch
-    {
-        ".js" => "text/javascript; charset=utf-8",
-        ".css" => "text/css; charset=utf-8",
-        _ => "application/octet-stream",
-    };
-
-    private static byte[] ReadResource(string name)
-    {
-        using var stream = typeof(WatchPage).Assembly.GetManifestResourceStream(ResourcePrefix + name)
-            ?? throw new InvalidOperationException($"The watch page resource {name} is not embedded in OpenIvs.Server (see its .csproj).");
-        using var copy = new MemoryStream();
-        stream.CopyTo(copy);
-        return copy.ToArray();
+        return EmbeddedAsset.WriteAsync(context, "text/html; charset=utf-8", Encoding.UTF8.GetBytes(html));
     }
 
     [GeneratedRegex(@"\{\{(title|config)\}\}")]
     private static partial Regex Placeholder();
-
-    private sealed class Asset
-    {
-        public required string Name { get; init; }
-
-        public required string ContentType { get; init; }
-
-        public required byte[] Content { get; init; }
-
-        /// <summary>Compressed once at start-up: hls.js shrinks to about a third.</summary>
-        public byte[]? Gzip { get; init; }
-
-        public required string Version { get; init; }
-
-        public required string ETag { get; init; }
-
-        public required string GzipETag { get; init; }
-
-        public static Asset Load(string name, string contentType)
-        {
-            var content = ReadResource(name);
-            var version = Convert.ToHexStringLower(SHA256.HashData(content).AsSpan(0, 8));
-            return new Asset
-            {
-                Name = name,
-                ContentType = contentType,
-                Content = content,
-                Gzip = Compress(content),
-                Version = version,
-                ETag = $"\"{version}\"",
-                GzipETag = $"\"{version}-gz\"", // another representation, so another strong validator
-            };
-        }
-
-        private static byte[] Compress(byte[] content)
-        {
-            using var output = new MemoryStream();
-            using (var gzip = new GZipStream(output, CompressionLevel.Optimal))
-            {
-                gzip.Write(content);
-            }
-
-            return output.ToArray();
-        }
-    }
 }

@@ -136,6 +136,10 @@ public sealed class LiveStream
             if (frame.Kind != MediaKind.Data)
             {
                 Metrics.Add(frame.Kind == MediaKind.Video, frame.Length);
+                if (frame.IsKeyframe && frame.Kind == MediaKind.Video)
+                {
+                    Metrics.AddKeyframe(frame.Timestamp);
+                }
             }
 
             Offer(StreamItem.ForFrame(frame));

@@ -13,6 +13,8 @@ public sealed class StreamMetrics(TimeProvider time)
     private readonly long[] _bucketSecond = new long[WindowSeconds + 1];
     private readonly long _origin = time.GetTimestamp();
     private long _lastMediaTimestamp = time.GetTimestamp();
+    private long _lastKeyframe = -1;
+    private long _keyframeIntervalMs;
 
     /// <summary>Monotonic time of the last media frame received.</summary>
     public TimeSpan SinceLastMedia => time.GetElapsedTime(Volatile.Read(ref _lastMediaTimestamp));
@@ -45,6 +47,20 @@ public sealed class StreamMetrics(TimeProvider time)
 
         TotalBytes += bytes;
     }
+
+    /// <summary>A video keyframe at <paramref name="timestampMs"/> (media time): measures the keyframe interval.</summary>
+    public void AddKeyframe(long timestampMs)
+    {
+        if (_lastKeyframe >= 0 && timestampMs > _lastKeyframe)
+        {
+            Volatile.Write(ref _keyframeIntervalMs, timestampMs - _lastKeyframe);
+        }
+
+        _lastKeyframe = timestampMs;
+    }
+
+    /// <summary>Media time between the last two video keyframes (IVS's KeyframeInterval); zero until two arrived.</summary>
+    public TimeSpan KeyframeInterval => TimeSpan.FromMilliseconds(Volatile.Read(ref _keyframeIntervalMs));
 
     /// <summary>Average video bitrate over the last complete seconds, bits per second.</summary>
     public long VideoBitrate => Sum(_videoBytes) * 8 / Math.Max(1, CompleteSeconds);

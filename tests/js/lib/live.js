@@ -1,4 +1,4 @@
-// Helpers for tests that go live: a real ffmpeg publisher and polling for a condition.
+// What the browser tests of live pages share: an ffmpeg publisher of a live test pattern, and waiting on a condition.
 import { spawn } from 'node:child_process';
 
 /** ffmpeg encoding a live test pattern in real time, as a broadcaster would (x264 zerolatency, 1 s GOP). */
@@ -24,8 +24,8 @@ export function publish(url) {
   };
 }
 
-/** Polls `probe` every 250 ms until it returns something truthy; throws after `timeoutMs`. */
-export async function eventually(what, probe, timeoutMs) {
+/** Polls `probe` until it returns something truthy; fails with the last value after `timeoutMs`. */
+export async function eventually(what, probe, timeoutMs = 30_000) {
   const deadline = Date.now() + timeoutMs;
   let last;
   for (;;) {

@@ -8,8 +8,8 @@ import { generateKeyPairSync } from 'node:crypto';
 import { CreateChannelCommand, GetStreamCommand, ImportPlaybackKeyPairCommand } from '@aws-sdk/client-ivs';
 import { SignJWT } from 'jose';
 import { chromium } from 'playwright-core';
-import { startServer } from '../lib/server.js';
 import { eventually, publish } from '../lib/live.js';
+import { startServer } from '../lib/server.js';
 
 const CHROMIUM = '/usr/bin/chromium'; // apt package `chromium` (scripts/install-test-deps.sh)
 const WATCH_SECONDS = 20;
