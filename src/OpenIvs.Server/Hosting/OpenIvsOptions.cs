@@ -40,6 +40,9 @@ public sealed partial class OpenIvsOptions
 
     public PlaybackOptions Playback { get; set; } = new();
 
+    /// <summary>Auto-record to S3: destination, spool (docs/recording.md).</summary>
+    public Recording.RecordingOptions Recording { get; set; } = new();
+
     /// <summary>
     /// Lets <c>/_openivs/faults</c> inject errors into chosen operations (for testing clients' error
     /// handling). Off by default.
@@ -98,6 +101,7 @@ public sealed partial class OpenIvsOptions
         problems.AddRange(Quotas.Validate());
         problems.AddRange(Ingest.Validate());
         problems.AddRange(Playback.Validate());
+        problems.AddRange(Recording.Validate());
         if (problems.Count > 0)
         {
             throw new InvalidOperationException("Invalid configuration:\n  " + string.Join("\n  ", problems));

@@ -133,7 +133,14 @@ public sealed class OpenIvsServer : IAsyncDisposable
         services.AddSingleton<Playback.HlsPackager>();
         services.AddHostedService(sp => sp.GetRequiredService<Playback.HlsPackager>());
         services.AddSingleton<Playback.HlsOrigin>();
-        services.AddSingleton<IRecordingDestinations>(new LocalRecordingDestinations(Path.Combine(options.DataDirectory, "s3")));
+        var localRecordings = new LocalRecordingDestinations(Path.Combine(options.DataDirectory, "s3"));
+        services.AddSingleton(localRecordings);
+        services.AddSingleton<IRecordingDestinations>(options.Recording.UsesS3Service ? S3RecordingDestinations.Create(options) : localRecordings);
+        services.AddSingleton(new RecordingSpool(Path.Combine(options.DataDirectory, "recordings"), options.Recording.SpoolLimit));
+        services.AddSingleton<IRecordingEvents, SessionRecordingEvents>();
+        services.AddSingleton<Recorder>();
+        services.AddHostedService(sp => sp.GetRequiredService<Recorder>());
+        services.AddHostedService<RecordingUploader>();
         services.AddSingleton(iamTables);
         services.AddSingleton(secrets);
         services.AddSingleton<IamDirectory>();

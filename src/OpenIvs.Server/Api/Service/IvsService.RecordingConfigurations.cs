@@ -111,7 +111,14 @@ public sealed partial class IvsService
                 return;
             }
 
-            var usable = await recordingDestinations.IsUsableAsync(pending.Configuration.DestinationConfiguration!, CancellationToken.None).ConfigureAwait(false);
+            var bucket = pending.Configuration.DestinationConfiguration?.S3?.BucketName ?? string.Empty;
+            var problem = await recordingDestinations.CheckBucketAsync(bucket, CancellationToken.None).ConfigureAwait(false);
+            var usable = problem is null;
+            if (problem is not null)
+            {
+                LogBucketUnusable(logger, id, bucket, problem);
+            }
+
             await using var write = await store.BeginWriteAsync(CancellationToken.None).ConfigureAwait(false);
             if (!tables.RecordingConfigurations.TryGet(id, out var current) || current.Configuration.State != RecordingConfigurationState.Creating)
             {
@@ -133,6 +140,9 @@ public sealed partial class IvsService
         IdOf(arn, ResourceType.RecordingConfiguration) is { } id && tables.RecordingConfigurations.TryGet(id, out var record)
             ? record
             : throw NotFound("Recording configuration", arn);
+
+    [LoggerMessage(EventId = 111, Level = LogLevel.Warning, Message = "Recording configuration {RecordingConfigurationId} is CREATE_FAILED: bucket {Bucket}: {Problem}")]
+    private static partial void LogBucketUnusable(ILogger logger, string recordingConfigurationId, string bucket, string problem);
 
     [LoggerMessage(EventId = 110, Level = LogLevel.Warning, Message = "Could not finish creating recording configuration {RecordingConfigurationId}")]
     private static partial void LogActivationFailed(ILogger logger, Exception exception, string recordingConfigurationId);
