@@ -99,18 +99,35 @@ internal static class RecordingLayout
             Assert.InRange(videoPackets, (int)((seconds - 1) * 30), (int)((seconds + 1) * 30));
         }
 
-        if (thumbnails is { } size)
+        if (thumbnails is null)
         {
+            Assert.Null(ended["media"]!["thumbnails"]);
+            Assert.False(Directory.Exists(Path.Combine(prefix, "media", "thumbnails")));
+        }
+        else if (thumbnails is { } size)
+        {
+            Assert.Equal("media/thumbnails", (string?)ended["media"]!["thumbnails"]!["path"]);
             var jpegs = Directory.GetFiles(Path.Combine(prefix, "media", "thumbnails"), "thumb*.jpg");
             Assert.InRange(jpegs.Length, expectedThumbnails - 1, expectedThumbnails + 1);
             Assert.Contains(jpegs, j => Path.GetFileName(j) == "thumb0.jpg");
-            foreach (var jpeg in jpegs.Append(Path.Combine(prefix, "media", "latest_thumbnail", "thumb.jpg")))
+            var latest = ended["media"]!["latest_thumbnail"] is not null;
+            if (latest)
+            {
+                Assert.Equal("media/latest_thumbnail/thumb.jpg", (string?)ended["media"]!["latest_thumbnail"]!["path"]);
+                jpegs = [.. jpegs, Path.Combine(prefix, "media", "latest_thumbnail", "thumb.jpg")];
+            }
+            else
+            {
+                Assert.False(Directory.Exists(Path.Combine(prefix, "media", "latest_thumbnail")));
+            }
+
+            foreach (var jpeg in jpegs)
             {
                 Assert.Equal(size, JpegSize(File.ReadAllBytes(jpeg)));
             }
 
             Assert.Equal(size.Width, (int)ended["media"]!["thumbnails"]!["resolution_width"]!);
-            Assert.Equal("media/latest_thumbnail/thumb.jpg", (string?)ended["media"]!["latest_thumbnail"]!["path"]);
+            Assert.Equal(size.Height, (int)ended["media"]!["thumbnails"]!["resolution_height"]!);
         }
     }
 

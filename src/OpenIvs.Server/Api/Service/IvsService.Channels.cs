@@ -259,10 +259,19 @@ public sealed partial class IvsService
     /// <summary>Referenced resources must exist (an empty string means "none").</summary>
     private void CheckReferences(string? recordingConfigurationArn, string? playbackRestrictionPolicyArn, string? adConfigurationArn)
     {
-        if (!string.IsNullOrEmpty(recordingConfigurationArn)
-            && !(IdOf(recordingConfigurationArn, ResourceType.RecordingConfiguration) is { } rc && tables.RecordingConfigurations.TryGet(rc, out _)))
+        if (!string.IsNullOrEmpty(recordingConfigurationArn))
         {
-            throw NotFound("Recording configuration", recordingConfigurationArn);
+            if (!(IdOf(recordingConfigurationArn, ResourceType.RecordingConfiguration) is { } rc && tables.RecordingConfigurations.TryGet(rc, out var recording)))
+            {
+                throw NotFound("Recording configuration", recordingConfigurationArn);
+            }
+
+            // IVS: a channel can only be given a configuration that is ready to record.
+            if (recording.Configuration.State != RecordingConfigurationState.Active)
+            {
+                throw new ValidationException(
+                    $"Recording configuration {recordingConfigurationArn} is {recording.Configuration.State?.Value}; a channel can only use an ACTIVE recording configuration.");
+            }
         }
 
         if (!string.IsNullOrEmpty(playbackRestrictionPolicyArn)

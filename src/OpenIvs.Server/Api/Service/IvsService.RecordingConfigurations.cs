@@ -11,6 +11,18 @@ public sealed partial class IvsService
         CreateRecordingConfigurationRequest request, CancellationToken cancellationToken)
     {
         CheckTags(request.Tags);
+        var configuration = await CreateRecordingConfigurationRecordAsync(request, cancellationToken).ConfigureAwait(false);
+
+        // As in IVS, the configuration starts CREATING and becomes ACTIVE (or CREATE_FAILED) once the bucket is
+        // checked. The check usually takes milliseconds: waiting a little lets a CreateChannel that follows at once
+        // find it ACTIVE, while the response still says CREATING as IVS's does.
+        var activation = ActivateRecordingConfigurationAsync(IdOf(configuration.Arn, ResourceType.RecordingConfiguration)!);
+        await Task.WhenAny(activation, Task.Delay(TimeSpan.FromSeconds(2), time, cancellationToken)).ConfigureAwait(false);
+        return new CreateRecordingConfigurationResponse { RecordingConfiguration = configuration };
+    }
+
+    private async Task<RecordingConfiguration> CreateRecordingConfigurationRecordAsync(CreateRecordingConfigurationRequest request, CancellationToken cancellationToken)
+    {
         await using var write = await store.BeginWriteAsync(cancellationToken).ConfigureAwait(false);
         if (tables.RecordingConfigurations.Count >= _quotas.RecordingConfigurations)
         {
@@ -50,10 +62,7 @@ public sealed partial class IvsService
 
         write.Put(tables.RecordingConfigurations, id, new RecordingConfigurationRecord { Configuration = configuration });
         await write.CommitAsync(cancellationToken).ConfigureAwait(false);
-
-        // As in IVS, the configuration starts CREATING and becomes ACTIVE once the destination is usable.
-        _ = ActivateRecordingConfigurationAsync(id);
-        return new CreateRecordingConfigurationResponse { RecordingConfiguration = configuration };
+        return Clone(configuration, IvsJsonContext.Default.RecordingConfiguration);
     }
 
     public ValueTask<GetRecordingConfigurationResponse> GetRecordingConfigurationAsync(
