@@ -56,6 +56,47 @@ public class RecordingTests
         Assert.Empty(Directory.EnumerateDirectories(Path.Combine(server.DataDirectory, "recordings")));
     }
 
+    [Fact]
+    public async Task AStreamBackWithinTheReconnectWindowContinuesTheRecordingAndOneAfterItStartsANewOne()
+    {
+        await using var server = await TestServer.StartAsync();
+        var configuration = await CreateConfigurationAsync(server, "rec-merge", """{"recordingMode":"DISABLED"}""", reconnectWindow: 6);
+        var (arn, key) = await CreateChannelAsync(server, $$"""{"recordingConfigurationArn":"{{configuration}}"}""");
+        var clip = await Ffmpeg.ClipAsync(1280, 720, 30, 2500, 6);
+        var bucket = Path.Combine(server.DataDirectory, "s3", "rec-merge");
+
+        await PublishOnceAsync(server, clip, key);
+        await PublishOnceAsync(server, clip, key); // reconnects at once: same picture, same codecs
+        var secondEnded = DateTimeOffset.UtcNow;
+        var merged = await WaitForRecordingEventAsync(server, arn, "Recording End");
+        Assert.True(DateTimeOffset.Parse((string)merged["time"]!) >= secondEnded.AddSeconds(5), "Recording End waits for the reconnect window");
+        Assert.Equal(2, merged["detail"]!["recording_session_stream_ids"]!.AsArray().Count);
+
+        await PublishOnceAsync(server, clip, key); // after the window: a new recording
+        var separate = await WaitForRecordingEventAsync(server, arn, "Recording End", count: 2);
+        Assert.Single(separate["detail"]!["recording_session_stream_ids"]!.AsArray());
+        Assert.NotEqual((string?)merged["detail"]!["recording_s3_key_prefix"], (string?)separate["detail"]!["recording_s3_key_prefix"]);
+
+        Assert.Equal(2, RecordingLayout.Prefixes(bucket, Account, ChannelId(arn)).Count);
+        var first = Path.Combine(bucket, (string)merged["detail"]!["recording_s3_key_prefix"]!);
+        var rendition = Path.Combine(first, "media", "hls", "720p30");
+        var playlist = File.ReadAllText(Path.Combine(rendition, "playlist.m3u8"));
+        Assert.Contains("#EXT-X-DISCONTINUITY", playlist, StringComparison.Ordinal);
+        Assert.InRange((long)RecordingLayout.Json(first, "recording-ended.json")["media"]!["hls"]!["duration_ms"]!, 11_000, 13_000);
+        RecordingLayout.AssertByteRanges(rendition, fmp4: false, RecordingLayout.Durations(playlist).Sum());
+        var (duration, packets) = await RecordingLayout.ProbeAsync(Path.Combine(first, "media", "hls", "master.m3u8"));
+        Assert.InRange(duration, 11, 13);
+        Assert.InRange(packets, 330, 390);
+        await RecordingLayout.AssertCompleteAsync(Path.Combine(bucket, (string)separate["detail"]!["recording_s3_key_prefix"]!), arn, 6, fmp4: false, null, 0);
+    }
+
+    private static async Task PublishOnceAsync(TestServer server, string clip, string key)
+    {
+        await using var publisher = Ffmpeg.Publish(clip, RtmpsUrl(server, key), loop: false);
+        Assert.Equal(0, await publisher.WaitForExitAsync(TimeSpan.FromSeconds(60)));
+        await Eventually.ReturnsAsync(() => server.CallAsync("ListStreams").OkAsync(), s => s["streams"]!.AsArray().Count == 0, "the stream to end");
+    }
+
     internal static async Task<string> CreateConfigurationAsync(TestServer server, string bucket, string thumbnails, int reconnectWindow = 0)
     {
         var body = $$$"""
