@@ -141,6 +141,7 @@ public sealed class OpenIvsServer : IAsyncDisposable
         services.AddSingleton<Recorder>();
         services.AddHostedService(sp => sp.GetRequiredService<Recorder>());
         services.AddHostedService<RecordingUploader>();
+        services.AddSingleton<RecordingObjectsEndpoint>();
         services.AddSingleton(iamTables);
         services.AddSingleton(secrets);
         services.AddSingleton<IamDirectory>();
@@ -170,6 +171,7 @@ public sealed class OpenIvsServer : IAsyncDisposable
         var endpoint = app.Services.GetRequiredService<IvsApiEndpoint>();
         var watchPage = app.Services.GetRequiredService<Playback.WatchPage>();
         var origin = app.Services.GetRequiredService<Playback.HlsOrigin>();
+        var recordings = app.Services.GetRequiredService<RecordingObjectsEndpoint>();
         var faults = options.EnableFaultInjection ? app.Services.GetRequiredService<FaultInjector>() : null;
 
         // One terminal handler that dispatches on the path: cheaper than endpoint routing on the hot path.
@@ -185,6 +187,11 @@ public sealed class OpenIvsServer : IAsyncDisposable
             if (path.StartsWith(Playback.HlsOrigin.PathPrefix, StringComparison.Ordinal))
             {
                 return origin.HandleAsync(context);
+            }
+
+            if (path.StartsWith(RecordingObjectsEndpoint.PathPrefix, StringComparison.Ordinal))
+            {
+                return recordings.HandleAsync(context);
             }
 
             if (faults is not null && path == "/_openivs/faults")
