@@ -178,6 +178,11 @@ internal sealed partial class RecordingSession
             session.Phase = RecordingPhase.Finished;
             session.Failed = (string?)end["status"] == RecordingMetadata.Failed;
             session.FailureReason = session.Failed ? "InternalServerException" : null;
+            if (session.Failed)
+            {
+                spool.Finished = null; // Recording End Failure was reported when it failed
+            }
+
             spool.Seal();
         }
         else
@@ -313,7 +318,17 @@ internal sealed partial class RecordingSession
         Phase = RecordingPhase.Finished;
         Failed = true;
         FailureReason = "InternalServerException";
-        _rendition?.Dispose();
+        try
+        {
+            // Keep what is safely written: it is delivered with recording-failed.json.
+            _rendition?.Abandon(_services.Time.GetUtcNow());
+            WriteMasterPlaylists(final: true);
+        }
+        catch (Exception) when (_rendition is not null)
+        {
+            _rendition.Discard(); // not even that can be written (a full disk)
+        }
+
         _ = SealAsync(RecordingMetadata.Failed, FailureReason);
     }
 
@@ -400,7 +415,7 @@ internal sealed partial class RecordingSession
             };
             var buffer = new ArrayBufferWriter<byte>(512);
             MultivariantPlaylistWriter.Write(buffer, master);
-            if (!Spool.EnqueueBytes("media/hls/" + file, buffer.WrittenSpan))
+            if (!Spool.EnqueueBytes("media/hls/" + file, buffer.WrittenSpan, force: final || Phase == RecordingPhase.Finished))
             {
                 throw new RecordingSpoolFullException();
             }
@@ -473,11 +488,7 @@ internal sealed partial class RecordingSession
             var end = _services.Time.GetUtcNow();
             var file = status == RecordingMetadata.Failed ? "events/recording-failed.json" : "events/recording-ended.json";
             Spool.Journal(new JsonObject { ["k"] = "end", ["status"] = status });
-            if (!Spool.EnqueueBytes(file, Metadata(status, message, end, DurationMs)))
-            {
-                Failed = true;
-                FailureReason ??= "InternalServerException";
-            }
+            Spool.EnqueueBytes(file, Metadata(status, message, end, DurationMs), force: true);
         }
         catch (Exception e)
         {
@@ -485,6 +496,13 @@ internal sealed partial class RecordingSession
             LogRecordingFailed(_services.Logger, e, ChannelArn, Prefix);
             Failed = true;
             FailureReason ??= "InternalServerException";
+        }
+
+        if (Failed)
+        {
+            // A failure is reported at once, not after a delivery that may be what failed (an S3 outage).
+            Spool.Finished = null;
+            await RaiseEndAsync().ConfigureAwait(false);
         }
 
         Spool.Seal();

@@ -33,6 +33,7 @@ internal sealed class RenditionRecorder : IDisposable
     private FileStream? _current;
     private int _fileIndex;
     private Exception? _failure;
+    private bool _finishing;
 
     public RenditionRecorder(SpooledRecording spool, RecordingSpool limits, IRecordingContainer container, TimeSpan fileTarget, TimeProvider time, string name, int width, int height, string codecs)
     {
@@ -132,17 +133,53 @@ internal sealed class RenditionRecorder : IDisposable
     public void Complete(DateTimeOffset now)
     {
         EndPeriod();
+        _finishing = true;
         WritePlaylists(ended: true, now);
     }
 
-    /// <summary>Drops the rendition's open file and segmenter without queueing anything (a failed recording).</summary>
-    public void Dispose()
+    /// <summary>
+    /// Ends a failed recording with what is safely written: the segmenter's unfinished interval is dropped, the
+    /// open file is cut back to its last complete keyframe interval and queued, and the playlists are closed.
+    /// Small files go in even over the spool limit. Throws when even that cannot be written (a full disk).
+    /// </summary>
+    public void Abandon(DateTimeOffset now)
+    {
+        _finishing = true;
+        _segmenter?.Dispose();
+        _segmenter = null;
+        if (_current is { } current)
+        {
+            var end = _entries.Where(e => e.File == _fileIndex).Select(e => e.Offset + e.Length).DefaultIfEmpty(0).Max();
+            if (end == 0)
+            {
+                Discard();
+            }
+            else
+            {
+                current.SetLength(end);
+                CloseFile();
+            }
+        }
+
+        WritePlaylists(ended: true, now);
+    }
+
+    /// <summary>Drops the open file and the segmenter without queueing anything.</summary>
+    public void Discard()
     {
         _segmenter?.Dispose();
         _segmenter = null;
-        _current?.Dispose();
-        _current = null;
+        if (_current is { } current)
+        {
+            _current = null;
+            var length = current.Length;
+            current.Dispose();
+            File.Delete(current.Name);
+            _limits.Free(length);
+        }
     }
+
+    public void Dispose() => Discard();
 
     /// <summary>
     /// Rebuilds a rendition from its journal lines after a crash: closed files stay as they are, and the file
@@ -328,8 +365,8 @@ internal sealed class RenditionRecorder : IDisposable
     private void WritePlaylists(bool ended, DateTimeOffset now)
     {
         var ranges = _entries.Where(e => e.File < _fileIndex).ToList();
-        if (!_spool.EnqueueBytes(RelativeKey("playlist.m3u8"), Playlist(_files, byteRanges: false, ended, now))
-            || !_spool.EnqueueBytes(RelativeKey("byte-range-variant.m3u8"), Playlist(ranges, byteRanges: true, ended, now)))
+        if (!_spool.EnqueueBytes(RelativeKey("playlist.m3u8"), Playlist(_files, byteRanges: false, ended, now), _finishing)
+            || !_spool.EnqueueBytes(RelativeKey("byte-range-variant.m3u8"), Playlist(ranges, byteRanges: true, ended, now), _finishing))
         {
             throw new RecordingSpoolFullException();
         }

@@ -155,11 +155,16 @@ internal sealed class SpooledRecording
 
     /// <summary>
     /// Queues small contents (playlists, metadata, thumbnails). A newer version of an object still waiting
-    /// replaces it, so an outage queues one playlist, not one per media file. False when the spool is full.
+    /// replaces it, so an outage queues one playlist, not one per media file. False when the spool is full,
+    /// unless <paramref name="force"/> (the few small files that finish a recording go in regardless).
     /// </summary>
-    public bool EnqueueBytes(string relativeKey, ReadOnlySpan<byte> bytes)
+    public bool EnqueueBytes(string relativeKey, ReadOnlySpan<byte> bytes, bool force = false)
     {
-        if (!_spool.TryReserve(bytes.Length))
+        if (force)
+        {
+            _spool.Reserve(bytes.Length);
+        }
+        else if (!_spool.TryReserve(bytes.Length))
         {
             return false;
         }

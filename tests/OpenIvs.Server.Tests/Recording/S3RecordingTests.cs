@@ -91,4 +91,59 @@ public class S3RecordingTests
             Directory.Delete(copy, recursive: true);
         }
     }
+
+    [Fact]
+    public async Task AFullSpoolFailsTheRecordingButNeverTheStream()
+    {
+        await using var moto = await MotoServer.StartAsync();
+        await moto.AwsAsync("s3 mb s3://rec-full");
+        await using var proxy = new OutageProxy(new Uri(moto.Endpoint));
+        await using var server = await TestServer.StartAsync(o =>
+        {
+            o.Recording.S3Endpoint = proxy.Address;
+            o.Recording.SpoolLimit = 1024 * 1024; // under a second keyframe interval of 2.5 Mbps
+        });
+        var configuration = await CreateConfigurationAsync(server, "rec-full", """{"recordingMode":"DISABLED"}""");
+        var (arn, key) = await CreateChannelAsync(server, $$"""{"recordingConfigurationArn":"{{configuration}}"}""");
+        proxy.GoDown();
+
+        await using var publisher = Ffmpeg.Publish(await Ffmpeg.ClipAsync(1280, 720, 30, 2500, 12), RtmpsUrl(server, key));
+        var failure = await WaitForRecordingEventAsync(server, arn, "Recording End Failure");
+        Assert.Equal("InternalServerException", (string?)failure["detail"]!["recording_status_reason"]);
+
+        // The stream is untouched: still live, still publishing, still played.
+        var stream = await GetStreamAsync(server, arn);
+        Assert.Equal("LIVE", (string?)stream!["state"]);
+        Assert.False(publisher.HasExited);
+        using (var playlist = await server.Http.GetAsync(new Uri((string)stream["playbackUrl"]!).PathAndQuery))
+        {
+            Assert.True(playlist.IsSuccessStatusCode);
+        }
+
+        // What was safely spooled reaches S3 when it returns, with recording-failed.json.
+        proxy.ComeBack();
+        var spool = server.Services.GetRequiredService<RecordingSpool>();
+        await Eventually.TrueAsync(() => spool.Recordings.Count == 0, "the failed recording to be delivered", TimeSpan.FromSeconds(60));
+        var copy = TestServer.TempDirectory();
+        try
+        {
+            await moto.AwsAsync($"s3 cp --recursive --quiet s3://rec-full/ {copy}");
+            var prefix = RecordingLayout.Prefixes(copy, Account, ChannelId(arn)).Single();
+            var failed = RecordingLayout.Json(prefix, "recording-failed.json");
+            Assert.Equal("RECORDING_ENDED_WITH_FAILURE", (string?)failed["recording_status"]);
+            Assert.Equal("InternalServerException", (string?)failed["recording_status_message"]);
+            Assert.False(File.Exists(Path.Combine(prefix, "events", "recording-ended.json")));
+            var durationMs = (long)failed["media"]!["hls"]!["duration_ms"]!;
+            Assert.Equal((long?)failure["detail"]!["recording_duration_ms"], durationMs);
+            var rendition = Path.Combine(prefix, "media", "hls", "720p30");
+            var playlist = await File.ReadAllTextAsync(Path.Combine(rendition, "playlist.m3u8"));
+            Assert.EndsWith("#EXT-X-ENDLIST\n", playlist, StringComparison.Ordinal);
+            Assert.Equal(durationMs, (long)Math.Round(RecordingLayout.Durations(playlist).Sum() * 1000));
+            RecordingLayout.AssertByteRanges(rendition, fmp4: false, durationMs / 1000.0);
+        }
+        finally
+        {
+            Directory.Delete(copy, recursive: true);
+        }
+    }
 }
