@@ -22,6 +22,8 @@ public class RecordingTests
 
         await using (var publisher = Ffmpeg.Publish(clip, RtmpsUrl(server, key), loop: false))
         {
+            await WaitUntilStartedAsync(server, arn);
+            await server.CallAsync("PutMetadata", $$"""{"channelArn":"{{arn}}","metadata":"recorded-cue-42"}""").OkAsync(204);
             Assert.Equal(0, await publisher.WaitForExitAsync(TimeSpan.FromSeconds(90)));
         }
 
@@ -51,6 +53,10 @@ public class RecordingTests
         Assert.Contains("Recording Start", names);
         Assert.Equal("Recording End", names[0]); // newest first
         Assert.Equal("IVS Recording State Change", (string?)session["truncatedEvents"]![0]!["type"]);
+
+        // Timed metadata is recorded as it was delivered live (an ID3 tag in the TS).
+        var media = Directory.GetFiles(Path.Combine(prefix, "media", "hls", "720p30"), "*.ts").Select(File.ReadAllBytes);
+        Assert.Contains(media, bytes => bytes.AsSpan().IndexOf("recorded-cue-42"u8) >= 0);
 
         // Nothing is left in the spool once delivered.
         Assert.Empty(Directory.EnumerateDirectories(Path.Combine(server.DataDirectory, "recordings")));
