@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Recording benchmark (not a test): what auto-record costs and how fast it delivers.
 
-usage: bench/recording/run.py [--streams 10] [--warmup 10] [--measure 20] [--outage 15]
+usage: bench/recording/run.py [--streams 10] [--warmup 10] [--measure 20] [--outage 15] [--skip-cpu] [--skip-s3]
 
 1. CPU per stream of the OpenIVS process (plus the thumbnail ffmpeg children it waited for) with N publishers
    replaying a pre-encoded 720p30 2.5 Mbps clip (`-c copy`), in five configurations: ingest only; ingest +
@@ -169,6 +169,7 @@ def main():
     parser.add_argument("--measure", type=int, default=20)
     parser.add_argument("--outage", type=int, default=15)
     parser.add_argument("--skip-cpu", action="store_true")
+    parser.add_argument("--skip-s3", action="store_true")
     args = parser.parse_args()
     prepare(("ffmpeg", "dotnet"))
     with tempfile.TemporaryDirectory() as work:
@@ -187,7 +188,8 @@ def main():
                   f"{results['ingest+hls+rec'] - results['ingest+hls']:.2f} %/stream (with it); "
                   f"packaging costs {results['ingest+hls'] - results['ingest']:.2f} %/stream; "
                   f"thumbnails every 10 s add {results['ingest+hls+rec+thumbs'] - results['ingest+hls+rec']:.2f} %/stream")
-        s3_run(clip, work, args)
+        if not args.skip_s3:
+            s3_run(clip, work, args)
 
 
 if __name__ == "__main__":

@@ -18,6 +18,10 @@ namespace OpenIvs.Server.Recording;
 /// <remarks>Single-threaded: the recorder's pump (or recovery) only.</remarks>
 internal sealed class RenditionRecorder : IDisposable
 {
+    // A keyframe interval at 2.5 Mbps is about 700 KB. The shared pool keeps few arrays that large, so every
+    // segment would be a new large-object allocation (and a gen 2 collection later): a pool of its own recycles
+    // them. Each recording holds only a few at a time (the segmenter's window is three keyframe intervals).
+    private static readonly ArrayPool<byte> SegmentPool = ArrayPool<byte>.Create(maxArrayLength: 16 * 1024 * 1024, maxArraysPerBucket: 256);
     private readonly SpooledRecording _spool;
     private readonly RecordingSpool _limits;
     private readonly IRecordingContainer _container;
@@ -31,6 +35,7 @@ internal sealed class RenditionRecorder : IDisposable
     private int _map = -1;
     private bool _discontinuityNext;
     private FileStream? _current;
+    private double _currentDuration;
     private int _fileIndex;
     private Exception? _failure;
     private bool _finishing;
@@ -92,6 +97,7 @@ internal sealed class RenditionRecorder : IDisposable
                 PartTarget = null,
                 WindowSegments = 3,
                 DeltaUpdates = false,
+                BufferPool = SegmentPool,
             },
             video,
             audio);
@@ -172,6 +178,7 @@ internal sealed class RenditionRecorder : IDisposable
         if (_current is { } current)
         {
             _current = null;
+            _currentDuration = 0;
             var length = current.Length;
             current.Dispose();
             File.Delete(current.Name);
@@ -241,6 +248,7 @@ internal sealed class RenditionRecorder : IDisposable
 
         _limits.Reserve(end);
         _current = new FileStream(path, FileMode.Append, FileAccess.Write, FileShare.Read);
+        _currentDuration = _entries.Where(e => e.File == _fileIndex).Sum(e => e.Duration);
     }
 
     private void OnPartCompleted(HlsPartCompleted completed)
@@ -329,7 +337,8 @@ internal sealed class RenditionRecorder : IDisposable
         }
 
         _spool.Journal(line);
-        if (_entries.Where(e => e.File == _fileIndex).Sum(e => e.Duration) >= _fileTarget - 0.001)
+        _currentDuration += entry.Duration;
+        if (_currentDuration >= _fileTarget - 0.001)
         {
             CloseFile();
         }
@@ -345,6 +354,7 @@ internal sealed class RenditionRecorder : IDisposable
         var path = _current.Name;
         _current.Dispose();
         _current = null;
+        _currentDuration = 0;
         var index = _fileIndex++;
         _spool.Journal(new JsonObject { ["k"] = "file", ["r"] = Name, ["f"] = index });
         _spool.EnqueueFile(RelativeKey(_container.MediaFileName(index)), path);

@@ -17,7 +17,7 @@ public sealed partial class IvsService
         // checked. The check usually takes milliseconds: waiting a little lets a CreateChannel that follows at once
         // find it ACTIVE, while the response still says CREATING as IVS's does.
         var activation = ActivateRecordingConfigurationAsync(IdOf(configuration.Arn, ResourceType.RecordingConfiguration)!);
-        await Task.WhenAny(activation, Task.Delay(TimeSpan.FromSeconds(2), time, cancellationToken)).ConfigureAwait(false);
+        await Task.WhenAny(activation, Task.Delay(TimeSpan.FromSeconds(10), time, cancellationToken)).ConfigureAwait(false);
         return new CreateRecordingConfigurationResponse { RecordingConfiguration = configuration };
     }
 
