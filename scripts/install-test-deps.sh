@@ -21,6 +21,9 @@ if [ ${#need[@]} -gt 0 ]; then
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
 fi
 
+# The S3 recording tests run moto's S3 server (python3 -m moto.server); it is not a Debian package.
+python3 -c 'import moto.server' 2>/dev/null || echo "install-test-deps: moto is missing (python3 -m pip install 'moto[server]'); the S3 recording tests need it" >&2
+
 if [ -f "$root/tests/js/package.json" ]; then
   (cd "$root/tests/js" && npm ci --no-audit --no-fund --loglevel=error)
 fi
