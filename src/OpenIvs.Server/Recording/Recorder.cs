@@ -76,19 +76,25 @@ internal sealed partial class Recorder : BackgroundService, ILiveStreamListener
         // The reader completes after the last frame; the pump sees that and ends the stream's part of the recording.
     }
 
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    protected override Task ExecuteAsync(CancellationToken stoppingToken) =>
+        // A thread of its own: muxing and writing a keyframe interval can take tens of milliseconds, which must
+        // never hold a thread-pool thread that the playback packager's 10 ms pump or ingest is waiting for.
+        Task.Factory.StartNew(() => Run(stoppingToken), CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
+
+    private void Run(CancellationToken stoppingToken)
     {
+        Thread.CurrentThread.Name = "recorder";
         RecoverLeftOvers();
         try
         {
-            while (true)
+            while (!stoppingToken.IsCancellationRequested)
             {
                 if (_recorded.IsEmpty && _sessionsByChannel.Count == 0)
                 {
-                    await _streamBegan.WaitAsync(stoppingToken).ConfigureAwait(false);
+                    _streamBegan.Wait(stoppingToken);
                 }
 
-                await Task.Delay(PumpInterval, _services.Time, stoppingToken).ConfigureAwait(false);
+                stoppingToken.WaitHandle.WaitOne(PumpInterval);
                 Pump();
             }
         }

@@ -71,6 +71,15 @@ internal sealed class Thumbnailer(RecordingOptions options)
             }
 
             using var process = Process.Start(start) ?? throw new InvalidOperationException("ffmpeg did not start.");
+            try
+            {
+                process.PriorityClass = ProcessPriorityClass.BelowNormal; // thumbnails yield to ingest and packaging
+            }
+            catch (Exception e) when (e is InvalidOperationException or System.ComponentModel.Win32Exception)
+            {
+                // Exited already, or not permitted: it runs at normal priority.
+            }
+
             using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
             timeout.CancelAfter(Timeout);
             try
