@@ -4,8 +4,10 @@ re-encoding (`ffmpeg -re -stream_loop -1 -i clip.flv -c copy -f flv URL`) into O
 insecureIngest) and into nginx with the RTMP module (`live on`, HLS off), one after the other in the same run.
 For each server and N it reports the server's CPU per stream (% of one core) and resident memory per stream.
 
-usage: bench/ingest/run.py [--streams 10,50,100] [--warmup 10] [--measure 20] [--hls]
+usage: bench/ingest/run.py [--streams 10,50,100] [--warmup 10] [--measure 20] [--hls] [--baseline DLL]
   --hls  compares ingest plus packaging: nginx-rtmp with `hls on` (1 s fragments) against OpenIVS as it runs.
+  --baseline DLL  also runs another build of OpenIVS (an openivs.dll published from an older commit) in the
+         same run, for before/after figures of a change.
 Without --hls OpenIVS runs ingest only (Playback:Enabled=false), like nginx with HLS off.
 """
 import argparse
@@ -61,13 +63,13 @@ def measure(server_pids, warmup, seconds, publishers):
     return (cpu1 - cpu0) / (t1 - t0) * 100, rss_bytes(server_pids), min(alive, still)
 
 
-def run_openivs(clip, counts, args, work):
+def run_openivs(clip, counts, args, work, dll=None):
     http, rtmp, rtmps = free_port(), free_port(), free_port()
-    data = os.path.join(work, "openivs-data")
+    data = os.path.join(work, "openivs-data" if dll is None else "baseline-data")
     env = dict(os.environ, OPENIVS_ACCESS_KEY_ID=KEY, OPENIVS_SECRET_ACCESS_KEY=SECRET)
     if not args.hls:
         env["OPENIVS_Playback__Enabled"] = "false"  # like nginx with HLS off: ingest only
-    server = subprocess.Popen(["dotnet", os.path.join(ROOT, "artifacts", "cli", "openivs.dll"), "serve", "--data-dir", data,
+    server = subprocess.Popen(["dotnet", dll or os.path.join(ROOT, "artifacts", "cli", "openivs.dll"), "serve", "--data-dir", data,
                                "--http", f"127.0.0.1:{http}", "--rtmp", f"127.0.0.1:{rtmp}", "--rtmps", f"127.0.0.1:{rtmps}",
                                "--log-level", "Warning"], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
@@ -144,6 +146,7 @@ def main():
     parser.add_argument("--warmup", type=int, default=10)
     parser.add_argument("--measure", type=int, default=20)
     parser.add_argument("--hls", action="store_true")
+    parser.add_argument("--baseline", help="openivs.dll of another build to measure in the same run")
     args = parser.parse_args()
     counts = [int(c) for c in args.streams.split(",")]
     prepare(("ffmpeg", "nginx", "dotnet"))
@@ -151,7 +154,11 @@ def main():
         clip = make_clip(work)
         print(f"clip: 720p30 H.264 2.5 Mbps + AAC 128 kb/s, {os.cpu_count()} cores; warm-up {args.warmup}s, measure {args.measure}s; nginx hls {'on' if args.hls else 'off'}")
         print(f"{'server':8} {'N':>4} {'alive':>5} {'live':>5} {'CPU %':>7} {'CPU %/stream':>13} {'RSS MB':>7} {'MB/stream':>10}")
-        for name, runner in (("openivs", run_openivs), ("nginx", run_nginx)):
+        runners = [("openivs", run_openivs)]
+        if args.baseline:
+            runners.append(("baseline", lambda *a: run_openivs(*a, dll=os.path.abspath(args.baseline))))
+        runners.append(("nginx", run_nginx))
+        for name, runner in runners:
             for n, cpu, rss, idle, alive, live in runner(clip, counts, args, work):
                 print(f"{name:8} {n:>4} {alive:>5} {live:>5} {cpu:>7.1f} {cpu / n:>13.2f} {rss / 2**20:>7.1f} {(rss - idle) / n / 2**20:>10.2f}")
 

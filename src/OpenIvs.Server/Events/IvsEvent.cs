@@ -22,12 +22,20 @@ public sealed record IvsEvent(string Id, string DetailType, DateTimeOffset Time,
     /// <summary>The optional code (multitrack and takeover reasons).</summary>
     public string? Code => (string?)Detail["code"];
 
-    public static IvsEvent StreamState(string eventName, string region, string account, string channelArn, string channelName, string streamId, DateTimeOffset time, string? code = null)
+    /// <summary>A Stream State Change; <paramref name="code"/> for Session Ended's multitrack codes, <paramref name="reason"/> for Stream Failure.</summary>
+    public static IvsEvent StreamState(
+        string eventName, string region, string account, string channelArn, string channelName, string streamId, DateTimeOffset time,
+        string? code = null, string? reason = null)
     {
         var detail = new JsonObject { ["event_name"] = eventName, ["channel_name"] = channelName, ["stream_id"] = streamId };
         if (code is not null)
         {
             detail["code"] = code;
+        }
+
+        if (reason is not null)
+        {
+            detail["reason"] = reason;
         }
 
         return new(NewId(), StreamStateChange, time, region, account, [channelArn], detail);

@@ -16,6 +16,7 @@ using OpenIvs.Server.Resources;
 using OpenIvs.Server.Storage;
 using OpenIvs.Server.Storage.Sqlite;
 using OpenIvs.Server.Streams;
+using OpenIvs.Server.Streams.Lifecycle;
 
 namespace OpenIvs.Server.Hosting;
 
@@ -126,9 +127,14 @@ public sealed class OpenIvsServer : IAsyncDisposable
         services.AddSingleton<FaultInjector>();
         services.AddSingleton<Api.RateLimits.ApiRateLimits>();
         services.AddSingleton(streamTables);
+        services.AddSingleton<StreamLifecycle>();
         services.AddSingleton<LiveStreamHub>();
-        services.AddSingleton<ILiveStreams>(sp => sp.GetRequiredService<LiveStreamHub>());
-        services.AddHostedService(sp => sp.GetRequiredService<LiveStreamHub>());
+        services.AddSingleton<IStreamHub>(sp => sp.GetRequiredService<LiveStreamHub>());
+        services.AddSingleton<ILiveStreams, LiveStreams>();
+        services.AddSingleton<SessionRecorder>();
+        services.AddHostedService(sp => sp.GetRequiredService<SessionRecorder>());
+        services.AddSingleton<StreamMonitor>();
+        services.AddHostedService(sp => sp.GetRequiredService<StreamMonitor>());
         services.AddSingleton<Playback.PlaybackAuthorizer>();
         services.AddSingleton<Playback.HlsPackager>();
         services.AddHostedService(sp => sp.GetRequiredService<Playback.HlsPackager>());

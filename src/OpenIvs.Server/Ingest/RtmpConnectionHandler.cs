@@ -13,7 +13,7 @@ namespace OpenIvs.Server.Ingest;
 /// connection's pipes. A broken or hostile connection ends alone: errors never reach other streams.
 /// </summary>
 public sealed partial class RtmpConnectionHandler(
-    LiveStreamHub hub, RtmpSessionOptions sessionOptions, OpenIvsOptions options, TimeProvider time, ILogger<RtmpConnectionHandler> logger)
+    IStreamHub hub, RtmpSessionOptions sessionOptions, OpenIvsOptions options, TimeProvider time, ILogger<RtmpConnectionHandler> logger)
     : ConnectionHandler
 {
     public override async Task OnConnectedAsync(ConnectionContext connection)
@@ -47,7 +47,7 @@ public sealed partial class RtmpConnectionHandler(
         {
             if (publisher.Stream is { } stream)
             {
-                await hub.EndAsync(stream, "connection closed").ConfigureAwait(false);
+                hub.End(stream, StreamEndReason.PublisherLeft("connection closed"));
             }
         }
     }

@@ -11,7 +11,7 @@ namespace OpenIvs.Server.Ingest;
 /// publish closes the connection without a status (as IVS does); media and configuration go to the hub.
 /// </summary>
 internal sealed partial class RtmpPublisher(
-    LiveStreamHub hub, ConnectionContext connection, bool secure, IngestOptions options, TimeProvider time, ILogger logger)
+    IStreamHub hub, ConnectionContext connection, bool secure, IngestOptions options, TimeProvider time, ILogger logger)
     : IRtmpPublishHandler, IDisposable
 {
     private ReceiveCoalescing? _coalescing;
@@ -21,75 +21,90 @@ internal sealed partial class RtmpPublisher(
 
     public LiveStream? Stream { get; private set; }
 
-    public async ValueTask<PublishDecision> OnPublishAsync(RtmpPublishRequest request, CancellationToken cancellationToken)
+    public ValueTask<PublishDecision> OnPublishAsync(RtmpPublishRequest request, CancellationToken cancellationToken)
     {
         if (Stream is not null)
         {
-            return PublishDecision.Reject("This connection is already publishing.");
+            return ValueTask.FromResult(PublishDecision.Reject("This connection is already publishing."));
         }
 
         if (request.App.TrimEnd('/') != Application)
         {
             LogRefused(logger, connection.ConnectionId, "application is not 'app'");
-            return PublishDecision.Reject("Unknown application.");
+            return ValueTask.FromResult(PublishDecision.Reject("Unknown application."));
         }
 
-        var result = await hub.BeginAsync(request.StreamName, secure, DisconnectAsync, cancellationToken).ConfigureAwait(false);
+        var result = hub.TryBegin(request.StreamName, secure ? IngestTransport.Rtmps : IngestTransport.Rtmp, Disconnect);
         if (!result.Accepted)
         {
             LogRefused(logger, connection.ConnectionId, result.Refusal.ToString());
-            return PublishDecision.Reject(result.Refusal.ToString());
+            return ValueTask.FromResult(PublishDecision.Reject(result.Refusal.ToString()));
         }
 
         Stream = result.Stream;
         _coalescing = ReceiveCoalescing.Start(connection, result.Stream!, options.ReceiveCoalescing, time);
-        return PublishDecision.Accept();
+        return ValueTask.FromResult(PublishDecision.Accept());
     }
 
     public ValueTask OnMetadataAsync(RtmpStreamMetadata metadata, CancellationToken cancellationToken)
     {
         if (Stream is { } stream)
         {
-            hub.OnMetadata(stream, metadata.Encoder);
+            hub.SetEncoder(stream, metadata.Encoder);
         }
 
         return ValueTask.CompletedTask;
     }
 
-    public ValueTask OnVideoConfigAsync(VideoTrackInfo track, CancellationToken cancellationToken) =>
-        Stream is { } stream ? hub.OnVideoConfigAsync(stream, track, cancellationToken) : ValueTask.CompletedTask;
+    public ValueTask OnVideoConfigAsync(VideoTrackInfo track, CancellationToken cancellationToken)
+    {
+        if (Stream is { } stream)
+        {
+            hub.SetVideo(stream, track);
+        }
 
-    public ValueTask OnAudioConfigAsync(AudioTrackInfo track, CancellationToken cancellationToken) =>
-        Stream is { } stream ? hub.OnAudioConfigAsync(stream, track, cancellationToken) : ValueTask.CompletedTask;
+        return ValueTask.CompletedTask;
+    }
+
+    public ValueTask OnAudioConfigAsync(AudioTrackInfo track, CancellationToken cancellationToken)
+    {
+        if (Stream is { } stream)
+        {
+            hub.SetAudio(stream, track);
+        }
+
+        return ValueTask.CompletedTask;
+    }
 
     public ValueTask OnFrameAsync(MediaFrame frame, CancellationToken cancellationToken)
     {
         if (Stream is { } stream)
         {
-            return hub.OnFrameAsync(stream, frame, cancellationToken);
+            hub.Publish(stream, frame);
+        }
+        else
+        {
+            frame.Release();
         }
 
-        frame.Release();
         return ValueTask.CompletedTask;
     }
 
-    public async ValueTask OnUnpublishAsync(RtmpSessionEndReason reason, CancellationToken cancellationToken)
+    public ValueTask OnUnpublishAsync(RtmpSessionEndReason reason, CancellationToken cancellationToken)
     {
         Dispose();
         if (Stream is { } stream)
         {
-            await hub.EndAsync(stream, reason.ToString()).ConfigureAwait(false);
+            hub.End(stream, StreamEndReason.PublisherLeft(reason.ToString()));
         }
+
+        return ValueTask.CompletedTask;
     }
 
     public void Dispose() => _coalescing?.Dispose();
 
     /// <summary>Ends the publish from the server side (StopStream, limits, idle): close the connection.</summary>
-    private ValueTask DisconnectAsync()
-    {
-        connection.Abort(new ConnectionAbortedException("The stream was stopped by the service."));
-        return ValueTask.CompletedTask;
-    }
+    private void Disconnect() => connection.Abort(new ConnectionAbortedException("The stream was stopped by the service."));
 
     [LoggerMessage(EventId = 400, Level = LogLevel.Information, Message = "Connection {ConnectionId}: publish refused ({Reason})")]
     private static partial void LogRefused(ILogger logger, string connectionId, string reason);

@@ -180,6 +180,7 @@ internal sealed class HlsOrigin
 
         if (rendition.Sessions.Count >= _options.Playback.MaxViewersPerChannel)
         {
+            _packager.ViewerLimitReached(rendition);
             await ErrorAsync(context, StatusCodes.Status429TooManyRequests, "too many viewers", "too_many_viewers", allowOrigin).ConfigureAwait(false);
             return;
         }

@@ -20,6 +20,7 @@ internal sealed class HlsPackager : BackgroundService, ILiveStreamListener
     private const int ReaderCapacity = 1024; // about 10 s of 60 fps video with audio: room for a GC pause
     private static readonly TimeSpan PumpInterval = TimeSpan.FromMilliseconds(10);
     private const int TicksPerSweep = 500; // every 5 s
+    private readonly IStreamHub _hub;
     private readonly PlaybackOptions _options;
     private readonly PlaybackAuthorizer _authorizer;
     private readonly TimeProvider _time;
@@ -32,13 +33,27 @@ internal sealed class HlsPackager : BackgroundService, ILiveStreamListener
     private readonly ConcurrentDictionary<string, HlsRendition> _byStreamId = new(StringComparer.Ordinal);
     private readonly SemaphoreSlim _streamBegan = new(0);
 
-    public HlsPackager(OpenIvsOptions options, LiveStreamHub hub, PlaybackAuthorizer authorizer, TimeProvider time, ILogger<HlsPackager> logger)
+    public HlsPackager(OpenIvsOptions options, IStreamHub hub, PlaybackAuthorizer authorizer, TimeProvider time, ILogger<HlsPackager> logger)
     {
+        _hub = hub;
         _options = options.Playback;
         _authorizer = authorizer;
         _time = time;
         _logger = logger;
         hub.AddListener(this);
+    }
+
+    /// <summary>
+    /// A viewer was refused because the channel is at its viewer limit: an IVS Limit Breach (Concurrent Viewers,
+    /// account-level as IVS reports it), once per excursion over the limit rather than once per refused request.
+    /// </summary>
+    public void ViewerLimitReached(HlsRendition rendition)
+    {
+        if (!rendition.OverViewerLimit)
+        {
+            rendition.OverViewerLimit = true;
+            _hub.ReportLimitBreach(LimitBreach.ConcurrentViewers(_options.MaxViewersPerChannel, rendition.Sessions.Count + 1), null);
+        }
     }
 
     /// <summary>The rendition of a channel that is live now.</summary>
@@ -148,6 +163,7 @@ internal sealed class HlsPackager : BackgroundService, ILiveStreamListener
             }
 
             rendition.Stream.ViewerCount = viewers;
+            rendition.OverViewerLimit &= viewers >= _options.MaxViewersPerChannel;
             if (rendition.EndedAt is { } ended && wallNow - ended >= _options.EndedStreamLinger)
             {
                 _byStreamId.TryRemove(streamId, out _);

@@ -17,7 +17,7 @@ internal sealed partial class HlsRendition : IDisposable
     private readonly LiveSegmenterOptions _segmenterOptions;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
-    private readonly Streams.StreamReader _reader;
+    private readonly LiveStreamReader _reader;
     private LiveSegmenter? _segmenter;
     private VideoTrackInfo? _video;
     private AudioTrackInfo? _audio;
@@ -27,7 +27,7 @@ internal sealed partial class HlsRendition : IDisposable
     private CachedPlaylist? _deltaPlaylist;
     private int _disposed;
 
-    public HlsRendition(LiveStream stream, Streams.StreamReader reader, LiveSegmenterOptions segmenterOptions, TimeProvider time, ILogger logger)
+    public HlsRendition(LiveStream stream, LiveStreamReader reader, LiveSegmenterOptions segmenterOptions, TimeProvider time, ILogger logger)
     {
         Stream = stream;
         _reader = reader;
@@ -51,6 +51,9 @@ internal sealed partial class HlsRendition : IDisposable
 
     /// <summary>Viewer sessions by id, each with the time of its last playlist request.</summary>
     public ConcurrentDictionary<string, ViewerSession> Sessions { get; } = new(StringComparer.Ordinal);
+
+    /// <summary>Whether a Concurrent Viewers breach has been reported and the channel is still at its limit.</summary>
+    public bool OverViewerLimit { get; set; }
 
     /// <summary>A task that completes when the next part is published (take it before checking the snapshot).</summary>
     public Task NextPart => Volatile.Read(ref _nextPart).Task;

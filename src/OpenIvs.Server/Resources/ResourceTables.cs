@@ -8,7 +8,8 @@ public sealed class ResourceTables
 {
     public DocumentTable<ChannelRecord> Channels { get; } = new(ResourceType.Channel, ServerJsonContext.Default.ChannelRecord);
 
-    public DocumentTable<StreamKeyRecord> StreamKeys { get; } = new(ResourceType.StreamKey, ServerJsonContext.Default.StreamKeyRecord);
+    /// <summary>Stream keys, also indexed by their value (what a publisher presents).</summary>
+    public DocumentTable<StreamKeyRecord> StreamKeys { get; } = new(ResourceType.StreamKey, ServerJsonContext.Default.StreamKeyRecord, k => k.Key.Value);
 
     public DocumentTable<PlaybackKeyPairRecord> PlaybackKeyPairs { get; } = new(ResourceType.PlaybackKey, ServerJsonContext.Default.PlaybackKeyPairRecord);
 

@@ -27,12 +27,22 @@ public sealed class DocumentTable<T> : IDocumentTable
     where T : class
 {
     private readonly ConcurrentDictionary<string, DocumentEntry<T>> _byId = new(StringComparer.Ordinal);
+    private readonly Func<T, string?>? _uniqueKey;
+    private readonly ConcurrentDictionary<string, DocumentEntry<T>>? _byUniqueKey;
     private DocumentEntry<T>[] _ordered = [];
 
-    public DocumentTable(string kind, JsonTypeInfo<T> typeInfo)
+    /// <param name="kind">The stored kind.</param>
+    /// <param name="typeInfo">How values are serialized.</param>
+    /// <param name="uniqueKey">
+    /// An optional second key that is unique across the table (for example a stream key's value), kept in an
+    /// index so a lookup by it costs a hash, not a scan.
+    /// </param>
+    public DocumentTable(string kind, JsonTypeInfo<T> typeInfo, Func<T, string?>? uniqueKey = null)
     {
         Kind = kind;
         TypeInfo = typeInfo;
+        _uniqueKey = uniqueKey;
+        _byUniqueKey = uniqueKey is null ? null : new(StringComparer.Ordinal);
     }
 
     public string Kind { get; }
@@ -61,6 +71,24 @@ public sealed class DocumentTable<T> : IDocumentTable
     }
 
     public bool TryGetEntry(string id, [MaybeNullWhen(false)] out DocumentEntry<T> entry) => _byId.TryGetValue(id, out entry);
+
+    /// <summary>Looks a value up by the table's unique key (see the constructor).</summary>
+    public bool TryGetByUniqueKey(string key, [MaybeNullWhen(false)] out T value)
+    {
+        if (_byUniqueKey is null)
+        {
+            throw new InvalidOperationException($"The {Kind} table has no unique key.");
+        }
+
+        if (_byUniqueKey.TryGetValue(key, out var entry))
+        {
+            value = entry.Value;
+            return true;
+        }
+
+        value = null;
+        return false;
+    }
 
     /// <summary>The index of the first entry created after <paramref name="sequence"/>.</summary>
     public static int IndexAfter(ReadOnlySpan<DocumentEntry<T>> ordered, long sequence)
@@ -105,6 +133,15 @@ public sealed class DocumentTable<T> : IDocumentTable
             _byId[entry.Id] = entry;
         }
 
+        if (_byUniqueKey is not null)
+        {
+            _byUniqueKey.Clear();
+            foreach (var entry in entries)
+            {
+                IndexUniqueKey(entry);
+            }
+        }
+
         Volatile.Write(ref _ordered, entries);
         MaxSequence = entries.Length == 0 ? 0 : Math.Max(MaxSequence, entries[^1].Sequence);
     }
@@ -119,6 +156,7 @@ public sealed class DocumentTable<T> : IDocumentTable
         {
             if (_byId.TryRemove(id, out var removed))
             {
+                UnindexUniqueKey(removed);
                 var index = IndexOf(ordered, removed.Sequence);
                 Volatile.Write(ref _ordered, [.. ordered[..index], .. ordered[(index + 1)..]]);
             }
@@ -131,6 +169,8 @@ public sealed class DocumentTable<T> : IDocumentTable
             // A replacement keeps its place in creation order.
             var entry = new DocumentEntry<T>(id, existing.Sequence, value);
             _byId[id] = entry;
+            UnindexUniqueKey(existing);
+            IndexUniqueKey(entry);
             var index = IndexOf(ordered, existing.Sequence);
             var copy = (DocumentEntry<T>[])ordered.Clone();
             copy[index] = entry;
@@ -140,9 +180,26 @@ public sealed class DocumentTable<T> : IDocumentTable
         {
             var entry = new DocumentEntry<T>(id, sequence, value);
             _byId[id] = entry;
+            IndexUniqueKey(entry);
             var position = IndexAfter(ordered, sequence);
             Volatile.Write(ref _ordered, [.. ordered[..position], entry, .. ordered[position..]]);
             MaxSequence = Math.Max(MaxSequence, sequence);
+        }
+    }
+
+    private void IndexUniqueKey(DocumentEntry<T> entry)
+    {
+        if (_byUniqueKey is not null && _uniqueKey!(entry.Value) is { } key)
+        {
+            _byUniqueKey[key] = entry;
+        }
+    }
+
+    private void UnindexUniqueKey(DocumentEntry<T> entry)
+    {
+        if (_byUniqueKey is not null && _uniqueKey!(entry.Value) is { } key)
+        {
+            _byUniqueKey.TryRemove(new KeyValuePair<string, DocumentEntry<T>>(key, entry));
         }
     }
 

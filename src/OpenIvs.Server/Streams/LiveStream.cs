@@ -10,20 +10,21 @@ namespace OpenIvs.Server.Streams;
 /// </summary>
 public sealed class LiveStream
 {
-    private readonly Func<ValueTask> _disconnect;
+    private readonly Action _disconnect;
     private readonly ConcurrentQueue<byte[]> _pendingMetadata = new();
     private readonly object _readersLock = new();
-    private StreamReader[] _readers = [];
+    private LiveStreamReader[] _readers = [];
     private long _lastTimestamp;
+    private StreamEndReason? _endRequest;
 
-    internal LiveStream(Channel channel, string streamId, DateTimeOffset startTime, bool secureTransport, Func<ValueTask> disconnect, TimeProvider time)
+    internal LiveStream(Channel channel, string streamId, DateTimeOffset startTime, IngestTransport transport, Action disconnect, TimeProvider time)
     {
         Metrics = new StreamMetrics(time);
         Channel = channel;
         ChannelArn = channel.Arn!;
         StreamId = streamId;
         StartTime = startTime;
-        SecureTransport = secureTransport;
+        Transport = transport;
         _disconnect = disconnect;
     }
 
@@ -35,7 +36,9 @@ public sealed class LiveStream
 
     public DateTimeOffset StartTime { get; }
 
-    public bool SecureTransport { get; }
+    public IngestTransport Transport { get; }
+
+    public bool SecureTransport => Transport != IngestTransport.Rtmp;
 
     public StreamHealth Health { get; internal set; } = StreamHealth.Healthy;
 
@@ -54,10 +57,19 @@ public sealed class LiveStream
     /// <summary>True once the first video keyframe arrived (IVS: "Stream Start", segments available).</summary>
     public bool Started { get; internal set; }
 
-    /// <summary>Completed when the stream has ended and its end is recorded.</summary>
+    /// <summary>Completed when the hub has ended the stream (readers completed, the channel offline).</summary>
     internal TaskCompletionSource Ended { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
+    /// <summary>Completed when the session recorder has stored the end (Session Ended is durable).</summary>
+    internal TaskCompletionSource EndRecorded { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
     internal bool Ending { get; set; }
+
+    /// <summary>Why the service asked the stream to end, if it did (the first request wins).</summary>
+    public StreamEndReason? EndRequest => Volatile.Read(ref _endRequest);
+
+    /// <summary>Whether an ingest-bitrate breach is being reported (one event per excursion above the limit).</summary>
+    internal bool OverBitrate { get; set; }
 
     internal CancellationTokenSource Lifetime { get; } = new();
 
@@ -65,9 +77,9 @@ public sealed class LiveStream
     /// Adds a reader with its own queue of <paramref name="capacity"/> items. The current track
     /// configurations are queued first, so a late reader can start at the next keyframe.
     /// </summary>
-    public StreamReader AddReader(string name, int capacity)
+    public LiveStreamReader AddReader(string name, int capacity)
     {
-        var reader = new StreamReader(name, capacity, RemoveReader);
+        var reader = new LiveStreamReader(name, capacity, RemoveReader);
         lock (_readersLock)
         {
             if (Video is { } video)
@@ -88,7 +100,7 @@ public sealed class LiveStream
         return reader;
     }
 
-    public IReadOnlyList<StreamReader> Readers => Volatile.Read(ref _readers);
+    public IReadOnlyList<LiveStreamReader> Readers => Volatile.Read(ref _readers);
 
     internal void SetVideo(VideoTrackInfo video)
     {
@@ -148,7 +160,15 @@ public sealed class LiveStream
         }
     }
 
-    internal ValueTask DisconnectAsync() => _disconnect();
+    /// <summary>
+    /// Ends the stream from the server side (StopStream, a limit, the idle timeout): records why, then closes
+    /// the publisher's connection; the protocol server's end of the connection then ends the stream in the hub.
+    /// </summary>
+    public void RequestEnd(StreamEndReason reason)
+    {
+        Interlocked.CompareExchange(ref _endRequest, reason, null);
+        _disconnect();
+    }
 
     public Protocol.Model.Stream ToApi() => new()
     {
@@ -179,7 +199,7 @@ public sealed class LiveStream
         }
     }
 
-    private void RemoveReader(StreamReader reader)
+    private void RemoveReader(LiveStreamReader reader)
     {
         lock (_readersLock)
         {

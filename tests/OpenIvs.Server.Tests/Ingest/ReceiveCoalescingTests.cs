@@ -118,7 +118,7 @@ public sealed class ReceiveCoalescingTests : IDisposable
     }
 
     private LiveStream NewStream() =>
-        new(new Channel { Arn = "arn:aws:ivs:us-west-2:000000000000:channel/abcdABCD1234" }, "st-1", _time.GetUtcNow(), false, () => ValueTask.CompletedTask, _time);
+        new(new Channel { Arn = "arn:aws:ivs:us-west-2:000000000000:channel/abcdABCD1234" }, "st-1", _time.GetUtcNow(), IngestTransport.Rtmp, () => { }, _time);
 
     private DefaultConnectionContext Connection()
     {

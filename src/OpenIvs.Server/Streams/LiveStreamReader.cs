@@ -7,14 +7,14 @@ namespace OpenIvs.Server.Streams;
 /// never waits for a reader: when the queue is full the frame is dropped for this reader only, the reader
 /// is told with a <see cref="StreamItemKind.Gap"/>, and it resumes at the next video keyframe.
 /// </summary>
-public sealed class StreamReader : IAsyncDisposable
+public sealed class LiveStreamReader : IAsyncDisposable
 {
     private readonly Channel<StreamItem> _queue;
-    private readonly Action<StreamReader> _detach;
+    private readonly Action<LiveStreamReader> _detach;
     private bool _waitingForKeyframe;
     private long _dropped;
 
-    internal StreamReader(string name, int capacity, Action<StreamReader> detach)
+    internal LiveStreamReader(string name, int capacity, Action<LiveStreamReader> detach)
     {
         Name = name;
         _detach = detach;
