@@ -143,7 +143,6 @@ public sealed class OpenIvsServer : IAsyncDisposable
         services.AddSingleton(localRecordings);
         services.AddSingleton<IRecordingDestinations>(options.Recording.UsesS3Service ? S3RecordingDestinations.Create(options) : localRecordings);
         services.AddSingleton(new RecordingSpool(Path.Combine(options.DataDirectory, "recordings"), options.Recording.SpoolLimit));
-        services.AddSingleton<IRecordingEvents, SessionRecordingEvents>();
         services.AddSingleton<Recorder>();
         services.AddHostedService(sp => sp.GetRequiredService<Recorder>());
         services.AddHostedService<RecordingUploader>();

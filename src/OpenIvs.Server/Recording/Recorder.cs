@@ -30,14 +30,14 @@ internal sealed partial class Recorder : BackgroundService, ILiveStreamListener
     private readonly SemaphoreSlim _streamBegan = new(0);
 
     public Recorder(
-        OpenIvsOptions options, LiveStreamHub hub, ResourceTables resources, StreamTables streams, RecordingSpool spool, IRecordingEvents events,
+        OpenIvsOptions options, IStreamHub hub, ResourceTables resources, StreamTables streams, RecordingSpool spool,
         TimeProvider time, ILogger<Recorder> logger)
     {
         _options = options;
         _resources = resources;
         _streams = streams;
         _logger = logger;
-        _services = new RecordingServices(options.Recording, options.Region, options.AccountId, spool, events, new Thumbnailer(options.Recording), time, logger);
+        _services = new RecordingServices(options.Recording, options.Region, options.AccountId, spool, hub, new Thumbnailer(options.Recording), time, logger);
         hub.AddListener(this);
     }
 
@@ -60,7 +60,7 @@ internal sealed partial class Recorder : BackgroundService, ILiveStreamListener
             var e = IvsEvent.RecordingState("Recording Start Failure", "ValidationException", _options.Region, _options.AccountId, stream.ChannelArn,
                 stream.Channel.Name ?? string.Empty, stream.StreamId, configuration?.DestinationConfiguration?.S3?.BucketName ?? string.Empty, string.Empty, 0,
                 string.Empty, null, _services.Time.GetUtcNow());
-            _ = RaiseQuietlyAsync(stream, e);
+            RaiseQuietly(stream, e);
             return;
         }
 
@@ -230,7 +230,7 @@ internal sealed partial class Recorder : BackgroundService, ILiveStreamListener
             var failure = IvsEvent.RecordingState("Recording Start Failure", "InternalServerException", _options.Region, _options.AccountId, stream.ChannelArn,
                 stream.Channel.Name ?? string.Empty, stream.StreamId, recording.Configuration.DestinationConfiguration!.S3!.BucketName!, string.Empty, 0,
                 string.Empty, null, now);
-            _ = RaiseQuietlyAsync(stream, failure);
+            RaiseQuietly(stream, failure);
         }
     }
 
@@ -254,14 +254,14 @@ internal sealed partial class Recorder : BackgroundService, ILiveStreamListener
     private LiveStream StreamOf(string channelArn, string streamId)
     {
         var channel = _streams.Sessions.TryGet(streamId, out var session) ? session.Channel : new Channel { Arn = channelArn, Name = string.Empty };
-        return new LiveStream(channel, streamId, session?.StartTime ?? _services.Time.GetUtcNow(), true, () => ValueTask.CompletedTask, _services.Time);
+        return new LiveStream(channel, streamId, session?.StartTime ?? _services.Time.GetUtcNow(), IngestTransport.Rtmps, () => { }, _services.Time);
     }
 
-    private async Task RaiseQuietlyAsync(LiveStream stream, IvsEvent e)
+    private void RaiseQuietly(LiveStream stream, IvsEvent e)
     {
         try
         {
-            await _services.Events.RaiseAsync(stream, e, CancellationToken.None).ConfigureAwait(false);
+            _services.Hub.Raise(stream, e);
         }
         catch (Exception exception)
         {
@@ -270,11 +270,11 @@ internal sealed partial class Recorder : BackgroundService, ILiveStreamListener
     }
 
     /// <summary>A recorded stream: its reader, and the recording it feeds once its first keyframe decided it.</summary>
-    private sealed class StreamRecording(LiveStream stream, Streams.StreamReader reader, RecordingConfiguration configuration)
+    private sealed class StreamRecording(LiveStream stream, LiveStreamReader reader, RecordingConfiguration configuration)
     {
         public LiveStream Stream { get; } = stream;
 
-        public Streams.StreamReader Reader { get; } = reader;
+        public LiveStreamReader Reader { get; } = reader;
 
         public RecordingConfiguration Configuration { get; } = configuration;
 

@@ -511,18 +511,21 @@ internal sealed partial class RecordingSession
     private Task RaiseEndAsync() =>
         Failed ? RaiseAsync("Recording End Failure", FailureReason ?? "InternalServerException", DurationMs, _streamIds) : RaiseAsync("Recording End", string.Empty, DurationMs, _streamIds);
 
-    private async Task RaiseAsync(string status, string reason, long durationMs, IReadOnlyList<string>? streamIds)
+    /// <summary>Raises a Recording State Change through the hub: on the stream's session and to the event sinks.</summary>
+    private Task RaiseAsync(string status, string reason, long durationMs, IReadOnlyList<string>? streamIds)
     {
         try
         {
             var e = IvsEvent.RecordingState(status, reason, _services.Region, _services.Account, ChannelArn, ChannelName, LastStream.StreamId,
                 Bucket, Prefix, durationMs, SessionId, streamIds is null ? null : [.. streamIds], _services.Time.GetUtcNow());
-            await _services.Events.RaiseAsync(LastStream, e, CancellationToken.None).ConfigureAwait(false);
+            _services.Hub.Raise(LastStream, e);
         }
         catch (Exception e)
         {
             LogEventFailed(_services.Logger, e, ChannelArn, status);
         }
+
+        return Task.CompletedTask;
     }
 
     [LoggerMessage(EventId = 702, Level = LogLevel.Error, Message = "Recording of {ChannelArn} to {Prefix} failed; the stream goes on")]
