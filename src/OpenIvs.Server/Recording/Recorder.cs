@@ -11,7 +11,7 @@ namespace OpenIvs.Server.Recording;
 
 /// <summary>
 /// Auto-record (docs/recording.md): one more reader on the hub for each live stream of a channel with an
-/// ACTIVE recording configuration. One pump drains every recorded stream every 50 ms into its
+/// ACTIVE recording configuration. One pump (a thread of its own) drains every recorded stream every 50 ms into its
 /// <see cref="RecordingSession"/> (ingest never waits for it, and packaging for playback is untouched),
 /// merges a stream that returns within the configuration's reconnect window into the same recording, and ends
 /// recordings whose window has passed. At start it finishes recordings an earlier run left in the spool.
@@ -40,9 +40,6 @@ internal sealed partial class Recorder : BackgroundService, ILiveStreamListener
         _services = new RecordingServices(options.Recording, options.Region, options.AccountId, spool, hub, new Thumbnailer(options.Recording), time, logger);
         hub.AddListener(this);
     }
-
-    /// <summary>Recordings in progress or waiting for a reconnect (tests, diagnostics).</summary>
-    public int ActiveRecordings => _recorded.Count + _sessionsByChannel.Count;
 
     public void OnBroadcastBegan(LiveStream stream)
     {
