@@ -14,8 +14,6 @@ Without --hls OpenIVS runs ingest only (Playback:Enabled=false), like nginx with
 """
 import argparse
 import os
-import shutil
-import signal
 import subprocess
 import sys
 import tempfile
@@ -24,7 +22,7 @@ import time
 import boto3
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
-from procstats import cpu_seconds, free_port  # noqa: E402
+from procstats import cpu_seconds, free_port, make_clip, prepare, stop  # noqa: E402
 
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
 KEY, SECRET = "AKIABENCHMARK0000000", "benchmark-secret-benchmark-secret-00000"
@@ -51,13 +49,6 @@ def children(pid):
         return []
 
 
-def make_clip(work):
-    clip = os.path.join(work, "clip.flv")
-    subprocess.run(["ffmpeg", "-hide_banner", "-loglevel", "error", "-y", "-f", "lavfi", "-i", "testsrc2=size=1280x720:rate=30",
-                    "-f", "lavfi", "-i", "sine=frequency=1000:sample_rate=48000", "-c:v", "libx264", "-preset", "veryfast",
-                    "-b:v", "2500k", "-maxrate", "2500k", "-bufsize", "2500k", "-g", "60", "-keyint_min", "60", "-sc_threshold", "0",
-                    "-c:a", "aac", "-b:a", "128k", "-t", "30", "-f", "flv", clip], check=True)
-    return clip
 
 
 def publish(clip, urls):
@@ -74,14 +65,6 @@ def publish_url(mode, ports, channel, key):
     return url + f"&passphrase={channel['srt']['passphrase']}&pbkeylen=16" if mode == "srt-aes" else url
 
 
-def stop(processes):
-    for p in processes:
-        p.send_signal(signal.SIGINT)
-    for p in processes:
-        try:
-            p.wait(5)
-        except subprocess.TimeoutExpired:
-            p.kill()
 
 
 def measure(server_pids, warmup, seconds, publishers):
@@ -182,11 +165,7 @@ def main():
     parser.add_argument("--srt", action="store_true")
     args = parser.parse_args()
     counts = [int(c) for c in args.streams.split(",")]
-    for tool in ("ffmpeg", "dotnet") if args.srt else ("ffmpeg", "nginx", "dotnet"):
-        if not shutil.which(tool):
-            sys.exit(f"{tool} is required")
-    subprocess.run(["dotnet", "publish", os.path.join(ROOT, "src", "OpenIvs.Cli", "OpenIvs.Cli.csproj"), "-c", "Release",
-                    "-o", os.path.join(ROOT, "artifacts", "cli"), "--nologo", "-v", "quiet"], check=True)
+    prepare(("ffmpeg", "dotnet") if args.srt else ("ffmpeg", "nginx", "dotnet"))
     with tempfile.TemporaryDirectory() as work:
         clip = make_clip(work)
         print(f"clip: 720p30 H.264 2.5 Mbps + AAC 128 kb/s, {os.cpu_count()} cores; warm-up {args.warmup}s, measure {args.measure}s; nginx hls {'on' if args.hls else 'off'}")

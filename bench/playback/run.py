@@ -189,9 +189,17 @@ class OpenIvs:
         self.client = boto3.client("ivs", endpoint_url=f"http://127.0.0.1:{self.http}", region_name="us-west-2",
                                    aws_access_key_id=KEY, aws_secret_access_key=SECRET)
 
-    def channel(self, latency="LOW", container="FRAGMENTED_MP4"):
+    def channel(self, latency="LOW", container="FRAGMENTED_MP4", record=False):
+        extra = {}
+        if record:  # auto-record to the embedded destination, thumbnails every 5 s
+            rc = self.client.create_recording_configuration(
+                destinationConfiguration={"s3": {"bucketName": "bench-recordings"}},
+                thumbnailConfiguration={"recordingMode": "INTERVAL", "targetIntervalSeconds": 5})["recordingConfiguration"]["arn"]
+            while self.client.get_recording_configuration(arn=rc)["recordingConfiguration"]["state"] != "ACTIVE":
+                time.sleep(0.1)
+            extra["recordingConfigurationArn"] = rc
         ch = self.client.create_channel(name="bench", latencyMode=latency, type="STANDARD", insecureIngest=True,
-                                        containerFormat=container)
+                                        containerFormat=container, **extra)
         return f"rtmp://127.0.0.1:{self.rtmp}/app/{ch['streamKey']['value']}", ch["channel"]["playbackUrl"]
 
     def close(self):
@@ -260,9 +268,9 @@ def latency(args, work):
     print(f"{'server':8} {'frames':>6} {'bad':>4} {'median s':>9} {'p95 s':>6} {'min s':>6} {'max s':>6} "
           f"{'hls.js latency':>15} {'target':>7} {'stalls':>6} {'dropped':>7} {'CPU% srv':>8} {'pub':>5} {'browser':>7} {'others':>6}")
     for name in args.servers.split(","):
-        if name == "openivs":
+        if name in ("openivs", "openivs-rec"):
             server = OpenIvs(work)
-            ingest, url = server.channel("LOW", "FRAGMENTED_MP4")
+            ingest, url = server.channel("LOW", "FRAGMENTED_MP4", record=name == "openivs-rec")
         else:
             server = Nginx(work)
             ingest, url = f"rtmp://127.0.0.1:{server.rtmp}/app/stream", f"http://127.0.0.1:{server.http}/hls/stream.m3u8"

@@ -18,6 +18,12 @@ internal sealed class SigV4Verifier(string region, string service, TimeProvider 
     /// <summary>The longest a presigned URL may be valid (7 days).</summary>
     public static readonly TimeSpan MaxPresignedExpiry = TimeSpan.FromDays(7);
 
+    /// <summary>
+    /// S3's rules for the payload: presigned URLs sign the literal <c>UNSIGNED-PAYLOAD</c>, and a header request may
+    /// declare it. Off for every other service (signed payloads only).
+    /// </summary>
+    public bool AcceptUnsignedPayload { get; init; }
+
     public SigV4Verification Verify(SigV4Request request, ISigV4KeyResolver keys)
     {
         var authorization = request.Header("Authorization");
@@ -101,7 +107,7 @@ internal sealed class SigV4Verifier(string region, string service, TimeProvider 
         }
 
         Span<char> payloadHash = stackalloc char[64];
-        var payloadHashLength = PayloadHash(request, payloadHash, out var payloadFailure);
+        var payloadHashLength = PayloadHash(request, payloadHash, presigned, out var payloadFailure);
         if (payloadFailure is not null)
         {
             return payloadFailure;
@@ -172,7 +178,7 @@ internal sealed class SigV4Verifier(string region, string service, TimeProvider 
         var authorization = request.Header("Authorization");
         _ = presigned ? ParsePresigned(request, out var parts) : ParseAuthorizationHeader(authorization.AsSpan().Trim(), request, out parts);
         Span<char> payloadHash = stackalloc char[64];
-        var length = PayloadHash(request, payloadHash, out _);
+        var length = PayloadHash(request, payloadHash, presigned, out _);
         var canonicalRequest = SigV4.CanonicalRequest(
             request.Method, request.WirePath, request.RawQuery, request.Headers, parts.SignedHeaders.ToString(), payloadHash[..length].ToString(), presigned);
         return (canonicalRequest, SigV4.StringToSign(parts.AmzDate!, region, service, canonicalRequest));
@@ -200,9 +206,16 @@ internal sealed class SigV4Verifier(string region, string service, TimeProvider 
     }
 
     /// <summary>Writes the payload hash to sign into <paramref name="destination"/> (64 chars) and returns its length.</summary>
-    private static int PayloadHash(SigV4Request request, Span<char> destination, out SigV4Verification? failure)
+    private int PayloadHash(SigV4Request request, Span<char> destination, bool presigned, out SigV4Verification? failure)
     {
         failure = null;
+        var declaredUnsigned = request.Header("X-Amz-Content-Sha256") == "UNSIGNED-PAYLOAD";
+        if (AcceptUnsignedPayload && (presigned || declaredUnsigned))
+        {
+            "UNSIGNED-PAYLOAD".CopyTo(destination);
+            return "UNSIGNED-PAYLOAD".Length;
+        }
+
         if (request.Body.IsEmpty)
         {
             SigV4.EmptyPayloadHash.CopyTo(destination);

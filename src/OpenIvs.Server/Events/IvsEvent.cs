@@ -69,6 +69,35 @@ public sealed record IvsEvent(string Id, string DetailType, DateTimeOffset Time,
     /// <summary>The event as the outbox stores it (<see cref="Storage.DocumentWrite.AppendEvent"/>).</summary>
     public Storage.EventAppend ToOutbox() => new(Id, Resources.Count > 0 ? Resources[0] : null, DetailType, Time, ToJson().ToJsonString());
 
+    /// <summary>
+    /// An IVS Recording State Change (ivs-behavior.md 4.4): <paramref name="status"/> is Recording Start, Recording
+    /// End, Recording Start Failure or Recording End Failure; <paramref name="reason"/> is "" on success and an
+    /// exception name on failure; <paramref name="streamIds"/> (all streams merged into the recording, oldest
+    /// first) only on Recording End.
+    /// </summary>
+    public static IvsEvent RecordingState(
+        string status, string reason, string region, string account, string channelArn, string channelName, string streamId,
+        string bucket, string keyPrefix, long durationMs, string recordingSessionId, IReadOnlyList<string>? streamIds, DateTimeOffset time)
+    {
+        var detail = new JsonObject
+        {
+            ["channel_name"] = channelName,
+            ["stream_id"] = streamId,
+            ["recording_status"] = status,
+            ["recording_status_reason"] = reason,
+            ["recording_s3_bucket_name"] = bucket,
+            ["recording_s3_key_prefix"] = keyPrefix,
+            ["recording_duration_ms"] = durationMs,
+            ["recording_session_id"] = recordingSessionId,
+        };
+        if (streamIds is not null)
+        {
+            detail["recording_session_stream_ids"] = new JsonArray([.. streamIds.Select(id => (JsonNode)id)]);
+        }
+
+        return new(NewId(), RecordingStateChange, time, region, account, [channelArn], detail);
+    }
+
     /// <summary>The EventBridge envelope as JSON.</summary>
     public JsonObject ToJson() => new()
     {

@@ -50,6 +50,9 @@ public sealed partial class OpenIvsOptions
 
     public ConsoleOptions Console { get; set; } = new();
 
+    /// <summary>Auto-record to S3: destination, spool (docs/recording.md).</summary>
+    public Recording.RecordingOptions Recording { get; set; } = new();
+
     /// <summary>
     /// Lets <c>/_openivs/faults</c> inject errors into chosen operations (for testing clients' error
     /// handling). Off by default.
@@ -122,6 +125,7 @@ public sealed partial class OpenIvsOptions
         problems.AddRange(Events.Validate());
         problems.AddRange(Monitoring.Validate(Http));
         problems.AddRange(Console.Validate());
+        problems.AddRange(Recording.Validate());
         if (problems.Count > 0)
         {
             throw new InvalidOperationException("Invalid configuration:\n  " + string.Join("\n  ", problems));

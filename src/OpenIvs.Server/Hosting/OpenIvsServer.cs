@@ -160,7 +160,14 @@ public sealed class OpenIvsServer : IAsyncDisposable
         // After the hub's consumers: SRT callers are taken once they run (as Kestrel's RTMP listeners start last).
         services.AddHostedService(sp => sp.GetRequiredService<Ingest.Srt.SrtListener>());
         services.AddSingleton<Playback.HlsOrigin>();
-        services.AddSingleton<IRecordingDestinations>(new LocalRecordingDestinations(Path.Combine(options.DataDirectory, "s3")));
+        var localRecordings = new LocalRecordingDestinations(Path.Combine(options.DataDirectory, "s3"));
+        services.AddSingleton(localRecordings);
+        services.AddSingleton<IRecordingDestinations>(options.Recording.UsesS3Service ? S3RecordingDestinations.Create(options) : localRecordings);
+        services.AddSingleton(new RecordingSpool(Path.Combine(options.DataDirectory, "recordings"), options.Recording.SpoolLimit));
+        services.AddSingleton<Recorder>();
+        services.AddHostedService(sp => sp.GetRequiredService<Recorder>());
+        services.AddHostedService<RecordingUploader>();
+        services.AddSingleton<RecordingObjectsEndpoint>();
         services.AddSingleton(iamTables);
         services.AddSingleton(secrets);
         services.AddSingleton<IamDirectory>();
@@ -206,6 +213,7 @@ public sealed class OpenIvsServer : IAsyncDisposable
         var origin = app.Services.GetRequiredService<Playback.HlsOrigin>();
         var events = app.Services.GetRequiredService<EventStreamEndpoint>();
         var console = options.Console.Enabled ? app.Services.GetRequiredService<WebConsole.ConsoleEndpoint>() : null;
+        var recordings = app.Services.GetRequiredService<RecordingObjectsEndpoint>();
         var faults = options.EnableFaultInjection ? app.Services.GetRequiredService<FaultInjector>() : null;
         var playbackTelemetry = app.Services.GetRequiredService<PlaybackTelemetry>();
         Func<HttpContext, Task> originHandler = origin.HandleAsync; // one delegate, not one per request
@@ -225,6 +233,11 @@ public sealed class OpenIvsServer : IAsyncDisposable
             if (path.StartsWith(Playback.HlsOrigin.PathPrefix, StringComparison.Ordinal))
             {
                 return playbackTelemetry.Enabled ? playbackTelemetry.HandleAsync(context, originHandler) : origin.HandleAsync(context);
+            }
+
+            if (path.StartsWith(RecordingObjectsEndpoint.PathPrefix, StringComparison.Ordinal))
+            {
+                return recordings.HandleAsync(context);
             }
 
             if (faults is not null && path == "/_openivs/faults")

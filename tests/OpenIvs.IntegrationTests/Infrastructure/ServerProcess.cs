@@ -64,6 +64,9 @@ public sealed class ServerProcess : IAsyncDisposable
 
     public Uri Endpoint => new($"http://127.0.0.1:{HttpPort}");
 
+    /// <summary>The plain RTMP listener's port (channels with insecureIngest).</summary>
+    public int RtmpPort { get; private set; }
+
     public int ProcessId => _process.Id;
 
     public bool HasExited => _process.HasExited;
@@ -135,6 +138,7 @@ public sealed class ServerProcess : IAsyncDisposable
             : Directory.CreateTempSubdirectory("openivs-it-").FullName);
         var workingDirectory = options.WorkingDirectory ?? Path.GetDirectoryName(Path.GetFullPath(dataDirectory))!;
         var httpPort = options.HttpPort != 0 ? options.HttpPort : FreePort();
+        var rtmpPort = FreePort();
 
         var start = new ProcessStartInfo("dotnet")
         {
@@ -153,7 +157,7 @@ public sealed class ServerProcess : IAsyncDisposable
 
         foreach (var argument in new[]
                  {
-                     "--http", $"127.0.0.1:{httpPort}", "--rtmp", $"127.0.0.1:{FreePort()}", "--rtmps", $"127.0.0.1:{FreePort()}",
+                     "--http", $"127.0.0.1:{httpPort}", "--rtmp", $"127.0.0.1:{rtmpPort}", "--rtmps", $"127.0.0.1:{FreePort()}",
                      "--srt", $"127.0.0.1:{FreePort()}", "--region", TestCredentials.Region, "--log-level", options.LogLevel,
                  })
         {
@@ -184,7 +188,7 @@ public sealed class ServerProcess : IAsyncDisposable
         start.Environment["DOTNET_NOLOGO"] = "1";
 
         var process = new Process { StartInfo = start, EnableRaisingEvents = true };
-        var server = new ServerProcess(process, options, dataDirectory, workingDirectory, httpPort, owns);
+        var server = new ServerProcess(process, options, dataDirectory, workingDirectory, httpPort, owns) { RtmpPort = rtmpPort };
         process.OutputDataReceived += (_, e) => server.Keep(e.Data);
         process.ErrorDataReceived += (_, e) => server.Keep(e.Data);
         process.Start();

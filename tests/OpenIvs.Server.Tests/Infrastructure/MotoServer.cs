@@ -27,6 +27,9 @@ public sealed class MotoServer : IAsyncDisposable
         Endpoint = endpoint;
     }
 
+    public const string AccessKeyId = "testing";
+    public const string SecretAccessKey = "testing";
+
     /// <summary>Any key works with moto (it does not check signatures); these are moto's usual test values.</summary>
     public static Protocol.Auth.SigV4Credentials Credentials { get; } = new("testing", "testing");
 
@@ -141,6 +144,28 @@ public sealed class MotoServer : IAsyncDisposable
         }
 
         return received;
+    }
+
+    /// <summary>Runs <c>aws s3 ...</c> (the real AWS CLI) against moto; returns standard output, failing the test on a non-zero exit.</summary>
+    public async Task<string> AwsAsync(string arguments)
+    {
+        var start = new ProcessStartInfo("aws", $"{arguments} --endpoint-url {Endpoint.GetLeftPart(UriPartial.Authority)} --region {Region}")
+        {
+            RedirectStandardError = true,
+            RedirectStandardOutput = true,
+            UseShellExecute = false,
+        };
+        start.Environment["AWS_ACCESS_KEY_ID"] = AccessKeyId;
+        start.Environment["AWS_SECRET_ACCESS_KEY"] = SecretAccessKey;
+        start.Environment["AWS_CONFIG_FILE"] = "/dev/null";
+        start.Environment["AWS_SHARED_CREDENTIALS_FILE"] = "/dev/null";
+        using var process = Process.Start(start)!;
+        var output = process.StandardOutput.ReadToEndAsync();
+        var error = process.StandardError.ReadToEndAsync();
+        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(2));
+        await process.WaitForExitAsync(timeout.Token);
+        Assert.True(process.ExitCode == 0, $"aws {arguments}: {await error}");
+        return await output;
     }
 
     public async ValueTask DisposeAsync()

@@ -254,6 +254,17 @@ public sealed partial class IvsService
     private void CheckReferences(string? recordingConfigurationArn, string? playbackRestrictionPolicyArn, string? adConfigurationArn)
     {
         CheckReference(tables.RecordingConfigurationKind, recordingConfigurationArn);
+
+        // IVS: a channel can only be given a recording configuration that is ready to record.
+        if (!string.IsNullOrEmpty(recordingConfigurationArn)
+            && resources.IdOf(recordingConfigurationArn, ResourceType.RecordingConfiguration) is { } recordingId
+            && tables.RecordingConfigurations.TryGet(recordingId, out var recording)
+            && recording.Configuration.State != RecordingConfigurationState.Active)
+        {
+            throw new ValidationException(
+                $"Recording configuration {recordingConfigurationArn} is {recording.Configuration.State?.Value}; a channel can only use an ACTIVE recording configuration.");
+        }
+
         CheckReference(tables.PlaybackRestrictionPolicyKind, playbackRestrictionPolicyArn);
         CheckReference(tables.AdConfigurationKind, adConfigurationArn);
     }

@@ -48,8 +48,11 @@ public sealed partial class IvsService
             },
             cancellationToken).ConfigureAwait(false);
 
-        // As in IVS, the configuration starts CREATING and becomes ACTIVE once the destination is usable.
-        _ = ActivateRecordingConfigurationAsync(resources.IdOf(configuration.Arn, ResourceType.RecordingConfiguration)!);
+        // As in IVS, the configuration starts CREATING and becomes ACTIVE (or CREATE_FAILED) once the bucket is
+        // checked. The check usually takes milliseconds: waiting a little lets a CreateChannel that follows at once
+        // find it ACTIVE, while the response still says CREATING as IVS's does.
+        var activation = ActivateRecordingConfigurationAsync(resources.IdOf(configuration.Arn, ResourceType.RecordingConfiguration)!);
+        await Task.WhenAny(activation, Task.Delay(TimeSpan.FromSeconds(10), time, cancellationToken)).ConfigureAwait(false);
         return new CreateRecordingConfigurationResponse { RecordingConfiguration = configuration };
     }
 
@@ -102,7 +105,14 @@ public sealed partial class IvsService
                 return;
             }
 
-            var usable = await recordingDestinations.IsUsableAsync(pending.Configuration.DestinationConfiguration!, CancellationToken.None).ConfigureAwait(false);
+            var bucket = pending.Configuration.DestinationConfiguration?.S3?.BucketName ?? string.Empty;
+            var problem = await recordingDestinations.CheckBucketAsync(bucket, CancellationToken.None).ConfigureAwait(false);
+            var usable = problem is null;
+            if (problem is not null)
+            {
+                LogBucketUnusable(logger, id, bucket, problem);
+            }
+
             await using var write = await store.BeginWriteAsync(CancellationToken.None).ConfigureAwait(false);
             if (!tables.RecordingConfigurations.TryGet(id, out var current) || current.Configuration.State != RecordingConfigurationState.Creating)
             {
@@ -119,6 +129,8 @@ public sealed partial class IvsService
         }
     }
 
+    [LoggerMessage(EventId = 111, Level = LogLevel.Warning, Message = "Recording configuration {RecordingConfigurationId} is CREATE_FAILED: bucket {Bucket}: {Problem}")]
+    private static partial void LogBucketUnusable(ILogger logger, string recordingConfigurationId, string bucket, string problem);
     [LoggerMessage(EventId = 110, Level = LogLevel.Warning, Message = "Could not finish creating recording configuration {RecordingConfigurationId}")]
     private static partial void LogActivationFailed(ILogger logger, Exception exception, string recordingConfigurationId);
 }

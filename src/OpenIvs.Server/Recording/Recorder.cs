@@ -1,0 +1,304 @@
+using System.Collections.Concurrent;
+using Microsoft.Extensions.Hosting;
+using OpenIvs.Media.Frames;
+using OpenIvs.Protocol.Model;
+using OpenIvs.Server.Events;
+using OpenIvs.Server.Hosting;
+using OpenIvs.Server.Resources;
+using OpenIvs.Server.Streams;
+
+namespace OpenIvs.Server.Recording;
+
+/// <summary>
+/// Auto-record (docs/recording.md): one more reader on the hub for each live stream of a channel with an
+/// ACTIVE recording configuration. One pump (a thread of its own) drains every recorded stream every 50 ms into its
+/// <see cref="RecordingSession"/> (ingest never waits for it, and packaging for playback is untouched),
+/// merges a stream that returns within the configuration's reconnect window into the same recording, and ends
+/// recordings whose window has passed. At start it finishes recordings an earlier run left in the spool.
+/// </summary>
+internal sealed partial class Recorder : BackgroundService, ILiveStreamListener
+{
+    private const int ReaderCapacity = 2048; // about 20 s of 30 fps video with audio: the recorder may pause for disk I/O
+    private static readonly TimeSpan PumpInterval = TimeSpan.FromMilliseconds(50);
+    private readonly OpenIvsOptions _options;
+    private readonly ResourceTables _resources;
+    private readonly StreamTables _streams;
+    private readonly RecordingServices _services;
+    private readonly ILogger<Recorder> _logger;
+    private readonly ConcurrentDictionary<string, StreamRecording> _recorded = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, RecordingSession> _sessionsByChannel = new(StringComparer.Ordinal); // pump only
+    private readonly SemaphoreSlim _streamBegan = new(0);
+
+    public Recorder(
+        OpenIvsOptions options, IStreamHub hub, ResourceTables resources, StreamTables streams, RecordingSpool spool,
+        TimeProvider time, ILogger<Recorder> logger)
+    {
+        _options = options;
+        _resources = resources;
+        _streams = streams;
+        _logger = logger;
+        _services = new RecordingServices(options.Recording, options.Region, options.AccountId, spool, hub, new Thumbnailer(options.Recording), time, logger);
+        hub.AddListener(this);
+    }
+
+    public void OnBroadcastBegan(LiveStream stream)
+    {
+        if (!_options.Recording.Enabled || string.IsNullOrEmpty(stream.Channel.RecordingConfigurationArn))
+        {
+            return;
+        }
+
+        var configuration = IvsArn.TryParse(stream.Channel.RecordingConfigurationArn, out var arn) && _resources.RecordingConfigurations.TryGet(arn.Value.Id, out var record)
+            ? record.Configuration
+            : null;
+        if (configuration?.State != RecordingConfigurationState.Active || configuration.DestinationConfiguration?.S3?.BucketName is null)
+        {
+            // The channel names a configuration that cannot record (deleted, CREATE_FAILED): IVS reports it and streams on.
+            var e = IvsEvent.RecordingState("Recording Start Failure", "ValidationException", _options.Region, _options.AccountId, stream.ChannelArn,
+                stream.Channel.Name ?? string.Empty, stream.StreamId, configuration?.DestinationConfiguration?.S3?.BucketName ?? string.Empty, string.Empty, 0,
+                string.Empty, null, _services.Time.GetUtcNow());
+            RaiseQuietly(stream, e);
+            return;
+        }
+
+        _recorded[stream.StreamId] = new StreamRecording(stream, stream.AddReader("recording", ReaderCapacity), configuration);
+        if (_streamBegan.CurrentCount == 0)
+        {
+            _streamBegan.Release();
+        }
+    }
+
+    public void OnBroadcastEnded(LiveStream stream)
+    {
+        // The reader completes after the last frame; the pump sees that and ends the stream's part of the recording.
+    }
+
+    protected override Task ExecuteAsync(CancellationToken stoppingToken) =>
+        // A thread of its own: muxing and writing a keyframe interval can take tens of milliseconds, which must
+        // never hold a thread-pool thread that the playback packager's 10 ms pump or ingest is waiting for.
+        Task.Factory.StartNew(() => Run(stoppingToken), CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
+
+    private void Run(CancellationToken stoppingToken)
+    {
+        Thread.CurrentThread.Name = "recorder";
+        RecoverLeftOvers();
+        try
+        {
+            while (!stoppingToken.IsCancellationRequested)
+            {
+                if (_recorded.IsEmpty && _sessionsByChannel.Count == 0)
+                {
+                    _streamBegan.Wait(stoppingToken);
+                }
+
+                stoppingToken.WaitHandle.WaitOne(PumpInterval);
+                Pump();
+            }
+        }
+        catch (OperationCanceledException)
+        {
+        }
+        finally
+        {
+            // Shutting down: keep everything in the spool; the next start finishes these recordings.
+            foreach (var recording in _recorded.Values)
+            {
+                _ = recording.Reader.DisposeAsync();
+            }
+
+            foreach (var session in _sessionsByChannel.Values)
+            {
+                session.Spool.Close();
+            }
+        }
+    }
+
+    /// <summary>Moves queued media into the recordings and ends those whose reconnect window has passed.</summary>
+    internal void Pump()
+    {
+        foreach (var (streamId, recording) in _recorded)
+        {
+            if (Drain(recording))
+            {
+                _recorded.TryRemove(streamId, out _);
+                _ = recording.Reader.DisposeAsync();
+                recording.Session?.StreamEnded();
+            }
+        }
+
+        var now = _services.Time.GetUtcNow();
+        foreach (var (channelArn, session) in _sessionsByChannel.ToList())
+        {
+            if (session.Phase == RecordingPhase.Waiting && now >= session.WaitUntil)
+            {
+                session.Finish();
+            }
+
+            if (session.Phase == RecordingPhase.Finished)
+            {
+                _sessionsByChannel.Remove(channelArn);
+            }
+        }
+    }
+
+    /// <summary>Returns true once the stream has ended and everything it sent is recorded.</summary>
+    private bool Drain(StreamRecording recording)
+    {
+        var items = recording.Reader.Items;
+        while (items.TryRead(out var item))
+        {
+            try
+            {
+                if (recording.Session is null && !recording.Abandoned)
+                {
+                    Decide(recording, item);
+                }
+
+                recording.Session?.Handle(item);
+            }
+            finally
+            {
+                item.Frame?.Release();
+            }
+        }
+
+        return items.Completion.IsCompleted;
+    }
+
+    /// <summary>Before its first keyframe a stream belongs to no recording; at it, it continues the channel's waiting recording or starts one.</summary>
+    private void Decide(StreamRecording recording, in StreamItem item)
+    {
+        switch (item.Kind)
+        {
+            case StreamItemKind.VideoConfig:
+                recording.Video = item.Video;
+                return;
+            case StreamItemKind.AudioConfig:
+                recording.Audio = item.Audio;
+                return;
+            case StreamItemKind.Frame:
+                break;
+            default:
+                return;
+        }
+
+        var frame = item.Frame!;
+        var starts = recording.Video is not null
+            ? frame.Kind == MediaKind.Video && frame.IsKeyframe
+            : recording.Audio is not null && frame.Kind == MediaKind.Audio && ++recording.AudioFramesWithoutVideo > 50;
+        if (!starts)
+        {
+            return;
+        }
+
+        var stream = recording.Stream;
+        var now = _services.Time.GetUtcNow();
+        if (_sessionsByChannel.TryGetValue(stream.ChannelArn, out var previous))
+        {
+            if (previous.CanContinueWith(recording.Video, recording.Audio, now))
+            {
+                previous.Attach(stream, recording.Video, recording.Audio);
+                recording.Session = previous;
+                LogContinued(_logger, stream.ChannelArn, stream.StreamId, previous.Prefix);
+                return;
+            }
+
+            if (previous.Phase == RecordingPhase.Recording)
+            {
+                previous.StreamEnded();
+            }
+
+            previous.Finish();
+            _sessionsByChannel.Remove(stream.ChannelArn);
+        }
+
+        try
+        {
+            var session = RecordingSession.Start(_services, recording.Configuration, stream, recording.Video, recording.Audio);
+            _sessionsByChannel[stream.ChannelArn] = session;
+            recording.Session = session;
+            LogStarted(_logger, stream.ChannelArn, stream.StreamId, session.Bucket, session.Prefix);
+        }
+        catch (Exception e)
+        {
+            // The spool cannot be written (disk full, permissions): Recording Start Failure, the stream goes on unrecorded.
+            LogStartFailed(_logger, e, stream.ChannelArn);
+            recording.Abandoned = true;
+            var failure = IvsEvent.RecordingState("Recording Start Failure", "InternalServerException", _options.Region, _options.AccountId, stream.ChannelArn,
+                stream.Channel.Name ?? string.Empty, stream.StreamId, recording.Configuration.DestinationConfiguration!.S3!.BucketName!, string.Empty, 0,
+                string.Empty, null, now);
+            RaiseQuietly(stream, failure);
+        }
+    }
+
+    private void RecoverLeftOvers()
+    {
+        foreach (var directory in _services.Spool.LeftOver())
+        {
+            try
+            {
+                var session = RecordingSession.Recover(_services, directory, StreamOf);
+                LogRecovered(_logger, session.ChannelArn, session.Prefix);
+            }
+            catch (Exception e)
+            {
+                LogRecoveryFailed(_logger, e, directory);
+            }
+        }
+    }
+
+    /// <summary>A stand-in for an ended stream (events of recovered recordings are recorded on its session).</summary>
+    private LiveStream StreamOf(string channelArn, string streamId)
+    {
+        var channel = _streams.Sessions.TryGet(streamId, out var session) ? session.Channel : new Channel { Arn = channelArn, Name = string.Empty };
+        return new LiveStream(channel, streamId, session?.StartTime ?? _services.Time.GetUtcNow(), IngestTransport.Rtmps, () => { }, _services.Time);
+    }
+
+    private void RaiseQuietly(LiveStream stream, IvsEvent e)
+    {
+        try
+        {
+            _services.Hub.Raise(stream, e);
+        }
+        catch (Exception exception)
+        {
+            LogStartFailed(_logger, exception, stream.ChannelArn);
+        }
+    }
+
+    /// <summary>A recorded stream: its reader, and the recording it feeds once its first keyframe decided it.</summary>
+    private sealed class StreamRecording(LiveStream stream, LiveStreamReader reader, RecordingConfiguration configuration)
+    {
+        public LiveStream Stream { get; } = stream;
+
+        public LiveStreamReader Reader { get; } = reader;
+
+        public RecordingConfiguration Configuration { get; } = configuration;
+
+        public RecordingSession? Session { get; set; }
+
+        public VideoTrackInfo? Video { get; set; }
+
+        public AudioTrackInfo? Audio { get; set; }
+
+        public int AudioFramesWithoutVideo { get; set; }
+
+        /// <summary>Its recording could not start: the stream goes on unrecorded.</summary>
+        public bool Abandoned { get; set; }
+    }
+
+    [LoggerMessage(EventId = 710, Level = LogLevel.Information, Message = "Recording {ChannelArn} stream {StreamId} to {Bucket}/{Prefix}")]
+    private static partial void LogStarted(ILogger logger, string channelArn, string streamId, string bucket, string prefix);
+
+    [LoggerMessage(EventId = 711, Level = LogLevel.Information, Message = "Recording of {ChannelArn} continues with stream {StreamId} in {Prefix}")]
+    private static partial void LogContinued(ILogger logger, string channelArn, string streamId, string prefix);
+
+    [LoggerMessage(EventId = 712, Level = LogLevel.Error, Message = "Recording of {ChannelArn} could not start; the stream goes on unrecorded")]
+    private static partial void LogStartFailed(ILogger logger, Exception exception, string channelArn);
+
+    [LoggerMessage(EventId = 713, Level = LogLevel.Information, Message = "Finishing the recording of {ChannelArn} in {Prefix} left by an earlier run")]
+    private static partial void LogRecovered(ILogger logger, string channelArn, string prefix);
+
+    [LoggerMessage(EventId = 714, Level = LogLevel.Error, Message = "Could not finish the recording left in {Directory}")]
+    private static partial void LogRecoveryFailed(ILogger logger, Exception exception, string directory);
+}
