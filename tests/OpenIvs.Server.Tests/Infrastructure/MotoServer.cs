@@ -38,6 +38,9 @@ public sealed class MotoServer : IAsyncDisposable
     /// <summary>Starts moto on <paramref name="port"/>, or on a free port (retried if another process takes it first).</summary>
     public static async Task<MotoServer> StartAsync(int? port = null)
     {
+        // AWSSDK.S3 in the server under test (recording destinations) reads the standard variables (the credential chain).
+        Environment.SetEnvironmentVariable("AWS_ACCESS_KEY_ID", AccessKeyId);
+        Environment.SetEnvironmentVariable("AWS_SECRET_ACCESS_KEY", SecretAccessKey);
         for (var attempt = 1; ; attempt++)
         {
             var listen = port ?? TestServer.FreePort();
