@@ -28,6 +28,7 @@ internal static class ServeSettings
         ("--rtmps-certificate-key", "RtmpsCertificateKey", "OPENIVS_RTMPS_CERTIFICATE_KEY", "PEM private key of the RTMPS certificate."),
         ("--playback-window", "Playback:Window", "OPENIVS_PLAYBACK_WINDOW", "Media kept in memory per stream, hh:mm:ss (default: 00:00:24)."),
         ("--part-target", "Playback:PartTarget", "OPENIVS_PART_TARGET", "LL-HLS part duration of LOW latency channels, hh:mm:ss.fff (default: 00:00:00.360)."),
+        ("--transcode-slots", "Transcoding:Slots", "OPENIVS_TRANSCODE_SLOTS", "Streams transcoded at once (default 0: the machine's cores, see docs/transcoding.md)."),
         ("--auth", "Authentication", "OPENIVS_AUTH", "sigv4 (default: every call signed and authorized) or none (no authentication)."),
         ("--enable-fault-injection", "EnableFaultInjection", "OPENIVS_ENABLE_FAULT_INJECTION", "Allow /_openivs/faults to inject API errors (testing aid)."),
         ("--enable-rate-limits", "EnableRateLimits", "OPENIVS_ENABLE_RATE_LIMITS", "Enforce IVS's API rate quotas (ThrottlingException)."),

@@ -40,6 +40,8 @@ public sealed partial class OpenIvsOptions
 
     public PlaybackOptions Playback { get; set; } = new();
 
+    public TranscodingOptions Transcoding { get; set; } = new();
+
     /// <summary>
     /// Lets <c>/_openivs/faults</c> inject errors into chosen operations (for testing clients' error
     /// handling). Off by default.
@@ -98,6 +100,7 @@ public sealed partial class OpenIvsOptions
         problems.AddRange(Quotas.Validate());
         problems.AddRange(Ingest.Validate());
         problems.AddRange(Playback.Validate());
+        problems.AddRange(Transcoding.Validate());
         if (problems.Count > 0)
         {
             throw new InvalidOperationException("Invalid configuration:\n  " + string.Join("\n  ", problems));

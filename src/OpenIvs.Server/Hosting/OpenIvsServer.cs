@@ -139,6 +139,8 @@ public sealed class OpenIvsServer : IAsyncDisposable
         services.AddSingleton<Playback.HlsPackager>();
         services.AddHostedService(sp => sp.GetRequiredService<Playback.HlsPackager>());
         services.AddSingleton<Playback.HlsOrigin>();
+        services.AddSingleton<Transcoding.Transcoder>();
+        services.AddHostedService(sp => sp.GetRequiredService<Transcoding.Transcoder>());
         services.AddSingleton<IRecordingDestinations>(new LocalRecordingDestinations(Path.Combine(options.DataDirectory, "s3")));
         services.AddSingleton(iamTables);
         services.AddSingleton(secrets);

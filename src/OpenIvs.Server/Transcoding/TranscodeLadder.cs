@@ -1,5 +1,6 @@
 using System.Globalization;
 using OpenIvs.Protocol.Model;
+using OpenIvs.Server.Streams;
 
 namespace OpenIvs.Server.Transcoding;
 
@@ -135,7 +136,9 @@ public static class TranscodeLadder
             var scaledLong = (int)((long)longEdge * shortEdge / ShortEdge) / 4 * 4;
             var even = shortEdge / 2 * 2;
             var (width, height) = Width >= Height ? (scaledLong, even) : (even, scaledLong);
-            return new LadderRung(Name(shortEdge, fps), width, height, Math.Min(fps, FrameRate), videoBitrate, audioBitrate, RungKind.Transcoded);
+            // A lower rate keeps every n-th source frame (n whole), so 60 fps gives 30 and 50 fps gives 25.
+            var rate = FrameRate <= fps + 0.5 ? FrameRate : Math.Round(FrameRate / Math.Round(FrameRate / fps + 0.49), 3);
+            return new LadderRung(Name(shortEdge, fps), width, height, rate, videoBitrate, audioBitrate, RungKind.Transcoded);
         }
 
         private static string Name(int shortEdge, int fps) => string.Create(CultureInfo.InvariantCulture, $"{shortEdge}p{fps}");

@@ -59,6 +59,9 @@ public sealed class TestServer : IAsyncDisposable
                 Rtmp = $"127.0.0.1:{FreePort()}",
                 Rtmps = $"127.0.0.1:{FreePort()}",
             };
+
+            // Transcoding (an ffmpeg per STANDARD stream) only where a test asks for it: CPU for the rest of the suite.
+            options.Transcoding.Enabled = false;
             configure?.Invoke(options);
             var server = await OpenIvsServer.CreateAsync(
                 options,

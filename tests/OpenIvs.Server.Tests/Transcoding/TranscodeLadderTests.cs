@@ -1,4 +1,5 @@
 using OpenIvs.Protocol.Model;
+using OpenIvs.Server.Streams;
 using OpenIvs.Server.Transcoding;
 
 namespace OpenIvs.Server.Tests.Transcoding;
@@ -18,6 +19,9 @@ public class TranscodeLadderTests
         { "STANDARD", "", 1024, 576, 30, "480p30 852x480@30 1400000/pass | 360p30 640x360@30 630000/64000 | 160p30 284x160@30 230000/48000" },
         { "STANDARD", "", 854, 480, 30, "480p30 852x480@30 1400000/pass | 360p30 640x360@30 630000/64000 | 160p30 284x160@30 230000/48000" },
         { "STANDARD", "", 640, 480, 25, "480p30 640x480@25 1400000/pass | 360p30 480x360@25 630000/64000 | 160p30 212x160@25 230000/48000" },
+        // Lower rates keep every n-th frame: 50 fps gives 25, 59.94 gives 29.97.
+        { "STANDARD", "", 1280, 720, 50, "720p60 1280x720@50 3400000/pass | 480p30 852x480@25 1400000/pass | 360p30 640x360@25 630000/64000 | 160p30 284x160@25 230000/48000" },
+        { "ADVANCED_SD", "", 1280, 720, 59.94, "480p30 852x480@29.97 1300000/128000 | 360p30 640x360@29.97 700000/64000 | 160p30 284x160@29.97 270000/48000 | audio_only 0x0@0 0/64000" },
         // Below the table: the source, then the rungs below it.
         { "STANDARD", "", 640, 360, 30, "360p30 640x360@30 source/pass | 160p30 284x160@30 230000/48000" },
         // Portrait: the short edge is the class.

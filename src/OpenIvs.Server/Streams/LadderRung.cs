@@ -1,4 +1,4 @@
-namespace OpenIvs.Server.Transcoding;
+namespace OpenIvs.Server.Streams;
 
 /// <summary>
 /// One rendition of a channel's adaptive-bitrate ladder (docs/transcoding.md): the source passed through, a
@@ -18,16 +18,4 @@ public sealed record LadderRung(string Name, int Width, int Height, double Frame
 
     /// <summary>The short edge of the picture (the resolution class a playback token limits).</summary>
     public int ShortEdge => Math.Min(Width, Height);
-}
-
-public enum RungKind
-{
-    /// <summary>The source rendition, served as it arrives (IVS's <c>chunked</c> group).</summary>
-    Source,
-
-    /// <summary>Decoded and encoded again at the rung's size, frame rate and bitrates.</summary>
-    Transcoded,
-
-    /// <summary>Audio without video (ADVANCED channels' 64 kbps rendition).</summary>
-    AudioOnly,
 }
