@@ -169,6 +169,31 @@ public class TranscodingTests : IDisposable
     }
 
     [Fact]
+    public async Task AnFfmpegThatFallsBehindRealTimeIsAStreamFailureAndIsReplaced()
+    {
+        await using var server = await StartAsync(o => o.Transcoding.MaxLag = TimeSpan.FromSeconds(2));
+        var (arn, key, playbackUrl) = await GoLiveAsync(server, """{"insecureIngest":true}""");
+        await using var publisher = Ffmpeg.Publish(await Ffmpeg.ClipAsync(640, 360, 30, 500), RtmpUrl(server, key));
+        await WaitUntilStartedAsync(server, arn);
+        await PlaylistWithAsync(server, playbackUrl, 2); // 360p30 (source), 160p30
+        var stream = server.Services.GetRequiredService<LiveStreamHub>().Find(arn)!;
+        var transcoder = server.Services.GetRequiredService<Transcoder>().Find(stream.StreamId)!;
+        var pid = await Eventually.ReturnsAsync(() => Task.FromResult(transcoder.ProcessId), p => p is not null, "ffmpeg to run");
+
+        // A frozen ffmpeg (SIGSTOP) is the extreme of one that cannot keep up: its rungs stop while the source goes on.
+        using (var stop = System.Diagnostics.Process.Start("kill", $"-STOP {pid}"))
+        {
+            await stop.WaitForExitAsync();
+        }
+
+        await Eventually.ReturnsAsync(() => Task.FromResult(transcoder.ProcessId), p => p is not null && p != pid, "a new ffmpeg", TimeSpan.FromSeconds(30));
+        Assert.Equal(1, transcoder.Failures);
+        Assert.Contains(_logs.Lines, l => l.Contains("transcoder failed: The transcoder fell behind real time", StringComparison.Ordinal));
+        Assert.Contains((await SessionAsync(server, arn))["truncatedEvents"]!.AsArray(), e => (string?)e!["name"] == "Stream Failure");
+        Assert.False(File.Exists($"/proc/{pid}/stat"), "the frozen ffmpeg was killed");
+    }
+
+    [Fact]
     public async Task ATokensMaximumResolutionRemovesTheRungsAboveIt()
     {
         await using var server = await StartAsync();
