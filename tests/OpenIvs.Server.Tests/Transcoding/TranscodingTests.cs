@@ -26,19 +26,20 @@ public class TranscodingTests : IDisposable
     public void Dispose() => File.WriteAllText(Path.Combine(Path.GetTempPath(), "openivs-transcoding-test.log"), _logs.All);
 
     [Theory]
-    [InlineData("STANDARD", "", 854, 480, "TS")]
-    [InlineData("ADVANCED_SD", "", 854, 480, "FRAGMENTED_MP4")]
-    [InlineData("ADVANCED_HD", "CONSTRAINED_BANDWIDTH_DELIVERY", 854, 480, "TS")]
-    [InlineData("ADVANCED_HD", "HIGHER_BANDWIDTH_DELIVERY", 1280, 720, "TS")]
-    [InlineData("STANDARD", "", 1280, 720, "FRAGMENTED_MP4")]
-    public async Task ChannelServesItsLadderWithAlignedRenditions(string type, string preset, int width, int height, string containerFormat)
+    [InlineData("STANDARD", "", 854, 480, 30, "TS")]
+    [InlineData("ADVANCED_SD", "", 854, 480, 30, "FRAGMENTED_MP4")]
+    [InlineData("ADVANCED_HD", "CONSTRAINED_BANDWIDTH_DELIVERY", 854, 480, 30, "TS")]
+    [InlineData("ADVANCED_HD", "HIGHER_BANDWIDTH_DELIVERY", 1280, 720, 30, "TS")]
+    [InlineData("STANDARD", "", 1280, 720, 30, "FRAGMENTED_MP4")]
+    [InlineData("STANDARD", "", 1280, 720, 60, "TS")]
+    public async Task ChannelServesItsLadderWithAlignedRenditions(string type, string preset, int width, int height, int fps, string containerFormat)
     {
         await using var server = await StartAsync();
         var presetField = preset.Length > 0 ? $",\"preset\":\"{preset}\"" : string.Empty;
         var (arn, key, playbackUrl) = await GoLiveAsync(server, $$"""{"insecureIngest":true,"type":"{{type}}","containerFormat":"{{containerFormat}}"{{presetField}}}""");
-        await using var publisher = Ffmpeg.Publish(await Ffmpeg.ClipAsync(width, height, 30, 700), RtmpUrl(server, key));
+        await using var publisher = Ffmpeg.Publish(await Ffmpeg.ClipAsync(width, height, fps, 700), RtmpUrl(server, key));
         await WaitUntilStartedAsync(server, arn);
-        var expected = TranscodeLadder.For(new ChannelType(type), preset.Length > 0 ? new TranscodePreset(preset) : (TranscodePreset?)null, width, height, 30);
+        var expected = TranscodeLadder.For(new ChannelType(type), preset.Length > 0 ? new TranscodePreset(preset) : (TranscodePreset?)null, width, height, fps);
 
         var multivariant = await PlaylistWithAsync(server, playbackUrl, expected.Count);
         var variants = Variants(multivariant);
@@ -76,7 +77,7 @@ public class TranscodingTests : IDisposable
             }
             else
             {
-                Assert.Contains($"codec_name=h264|codec_type=video|width={rung.Width}|height={rung.Height}|r_frame_rate=30/1", probe);
+                Assert.Contains($"codec_name=h264|codec_type=video|width={rung.Width}|height={rung.Height}|r_frame_rate={rung.FrameRate:0}/1", probe);
             }
 
             Assert.Contains("codec_name=aac|codec_type=audio", probe);
