@@ -79,7 +79,12 @@ internal static class HlsVariantList
                 _ => (rung.Name, rung.Name.EndsWith("p30", StringComparison.Ordinal) ? rung.Name[..^2] : rung.Name),
             };
             var isDefault = variants.Count == 0;
-            media.Add(new AlternativeMedia { Type = "VIDEO", GroupId = group, Name = name, AutoSelect = rung.Kind != RungKind.AudioOnly, Default = isDefault });
+            var hasGroup = video is not null || rung.Kind == RungKind.AudioOnly; // a source without video (audio only) has none
+            if (hasGroup)
+            {
+                media.Add(new AlternativeMedia { Type = "VIDEO", GroupId = group, Name = name, AutoSelect = rung.Kind != RungKind.AudioOnly, Default = isDefault });
+            }
+
             variants.Add(new VariantStream
             {
                 Uri = uriOf(entry),
@@ -88,7 +93,7 @@ internal static class HlsVariantList
                 Codecs = CodecsAttribute.Format(video, audio),
                 Resolution = video is null ? null : new Resolution(video.Width, video.Height),
                 FrameRate = video is null || rung.FrameRate <= 0 ? null : rung.FrameRate,
-                Video = group,
+                Video = hasGroup ? group : null,
             });
         }
 

@@ -14,6 +14,7 @@ public sealed class LiveStream
     private readonly ConcurrentQueue<byte[]> _pendingMetadata = new();
     private readonly ReaderFanOut _fanOut = new();
     private LiveRendition[] _renditions = [];
+    private IReadOnlyList<LadderRung>? _ladder;
     private long _lastTimestamp;
     private StreamEndReason? _endRequest;
 
@@ -53,7 +54,11 @@ public sealed class LiveStream
     /// The channel's ladder for this stream once the transcoder has chosen it (null until then, and for a stream
     /// that is not transcoded): which renditions players are offered, the source among them or not.
     /// </summary>
-    public IReadOnlyList<LadderRung>? Ladder { get; internal set; }
+    public IReadOnlyList<LadderRung>? Ladder
+    {
+        get => Volatile.Read(ref _ladder);
+        internal set => Volatile.Write(ref _ladder, value);
+    }
 
     /// <summary>The timestamp of the newest frame published (milliseconds, ingest clock).</summary>
     public long LastTimestamp => Volatile.Read(ref _lastTimestamp);
