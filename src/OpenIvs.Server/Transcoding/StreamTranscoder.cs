@@ -258,7 +258,17 @@ internal sealed partial class StreamTranscoder
         }
 
         var arguments = FfmpegLadderCommand.Build(rungs, outputs, frameRate, _audio is not null, _transcoding.X264Preset);
-        using var process = StartProcess(arguments);
+        Process process;
+        try
+        {
+            process = StartProcess(arguments);
+        }
+        catch (System.ComponentModel.Win32Exception e)
+        {
+            return $"The transcoder could not start ({_transcoding.Ffmpeg}: {e.Message}).";
+        }
+
+        using var _ = process;
         ProcessId = process.Id;
         var errors = new Queue<string>();
         var errorPump = PumpErrorsAsync(process, errors);

@@ -195,6 +195,30 @@ public class TranscodingTests : IDisposable
     }
 
     [Fact]
+    public async Task WithoutFfmpegTheStreamFailsToTranscodeAndPlaysItsSource()
+    {
+        await using var server = await StartAsync(o =>
+        {
+            o.Transcoding.Ffmpeg = "/nonexistent/ffmpeg";
+            o.Transcoding.MaxRestarts = 1;
+            o.Transcoding.Niceness = 0; // no "nice" in front: ffmpeg itself cannot be started
+        });
+        var (arn, key, playbackUrl) = await GoLiveAsync(server, """{"insecureIngest":true,"type":"ADVANCED_SD"}""");
+        await using var publisher = Ffmpeg.Publish(await Ffmpeg.ClipAsync(640, 360, 30, 500), RtmpUrl(server, key));
+        await WaitUntilStartedAsync(server, arn);
+
+        var session = await Eventually.ReturnsAsync(
+            () => SessionAsync(server, arn),
+            s => s["truncatedEvents"]!.AsArray().Count(e => (string?)e!["name"] == "Stream Failure") == 2,
+            "a Stream Failure per attempt");
+        Assert.Null(session["endTime"]);
+        var variant = Assert.Single(Variants(await PlaylistWithAsync(server, playbackUrl, 1)));
+        Assert.Equal("chunked", variant.Attributes["VIDEO"]);
+        Assert.Contains(_logs.Lines, l => l.Contains("transcoder failed: The transcoder could not start (/nonexistent/ffmpeg", StringComparison.Ordinal));
+        Assert.Contains(_logs.Lines, l => l.Contains("transcoder gave up after 2 failures", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public async Task ATokensMaximumResolutionRemovesTheRungsAboveIt()
     {
         await using var server = await StartAsync();
