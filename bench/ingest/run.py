@@ -80,7 +80,8 @@ def measure(server_pids, warmup, seconds, publishers):
 def run_openivs(clip, counts, args, work, dll=None, mode="rtmp"):
     http, rtmp, rtmps, srt = free_port(), free_port(), free_port(), free_port()
     data = os.path.join(work, "openivs-data" if dll is None else "baseline-data")
-    env = dict(os.environ, OPENIVS_ACCESS_KEY_ID=KEY, OPENIVS_SECRET_ACCESS_KEY=SECRET)
+    env = dict(os.environ, OPENIVS_ACCESS_KEY_ID=KEY, OPENIVS_SECRET_ACCESS_KEY=SECRET,
+                   OPENIVS_Transcoding__Enabled="false")  # transmux plumbing only (bench/transcode measures transcoding)
     if not args.hls:
         env["OPENIVS_Playback__Enabled"] = "false"  # like nginx with HLS off: ingest only
     server = subprocess.Popen(["dotnet", dll or os.path.join(ROOT, "artifacts", "cli", "openivs.dll"), "serve", "--data-dir", data,

@@ -179,7 +179,8 @@ class OpenIvs:
     def __init__(self, work):
         self.http, rtmp, rtmps = free_port(), free_port(), free_port()
         self.rtmp = rtmp
-        env = dict(os.environ, OPENIVS_ACCESS_KEY_ID=KEY, OPENIVS_SECRET_ACCESS_KEY=SECRET)
+        env = dict(os.environ, OPENIVS_ACCESS_KEY_ID=KEY, OPENIVS_SECRET_ACCESS_KEY=SECRET,
+                   OPENIVS_Transcoding__Enabled="false")  # transmux plumbing only (bench/transcode measures transcoding)
         self.log = open(os.path.join(work, "openivs.log"), "w")
         self.proc = subprocess.Popen(
             ["dotnet", os.path.join(ROOT, "artifacts", "cli", "openivs.dll"), "serve", "--data-dir", os.path.join(work, f"openivs-{self.http}"),

@@ -35,6 +35,7 @@ internal static class ServeSettings
         ("--s3-force-path-style", "Recording:S3ForcePathStyle", "OPENIVS_S3_FORCE_PATH_STYLE", "true (default) or false for virtual-host bucket addressing."),
         ("--s3-profile", "Recording:S3Profile", "OPENIVS_S3_PROFILE", "AWS profile whose credentials sign S3 requests."),
         ("--recording-spool-limit", "Recording:SpoolLimit", "OPENIVS_RECORDING_SPOOL_LIMIT", "Bytes of recordings kept locally while S3 is unreachable (default: 2147483648)."),
+        ("--transcode-slots", "Transcoding:Slots", "OPENIVS_TRANSCODE_SLOTS", "Streams transcoded at once (default 0: the machine's cores, see docs/transcoding.md)."),
         ("--auth", "Authentication", "OPENIVS_AUTH", "sigv4 (default: every call signed and authorized) or none (no authentication)."),
         ("--enable-fault-injection", "EnableFaultInjection", "OPENIVS_ENABLE_FAULT_INJECTION", "Allow /_openivs/faults to inject API errors (testing aid)."),
         ("--eventbridge-bus", "Events:EventBridgeBus", "OPENIVS_EVENTBRIDGE_BUS", "Deliver IVS events to this EventBridge bus (default with --eventbridge-endpoint: default)."),

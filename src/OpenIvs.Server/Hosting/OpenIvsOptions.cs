@@ -53,6 +53,8 @@ public sealed partial class OpenIvsOptions
     /// <summary>Auto-record to S3: destination, spool (docs/recording.md).</summary>
     public Recording.RecordingOptions Recording { get; set; } = new();
 
+    public TranscodingOptions Transcoding { get; set; } = new();
+
     /// <summary>
     /// Lets <c>/_openivs/faults</c> inject errors into chosen operations (for testing clients' error
     /// handling). Off by default.
@@ -126,6 +128,7 @@ public sealed partial class OpenIvsOptions
         problems.AddRange(Monitoring.Validate(Http));
         problems.AddRange(Console.Validate());
         problems.AddRange(Recording.Validate());
+        problems.AddRange(Transcoding.Validate());
         if (problems.Count > 0)
         {
             throw new InvalidOperationException("Invalid configuration:\n  " + string.Join("\n  ", problems));

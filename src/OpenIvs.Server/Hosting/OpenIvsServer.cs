@@ -160,6 +160,8 @@ public sealed class OpenIvsServer : IAsyncDisposable
         // After the hub's consumers: SRT callers are taken once they run (as Kestrel's RTMP listeners start last).
         services.AddHostedService(sp => sp.GetRequiredService<Ingest.Srt.SrtListener>());
         services.AddSingleton<Playback.HlsOrigin>();
+        services.AddSingleton<Transcoding.Transcoder>();
+        services.AddHostedService(sp => sp.GetRequiredService<Transcoding.Transcoder>());
         var localRecordings = new LocalRecordingDestinations(Path.Combine(options.DataDirectory, "s3"));
         services.AddSingleton(localRecordings);
         services.AddSingleton<IRecordingDestinations>(options.Recording.UsesS3Service ? S3RecordingDestinations.Create(options) : localRecordings);

@@ -7,6 +7,7 @@ using OpenIvs.Media.Hls.Packaging;
 using OpenIvs.Media.Hls.Playlists;
 using OpenIvs.Server.Hosting;
 using OpenIvs.Server.Resources;
+using OpenIvs.Server.Streams;
 using Microsoft.Extensions.Primitives;
 
 namespace OpenIvs.Server.Playback;
@@ -18,6 +19,7 @@ namespace OpenIvs.Server.Playback;
 /// <item><c>{region}.{account}.channel.{id}/{streamId}/index.m3u8?s={session}</c>: the media playlist, with
 /// blocking reload (<c>_HLS_msn</c>, <c>_HLS_part</c>) and delta updates (<c>_HLS_skip</c>).</item>
 /// <item><c>.../{streamId}/seg{n}</c>, <c>part{n}</c>, <c>init{n}.mp4</c>: media, from the in-memory window.</item>
+/// <item><c>.../{streamId}.{rendition}/...</c>: the same for a transcoded rendition (e.g. <c>st-abc.480p30</c>).</item>
 /// </list>
 /// Private channels put the session in the path (<c>.../{streamId}/{session}/...</c>) so that every request,
 /// media included, is checked against it (revocation, strict origin).
@@ -94,7 +96,10 @@ internal sealed class HlsOrigin
             return NotFoundAsync(context);
         }
 
-        var streamId = rest[..slash].ToString();
+        var streamPart = rest[..slash];
+        var dot = streamPart.IndexOf('.');
+        var streamId = (dot < 0 ? streamPart : streamPart[..dot]).ToString();
+        var renditionName = dot < 0 ? null : streamPart[(dot + 1)..].ToString();
         rest = rest[(slash + 1)..];
         string? pathSession = null;
         slash = rest.IndexOf('/');
@@ -115,12 +120,19 @@ internal sealed class HlsOrigin
             return NotFoundAsync(context); // deleted while its stream winds down
         }
 
+        // Sessions belong to the stream (its source rendition); a transcoded rung is served from its own window.
+        var source = rendition;
+        if (renditionName is not null && !source.Variants.TryGetValue(renditionName, out rendition!))
+        {
+            return NotFoundAsync(context);
+        }
+
         // Which session the request belongs to: in the path for private channels (required), in the query otherwise.
         var sessionId = rendition.IsPrivate ? pathSession : pathSession is null ? (string?)request.Query["s"] : null;
         ViewerSession? session = null;
         if (sessionId is not null)
         {
-            rendition.Sessions.TryGetValue(sessionId, out session);
+            source.Sessions.TryGetValue(sessionId, out session);
         }
 
         var origin = (string?)request.Headers.Origin;
@@ -156,6 +168,14 @@ internal sealed class HlsOrigin
         }
 
         var allowOrigin = grant.AllowOriginHeader(origin);
+        var shortEdge = rendition.Rendition is { } transcoded
+            ? transcoded.Rung.ShortEdge
+            : rendition.Stream.Video is { } sourceVideo ? Math.Min(sourceVideo.Width, sourceVideo.Height) : 0;
+        if (grant.MaximumShortEdge is { } maximum && shortEdge > maximum)
+        {
+            return ErrorAsync(context, StatusCodes.Status403Forbidden, "rendition above the token's maximum resolution", "playback_auth_error", allowOrigin);
+        }
+
         if (rest.SequenceEqual("index.m3u8"))
         {
             session?.Touch(_time.GetTimestamp());
@@ -195,8 +215,14 @@ internal sealed class HlsOrigin
         }
 
         var stream = rendition.Stream;
-        // With only the source rendition, a token that allows less than the source cannot play at all.
-        if (grant.MaximumShortEdge is { } maximum && stream.Video is { } source && Math.Min(source.Width, source.Height) > maximum)
+        var entries = HlsVariantList.Choose(rendition, grant.MaximumShortEdge, _time.GetUtcNow() - stream.StartTime);
+        if (entries is null)
+        {
+            await ErrorAsync(context, StatusCodes.Status404NotFound, "Can not find channel", "content_not_available", allowOrigin).ConfigureAwait(false);
+            return;
+        }
+
+        if (entries.Count == 0)
         {
             await ErrorAsync(context, StatusCodes.Status403Forbidden, "no rendition within the token's maximum resolution", "playback_auth_error", allowOrigin).ConfigureAwait(false);
             return;
@@ -217,31 +243,12 @@ internal sealed class HlsOrigin
 
         var sessionId = Base64UrlId();
         rendition.Sessions[sessionId] = new ViewerSession(_time.GetTimestamp(), grant);
-        var mediaUri = rendition.IsPrivate
-            ? $"{name}/{stream.StreamId}/{sessionId}/index.m3u8"
-            : $"{name}/{stream.StreamId}/index.m3u8?s={sessionId}";
-
-        var video = stream.Video;
-        var frameRate = video?.FrameRate ?? (stream.Metrics.FrameRate > 0 ? stream.Metrics.FrameRate : null);
-        var bandwidth = Math.Max(Math.Max(snapshot.PeakBitrate, stream.Metrics.TotalBitrate), BitrateOfParts(snapshot));
-        var playlist = new MultivariantPlaylist
+        var isPrivate = rendition.IsPrivate;
+        var playlist = HlsVariantList.Build(entries, entry =>
         {
-            IndependentSegments = true,
-            Media = video is null ? [] : [new AlternativeMedia { Type = "VIDEO", GroupId = "chunked", Name = "source", AutoSelect = true, Default = true }],
-            Variants =
-            [
-                new VariantStream
-                {
-                    Uri = mediaUri,
-                    Bandwidth = Math.Max(1, bandwidth),
-                    AverageBandwidth = snapshot.AverageBitrate > 0 ? snapshot.AverageBitrate : null,
-                    Codecs = CodecsAttribute.Format(video, stream.Audio),
-                    Resolution = video is null ? null : new Resolution(video.Width, video.Height),
-                    FrameRate = frameRate,
-                    Video = video is null ? null : "chunked",
-                },
-            ],
-        };
+            var path = entry.Rendition.Rendition is { } rung ? $"{name}/{stream.StreamId}.{rung.Name}" : $"{name}/{stream.StreamId}";
+            return isPrivate ? $"{path}/{sessionId}/index.m3u8" : $"{path}/index.m3u8?s={sessionId}";
+        });
 
         var body = new ArrayBufferWriter<byte>(1024);
         MultivariantPlaylistWriter.Write(body, playlist);
@@ -456,25 +463,6 @@ internal sealed class HlsOrigin
 
     /// <summary>Number of requests waiting for a part right now.</summary>
     public int BlockedRequests => Volatile.Read(ref _blocked);
-
-    /// <summary>Bits per second of the parts in the window: the only measure in the first seconds of a stream.</summary>
-    private static long BitrateOfParts(HlsStreamSnapshot snapshot)
-    {
-        long bytes = 0;
-        double seconds = 0;
-        foreach (var segment in snapshot.Segments)
-        {
-            var parts = segment.PartCount;
-            for (var i = 0; i < parts; i++)
-            {
-                var part = segment.GetPart(i);
-                bytes += part.Length;
-                seconds += part.Duration;
-            }
-        }
-
-        return seconds > 0 ? (long)(bytes * 8 / seconds) : 0;
-    }
 
     private bool TryParseChannelName(ReadOnlySpan<char> name, out string channelId)
     {

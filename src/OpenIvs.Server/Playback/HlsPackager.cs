@@ -80,6 +80,17 @@ internal sealed class HlsPackager : BackgroundService, ILiveStreamListener
         }
     }
 
+    public void OnRenditionAdded(LiveRendition rendition)
+    {
+        // Packaged like the source, with the same segmenter settings, so every rung's segments and parts line up.
+        if (_options.Enabled && _byStreamId.TryGetValue(rendition.Stream.StreamId, out var source))
+        {
+            var stream = rendition.Stream;
+            source.Variants[rendition.Name] = new HlsRendition(
+                stream, rendition.AddReader("hls", ReaderCapacity), SegmenterOptionsFor(stream.Channel), _time, _logger, rendition);
+        }
+    }
+
     public void OnBroadcastEnded(LiveStream stream)
     {
         if (IvsArn.TryParse(stream.ChannelArn, out var arn) && _byStreamId.TryGetValue(stream.StreamId, out var rendition))

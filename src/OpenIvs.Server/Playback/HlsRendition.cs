@@ -8,7 +8,8 @@ using OpenIvs.Server.Streams;
 namespace OpenIvs.Server.Playback;
 
 /// <summary>
-/// One live stream packaged as HLS (the source rendition): moves the stream's frames from its hub reader into
+/// One rendition of a live stream packaged as HLS (the source, or a transcoded rung in the source's
+/// <see cref="Variants"/>): moves the stream's frames from its hub reader into
 /// a <see cref="LiveSegmenter"/> when the packager's pump calls <see cref="Pump"/>, wakes requests waiting for the next part, caches the serialized playlist of
 /// the current snapshot (every viewer of a part gets the same bytes), and keeps the stream's viewer sessions.
 /// </summary>
@@ -29,9 +30,10 @@ internal sealed partial class HlsRendition : IDisposable
     private CachedPlaylist? _deltaPlaylist;
     private int _disposed;
 
-    public HlsRendition(LiveStream stream, LiveStreamReader reader, LiveSegmenterOptions segmenterOptions, TimeProvider time, ILogger logger)
+    public HlsRendition(LiveStream stream, LiveStreamReader reader, LiveSegmenterOptions segmenterOptions, TimeProvider time, ILogger logger, LiveRendition? rendition = null)
     {
         Stream = stream;
+        Rendition = rendition;
         _reader = reader;
         _segmenterOptions = segmenterOptions;
         _time = time;
@@ -40,6 +42,12 @@ internal sealed partial class HlsRendition : IDisposable
     }
 
     public LiveStream Stream { get; }
+
+    /// <summary>The transcoded rung this packages; null for the source rendition.</summary>
+    public LiveRendition? Rendition { get; }
+
+    /// <summary>The source's other renditions by rung name (only the source rendition has them).</summary>
+    public ConcurrentDictionary<string, HlsRendition> Variants { get; } = new(StringComparer.Ordinal);
 
     public HlsUriScheme UriScheme { get; }
 
@@ -66,6 +74,11 @@ internal sealed partial class HlsRendition : IDisposable
     /// </summary>
     public bool Pump()
     {
+        foreach (var (_, variant) in Variants)
+        {
+            variant.Pump();
+        }
+
         if (EndedAt is not null)
         {
             return false;
@@ -210,6 +223,12 @@ internal sealed partial class HlsRendition : IDisposable
             }
 
             _earlyMetadata.Clear();
+
+            foreach (var variant in Variants.Values)
+            {
+                variant.Dispose();
+            }
+
             WakeWaiters();
         }
     }

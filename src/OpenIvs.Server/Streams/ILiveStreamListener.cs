@@ -10,4 +10,9 @@ public interface ILiveStreamListener
     void OnBroadcastBegan(LiveStream stream);
 
     void OnBroadcastEnded(LiveStream stream);
+
+    /// <summary>A rendition besides the source was added to a live stream (a transcoded rung), before its first frame.</summary>
+    void OnRenditionAdded(LiveRendition rendition)
+    {
+    }
 }

@@ -38,6 +38,12 @@ public interface IStreamHub
     void End(LiveStream stream, StreamEndReason reason);
 
     /// <summary>
+    /// Adds a rendition to a live stream (a transcoded rung, <paramref name="rung"/>) and tells the listeners, who may
+    /// add readers before its first frame. Null when the stream has ended.
+    /// </summary>
+    LiveRendition? AddRendition(LiveStream stream, LadderRung rung);
+
+    /// <summary>
     /// An IVS event about a live stream from one of its readers (Recording State Change from the recorder,
     /// Stream Failure from a transcoder): it joins the stream session's events and is delivered to the event sinks.
     /// </summary>

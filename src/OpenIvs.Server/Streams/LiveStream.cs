@@ -12,8 +12,9 @@ public sealed class LiveStream
 {
     private readonly Action _disconnect;
     private readonly ConcurrentQueue<byte[]> _pendingMetadata = new();
-    private readonly object _readersLock = new();
-    private LiveStreamReader[] _readers = [];
+    private readonly ReaderFanOut _fanOut = new();
+    private LiveRendition[] _renditions = [];
+    private IReadOnlyList<LadderRung>? _ladder;
     private long _lastTimestamp;
     private StreamEndReason? _endRequest;
 
@@ -42,9 +43,25 @@ public sealed class LiveStream
 
     public StreamHealth Health { get; internal set; } = StreamHealth.Healthy;
 
-    public VideoTrackInfo? Video { get; private set; }
+    public VideoTrackInfo? Video => _fanOut.Video;
 
-    public AudioTrackInfo? Audio { get; private set; }
+    public AudioTrackInfo? Audio => _fanOut.Audio;
+
+    /// <summary>The renditions besides the source (a transcoded channel's rungs), in ladder order.</summary>
+    public IReadOnlyList<LiveRendition> Renditions => Volatile.Read(ref _renditions);
+
+    /// <summary>
+    /// The channel's ladder for this stream once the transcoder has chosen it (null until then, and for a stream
+    /// that is not transcoded): which renditions players are offered, the source among them or not.
+    /// </summary>
+    public IReadOnlyList<LadderRung>? Ladder
+    {
+        get => Volatile.Read(ref _ladder);
+        internal set => Volatile.Write(ref _ladder, value);
+    }
+
+    /// <summary>The timestamp of the newest frame published (milliseconds, ingest clock).</summary>
+    public long LastTimestamp => Volatile.Read(ref _lastTimestamp);
 
     /// <summary>The encoder name the publisher reported (onMetaData <c>encoder</c>).</summary>
     public string? Encoder { get; internal set; }
@@ -77,46 +94,26 @@ public sealed class LiveStream
     /// Adds a reader with its own queue of <paramref name="capacity"/> items. The current track
     /// configurations are queued first, so a late reader can start at the next keyframe.
     /// </summary>
-    public LiveStreamReader AddReader(string name, int capacity)
+    public LiveStreamReader AddReader(string name, int capacity) => _fanOut.AddReader(name, capacity);
+
+    public IReadOnlyList<LiveStreamReader> Readers => _fanOut.Readers;
+
+    internal void SetVideo(VideoTrackInfo video) => _fanOut.SetVideo(video);
+
+    internal void SetAudio(AudioTrackInfo audio) => _fanOut.SetAudio(audio);
+
+    /// <summary>Adds a rendition (ended with the stream); false when the stream has already ended.</summary>
+    internal bool AddRendition(LiveRendition rendition)
     {
-        var reader = new LiveStreamReader(name, capacity, RemoveReader);
-        lock (_readersLock)
+        lock (_fanOut)
         {
-            if (Video is { } video)
+            if (Ending)
             {
-                reader.Offer(new StreamItem(StreamItemKind.VideoConfig, Video: video));
+                return false;
             }
 
-            if (Audio is { } audio)
-            {
-                reader.Offer(new StreamItem(StreamItemKind.AudioConfig, Audio: audio));
-            }
-
-            // A new reader begins at a keyframe: behave as if it had just fallen behind.
-            reader.Offer(new StreamItem(StreamItemKind.Gap));
-            _readers = [.. _readers, reader];
-        }
-
-        return reader;
-    }
-
-    public IReadOnlyList<LiveStreamReader> Readers => Volatile.Read(ref _readers);
-
-    internal void SetVideo(VideoTrackInfo video)
-    {
-        lock (_readersLock)
-        {
-            Video = video;
-            Offer(new StreamItem(StreamItemKind.VideoConfig, Video: video));
-        }
-    }
-
-    internal void SetAudio(AudioTrackInfo audio)
-    {
-        lock (_readersLock)
-        {
-            Audio = audio;
-            Offer(new StreamItem(StreamItemKind.AudioConfig, Audio: audio));
+            _renditions = [.. _renditions, rendition];
+            return true;
         }
     }
 
@@ -155,11 +152,12 @@ public sealed class LiveStream
 
     internal void CompleteReaders()
     {
-        lock (_readersLock)
+        _fanOut.Complete();
+        lock (_fanOut)
         {
-            foreach (var reader in _readers)
+            foreach (var rendition in _renditions)
             {
-                reader.Complete();
+                rendition.Complete();
             }
         }
     }
@@ -195,19 +193,5 @@ public sealed class LiveStream
         StartTime = StartTime,
     };
 
-    private void Offer(in StreamItem item)
-    {
-        foreach (var reader in Volatile.Read(ref _readers))
-        {
-            reader.Offer(item);
-        }
-    }
-
-    private void RemoveReader(LiveStreamReader reader)
-    {
-        lock (_readersLock)
-        {
-            _readers = [.. _readers.Where(r => r != reader)];
-        }
-    }
+    private void Offer(in StreamItem item) => _fanOut.Offer(item);
 }

@@ -182,6 +182,22 @@ public sealed partial class LiveStreamHub : IStreamHub
         }
     }
 
+    public LiveRendition? AddRendition(LiveStream stream, LadderRung rung)
+    {
+        var rendition = new LiveRendition(stream, rung);
+        if (!stream.AddRendition(rendition))
+        {
+            return null;
+        }
+
+        foreach (var listener in Volatile.Read(ref _listeners))
+        {
+            listener.OnRenditionAdded(rendition);
+        }
+
+        return rendition;
+    }
+
     public void Raise(LiveStream stream, IvsEvent e) => _lifecycle.Report(new EventRaised(stream, e));
 
     public void ReportLimitBreach(LimitBreach breach, LiveStream? stream) => _lifecycle.Report(new LimitBreached(stream, breach, _time.GetUtcNow()));

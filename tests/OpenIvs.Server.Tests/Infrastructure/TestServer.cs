@@ -61,6 +61,9 @@ public sealed class TestServer : IAsyncDisposable
                 Rtmps = $"127.0.0.1:{FreePort()}",
                 Srt = $"127.0.0.1:{FreeUdpPort()}",
             };
+
+            // Transcoding (an ffmpeg per STANDARD stream) only where a test asks for it: CPU for the rest of the suite.
+            options.Transcoding.Enabled = false;
             configure?.Invoke(options);
             var server = await OpenIvsServer.CreateAsync(
                 options,

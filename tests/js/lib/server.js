@@ -59,6 +59,8 @@ export async function startServer(options = {}) {
       ...process.env,
       OPENIVS_ACCESS_KEY_ID: TEST_CREDENTIALS.accessKeyId,
       OPENIVS_SECRET_ACCESS_KEY: TEST_CREDENTIALS.secretAccessKey,
+      // No ffmpeg transcoder per STANDARD stream unless a test asks (CPU); the C# TranscodingTests cover it.
+      OPENIVS_Transcoding__Enabled: options.transcoding ? 'true' : 'false',
       DOTNET_CLI_TELEMETRY_OPTOUT: '1',
       DOTNET_NOLOGO: '1',
     },

@@ -1,0 +1,14 @@
+namespace OpenIvs.Server.Streams;
+
+/// <summary>What a <see cref="LadderRung"/> is.</summary>
+public enum RungKind
+{
+    /// <summary>The source rendition, served as it arrives (IVS's <c>chunked</c> group).</summary>
+    Source,
+
+    /// <summary>Decoded and encoded again at the rung's size, frame rate and bitrates.</summary>
+    Transcoded,
+
+    /// <summary>Audio without video (ADVANCED channels' 64 kbps rendition).</summary>
+    AudioOnly,
+}

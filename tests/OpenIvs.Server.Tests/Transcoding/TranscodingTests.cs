@@ -1,0 +1,339 @@
+using System.Globalization;
+using System.Net;
+using System.Security.Cryptography;
+using System.Text.Json.Nodes;
+using System.Text.RegularExpressions;
+using Microsoft.Extensions.DependencyInjection;
+using OpenIvs.Client.PlaybackTokens;
+using OpenIvs.Protocol.Model;
+using OpenIvs.Server.Streams;
+using OpenIvs.Server.Tests.Infrastructure;
+using OpenIvs.Server.Tests.Playback;
+using OpenIvs.Server.Transcoding;
+using static OpenIvs.Server.Tests.Ingest.IngestTests;
+
+namespace OpenIvs.Server.Tests.Transcoding;
+
+/// <summary>
+/// Adaptive bitrate end to end: ffmpeg publishes small sources to transcoded channels; the multivariant playlist
+/// is checked against the ladder table, every rung is probed with ffprobe, and the rungs' segments and parts
+/// must start at the same instants. The transcoder runs x264 ultrafast at low priority to spare the machine.
+/// </summary>
+public class TranscodingTests : IDisposable
+{
+    private readonly CapturingLoggerProvider _logs = new();
+
+    public void Dispose() => File.WriteAllText(Path.Combine(Path.GetTempPath(), "openivs-transcoding-test.log"), _logs.All);
+
+    [Theory]
+    [InlineData("STANDARD", "", 854, 480, 30, "TS")]
+    [InlineData("ADVANCED_SD", "", 854, 480, 30, "FRAGMENTED_MP4")]
+    [InlineData("ADVANCED_HD", "CONSTRAINED_BANDWIDTH_DELIVERY", 854, 480, 30, "TS")]
+    [InlineData("ADVANCED_HD", "HIGHER_BANDWIDTH_DELIVERY", 1280, 720, 30, "TS")]
+    [InlineData("STANDARD", "", 1280, 720, 30, "FRAGMENTED_MP4")]
+    [InlineData("STANDARD", "", 1280, 720, 60, "TS")]
+    public async Task ChannelServesItsLadderWithAlignedRenditions(string type, string preset, int width, int height, int fps, string containerFormat)
+    {
+        await using var server = await StartAsync();
+        var presetField = preset.Length > 0 ? $",\"preset\":\"{preset}\"" : string.Empty;
+        var (arn, key, playbackUrl) = await GoLiveAsync(server, $$"""{"insecureIngest":true,"type":"{{type}}","containerFormat":"{{containerFormat}}"{{presetField}}}""");
+        await using var publisher = Ffmpeg.Publish(await Ffmpeg.ClipAsync(width, height, fps, 700), RtmpUrl(server, key));
+        await WaitUntilStartedAsync(server, arn);
+        var expected = TranscodeLadder.For(new ChannelType(type), preset.Length > 0 ? new TranscodePreset(preset) : (TranscodePreset?)null, width, height, fps);
+
+        var multivariant = await PlaylistWithAsync(server, playbackUrl, expected.Count);
+        var variants = Variants(multivariant);
+        Assert.Equal(expected.Select(r => r.Kind == RungKind.Source ? "chunked" : r.Name), variants.Select(v => v.Attributes["VIDEO"]));
+        foreach (var (rung, variant) in expected.Zip(variants))
+        {
+            var attributes = variant.Attributes;
+            Assert.True(long.Parse(attributes["BANDWIDTH"], CultureInfo.InvariantCulture) >= rung.NominalBandwidth, $"{rung.Name}: BANDWIDTH {attributes["BANDWIDTH"]}");
+            Assert.True(attributes.ContainsKey("AVERAGE-BANDWIDTH"), $"{rung.Name}: AVERAGE-BANDWIDTH");
+            if (rung.Kind == RungKind.AudioOnly)
+            {
+                Assert.Equal("mp4a.40.2", attributes["CODECS"]);
+                Assert.False(attributes.ContainsKey("RESOLUTION"));
+                continue;
+            }
+
+            Assert.Equal($"{rung.Width}x{rung.Height}", attributes["RESOLUTION"]);
+            Assert.Equal(rung.FrameRate.ToString("0.000", CultureInfo.InvariantCulture), attributes["FRAME-RATE"]);
+            Assert.Matches("^avc1\\.[0-9A-F]{6},mp4a\\.40\\.2$", attributes["CODECS"]);
+        }
+
+        Assert.Contains(type == "STANDARD" ? "" : "#EXT-X-MEDIA:TYPE=VIDEO,GROUP-ID=\"audio_only\",NAME=\"Audio Only\",AUTOSELECT=NO,DEFAULT=NO", multivariant);
+
+        // Every rung plays: ffprobe one complete segment of each (size, frame rate, audio).
+        var playlists = new List<MediaPlaylistView>();
+        foreach (var (rung, variant) in expected.Zip(variants))
+        {
+            var mediaUrl = new Uri(new Uri(playbackUrl), variant.Uri).ToString();
+            var media = MediaPlaylistView.Parse(await server.Http.GetStringAsync(mediaUrl));
+            playlists.Add(media);
+            var probe = await ProbeAsync(mediaUrl, media);
+            if (rung.Kind == RungKind.AudioOnly)
+            {
+                Assert.DoesNotContain("codec_type=video", probe);
+            }
+            else
+            {
+                Assert.Contains($"codec_name=h264|codec_type=video|width={rung.Width}|height={rung.Height}|r_frame_rate={rung.FrameRate:0}/1", probe);
+            }
+
+            Assert.Contains("codec_name=aac|codec_type=audio", probe);
+            var audioRate = Regex.Match(probe, @"codec_type=audio\|.*\|bit_rate=(\d+)");
+            if (rung.AudioBitrate is { } audioBitrate && audioRate.Success)
+            {
+                // Transcoded, not passed through (the test tone takes fewer bits than the target, so no lower bound).
+                Assert.InRange(long.Parse(audioRate.Groups[1].Value, CultureInfo.InvariantCulture), 1, audioBitrate * 1.2);
+            }
+        }
+
+        // Aligned keyframes: a media sequence number means the same instant in every video rung (equal segment and
+        // part durations), because every rung has its keyframes exactly where the source has them.
+        var video = expected.Select((r, i) => (r, playlists[i])).Where(p => p.r.Kind != RungKind.AudioOnly).Select(p => p.Item2).ToList();
+        var common = video.Select(p => p.Segments.Select(s => s.Msn).ToHashSet()).Aggregate((a, b) => { a.IntersectWith(b); return a; });
+        Assert.True(common.Count >= 1, "the rungs' playlists share segments");
+        foreach (var msn in common)
+        {
+            var durations = video.Select(p => p.Segments.Single(s => s.Msn == msn).Duration).ToList();
+            Assert.True(durations.Max() - durations.Min() < 0.0015, $"segment {msn}: durations {string.Join(", ", durations)}");
+            var parts = video.Select(p => string.Join(",", p.Parts.Where(x => x.Msn == msn).Select(x => x.Duration.ToString("0.00", CultureInfo.InvariantCulture)))).Distinct().ToList();
+            Assert.True(parts.Count == 1 || parts.Any(string.IsNullOrEmpty), $"segment {msn}: parts differ: {string.Join(" / ", parts)}");
+        }
+    }
+
+    [Fact]
+    public async Task AStreamBeyondTheTranscodeSlotsFailsAndTheRunningOneGoesOn()
+    {
+        await using var server = await StartAsync(o => o.Transcoding.Slots = 1);
+        var clip = await Ffmpeg.ClipAsync(854, 480, 30, 700);
+        var (firstArn, firstKey, firstUrl) = await GoLiveAsync(server, """{"insecureIngest":true}""");
+        var (secondArn, secondKey, _) = await GoLiveAsync(server, """{"insecureIngest":true,"type":"ADVANCED_SD"}""");
+        var (basicArn, basicKey, basicUrl) = await GoLiveAsync(server, """{"insecureIngest":true,"type":"BASIC"}""");
+        await using var first = Ffmpeg.Publish(clip, RtmpUrl(server, firstKey));
+        await WaitUntilStartedAsync(server, firstArn);
+
+        await using var second = Ffmpeg.Publish(clip, RtmpUrl(server, secondKey), loop: false);
+        var session = await Eventually.ReturnsAsync(
+            async () =>
+            {
+                using var response = await server.CallAsync("GetStreamSession", $$"""{"channelArn":"{{secondArn}}"}""");
+                return response.IsSuccessStatusCode ? JsonNode.Parse(await response.Content.ReadAsStringAsync())!["streamSession"] : null;
+            },
+            s => s?["endTime"] is not null,
+            "the stream beyond capacity to end");
+        Assert.Contains(session!["truncatedEvents"]!.AsArray(), e => (string?)e!["name"] == "Stream Failure");
+        Assert.Contains(_logs.Lines, l => l.Contains("all 1 transcode slots are in use", StringComparison.Ordinal));
+        Assert.Equal(1, server.Services.GetRequiredService<Transcoder>().InUse);
+
+        // BASIC needs no slot; the first stream still serves its whole ladder.
+        await using var basic = Ffmpeg.Publish(clip, RtmpUrl(server, basicKey));
+        await WaitUntilStartedAsync(server, basicArn);
+        Assert.Single(Variants(await PlaybackTests.WaitForPlaylistAsync(server, basicUrl)));
+        Assert.Equal(3, Variants(await PlaylistWithAsync(server, firstUrl, 3)).Count);
+    }
+
+    [Fact]
+    public async Task AnFfmpegThatDiesIsAStreamFailureAndRestartsWhileTheSourcePlaysOn()
+    {
+        await using var server = await StartAsync();
+        var (arn, key, playbackUrl) = await GoLiveAsync(server, """{"insecureIngest":true,"type":"ADVANCED_SD"}""");
+        await using var publisher = Ffmpeg.Publish(await Ffmpeg.ClipAsync(640, 360, 30, 500), RtmpUrl(server, key));
+        await WaitUntilStartedAsync(server, arn);
+        var variants = Variants(await PlaylistWithAsync(server, playbackUrl, 3)); // 360p30, 160p30, audio_only
+        var stream = server.Services.GetRequiredService<LiveStreamHub>().Find(arn)!;
+        var transcoder = server.Services.GetRequiredService<Transcoder>().Find(stream.StreamId)!;
+        var pid = await Eventually.ReturnsAsync(() => Task.FromResult(transcoder.ProcessId), p => p is not null, "ffmpeg to run");
+
+        using (var kill = System.Diagnostics.Process.Start("kill", $"-KILL {pid}"))
+        {
+            await kill.WaitForExitAsync();
+        }
+
+        var session = await Eventually.ReturnsAsync(
+            () => SessionAsync(server, arn),
+            s => s["truncatedEvents"]!.AsArray().Any(e => (string?)e!["name"] == "Stream Failure"),
+            "a Stream Failure event");
+        Assert.Null(session["endTime"]); // the stream is still live
+        await Eventually.ReturnsAsync(() => Task.FromResult(transcoder.ProcessId), p => p is not null && p != pid, "ffmpeg to restart");
+
+        // The rung's playlist moves on again after the restart.
+        var rungUrl = new Uri(new Uri(playbackUrl), variants[1].Uri).ToString();
+        var before = MediaPlaylistView.Parse(await server.Http.GetStringAsync(rungUrl)).Parts[^1];
+        await Eventually.ReturnsAsync(
+            async () => MediaPlaylistView.Parse(await server.Http.GetStringAsync(rungUrl)).Parts[^1],
+            p => p.Msn > before.Msn + 1,
+            "the restarted rung to publish again",
+            TimeSpan.FromSeconds(30));
+        Assert.Equal(1, transcoder.Failures);
+    }
+
+    [Fact]
+    public async Task AnFfmpegThatFallsBehindRealTimeIsAStreamFailureAndIsReplaced()
+    {
+        await using var server = await StartAsync(o => o.Transcoding.MaxLag = TimeSpan.FromSeconds(2));
+        var (arn, key, playbackUrl) = await GoLiveAsync(server, """{"insecureIngest":true}""");
+        await using var publisher = Ffmpeg.Publish(await Ffmpeg.ClipAsync(640, 360, 30, 500), RtmpUrl(server, key));
+        await WaitUntilStartedAsync(server, arn);
+        await PlaylistWithAsync(server, playbackUrl, 2); // 360p30 (source), 160p30
+        var stream = server.Services.GetRequiredService<LiveStreamHub>().Find(arn)!;
+        var transcoder = server.Services.GetRequiredService<Transcoder>().Find(stream.StreamId)!;
+        var pid = await Eventually.ReturnsAsync(() => Task.FromResult(transcoder.ProcessId), p => p is not null, "ffmpeg to run");
+
+        // A frozen ffmpeg (SIGSTOP) is the extreme of one that cannot keep up: its rungs stop while the source goes on.
+        using (var stop = System.Diagnostics.Process.Start("kill", $"-STOP {pid}"))
+        {
+            await stop.WaitForExitAsync();
+        }
+
+        await Eventually.ReturnsAsync(() => Task.FromResult(transcoder.ProcessId), p => p is not null && p != pid, "a new ffmpeg", TimeSpan.FromSeconds(30));
+        Assert.Equal(1, transcoder.Failures);
+        Assert.Contains(_logs.Lines, l => l.Contains("transcoder failed: The transcoder fell behind real time", StringComparison.Ordinal));
+        Assert.Contains((await SessionAsync(server, arn))["truncatedEvents"]!.AsArray(), e => (string?)e!["name"] == "Stream Failure");
+        Assert.False(File.Exists($"/proc/{pid}/stat"), "the frozen ffmpeg was killed");
+    }
+
+    [Fact]
+    public async Task WithoutFfmpegTheStreamFailsToTranscodeAndPlaysItsSource()
+    {
+        await using var server = await StartAsync(o =>
+        {
+            o.Transcoding.Ffmpeg = "/nonexistent/ffmpeg";
+            o.Transcoding.MaxRestarts = 1;
+            o.Transcoding.Niceness = 0; // no "nice" in front: ffmpeg itself cannot be started
+        });
+        var (arn, key, playbackUrl) = await GoLiveAsync(server, """{"insecureIngest":true,"type":"ADVANCED_SD"}""");
+        await using var publisher = Ffmpeg.Publish(await Ffmpeg.ClipAsync(640, 360, 30, 500), RtmpUrl(server, key));
+        await WaitUntilStartedAsync(server, arn);
+
+        var session = await Eventually.ReturnsAsync(
+            () => SessionAsync(server, arn),
+            s => s["truncatedEvents"]!.AsArray().Count(e => (string?)e!["name"] == "Stream Failure") == 2,
+            "a Stream Failure per attempt");
+        Assert.Null(session["endTime"]);
+        var variant = Assert.Single(Variants(await PlaylistWithAsync(server, playbackUrl, 1)));
+        Assert.Equal("chunked", variant.Attributes["VIDEO"]);
+        Assert.Contains(_logs.Lines, l => l.Contains("transcoder failed: The transcoder could not start (/nonexistent/ffmpeg", StringComparison.Ordinal));
+        Assert.Contains(_logs.Lines, l => l.Contains("transcoder gave up after 2 failures", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task ATokensMaximumResolutionRemovesTheRungsAboveIt()
+    {
+        await using var server = await StartAsync();
+        using var playbackKey = ECDsa.Create(ECCurve.NamedCurves.nistP384);
+        await server.CallAsync("ImportPlaybackKeyPair", new JsonObject { ["publicKeyMaterial"] = playbackKey.ExportSubjectPublicKeyInfoPem() }.ToJsonString()).OkAsync();
+        var (arn, key, playbackUrl) = await GoLiveAsync(server, """{"insecureIngest":true,"authorized":true,"type":"ADVANCED_HD"}""");
+        await using var publisher = Ffmpeg.Publish(await Ffmpeg.ClipAsync(1280, 720, 30, 700), RtmpUrl(server, key));
+        await WaitUntilStartedAsync(server, arn);
+        using var signer = new PlaybackTokenSigner(playbackKey);
+        string Url(PlaybackMaximumResolution? maximum) => PlaybackTokenSigner.AuthorizeUrl(
+            playbackUrl, signer.Sign(new PlaybackTokenClaims { ChannelArn = arn, ExpiresAt = DateTimeOffset.UtcNow.AddMinutes(5), MaximumResolution = maximum }));
+
+        var all = Variants(await PlaylistWithAsync(server, Url(null), 5));
+        Assert.Equal(["720p30", "480p30", "360p30", "160p30", "audio_only"], all.Select(v => v.Attributes["VIDEO"]));
+        var sd = Variants(await PlaylistWithAsync(server, Url(PlaybackMaximumResolution.Sd), 4));
+        Assert.Equal(["480p30", "360p30", "160p30", "audio_only"], sd.Select(v => v.Attributes["VIDEO"]));
+
+        // The session of an SD token cannot fetch the 720p rung by its URL either.
+        var hdUri = all[0].Uri.Replace(Regex.Match(all[0].Uri, "/([A-Za-z0-9_-]{22})/").Groups[1].Value, Regex.Match(sd[0].Uri, "/([A-Za-z0-9_-]{22})/").Groups[1].Value);
+        using var refused = await server.Http.GetAsync(new Uri(new Uri(playbackUrl), hdUri));
+        Assert.Equal(HttpStatusCode.Forbidden, refused.StatusCode);
+        using var allowed = await server.Http.GetAsync(new Uri(new Uri(playbackUrl), sd[0].Uri));
+        Assert.Equal(HttpStatusCode.OK, allowed.StatusCode);
+    }
+
+    private Task<TestServer> StartAsync(Action<Hosting.OpenIvsOptions>? configure = null) =>
+        TestServer.StartAsync(
+            o =>
+        {
+            o.Transcoding.Enabled = true;
+            o.Transcoding.X264Preset = "ultrafast";
+            o.Transcoding.Niceness = 10;
+            o.Transcoding.MaxLag = TimeSpan.FromSeconds(20); // a loaded test machine is not a transcoder falling behind
+            configure?.Invoke(o);
+        },
+            logs: _logs);
+
+    private static async Task<(string Arn, string Key, string PlaybackUrl)> GoLiveAsync(TestServer server, string body)
+    {
+        var created = await server.CallAsync("CreateChannel", body).OkAsync();
+        return ((string)created["channel"]!["arn"]!, (string)created["streamKey"]!["value"]!, (string)created["channel"]!["playbackUrl"]!);
+    }
+
+    private static async Task<JsonNode> SessionAsync(TestServer server, string arn) =>
+        (await server.CallAsync("GetStreamSession", $$"""{"channelArn":"{{arn}}"}""").OkAsync())["streamSession"]!;
+
+    /// <summary>The multivariant playlist once it lists <paramref name="count"/> variants (each rung has a segment).</summary>
+    private async Task<string> PlaylistWithAsync(TestServer server, string url, int count)
+    {
+        try
+        {
+            return await Eventually.ReturnsAsync(
+            async () =>
+            {
+                using var response = await server.Http.GetAsync(url);
+                return response.IsSuccessStatusCode ? await response.Content.ReadAsStringAsync() : string.Empty;
+            },
+            text => Variants(text).Count == count,
+            $"{count} renditions in the multivariant playlist",
+            TimeSpan.FromSeconds(60));
+        }
+        catch (Exception e) when (e is not Xunit.Sdk.XunitException { Message: "" })
+        {
+            var logs = _logs.Lines.Where(l => l.Contains("Transcod", StringComparison.Ordinal) || l.Contains("rror", StringComparison.Ordinal) || l.Contains("Hls", StringComparison.Ordinal));
+            throw new InvalidOperationException(e.Message + "\n" + string.Join("\n", logs.TakeLast(30)), e);
+        }
+    }
+
+    private sealed record Variant(Dictionary<string, string> Attributes, string Uri);
+
+    private static List<Variant> Variants(string multivariant)
+    {
+        var lines = multivariant.Split('\n', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
+        var variants = new List<Variant>();
+        for (var i = 0; i < lines.Length - 1; i++)
+        {
+            if (lines[i].StartsWith("#EXT-X-STREAM-INF:", StringComparison.Ordinal))
+            {
+                var attributes = Regex.Matches(lines[i]["#EXT-X-STREAM-INF:".Length..], "([A-Z-]+)=(\"[^\"]*\"|[^,]*)")
+                    .ToDictionary(m => m.Groups[1].Value, m => m.Groups[2].Value.Trim('"'));
+                variants.Add(new Variant(attributes, lines[i + 1]));
+            }
+        }
+
+        return variants;
+    }
+
+    /// <summary>ffprobe of the first complete segment (its init segment first for fMP4).</summary>
+    private static async Task<string> ProbeAsync(string mediaUrl, MediaPlaylistView media)
+    {
+        var segmentUrl = mediaUrl[..mediaUrl.LastIndexOf('/')] + "/" + media.Segments[0].Uri;
+        var path = Path.Combine(TestServer.TempDirectory(), "segment");
+        using (var http = new HttpClient())
+        {
+            var bytes = new List<byte>();
+            var map = Regex.Match(await http.GetStringAsync(mediaUrl), "#EXT-X-MAP:URI=\"([^\"]+)\"");
+            if (map.Success)
+            {
+                bytes.AddRange(await http.GetByteArrayAsync(mediaUrl[..mediaUrl.LastIndexOf('/')] + "/" + map.Groups[1].Value));
+            }
+
+            bytes.AddRange(await http.GetByteArrayAsync(segmentUrl));
+            await File.WriteAllBytesAsync(path, [.. bytes]);
+        }
+
+        using var process = System.Diagnostics.Process.Start(new System.Diagnostics.ProcessStartInfo(
+            "ffprobe", $"-v error -show_entries stream=codec_name,codec_type,width,height,r_frame_rate,bit_rate -of compact {path}")
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+        })!;
+        var output = process.StandardOutput.ReadToEndAsync();
+        var error = process.StandardError.ReadToEndAsync();
+        await process.WaitForExitAsync();
+        Assert.True(process.ExitCode == 0, await error);
+        return await output;
+    }
+}
