@@ -184,6 +184,8 @@ public sealed class ServerProcess : IAsyncDisposable
             start.Environment["OPENIVS_SECRET_ACCESS_KEY"] = TestCredentials.SecretAccessKey;
         }
 
+        // No ffmpeg transcoder per STANDARD stream in these black-box tests (CPU); Server.Tests' TranscodingTests cover it.
+        start.Environment["OPENIVS_Transcoding__Enabled"] = "false";
         start.Environment["DOTNET_CLI_TELEMETRY_OPTOUT"] = "1";
         start.Environment["DOTNET_NOLOGO"] = "1";
 
