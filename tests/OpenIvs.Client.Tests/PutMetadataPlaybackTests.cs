@@ -29,7 +29,7 @@ public sealed class PutMetadataPlaybackTests
         using var ffmpeg = Publish($"rtmp://127.0.0.1:{server.Options.RtmpEndPoint.Port}/app/{created.StreamKey!.Value}");
         try
         {
-            await WaitLiveAsync(client, arn, ffmpeg);
+            await WaitLiveAsync(client, arn, created.Channel.PlaybackUrl!, ffmpeg);
             var payload = $"cue-{Guid.NewGuid():N}";
             var player = NodeDriver.RunAsync("hls-metadata.mjs", new JsonObject
             {
@@ -61,7 +61,8 @@ public sealed class PutMetadataPlaybackTests
         }
     }
 
-    private static async Task WaitLiveAsync(IvsClient client, string arn, Process ffmpeg)
+    /// <summary>Waits until the channel is live and its first segment is out (the multivariant playlist answers 200).</summary>
+    private static async Task WaitLiveAsync(IvsClient client, string arn, string playbackUrl, Process ffmpeg)
     {
         var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
         while (true)
@@ -69,12 +70,26 @@ public sealed class PutMetadataPlaybackTests
             try
             {
                 await client.GetStreamAsync(new GetStreamRequest { ChannelArn = arn });
-                return;
+                break;
             }
             catch (ChannelNotBroadcasting) when (DateTime.UtcNow < deadline && !ffmpeg.HasExited)
             {
                 await Task.Delay(200);
             }
+        }
+
+        // Live for the API comes before the first segment; the player gives up on a first 404.
+        using var http = new HttpClient();
+        while (true)
+        {
+            using var response = await http.GetAsync(playbackUrl);
+            if (response.IsSuccessStatusCode)
+            {
+                return;
+            }
+
+            Assert.True(DateTime.UtcNow < deadline && !ffmpeg.HasExited, $"the playlist answered {(int)response.StatusCode} until the deadline");
+            await Task.Delay(200);
         }
     }
 

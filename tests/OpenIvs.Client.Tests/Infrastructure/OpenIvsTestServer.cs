@@ -46,6 +46,9 @@ public sealed class OpenIvsTestServer : IAsyncDisposable
                 Srt = $"127.0.0.1:{FreePort()}", // a free TCP port number, almost always free for UDP too
                 EnableFaultInjection = true,
             };
+
+            // No ffmpeg transcoder per STANDARD stream (CPU); Server.Tests' TranscodingTests cover transcoding.
+            options.Transcoding.Enabled = false;
             configure?.Invoke(options);
             var server = await OpenIvsServer.CreateAsync(options, logging => logging.SetMinimumLevel(LogLevel.Warning), services => services.AddSingleton(TimeProvider.System));
             try

@@ -34,6 +34,8 @@ describe('strict origin enforcement in Chromium', () => {
     publisher = publish(`rtmp://127.0.0.1:${server.ports.rtmp}/app/${created.streamKey.value}`);
     await eventually('the stream to go live', async () => (await ivs.send(new GetStreamCommand({ channelArn: channel.arn }))).stream, 30_000)
       .catch((error) => { throw new Error(`${error.message}\nffmpeg: ${publisher.errors()}`); });
+    // Live for the API comes before the first segment: the players below give up on a first 404 (no retries).
+    await eventually('the first segment', async () => (await fetch(channel.playbackUrl, { headers: { Origin: good } })).status === 200, 30_000);
     browser = await chromium.launch({
       executablePath: CHROMIUM,
       args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--autoplay-policy=no-user-gesture-required',
