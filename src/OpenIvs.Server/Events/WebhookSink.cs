@@ -72,6 +72,16 @@ public sealed class WebhookSink : IEventSink, IDisposable
 
     private async Task<DeliveryOutcome> DeliverOneAsync(OutboxEvent e, CancellationToken cancellationToken)
     {
+        var outcome = await PostAsync(e, cancellationToken).ConfigureAwait(false);
+
+        // A receiver that closes its connection after each answer (HTTP/1.0 servers such as Python's http.server)
+        // makes the next POST on the pooled connection fail before any answer: send it once more at once, on a new
+        // connection, instead of waiting out a retry backoff for every other event.
+        return outcome.StaleConnection ? (await PostAsync(e, cancellationToken).ConfigureAwait(false)).Outcome : outcome.Outcome;
+    }
+
+    private async Task<(DeliveryOutcome Outcome, bool StaleConnection)> PostAsync(OutboxEvent e, CancellationToken cancellationToken)
+    {
         var body = Encoding.UTF8.GetBytes(e.Json);
         using var request = new HttpRequestMessage(HttpMethod.Post, _url) { Content = new ByteArrayContent(body) };
         request.Content.Headers.ContentType = Json;
@@ -85,17 +95,17 @@ public sealed class WebhookSink : IEventSink, IDisposable
         {
             using var response = await _http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken).ConfigureAwait(false);
             var status = (int)response.StatusCode;
-            return status is >= 200 and < 300
+            return (status is >= 200 and < 300
                 ? DeliveryOutcome.Delivered
-                : DeliveryOutcome.Failed(status is >= 300 and < 400 ? $"HTTP {status} (redirects are not followed)" : $"HTTP {status}");
+                : DeliveryOutcome.Failed(status is >= 300 and < 400 ? $"HTTP {status} (redirects are not followed)" : $"HTTP {status}"), false);
         }
         catch (HttpRequestException ex)
         {
-            return DeliveryOutcome.Failed(ex.HttpRequestError + ": " + ex.Message);
+            return (DeliveryOutcome.Failed(ex.HttpRequestError + ": " + ex.Message), ex.HttpRequestError == HttpRequestError.ResponseEnded);
         }
         catch (TaskCanceledException) when (!cancellationToken.IsCancellationRequested)
         {
-            return DeliveryOutcome.Failed($"no answer within {_http.Timeout}");
+            return (DeliveryOutcome.Failed($"no answer within {_http.Timeout}"), false);
         }
     }
 

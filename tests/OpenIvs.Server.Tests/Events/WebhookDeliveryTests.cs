@@ -47,6 +47,51 @@ public class WebhookDeliveryTests
     }
 
     [Fact]
+    public async Task AReceiverThatClosesEveryConnectionGetsEveryEventWithoutRetries()
+    {
+        // An HTTP/1.0 server (Python's http.server answers this way): one answer per connection, then it closes.
+        using var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        listener.Start();
+        var bodies = new System.Collections.Concurrent.ConcurrentQueue<string>();
+        var serving = Task.Run(async () =>
+        {
+            while (true)
+            {
+                using var client = await listener.AcceptTcpClientAsync();
+                var stream = client.GetStream();
+                var reader = new StreamReader(stream, Encoding.ASCII);
+                var length = 0;
+                for (var line = await reader.ReadLineAsync(); !string.IsNullOrEmpty(line); line = await reader.ReadLineAsync())
+                {
+                    if (line.StartsWith("Content-Length:", StringComparison.OrdinalIgnoreCase))
+                    {
+                        length = int.Parse(line["Content-Length:".Length..].Trim(), System.Globalization.CultureInfo.InvariantCulture);
+                    }
+                }
+
+                var body = new char[length];
+                for (var read = 0; read < length;)
+                {
+                    read += await reader.ReadAsync(body.AsMemory(read));
+                }
+
+                bodies.Enqueue(new string(body));
+                await stream.WriteAsync("HTTP/1.0 200 OK\r\nContent-Length: 0\r\n\r\n"u8.ToArray());
+            }
+        });
+        var logs = new CapturingLoggerProvider();
+        await using var server = await TestServer.StartAsync(o => o.Events.Webhooks = $"http://127.0.0.1:{((System.Net.IPEndPoint)listener.LocalEndpoint).Port}/hook", logs: logs);
+
+        var appended = await AppendAsync(server, 10);
+
+        await Eventually.TrueAsync(() => bodies.Count >= 10, "ten deliveries", TimeSpan.FromSeconds(30));
+        Assert.Equal(appended.Select(e => e.Id), bodies.Select(b => (string?)System.Text.Json.Nodes.JsonNode.Parse(b)!["id"]));
+        Assert.DoesNotContain(logs.Lines, l => l.Contains("not delivered", StringComparison.Ordinal));
+        listener.Stop();
+        await Assert.ThrowsAnyAsync<Exception>(() => serving);
+    }
+
+    [Fact]
     public async Task RetriesAfterAnErrorAResetARedirectAndATimeoutWithoutLosingOrReordering()
     {
         await using var receiver = await EventReceiver.StartAsync();
