@@ -14,7 +14,7 @@ public interface ILiveStreams
     /// <summary>The live stream of a channel, or null when it is offline.</summary>
     Protocol.Model.Stream? GetStream(string channelArn);
 
-    /// <summary>Every live stream, in the order they went live.</summary>
+    /// <summary>Every live stream, in the order they went live: by start time, then stream id (ordinal); ListStreams pages on it.</summary>
     IReadOnlyList<StreamSummary> ListStreams();
 
     /// <summary>Disconnects the publisher; false when the channel is not live.</summary>
@@ -23,7 +23,10 @@ public interface ILiveStreams
     /// <summary>Inserts timed metadata into the live stream; false when the channel is not live.</summary>
     ValueTask<bool> PutMetadataAsync(string channelArn, string metadata, CancellationToken cancellationToken);
 
-    /// <summary>Stream sessions of a channel, newest first (live and ended, within the retention period).</summary>
+    /// <summary>
+    /// Stream sessions of a channel, newest first: by start time, then stream id (ordinal), both descending; live and
+    /// ended, within the retention period. ListStreamSessions pages on this order.
+    /// </summary>
     IReadOnlyList<StreamSession> ListSessions(string channelArn);
 }
 

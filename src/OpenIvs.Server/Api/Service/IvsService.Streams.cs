@@ -18,8 +18,7 @@ public sealed partial class IvsService
         // Live streams in the order they went live; a stream keeps its place (start time, then stream id)
         // while it lives, so one that ends or starts between pages moves no other.
         var health = request.FilterBy?.Health;
-        var streams = liveStreams.ListStreams().ToArray();
-        Array.Sort(streams, (a, b) => StreamKey(a).CompareTo(StreamKey(b)));
+        var streams = liveStreams.ListStreams().ToArray(); // already in StreamKey order (ILiveStreams)
         var (items, next) = tokens.Page(
             "ListStreams|" + health?.Value, request.NextToken, request.MaxResults ?? 100, streams, StreamKey, s => s,
             health is null ? null : s => s.Health == health);
@@ -69,8 +68,7 @@ public sealed partial class IvsService
     {
         var channel = Require(tables.ChannelKind, request.ChannelArn).Channel;
         // Newest first, by start time, then stream id.
-        var sessions = liveStreams.ListSessions(channel.Arn!).ToArray();
-        Array.Sort(sessions, (a, b) => SessionKey(b).CompareTo(SessionKey(a)));
+        var sessions = liveStreams.ListSessions(channel.Arn!).ToArray(); // already in descending SessionKey order (ILiveStreams)
         var (items, next) = tokens.Page(
             "ListStreamSessions|" + channel.Arn, request.NextToken, request.MaxResults ?? 100, sessions, SessionKey,
             s => new StreamSessionSummary
