@@ -64,15 +64,7 @@ public sealed class LiveStreams(LiveStreamHub hub, StreamTables tables) : ILiveS
         return [.. sessions.OrderByDescending(s => s.StartTime).ThenByDescending(s => s.StreamId, StringComparer.Ordinal).Select(s => s.ToApi())];
     }
 
-    private static StreamSessionRecord WithLiveMeasurements(StreamSessionRecord record, LiveStream stream) => new()
-    {
-        StreamId = record.StreamId,
-        ChannelArn = record.ChannelArn,
-        StartTime = record.StartTime,
-        EndTime = record.EndTime,
-        Channel = record.Channel,
-        RecordingConfiguration = record.RecordingConfiguration,
-        IngestConfigurations = stream.Video is null && stream.Audio is null ? record.IngestConfigurations : IngestSnapshot.Of(stream),
-        Events = record.Events,
-    };
+    private static StreamSessionRecord WithLiveMeasurements(StreamSessionRecord record, LiveStream stream) => stream.Video is null && stream.Audio is null
+        ? record
+        : record with { IngestConfigurations = IngestSnapshot.Of(stream) };
 }

@@ -6,7 +6,7 @@ namespace OpenIvs.Server.Streams;
 /// A stream session (one broadcast) as stored: the channel as it was at go-live, what was ingested, and
 /// the events of the session in the order they happened. Kept for the retention period (60 days).
 /// </summary>
-public sealed class StreamSessionRecord
+public sealed record StreamSessionRecord
 {
     public required string StreamId { get; init; }
 

@@ -222,7 +222,10 @@ public sealed partial class SessionRecorder : BackgroundService
     private static void AppendEvent(DocumentWrite write, IvsEvent e) => write.AppendEvent(e.ToOutbox());
 
     private IvsEvent StateEvent(LiveStream stream, string name, DateTimeOffset time, string? reason = null) =>
-        IvsEvent.StreamState(name, _options.Region, _options.AccountId, stream.ChannelArn, stream.Channel.Name ?? string.Empty, stream.StreamId, time, reason: reason);
+        StateEvent(stream.ChannelArn, stream.Channel.Name, stream.StreamId, name, time, reason);
+
+    private IvsEvent StateEvent(string channelArn, string? channelName, string streamId, string name, DateTimeOffset time, string? reason = null) =>
+        IvsEvent.StreamState(name, _options.Region, _options.AccountId, channelArn, channelName ?? string.Empty, streamId, time, reason: reason);
 
     private IvsEvent LimitEvent(LimitBreach breach, LiveStream? stream, DateTimeOffset time) =>
         IvsEvent.Limit(breach.Name, breach.Limit, breach.ExceededBy, breach.Unit, _options.Region, _options.AccountId, time,
@@ -242,14 +245,13 @@ public sealed partial class SessionRecorder : BackgroundService
         foreach (var session in open)
         {
             var draft = new SessionDraft(session) { EndTime = now };
-            var name = session.Channel.Name ?? string.Empty;
             var closing = new List<IvsEvent>();
             if (session.Events.Any(e => e.Name == "Stream Start"))
             {
-                closing.Add(IvsEvent.StreamState("Stream End", _options.Region, _options.AccountId, session.ChannelArn, name, session.StreamId, now));
+                closing.Add(StateEvent(session.ChannelArn, session.Channel.Name, session.StreamId, "Stream End", now));
             }
 
-            closing.Add(IvsEvent.StreamState("Session Ended", _options.Region, _options.AccountId, session.ChannelArn, name, session.StreamId, now));
+            closing.Add(StateEvent(session.ChannelArn, session.Channel.Name, session.StreamId, "Session Ended", now));
             foreach (var e in closing)
             {
                 draft.Events.Add(new StreamEvent { Name = e.Name, Type = e.DetailType, EventTime = e.Time });
@@ -292,14 +294,9 @@ public sealed partial class SessionRecorder : BackgroundService
 
         public List<StreamEvent> Events { get; } = [.. stored.Events];
 
-        public StreamSessionRecord ToRecord() => new()
+        public StreamSessionRecord ToRecord() => stored with
         {
-            StreamId = stored.StreamId,
-            ChannelArn = stored.ChannelArn,
-            StartTime = stored.StartTime,
             EndTime = EndTime,
-            Channel = stored.Channel,
-            RecordingConfiguration = stored.RecordingConfiguration,
             IngestConfigurations = Ingest,
             Events = Events.Count > MaxEventsPerSession ? Events[^MaxEventsPerSession..] : Events,
         };
