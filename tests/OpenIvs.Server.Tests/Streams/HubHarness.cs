@@ -29,8 +29,8 @@ internal sealed class HubHarness : IAsyncDisposable
         _durable = durable;
         Store = store;
         Lifecycle = new StreamLifecycle(NullLogger<StreamLifecycle>.Instance);
-        Hub = new LiveStreamHub(options, Resources, Lifecycle, Time, NullLogger<LiveStreamHub>.Instance);
-        Monitor = new StreamMonitor(options, Hub, Lifecycle, Time, NullLogger<StreamMonitor>.Instance);
+        Hub = new LiveStreamHub(options.Ingest, options.Quotas, Resources, Lifecycle, Time, NullLogger<LiveStreamHub>.Instance);
+        Monitor = new StreamMonitor(options.Ingest, Hub, Lifecycle, Time, NullLogger<StreamMonitor>.Instance);
     }
 
     public FakeTimeProvider Time { get; } = new(new DateTimeOffset(2026, 12, 4, 12, 0, 0, TimeSpan.Zero));
@@ -64,7 +64,7 @@ internal sealed class HubHarness : IAsyncDisposable
 
     /// <summary>A session recorder over this harness's lifecycle queue and store (not started).</summary>
     public SessionRecorder NewRecorder() =>
-        new(Options, Lifecycle, Tables, Store, Hub, Time, NullLogger<SessionRecorder>.Instance);
+        new(Options.Account, Options.Ingest, Lifecycle, Tables, Store, Hub, Time, NullLogger<SessionRecorder>.Instance);
 
     /// <summary>The events in the durable outbox, oldest first.</summary>
     public IReadOnlyList<System.Text.Json.Nodes.JsonNode> StoredEvents() =>

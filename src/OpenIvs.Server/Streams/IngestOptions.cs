@@ -1,4 +1,4 @@
-namespace OpenIvs.Server.Hosting;
+namespace OpenIvs.Server.Streams;
 
 /// <summary>
 /// Ingest rules (ivs-behavior.md sections 1.4, 2.1 and 9): input limits per channel type, the idle
