@@ -11,6 +11,7 @@ using OpenIvs.Server.Auth;
 using OpenIvs.Server.Auth.Iam;
 using OpenIvs.Server.Events;
 using OpenIvs.Server.Ingest;
+using OpenIvs.Media.Rtmp;
 using OpenIvs.Media.Rtmp.Session;
 using OpenIvs.Server.Recording;
 using OpenIvs.Server.Resources;
@@ -152,7 +153,8 @@ public sealed class OpenIvsServer : IAsyncDisposable
         services.AddSingleton(tables);
         services.AddSingleton(new ResourceCatalog(tables, options.Region, options.AccountId));
         services.AddSingleton(endpointNames);
-        services.AddSingleton(new RtmpSessionOptions());
+        // One idle timeout: a silent RTMP connection is dropped after the same time as a stream without media is ended.
+        services.AddSingleton(new RtmpSessionOptions { Limits = new RtmpLimits { IdleTimeout = options.Ingest.IdleTimeout } });
         services.AddSingleton<RtmpConnectionHandler>();
         services.AddSingleton(sp => new Ingest.Srt.SrtListener(
             options.SrtEndPoint, options.Ingest, sp.GetRequiredService<IStreamHub>(), tables, sp.GetRequiredService<ILogger<Ingest.Srt.SrtListener>>()));
