@@ -74,11 +74,11 @@ public class EventBridgeDeliveryTests
             logs: logs,
             services: s => s.AddSingleton<IAwsCredentialsProvider>(new StaticCredentialsProvider(MotoServer.Credentials)));
         var appended = await WebhookDeliveryTests.AppendAsync(server, 3);
-        await Eventually.TrueAsync(() => logs.Lines.Count(l => l.Contains("not delivered", StringComparison.Ordinal)) >= 2, "two failed attempts");
+        await logs.Changes.UntilAsync(() => logs.Lines.Count(l => l.Contains("not delivered", StringComparison.Ordinal)) >= 2, "two failed attempts");
 
         // The endpoint comes up without the bus: PutEvents fails as a whole (ResourceNotFoundException), retried.
         await using var moto = await MotoServer.StartAsync(port);
-        await Eventually.TrueAsync(() => logs.Lines.Any(l => l.Contains("ResourceNotFoundException", StringComparison.Ordinal)), "a missing-bus failure", TimeSpan.FromSeconds(60));
+        await logs.Changes.UntilAsync(() => logs.Lines.Any(l => l.Contains("ResourceNotFoundException", StringComparison.Ordinal)), "a missing-bus failure", TimeSpan.FromSeconds(60));
         var queue = await moto.CreateQueueWithRuleAsync("""{"source": ["aws.ivs"]}""", bus: "ivs-bus");
 
         var received = await moto.ReceiveAsync(queue, 3);
@@ -111,7 +111,7 @@ public class EventBridgeDeliveryTests
             services: s => s.AddSingleton<IAwsCredentialsProvider>(new StaticCredentialsProvider(credentials)));
 
         var appended = await WebhookDeliveryTests.AppendAsync(server, 3);
-        await Eventually.TrueAsync(() => receiver.Received.Count >= 3, "three PutEvents calls", TimeSpan.FromSeconds(60));
+        await receiver.Changes.UntilAsync(() => receiver.Received.Count >= 3, "three PutEvents calls", TimeSpan.FromSeconds(60));
         var outbox = server.Services.GetRequiredService<IEventOutbox>();
         var sink = Assert.Single(server.Services.GetRequiredService<EventRelay>().Sinks);
         await Eventually.ReturnsAsync(() => outbox.GetCursorAsync(sink.Name, default), c => c == outbox.LastPosition, "cursor at the end");

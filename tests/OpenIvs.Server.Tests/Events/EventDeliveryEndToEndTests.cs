@@ -131,7 +131,7 @@ public class EventDeliveryEndToEndTests
             (arn, var key) = await CreateChannelAsync(server);
             await using var publisher = Ffmpeg.Publish(await Ffmpeg.ClipAsync(640, 360, 30, 800, 6), RtmpsUrl(server, key));
             await WaitUntilStartedAsync(server, arn);
-            await Eventually.TrueAsync(() => receiver.Received.Count > 0, "a first (refused) delivery attempt", TimeSpan.FromSeconds(30));
+            await receiver.Changes.UntilAsync(() => receiver.Received.Count > 0, "a first (refused) delivery attempt", TimeSpan.FromSeconds(30));
 
             // The server stops with the stream live: it ends the stream and stores its end; nothing is delivered.
         }

@@ -4,6 +4,7 @@ using System.Text;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using OpenIvs.Protocol.Auth;
+using OpenIvs.Server.Auth.Iam;
 using OpenIvs.Server.Hosting;
 
 namespace OpenIvs.Server.Tests.Infrastructure;
@@ -177,6 +178,18 @@ public sealed class TestServer : IAsyncDisposable
 
         request.Headers.TryAddWithoutValidation("Authorization", signed.Authorization);
         return request;
+    }
+
+    /// <summary>A new IAM user with one policy of <paramref name="statements"/> (a statement or a JSON array of them), and its key.</summary>
+    public async Task<SigV4Credentials> UserWithPolicyAsync(string name, string statements)
+    {
+        var iam = Services.GetRequiredService<IamAdministration>();
+        await iam.CreateUserAsync(name, default);
+        await iam.PutPolicyAsync(name + "-policy", """{"Version":"2012-10-17","Statement":""" + statements + "}", default);
+        await iam.AttachPolicyAsync(name, name + "-policy", default);
+        var key = await iam.CreateAccessKeyAsync(name, default);
+        Services.GetRequiredService<IamDirectory>().Reload();
+        return new SigV4Credentials(key.AccessKeyId, key.SecretAccessKey);
     }
 
     public async ValueTask DisposeAsync()

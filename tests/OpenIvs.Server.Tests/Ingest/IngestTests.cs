@@ -157,21 +157,21 @@ public class IngestTests
     [Fact]
     public async Task StalledEncoderTurnsStarvingThenHealthyAndIsCutOffWhenIdle()
     {
-        await using var server = await TestServer.StartAsync(o =>
-        {
-            o.Ingest.StarvationThreshold = TimeSpan.FromSeconds(1);
-            o.Ingest.IdleTimeout = TimeSpan.FromSeconds(6);
-        });
+        // IVS's thresholds (2 s starving, 30 s idle): the clock jumps over them while the encoder is frozen.
+        await using var clock = RunningClock.Start();
+        await using var server = await TestServer.StartAsync(time: clock.Time);
         var (arn, key) = await CreateChannelAsync(server);
         var clip = await Ffmpeg.ClipAsync(640, 360, 30, 800, 5);
         await using var publisher = Ffmpeg.Publish(clip, RtmpsUrl(server, key));
         await WaitUntilStartedAsync(server, arn);
 
         await publisher.PauseAsync();
+        clock.Jump(server.Options.Ingest.StarvationThreshold + TimeSpan.FromSeconds(1));
         await Eventually.ReturnsAsync(() => GetStreamAsync(server, arn), s => (string?)s?["health"] == "STARVING", "starving");
         await publisher.ResumeAsync();
         await Eventually.ReturnsAsync(() => GetStreamAsync(server, arn), s => (string?)s?["health"] == "HEALTHY", "healthy again");
         await publisher.PauseAsync();
+        clock.Jump(server.Options.Ingest.IdleTimeout + TimeSpan.FromSeconds(1));
         await Eventually.ReturnsAsync(() => GetStreamAsync(server, arn), s => s is null, "disconnected after the idle timeout");
         await WaitUntilEndStoredAsync(server, arn);
 

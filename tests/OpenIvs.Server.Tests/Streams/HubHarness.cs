@@ -70,6 +70,16 @@ internal sealed class HubHarness : IAsyncDisposable
     public IReadOnlyList<System.Text.Json.Nodes.JsonNode> StoredEvents() =>
         [.. _durable.Outbox.ReadAsync(0, 10_000, null, CancellationToken.None).GetAwaiter().GetResult().Select(e => System.Text.Json.Nodes.JsonNode.Parse(e.Json)!)];
 
+    /// <summary>Waits until the outbox holds <paramref name="count"/> events: woken by each commit, never on a clock (the bound guards a hang).</summary>
+    public async Task WaitForStoredEventsAsync(int count)
+    {
+        using var bound = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        while (StoredEvents().Count < count)
+        {
+            await _durable.Outbox.WaitAsync(_durable.Outbox.LastPosition, bound.Token);
+        }
+    }
+
     /// <summary>Creates a channel with one stream key; returns the channel and the key's value.</summary>
     public async Task<(Channel Channel, string Key)> AddChannelAsync(ChannelType? type = null, ContainerFormat? container = null, bool insecureIngest = false)
     {
