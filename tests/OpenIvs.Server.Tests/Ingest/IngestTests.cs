@@ -171,7 +171,9 @@ public class IngestTests
         await publisher.ResumeAsync();
         await Eventually.ReturnsAsync(() => GetStreamAsync(server, arn), s => (string?)s?["health"] == "HEALTHY", "healthy again");
         await publisher.PauseAsync();
-        clock.Jump(server.Options.Ingest.IdleTimeout + TimeSpan.FromSeconds(1));
+        clock.Jump(server.Options.Ingest.StarvationThreshold + TimeSpan.FromSeconds(1)); // starving first, as in real time
+        await Eventually.ReturnsAsync(() => GetStreamAsync(server, arn), s => (string?)s?["health"] == "STARVING", "starving again");
+        clock.Jump(server.Options.Ingest.IdleTimeout);
         await Eventually.ReturnsAsync(() => GetStreamAsync(server, arn), s => s is null, "disconnected after the idle timeout");
         await WaitUntilEndStoredAsync(server, arn);
 
