@@ -8,7 +8,11 @@ using OpenIvs.Server.Tests.Infrastructure;
 
 namespace OpenIvs.Server.Tests.Events;
 
-/// <summary>The EventBridge sink against a real moto server (EventBridge rule -> SQS), and against a local receiver for refusals.</summary>
+/// <summary>
+/// The EventBridge sink against a real moto server (EventBridge rule -> SQS), and against a local receiver for refusals.
+/// Real time: moto and the sockets run on the wall clock; failed attempts and calls are waited for as they are logged
+/// or received (Changes).
+/// </summary>
 public class EventBridgeDeliveryTests
 {
     private const string Channel = "arn:aws:ivs:us-west-2:000000000000:channel/abcdABCD1234";

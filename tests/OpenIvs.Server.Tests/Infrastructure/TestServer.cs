@@ -180,6 +180,35 @@ public sealed class TestServer : IAsyncDisposable
         return request;
     }
 
+    /// <summary>
+    /// Waits until <paramref name="probe"/>'s value satisfies <paramref name="done"/>, checked now and again after
+    /// each commit of events to the outbox: woken by the store, never on a clock. For the live side's state (a
+    /// stream live or gone, its health, its session): each change of it is followed by a commit of its event.
+    /// </summary>
+    public async Task<T> UntilStoredAsync<T>(Func<Task<T>> probe, Func<T, bool> done, string what, TimeSpan? within = null)
+    {
+        var outbox = Services.GetRequiredService<Storage.IEventOutbox>();
+        using var bound = new CancellationTokenSource(within ?? TimeSpan.FromSeconds(60));
+        while (true)
+        {
+            var seen = outbox.LastPosition; // read before the probe, so a commit during it is not missed
+            var value = await probe();
+            if (done(value))
+            {
+                return value;
+            }
+
+            try
+            {
+                await outbox.WaitAsync(seen, bound.Token);
+            }
+            catch (OperationCanceledException) when (bound.IsCancellationRequested)
+            {
+                Assert.Fail($"Timed out waiting for {what}; last value: {value}");
+            }
+        }
+    }
+
     /// <summary>A new IAM user with one policy of <paramref name="statements"/> (a statement or a JSON array of them), and its key.</summary>
     public async Task<SigV4Credentials> UserWithPolicyAsync(string name, string statements)
     {

@@ -11,7 +11,11 @@ using static OpenIvs.Server.Tests.Ingest.IngestTests;
 
 namespace OpenIvs.Server.Tests.Playback;
 
-/// <summary>The HLS origin, played by the real ffmpeg/ffprobe from streams ffmpeg publishes over RTMP.</summary>
+/// <summary>
+/// The HLS origin, played by the real ffmpeg/ffprobe from streams ffmpeg publishes over RTMP. Real time: ffmpeg
+/// publishes at the media's own rate, so waits are on conditions the media makes true (Eventually); timeouts are
+/// jumped over with a RunningClock.
+/// </summary>
 public class PlaybackTests
 {
     [Theory]

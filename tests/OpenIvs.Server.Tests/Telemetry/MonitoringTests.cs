@@ -11,7 +11,8 @@ namespace OpenIvs.Server.Tests.Telemetry;
 
 /// <summary>
 /// /metrics (OpenTelemetry's Prometheus exporter) and OTLP traces against a real in-process server, a real
-/// ffmpeg publisher and a real OTLP/HTTP receiver on a socket.
+/// ffmpeg publisher and a real OTLP/HTTP receiver on a socket. Real time: bitrates are measured over seconds of
+/// media, and the span exporter sends on its own timer; exports and log lines are waited for as they arrive (Changes).
 /// </summary>
 public class MonitoringTests
 {
