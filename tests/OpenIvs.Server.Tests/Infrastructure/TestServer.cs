@@ -187,7 +187,7 @@ public sealed class TestServer : IAsyncDisposable
     /// </summary>
     public async Task<T> UntilStoredAsync<T>(Func<Task<T>> probe, Func<T, bool> done, string what, TimeSpan? within = null)
     {
-        var outbox = Services.GetRequiredService<Storage.IEventOutbox>();
+        var outbox = Services.GetRequiredService<OpenIvs.Server.Storage.IEventOutbox>();
         using var bound = new CancellationTokenSource(within ?? TimeSpan.FromSeconds(60));
         while (true)
         {
