@@ -1,3 +1,5 @@
+using System.Buffers;
+
 namespace OpenIvs.Media.Codecs;
 
 /// <summary>Removes emulation prevention bytes (<c>00 00 03</c> -> <c>00 00</c>) to turn a NAL unit payload into its RBSP.</summary>
@@ -22,5 +24,23 @@ public static class Rbsp
         }
 
         return written;
+    }
+
+    /// <summary>
+    /// Parses the RBSP of <paramref name="nal"/> after its <paramref name="headerLength"/>-byte NAL unit header, unescaped
+    /// into a pooled buffer that is returned once <paramref name="parse"/> is done with it.
+    /// </summary>
+    internal static T Parse<T>(ReadOnlySpan<byte> nal, int headerLength, Func<ReadOnlySpan<byte>, T> parse)
+    {
+        var rented = ArrayPool<byte>.Shared.Rent(nal.Length);
+        try
+        {
+            var length = Unescape(nal[headerLength..], rented);
+            return parse(rented.AsSpan(0, length));
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(rented);
+        }
     }
 }

@@ -60,12 +60,12 @@ public static class Fmp4InitSegmentWriter
         MovieHeaderBox.Write(ref writer, nextTrackId: AudioTrackId + 1);
         if (video is not null)
         {
-            WriteVideoTrack(ref writer, video);
+            WriteTrack(ref writer, video, null);
         }
 
         if (audio is not null)
         {
-            WriteAudioTrack(ref writer, audio);
+            WriteTrack(ref writer, null, audio);
         }
 
         var mvex = writer.BeginBox("mvex"u8);
@@ -93,42 +93,30 @@ public static class Fmp4InitSegmentWriter
         return 8 + TrackHeaderBox.Size + mdia;
     }
 
-    private static void WriteVideoTrack(ref BoxWriter writer, VideoTrackInfo video)
+    /// <summary>One track, video or audio: trak > mdia > minf > stbl > stsd with its one sample entry, and empty sample tables.</summary>
+    private static void WriteTrack(ref BoxWriter writer, VideoTrackInfo? video, AudioTrackInfo? audio)
     {
+        var isAudio = audio is not null;
         var trak = writer.BeginBox("trak"u8);
-        TrackHeaderBox.Write(ref writer, VideoTrackId, isAudio: false, video.Width, video.Height);
+        TrackHeaderBox.Write(ref writer, isAudio ? AudioTrackId : VideoTrackId, isAudio, video?.Width ?? 0, video?.Height ?? 0);
         var mdia = writer.BeginBox("mdia"u8);
-        MediaHeaderBox.Write(ref writer, VideoTimescale);
-        HandlerBox.Write(ref writer, isAudio: false);
+        MediaHeaderBox.Write(ref writer, audio is not null ? (uint)audio.SampleRate : VideoTimescale);
+        HandlerBox.Write(ref writer, isAudio);
         var minf = writer.BeginBox("minf"u8);
-        MediaInformationHeaderBox.Write(ref writer, isAudio: false);
+        MediaInformationHeaderBox.Write(ref writer, isAudio);
         DataInformationBox.Write(ref writer);
         var stbl = writer.BeginBox("stbl"u8);
         var stsd = writer.BeginFullBox("stsd"u8, 0, 0);
         writer.WriteUInt32(1); // entry_count
-        VisualSampleEntryBox.Write(ref writer, video);
-        writer.EndBox(stsd);
-        EmptySampleTableBoxes.Write(ref writer);
-        writer.EndBox(stbl);
-        writer.EndBox(minf);
-        writer.EndBox(mdia);
-        writer.EndBox(trak);
-    }
+        if (audio is not null)
+        {
+            AudioSampleEntryBox.Write(ref writer, audio);
+        }
+        else
+        {
+            VisualSampleEntryBox.Write(ref writer, video!);
+        }
 
-    private static void WriteAudioTrack(ref BoxWriter writer, AudioTrackInfo audio)
-    {
-        var trak = writer.BeginBox("trak"u8);
-        TrackHeaderBox.Write(ref writer, AudioTrackId, isAudio: true, 0, 0);
-        var mdia = writer.BeginBox("mdia"u8);
-        MediaHeaderBox.Write(ref writer, (uint)audio.SampleRate);
-        HandlerBox.Write(ref writer, isAudio: true);
-        var minf = writer.BeginBox("minf"u8);
-        MediaInformationHeaderBox.Write(ref writer, isAudio: true);
-        DataInformationBox.Write(ref writer);
-        var stbl = writer.BeginBox("stbl"u8);
-        var stsd = writer.BeginFullBox("stsd"u8, 0, 0);
-        writer.WriteUInt32(1);
-        AudioSampleEntryBox.Write(ref writer, audio);
         writer.EndBox(stsd);
         EmptySampleTableBoxes.Write(ref writer);
         writer.EndBox(stbl);

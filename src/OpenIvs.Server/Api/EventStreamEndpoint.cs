@@ -5,7 +5,6 @@ using OpenIvs.Protocol.Errors;
 using OpenIvs.Protocol.Model;
 using OpenIvs.Server.Auth;
 using OpenIvs.Server.Events;
-using OpenIvs.Server.Hosting;
 using OpenIvs.Server.Storage;
 
 namespace OpenIvs.Server.Api;
@@ -18,7 +17,7 @@ namespace OpenIvs.Server.Api;
 /// outbox at its own position, a batch at a time, so a slow client holds no more than one batch.
 /// </summary>
 public sealed class EventStreamEndpoint(
-    IStateStore store, IRequestAuthenticator authenticator, IRequestAuthorizer authorizer, OpenIvsOptions options,
+    IStateStore store, IRequestAuthenticator authenticator, IRequestAuthorizer authorizer, ApiOptions options,
     TimeProvider time, IHostApplicationLifetime lifetime)
 {
     public const string Path = "/_openivs/events";
@@ -99,7 +98,7 @@ public sealed class EventStreamEndpoint(
                 var scanned = Math.Max(position, last);
                 try
                 {
-                    await outbox.WaitAsync(scanned, cancellationToken).WaitAsync(options.Events.KeepAlive, time, cancellationToken).ConfigureAwait(false);
+                    await outbox.WaitAsync(scanned, cancellationToken).WaitAsync(options.EventStreamKeepAlive, time, cancellationToken).ConfigureAwait(false);
                 }
                 catch (TimeoutException)
                 {

@@ -6,7 +6,6 @@ using OpenIvs.Protocol.Errors;
 using OpenIvs.Protocol.Model;
 using OpenIvs.Server.Api.Faults;
 using OpenIvs.Server.Auth;
-using OpenIvs.Server.Hosting;
 
 namespace OpenIvs.Server.Api;
 
@@ -23,11 +22,12 @@ public sealed partial class IvsApiEndpoint(
     ApiLimits limits,
     FaultInjector faults,
     RateLimits.ApiRateLimits rateLimits,
-    OpenIvsOptions options,
+    ApiOptions options,
+    Telemetry.MonitoringOptions monitoring,
     Telemetry.ApiTelemetry telemetry,
     ILogger<IvsApiEndpoint> logger)
 {
-    private readonly bool _scopes = options.Monitoring.JsonLogs;
+    private readonly bool _scopes = monitoring.JsonLogs;
     private readonly bool _faultsEnabled = options.EnableFaultInjection;
     private readonly RateLimits.ApiRateLimits? _rateLimits = options.EnableRateLimits ? rateLimits : null;
 

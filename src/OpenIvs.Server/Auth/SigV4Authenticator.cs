@@ -1,7 +1,6 @@
 using Microsoft.AspNetCore.Http.Features;
 using OpenIvs.Protocol.Auth;
 using OpenIvs.Server.Auth.Iam;
-using OpenIvs.Server.Hosting;
 
 namespace OpenIvs.Server.Auth;
 
@@ -9,12 +8,12 @@ namespace OpenIvs.Server.Auth;
 /// Verifies the SigV4 signature of every API request (header or presigned form) against the root key
 /// and users' keys, with the credential scope this server's region and the service <c>ivs</c>.
 /// </summary>
-public sealed partial class SigV4Authenticator(IamDirectory directory, OpenIvsOptions options, TimeProvider time, Telemetry.ApiTelemetry telemetry, ILogger<SigV4Authenticator> logger)
+public sealed partial class SigV4Authenticator(IamDirectory directory, Resources.ServiceAccount account, TimeProvider time, Telemetry.ApiTelemetry telemetry, ILogger<SigV4Authenticator> logger)
     : IRequestAuthenticator
 {
     public const string Service = "ivs";
 
-    private readonly SigV4Verifier _verifier = new(options.Region, Service, time);
+    private readonly SigV4Verifier _verifier = new(account.Region, Service, time);
 
     public ValueTask<object?> AuthenticateAsync(HttpContext httpContext, ReadOnlyMemory<byte> body, CancellationToken cancellationToken)
     {

@@ -1,6 +1,5 @@
 using System.Collections.Concurrent;
 using Microsoft.Extensions.Hosting;
-using OpenIvs.Server.Hosting;
 using OpenIvs.Server.Storage;
 
 namespace OpenIvs.Server.Events;
@@ -13,7 +12,7 @@ namespace OpenIvs.Server.Events;
 /// and the sink moves on. Also prunes delivered events past <see cref="EventOptions.Retention"/>.
 /// </summary>
 public sealed partial class EventRelay(
-    IStateStore store, IEnumerable<IEventSink> sinks, OpenIvsOptions options, TimeProvider time, ILogger<EventRelay> logger) : BackgroundService
+    IStateStore store, IEnumerable<IEventSink> sinks, EventOptions options, TimeProvider time, ILogger<EventRelay> logger) : BackgroundService
 {
     private static readonly TimeSpan FirstRetry = TimeSpan.FromSeconds(1);
     private static readonly TimeSpan PruneInterval = TimeSpan.FromHours(1);
@@ -22,7 +21,7 @@ public sealed partial class EventRelay(
 
     private readonly IReadOnlyList<IEventSink> _sinks = [.. sinks];
     private readonly ConcurrentDictionary<string, long> _cursors = new(StringComparer.Ordinal);
-    private readonly EventOptions _options = options.Events;
+    private readonly EventOptions _options = options;
 
     public IReadOnlyList<IEventSink> Sinks => _sinks;
 

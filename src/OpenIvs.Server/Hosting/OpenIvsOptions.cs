@@ -1,5 +1,12 @@
 using System.Net;
 using System.Text.RegularExpressions;
+using OpenIvs.Server.Events;
+using OpenIvs.Server.Playback;
+using OpenIvs.Server.Resources;
+using OpenIvs.Server.Streams;
+using OpenIvs.Server.Telemetry;
+using OpenIvs.Server.Transcoding;
+using OpenIvs.Server.WebConsole;
 
 namespace OpenIvs.Server.Hosting;
 
@@ -66,7 +73,7 @@ public sealed partial class OpenIvsOptions
     /// and is authorized with IAM policies. <c>none</c>: no authentication at all (benchmarks, throwaway
     /// local use); the server logs a warning at start.
     /// </summary>
-    public string Authentication { get; set; } = "sigv4";
+    public string Authentication { get; set; } = Auth.AuthenticationMode.SigV4;
 
     /// <summary>Opt-in API rate limits with IVS's per-operation TPS quotas (see docs/behavior.md).</summary>
     public bool EnableRateLimits { get; set; }
@@ -94,7 +101,7 @@ public sealed partial class OpenIvsOptions
 
         foreach (var (name, value) in listeners)
         {
-            if (!TryParseEndPoint(value, out _))
+            if (!ListenAddress.TryParse(value, out _))
             {
                 problems.Add($"{name} '{value}' is not HOST:PORT (an IP address and a port).");
             }
@@ -110,7 +117,7 @@ public sealed partial class OpenIvsOptions
             problems.Add($"AccountId '{AccountId}' must be 12 digits.");
         }
 
-        if (Authentication is not ("sigv4" or "none"))
+        if (Authentication is not (Auth.AuthenticationMode.SigV4 or Auth.AuthenticationMode.None))
         {
             problems.Add($"Authentication '{Authentication}' must be sigv4 or none.");
         }
@@ -135,70 +142,17 @@ public sealed partial class OpenIvsOptions
         }
     }
 
-    public static bool TryParseEndPoint(string value, out IPEndPoint endPoint)
-    {
-        endPoint = null!;
-        if (value.StartsWith("localhost:", StringComparison.OrdinalIgnoreCase))
-        {
-            value = "127.0.0.1" + value["localhost".Length..];
-        }
+    /// <summary>The region and account every room presents.</summary>
+    public ServiceAccount Account => new(Region, AccountId);
 
-        if (IPEndPoint.TryParse(value, out var parsed) && parsed.Port != 0)
-        {
-            endPoint = parsed;
-            return true;
-        }
+    /// <summary>The public names of channels' endpoints, from <see cref="Public"/> and the listeners.</summary>
+    public EndpointNames CreateEndpointNames() => new(Account, Public, HttpEndPoint, RtmpEndPoint, RtmpsEndPoint, SrtEndPoint);
 
-        return false;
-    }
-
-    private static IPEndPoint ParseEndPoint(string value, string name) =>
-        TryParseEndPoint(value, out var endPoint) ? endPoint : throw new InvalidOperationException($"{name} '{value}' is not HOST:PORT.");
+    private static IPEndPoint ParseEndPoint(string value, string name) => ListenAddress.Parse(value, name);
 
     [GeneratedRegex("^[a-z]{2}(-[a-z]+)+-[0-9]+$")]
     private static partial Regex RegionPattern();
 
     [GeneratedRegex("^[0-9]{12}$")]
     private static partial Regex AccountPattern();
-}
-
-/// <summary>
-/// Public names of the service. Host names may contain <c>{prefix}</c>, replaced by a channel's
-/// 12-hex endpoint prefix (as IVS's <c>71f7fb9559d6.global-contribute.live-video.net</c>), for
-/// deployments with wildcard DNS. Empty values are derived from the listeners.
-/// </summary>
-public sealed class PublicEndpointOptions
-{
-    /// <summary>Host name in <c>ingestEndpoint</c> (default: the RTMPS listener's address).</summary>
-    public string IngestHost { get; set; } = string.Empty;
-
-    /// <summary>Port clients use for RTMPS (default: the listener's). 443 is left out of ingestEndpoint, as in IVS.</summary>
-    public int RtmpsPort { get; set; }
-
-    /// <summary>Port clients use for plain RTMP (default: the listener's).</summary>
-    public int RtmpPort { get; set; }
-
-    /// <summary>Scheme, host and port of playback URLs (default: <c>http://</c> and the HTTP listener).</summary>
-    public string PlaybackBaseUrl { get; set; } = string.Empty;
-
-    /// <summary>Host name of the SRT endpoint (default: the ingest host).</summary>
-    public string SrtHost { get; set; } = string.Empty;
-
-    /// <summary>Port clients use for SRT (default: the listener's). 9000 is left out of srt.endpoint, as in IVS.</summary>
-    public int SrtPort { get; set; }
-
-    public IEnumerable<string> Validate()
-    {
-        if (RtmpsPort is < 0 or > 65535 || RtmpPort is < 0 or > 65535 || SrtPort is < 0 or > 65535)
-        {
-            yield return "Public ports must be between 1 and 65535.";
-        }
-
-        if (PlaybackBaseUrl.Length > 0
-            && (!Uri.TryCreate(PlaybackBaseUrl.Replace("{prefix}", "p", StringComparison.Ordinal), UriKind.Absolute, out var uri)
-                || uri.Scheme is not ("http" or "https") || uri.AbsolutePath != "/"))
-        {
-            yield return $"Public.PlaybackBaseUrl '{PlaybackBaseUrl}' must be an http(s) URL without a path.";
-        }
-    }
 }

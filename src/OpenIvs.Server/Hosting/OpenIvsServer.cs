@@ -11,6 +11,7 @@ using OpenIvs.Server.Auth;
 using OpenIvs.Server.Auth.Iam;
 using OpenIvs.Server.Events;
 using OpenIvs.Server.Ingest;
+using OpenIvs.Media.Rtmp;
 using OpenIvs.Media.Rtmp.Session;
 using OpenIvs.Server.Recording;
 using OpenIvs.Server.Resources;
@@ -72,7 +73,7 @@ public sealed class OpenIvsServer : IAsyncDisposable
         var tokenKey = await durable.GetOrAddSettingAsync(
             "pagination-token-key", Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)), cancellationToken).ConfigureAwait(false);
 
-        var endpointNames = new EndpointNames(options);
+        var endpointNames = options.CreateEndpointNames();
         var certificate = RtmpsCertificate.Load(
             options.DataDirectory, NullIfEmpty(options.RtmpsCertificate), NullIfEmpty(options.RtmpsCertificateKey), endpointNames.IngestHostName);
 
@@ -128,7 +129,23 @@ public sealed class OpenIvsServer : IAsyncDisposable
         });
 
         var services = builder.Services;
-        services.AddSingleton(options);
+        // Each room reads its own options type; the whole OpenIvsOptions stays here.
+        services.AddSingleton(options.Account);
+        services.AddSingleton(new AuthenticationMode(options.Authentication));
+        services.AddSingleton(options.Quotas);
+        services.AddSingleton(options.Ingest);
+        services.AddSingleton(options.Playback);
+        services.AddSingleton(options.Events);
+        services.AddSingleton(options.Monitoring);
+        services.AddSingleton(options.Console);
+        services.AddSingleton(options.Recording);
+        services.AddSingleton(options.Transcoding);
+        services.AddSingleton(new ApiOptions
+        {
+            EnableFaultInjection = options.EnableFaultInjection,
+            EnableRateLimits = options.EnableRateLimits,
+            EventStreamKeepAlive = options.Events.KeepAlive,
+        });
         services.AddSingleton(credentials);
         services.AddSingleton(TimeProvider.System);
         services.AddSingleton(durable);
@@ -136,9 +153,11 @@ public sealed class OpenIvsServer : IAsyncDisposable
         services.AddSingleton(tables);
         services.AddSingleton(new ResourceCatalog(tables, options.Region, options.AccountId));
         services.AddSingleton(endpointNames);
-        services.AddSingleton(new RtmpSessionOptions());
+        // One idle timeout: a silent RTMP connection is dropped after the same time as a stream without media is ended.
+        services.AddSingleton(new RtmpSessionOptions { Limits = new RtmpLimits { IdleTimeout = options.Ingest.IdleTimeout } });
         services.AddSingleton<RtmpConnectionHandler>();
-        services.AddSingleton<Ingest.Srt.SrtListener>();
+        services.AddSingleton(sp => new Ingest.Srt.SrtListener(
+            options.SrtEndPoint, options.Ingest, sp.GetRequiredService<IStreamHub>(), tables, sp.GetRequiredService<ILogger<Ingest.Srt.SrtListener>>()));
         services.AddSingleton(new PaginationTokens(Convert.FromBase64String(tokenKey)));
         services.AddSingleton(new ApiLimits());
         services.AddSingleton<FaultInjector>();
@@ -160,11 +179,11 @@ public sealed class OpenIvsServer : IAsyncDisposable
         // After the hub's consumers: SRT callers are taken once they run (as Kestrel's RTMP listeners start last).
         services.AddHostedService(sp => sp.GetRequiredService<Ingest.Srt.SrtListener>());
         services.AddSingleton<Playback.HlsOrigin>();
-        services.AddSingleton<Transcoding.Transcoder>();
+        services.AddSingleton(sp => ActivatorUtilities.CreateInstance<Transcoding.Transcoder>(sp, options.Playback.Enabled));
         services.AddHostedService(sp => sp.GetRequiredService<Transcoding.Transcoder>());
         var localRecordings = new LocalRecordingDestinations(Path.Combine(options.DataDirectory, "s3"));
         services.AddSingleton(localRecordings);
-        services.AddSingleton<IRecordingDestinations>(options.Recording.UsesS3Service ? S3RecordingDestinations.Create(options) : localRecordings);
+        services.AddSingleton<IRecordingDestinations>(options.Recording.UsesS3Service ? S3RecordingDestinations.Create(options.Recording, options.Region) : localRecordings);
         services.AddSingleton(new RecordingSpool(Path.Combine(options.DataDirectory, "recordings"), options.Recording.SpoolLimit));
         services.AddSingleton<Recorder>();
         services.AddHostedService(sp => sp.GetRequiredService<Recorder>());
@@ -301,7 +320,7 @@ public sealed class OpenIvsServer : IAsyncDisposable
     }
 
     private static System.Net.IPEndPoint ParseEndPoint(string value) =>
-        OpenIvsOptions.TryParseEndPoint(value, out var endPoint) ? endPoint : throw new InvalidOperationException($"'{value}' is not HOST:PORT.");
+        ListenAddress.Parse(value, "Monitoring.MetricsListen");
 
     private static string? NullIfEmpty(string value) => value.Length == 0 ? null : value;
 

@@ -9,7 +9,7 @@ namespace OpenIvs.Server.Ingest;
 /// Lets the kernel gather a publisher's media before waking the server. An encoder writes each frame in
 /// several small pieces, and waking for each piece (epoll, a receive, another that finds nothing, a context
 /// switch) was most of the ingest CPU (bench/ingest). Once a stream is publishing, this sets the socket's
-/// receive low-water mark (<c>SO_RCVLOWAT</c>) to <see cref="Hosting.IngestOptions.ReceiveCoalescing"/>'s
+/// receive low-water mark (<c>SO_RCVLOWAT</c>) to <see cref="Streams.IngestOptions.ReceiveCoalescing"/>'s
 /// worth of the stream's measured rate, re-measured every half second, so media waits in the kernel at most
 /// about that long (longer only for the half second after the rate falls sharply). The kernel still wakes
 /// the server at once for a closed connection, and when its receive buffer runs short.

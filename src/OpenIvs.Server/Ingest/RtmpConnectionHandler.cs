@@ -2,7 +2,6 @@ using Microsoft.AspNetCore.Connections;
 using Microsoft.AspNetCore.Connections.Features;
 using OpenIvs.Media.Rtmp;
 using OpenIvs.Media.Rtmp.Session;
-using OpenIvs.Server.Hosting;
 using OpenIvs.Server.Streams;
 
 namespace OpenIvs.Server.Ingest;
@@ -13,13 +12,13 @@ namespace OpenIvs.Server.Ingest;
 /// connection's pipes. A broken or hostile connection ends alone: errors never reach other streams.
 /// </summary>
 public sealed partial class RtmpConnectionHandler(
-    IStreamHub hub, RtmpSessionOptions sessionOptions, OpenIvsOptions options, Telemetry.IngestTelemetry telemetry, TimeProvider time, ILogger<RtmpConnectionHandler> logger)
+    IStreamHub hub, RtmpSessionOptions sessionOptions, IngestOptions options, Telemetry.IngestTelemetry telemetry, TimeProvider time, ILogger<RtmpConnectionHandler> logger)
     : ConnectionHandler
 {
     public override async Task OnConnectedAsync(ConnectionContext connection)
     {
         var secure = connection.Features.Get<ITlsHandshakeFeature>() is not null;
-        using var publisher = new RtmpPublisher(hub, connection, secure, options.Ingest, telemetry, time, logger);
+        using var publisher = new RtmpPublisher(hub, connection, secure, options, telemetry, time, logger);
         var session = new RtmpServerSession(connection.Transport.Input, connection.Transport.Output, publisher, sessionOptions);
         try
         {

@@ -1,7 +1,6 @@
 using Microsoft.AspNetCore.Connections;
 using OpenIvs.Media.Frames;
 using OpenIvs.Media.Rtmp.Session;
-using OpenIvs.Server.Hosting;
 using OpenIvs.Server.Streams;
 
 namespace OpenIvs.Server.Ingest;

@@ -5,7 +5,6 @@ using System.Text;
 using System.Text.Json;
 using OpenIvs.Media.Hls.Packaging;
 using OpenIvs.Media.Hls.Playlists;
-using OpenIvs.Server.Hosting;
 using OpenIvs.Server.Resources;
 using OpenIvs.Server.Streams;
 using Microsoft.Extensions.Primitives;
@@ -28,7 +27,8 @@ internal sealed class HlsOrigin
 {
     public const string PathPrefix = "/api/video/v1/";
     private const string PlaylistContentType = "application/vnd.apple.mpegurl";
-    private readonly OpenIvsOptions _options;
+    private readonly PlaybackOptions _options;
+    private readonly string _channelNamePrefix;
     private readonly ResourceTables _resources;
     private readonly HlsPackager _packager;
     private readonly PlaybackAuthorizer _authorizer;
@@ -40,13 +40,14 @@ internal sealed class HlsOrigin
     private int _blocked;
 
     public HlsOrigin(
-        OpenIvsOptions options, ResourceTables resources, HlsPackager packager, PlaybackAuthorizer authorizer, TimeProvider time, HlsLimits? limits = null)
+        PlaybackOptions options, ServiceAccount account, ResourceTables resources, HlsPackager packager, PlaybackAuthorizer authorizer, TimeProvider time, HlsLimits? limits = null)
     {
         _limits = limits ?? new HlsLimits();
         _publicMediaCacheControl = _limits.PublicMediaCacheControl;
         _privateMediaCacheControl = _limits.PrivateMediaCacheControl;
         _retryAfter = HlsLimits.Seconds(_limits.RetryAfter);
         _options = options;
+        _channelNamePrefix = account.Region + "." + account.AccountId + ".channel.";
         _resources = resources;
         _packager = packager;
         _authorizer = authorizer;
@@ -228,7 +229,7 @@ internal sealed class HlsOrigin
             return;
         }
 
-        if (rendition.Sessions.Count >= _options.Playback.MaxViewersPerChannel)
+        if (rendition.Sessions.Count >= _options.MaxViewersPerChannel)
         {
             _packager.ViewerLimitReached(rendition);
             await ErrorAsync(context, StatusCodes.Status429TooManyRequests, "too many viewers", "too_many_viewers", allowOrigin).ConfigureAwait(false);
@@ -415,7 +416,7 @@ internal sealed class HlsOrigin
     /// </summary>
     private async Task<HlsStreamSnapshot?> WaitAsync(HttpContext context, HlsRendition rendition, Func<HlsStreamSnapshot, bool> ready, TimeSpan limit, string? allowOrigin)
     {
-        if (Interlocked.Increment(ref _blocked) > _options.Playback.MaxBlockedRequests)
+        if (Interlocked.Increment(ref _blocked) > _options.MaxBlockedRequests)
         {
             Interlocked.Decrement(ref _blocked);
             context.Response.Headers.RetryAfter = _retryAfter;
@@ -468,7 +469,7 @@ internal sealed class HlsOrigin
     {
         // {region}.{account}.channel.{id}
         channelId = string.Empty;
-        var prefix = _options.Region + "." + _options.AccountId + ".channel.";
+        var prefix = _channelNamePrefix;
         if (!name.StartsWith(prefix, StringComparison.Ordinal))
         {
             return false;

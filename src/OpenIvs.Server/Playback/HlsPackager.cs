@@ -3,7 +3,6 @@ using System.Collections.Concurrent;
 using Microsoft.Extensions.Hosting;
 using OpenIvs.Media.Hls.Packaging;
 using OpenIvs.Protocol.Model;
-using OpenIvs.Server.Hosting;
 using OpenIvs.Server.Resources;
 using OpenIvs.Server.Streams;
 
@@ -35,10 +34,10 @@ internal sealed class HlsPackager : BackgroundService, ILiveStreamListener
     private readonly ConcurrentDictionary<string, HlsRendition> _byStreamId = new(StringComparer.Ordinal);
     private readonly SemaphoreSlim _streamBegan = new(0);
 
-    public HlsPackager(OpenIvsOptions options, IStreamHub hub, PlaybackAuthorizer authorizer, TimeProvider time, ILogger<HlsPackager> logger)
+    public HlsPackager(PlaybackOptions options, IStreamHub hub, PlaybackAuthorizer authorizer, TimeProvider time, ILogger<HlsPackager> logger)
     {
         _hub = hub;
-        _options = options.Playback;
+        _options = options;
         _authorizer = authorizer;
         _time = time;
         _logger = logger;

@@ -3,7 +3,6 @@ using Microsoft.Extensions.Hosting;
 using OpenIvs.Media.Frames;
 using OpenIvs.Protocol.Model;
 using OpenIvs.Server.Events;
-using OpenIvs.Server.Hosting;
 using OpenIvs.Server.Resources;
 using OpenIvs.Server.Streams;
 
@@ -20,7 +19,8 @@ internal sealed partial class Recorder : BackgroundService, ILiveStreamListener
 {
     private const int ReaderCapacity = 2048; // about 20 s of 30 fps video with audio: the recorder may pause for disk I/O
     private static readonly TimeSpan PumpInterval = TimeSpan.FromMilliseconds(50);
-    private readonly OpenIvsOptions _options;
+    private readonly RecordingOptions _options;
+    private readonly ServiceAccount _account;
     private readonly ResourceTables _resources;
     private readonly StreamTables _streams;
     private readonly RecordingServices _services;
@@ -30,20 +30,21 @@ internal sealed partial class Recorder : BackgroundService, ILiveStreamListener
     private readonly SemaphoreSlim _streamBegan = new(0);
 
     public Recorder(
-        OpenIvsOptions options, IStreamHub hub, ResourceTables resources, StreamTables streams, RecordingSpool spool,
+        RecordingOptions options, ServiceAccount account, IStreamHub hub, ResourceTables resources, StreamTables streams, RecordingSpool spool,
         TimeProvider time, ILogger<Recorder> logger)
     {
         _options = options;
+        _account = account;
         _resources = resources;
         _streams = streams;
         _logger = logger;
-        _services = new RecordingServices(options.Recording, options.Region, options.AccountId, spool, hub, new Thumbnailer(options.Recording), time, logger);
+        _services = new RecordingServices(options, account.Region, account.AccountId, spool, hub, new Thumbnailer(options), time, logger);
         hub.AddListener(this);
     }
 
     public void OnBroadcastBegan(LiveStream stream)
     {
-        if (!_options.Recording.Enabled || string.IsNullOrEmpty(stream.Channel.RecordingConfigurationArn))
+        if (!_options.Enabled || string.IsNullOrEmpty(stream.Channel.RecordingConfigurationArn))
         {
             return;
         }
@@ -54,7 +55,7 @@ internal sealed partial class Recorder : BackgroundService, ILiveStreamListener
         if (configuration?.State != RecordingConfigurationState.Active || configuration.DestinationConfiguration?.S3?.BucketName is null)
         {
             // The channel names a configuration that cannot record (deleted, CREATE_FAILED): IVS reports it and streams on.
-            var e = IvsEvent.RecordingState("Recording Start Failure", "ValidationException", _options.Region, _options.AccountId, stream.ChannelArn,
+            var e = IvsEvent.RecordingState("Recording Start Failure", "ValidationException", _account.Region, _account.AccountId, stream.ChannelArn,
                 stream.Channel.Name ?? string.Empty, stream.StreamId, configuration?.DestinationConfiguration?.S3?.BucketName ?? string.Empty, string.Empty, 0,
                 string.Empty, null, _services.Time.GetUtcNow());
             RaiseQuietly(stream, e);
@@ -224,7 +225,7 @@ internal sealed partial class Recorder : BackgroundService, ILiveStreamListener
             // The spool cannot be written (disk full, permissions): Recording Start Failure, the stream goes on unrecorded.
             LogStartFailed(_logger, e, stream.ChannelArn);
             recording.Abandoned = true;
-            var failure = IvsEvent.RecordingState("Recording Start Failure", "InternalServerException", _options.Region, _options.AccountId, stream.ChannelArn,
+            var failure = IvsEvent.RecordingState("Recording Start Failure", "InternalServerException", _account.Region, _account.AccountId, stream.ChannelArn,
                 stream.Channel.Name ?? string.Empty, stream.StreamId, recording.Configuration.DestinationConfiguration!.S3!.BucketName!, string.Empty, 0,
                 string.Empty, null, now);
             RaiseQuietly(stream, failure);

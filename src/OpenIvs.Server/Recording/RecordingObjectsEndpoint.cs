@@ -2,7 +2,6 @@ using Microsoft.Extensions.Primitives;
 using OpenIvs.Protocol.Auth;
 using OpenIvs.Server.Auth;
 using OpenIvs.Server.Auth.Iam;
-using OpenIvs.Server.Hosting;
 using OpenIvs.Server.Playback;
 using OpenIvs.Server.Resources;
 
@@ -16,10 +15,10 @@ namespace OpenIvs.Server.Recording;
 /// request (service <c>s3</c>) from a known key.
 /// </summary>
 internal sealed class RecordingObjectsEndpoint(
-    LocalRecordingDestinations local, ResourceTables resources, PlaybackAuthorizer playback, IamDirectory keys, OpenIvsOptions options, TimeProvider time)
+    LocalRecordingDestinations local, ResourceTables resources, PlaybackAuthorizer playback, IamDirectory keys, ServiceAccount account, AuthenticationMode authentication, TimeProvider time)
 {
     public const string PathPrefix = "/_openivs/s3/";
-    private readonly SigV4Verifier _verifier = new(options.Region, "s3", time) { AcceptUnsignedPayload = true };
+    private readonly SigV4Verifier _verifier = new(account.Region, "s3", time) { AcceptUnsignedPayload = true };
 
     public async Task HandleAsync(HttpContext context)
     {
@@ -72,7 +71,7 @@ internal sealed class RecordingObjectsEndpoint(
     private bool Allowed(HttpContext context, string key, out string refusal)
     {
         refusal = string.Empty;
-        if (options.Authentication == "none")
+        if (!authentication.Required)
         {
             return true;
         }
@@ -88,7 +87,7 @@ internal sealed class RecordingObjectsEndpoint(
 
         // ivs/v1/<account>/<channel id>/...: the channel's own rules, as for its live stream.
         var parts = key.Split('/');
-        if (parts.Length > 4 && parts[0] == "ivs" && parts[1] == "v1" && parts[2] == options.AccountId
+        if (parts.Length > 4 && parts[0] == "ivs" && parts[1] == "v1" && parts[2] == account.AccountId
             && resources.Channels.TryGet(parts[3], out var channel))
         {
             var token = request.Query["token"];

@@ -5,7 +5,6 @@ using Amazon.Runtime.CredentialManagement;
 using Amazon.S3;
 using Amazon.S3.Model;
 using Amazon.S3.Transfer;
-using OpenIvs.Server.Hosting;
 
 namespace OpenIvs.Server.Recording;
 
@@ -19,19 +18,18 @@ public sealed class S3RecordingDestinations(IAmazonS3 client) : IRecordingDestin
     private const long MultipartThreshold = 16L * 1024 * 1024;
     private const string ProbeKey = "ivs/.openivs-write-check";
 
-    public static S3RecordingDestinations Create(OpenIvsOptions options)
+    public static S3RecordingDestinations Create(RecordingOptions recording, string region)
     {
-        var recording = options.Recording;
         var config = new AmazonS3Config
         {
-            RegionEndpoint = RegionEndpoint.GetBySystemName(options.Region),
+            RegionEndpoint = RegionEndpoint.GetBySystemName(region),
             MaxErrorRetry = 3,
             Timeout = TimeSpan.FromSeconds(60),
         };
         if (recording.S3Endpoint.Length > 0)
         {
             config.ServiceURL = recording.S3Endpoint;
-            config.AuthenticationRegion = options.Region;
+            config.AuthenticationRegion = region;
             config.ForcePathStyle = recording.S3ForcePathStyle;
 
             // S3-compatible services do not all accept the newer flexible checksums (aws-chunked trailers).

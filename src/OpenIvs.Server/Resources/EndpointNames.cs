@@ -1,5 +1,5 @@
 using System.Globalization;
-using OpenIvs.Server.Hosting;
+using System.Net;
 
 namespace OpenIvs.Server.Resources;
 
@@ -15,19 +15,19 @@ public sealed class EndpointNames
     private readonly string _region;
     private readonly string _account;
 
-    public EndpointNames(OpenIvsOptions options)
+    /// <summary>Names from the public settings; what they leave empty comes from the listeners' addresses.</summary>
+    public EndpointNames(ServiceAccount account, PublicEndpointOptions pub, IPEndPoint http, IPEndPoint rtmp, IPEndPoint rtmps, IPEndPoint? srt)
     {
-        _region = options.Region;
-        _account = options.AccountId;
-        var pub = options.Public;
-        _ingestHost = pub.IngestHost.Length > 0 ? pub.IngestHost : HostOf(options.RtmpsEndPoint.Address);
-        _rtmpsPort = pub.RtmpsPort > 0 ? pub.RtmpsPort : options.RtmpsEndPoint.Port;
-        _rtmpPort = pub.RtmpPort > 0 ? pub.RtmpPort : options.RtmpEndPoint.Port;
+        _region = account.Region;
+        _account = account.AccountId;
+        _ingestHost = pub.IngestHost.Length > 0 ? pub.IngestHost : HostOf(rtmps.Address);
+        _rtmpsPort = pub.RtmpsPort > 0 ? pub.RtmpsPort : rtmps.Port;
+        _rtmpPort = pub.RtmpPort > 0 ? pub.RtmpPort : rtmp.Port;
         _playbackBase = (pub.PlaybackBaseUrl.Length > 0
             ? pub.PlaybackBaseUrl
-            : $"http://{HostOf(options.HttpEndPoint.Address)}:{options.HttpEndPoint.Port.ToString(CultureInfo.InvariantCulture)}").TrimEnd('/');
+            : $"http://{HostOf(http.Address)}:{http.Port.ToString(CultureInfo.InvariantCulture)}").TrimEnd('/');
         _srtHost = pub.SrtHost.Length > 0 ? pub.SrtHost : _ingestHost;
-        _srtPort = pub.SrtPort > 0 ? pub.SrtPort : options.SrtEndPoint?.Port ?? 9000;
+        _srtPort = pub.SrtPort > 0 ? pub.SrtPort : srt?.Port ?? 9000;
     }
 
     /// <summary>The ingest host name without a channel prefix (for the RTMPS certificate).</summary>

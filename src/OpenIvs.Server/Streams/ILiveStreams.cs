@@ -28,6 +28,9 @@ public interface ILiveStreams
     /// ended, within the retention period. ListStreamSessions pages on this order.
     /// </summary>
     IReadOnlyList<StreamSession> ListSessions(string channelArn);
+
+    /// <summary>The same sessions in the same order, as ListStreamSessions summarizes them.</summary>
+    IReadOnlyList<StreamSessionSummary> ListSessionSummaries(string channelArn);
 }
 
 /// <summary>No ingest: every channel is offline and has no sessions.</summary>
@@ -44,4 +47,6 @@ public sealed class NoLiveStreams : ILiveStreams
     public ValueTask<bool> PutMetadataAsync(string channelArn, string metadata, CancellationToken cancellationToken) => ValueTask.FromResult(false);
 
     public IReadOnlyList<StreamSession> ListSessions(string channelArn) => [];
+
+    public IReadOnlyList<StreamSessionSummary> ListSessionSummaries(string channelArn) => [];
 }

@@ -2,7 +2,6 @@ using System.Collections.Concurrent;
 using OpenIvs.Media.Frames;
 using OpenIvs.Protocol.Model;
 using OpenIvs.Server.Events;
-using OpenIvs.Server.Hosting;
 using OpenIvs.Server.Resources;
 using OpenIvs.Server.Streams.Lifecycle;
 
@@ -16,7 +15,8 @@ namespace OpenIvs.Server.Streams;
 /// </summary>
 public sealed partial class LiveStreamHub : IStreamHub
 {
-    private readonly OpenIvsOptions _options;
+    private readonly IngestOptions _limits;
+    private readonly QuotaOptions _quotas;
     private readonly ResourceTables _resources;
     private readonly StreamLifecycle _lifecycle;
     private readonly TimeProvider _time;
@@ -25,9 +25,10 @@ public sealed partial class LiveStreamHub : IStreamHub
     private readonly Lock _admission = new();
     private ILiveStreamListener[] _listeners = [];
 
-    public LiveStreamHub(OpenIvsOptions options, ResourceTables resources, StreamLifecycle lifecycle, TimeProvider time, ILogger<LiveStreamHub> logger)
+    public LiveStreamHub(IngestOptions limits, QuotaOptions quotas, ResourceTables resources, StreamLifecycle lifecycle, TimeProvider time, ILogger<LiveStreamHub> logger)
     {
-        _options = options;
+        _limits = limits;
+        _quotas = quotas;
         _resources = resources;
         _lifecycle = lifecycle;
         _time = time;
@@ -72,9 +73,9 @@ public sealed partial class LiveStreamHub : IStreamHub
             }
 
             var now = _time.GetUtcNow();
-            if (_live.Count >= _options.Quotas.ConcurrentStreams)
+            if (_live.Count >= _quotas.ConcurrentStreams)
             {
-                var breach = LimitBreach.ConcurrentBroadcasts(_options.Quotas.ConcurrentStreams, _live.Count + 1);
+                var breach = LimitBreach.ConcurrentBroadcasts(_quotas.ConcurrentStreams, _live.Count + 1);
                 _lifecycle.Report(new LimitBreached(null, breach, now));
                 LogRefused(_logger, channel.Arn!, breach.Describe());
                 return new PublishResult(null, PublishRefusal.ConcurrentBroadcastsQuota);
@@ -114,7 +115,7 @@ public sealed partial class LiveStreamHub : IStreamHub
         }
 
         stream.SetVideo(video);
-        var limits = _options.Ingest;
+        var limits = _limits;
         var pixels = (long)video.Width * video.Height;
         var edge = Math.Max(video.Width, video.Height);
         var breach = pixels > limits.MaxPixels ? LimitBreach.IngestResolutionPixels(limits.MaxPixels, pixels)

@@ -39,7 +39,12 @@ public sealed class LiveStreams(LiveStreamHub hub, StreamTables tables) : ILiveS
         return ValueTask.FromResult(true);
     }
 
-    public IReadOnlyList<StreamSession> ListSessions(string channelArn)
+    public IReadOnlyList<StreamSession> ListSessions(string channelArn) => [.. Sessions(channelArn).Select(s => s.ToApi())];
+
+    public IReadOnlyList<StreamSessionSummary> ListSessionSummaries(string channelArn) => [.. Sessions(channelArn).Select(s => s.ToSummary())];
+
+    /// <summary>The channel's sessions, newest first (the order <see cref="ILiveStreams.ListSessions"/> promises).</summary>
+    private IEnumerable<StreamSessionRecord> Sessions(string channelArn)
     {
         var live = hub.Find(channelArn);
         var sessions = tables.Sessions.Values
@@ -61,7 +66,7 @@ public sealed class LiveStreams(LiveStreamHub hub, StreamTables tables) : ILiveS
             });
         }
 
-        return [.. sessions.OrderByDescending(s => s.StartTime).ThenByDescending(s => s.StreamId, StringComparer.Ordinal).Select(s => s.ToApi())];
+        return sessions.OrderByDescending(s => s.StartTime).ThenByDescending(s => s.StreamId, StringComparer.Ordinal);
     }
 
     private static StreamSessionRecord WithLiveMeasurements(StreamSessionRecord record, LiveStream stream) => stream.Video is null && stream.Audio is null

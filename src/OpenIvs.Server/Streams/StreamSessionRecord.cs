@@ -62,7 +62,16 @@ public sealed record StreamSessionRecord
         };
     }
 
+    /// <summary>The session as ListStreamSessions shows it: hasErrorEvent looks at every stored event, not only the newest 500.</summary>
+    public StreamSessionSummary ToSummary() => new()
+    {
+        StreamId = StreamId,
+        StartTime = StartTime,
+        EndTime = EndTime,
+        HasErrorEvent = Events.Exists(IsErrorEvent),
+    };
+
     /// <summary>Whether an event marks the session as having hit an error (a quota breach or a failure).</summary>
-    public static bool IsErrorEvent(StreamEvent e) =>
+    private static bool IsErrorEvent(StreamEvent e) =>
         e.Code is not null || e.Type == "IVS Limit Breach" || e.Name is "Stream Failure" or "Stream Takeover Failure" or "Recording Start Failure" or "Recording End Failure";
 }

@@ -24,11 +24,11 @@ public sealed class ApiTelemetry : IDisposable
 
     private readonly ServerSpans _spans;
 
-    public ApiTelemetry(IMeterFactory meters, ServerSpans spans, Hosting.OpenIvsOptions options)
+    public ApiTelemetry(IMeterFactory meters, ServerSpans spans, MonitoringOptions options)
     {
         _spans = spans;
         Source = spans.CreateSource(Name);
-        _meter = options.Monitoring.MetricsEnabled ? meters.Create(Name) : null;
+        _meter = options.MetricsEnabled ? meters.Create(Name) : null;
         _requests = _meter?.CreateCounter<long>("openivs.api.requests", "{request}", "API requests by operation and HTTP status.");
         _duration = _meter?.CreateHistogram(
             "openivs.api.request.duration", "s", "API request latency, from the first byte read to the answer written.",

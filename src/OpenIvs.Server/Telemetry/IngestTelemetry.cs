@@ -21,13 +21,13 @@ public sealed class IngestTelemetry : IDisposable
 
     private readonly ServerSpans _spans;
 
-    public IngestTelemetry(IMeterFactory meters, LiveStreamHub hub, ServerSpans spans, Hosting.OpenIvsOptions options)
+    public IngestTelemetry(IMeterFactory meters, LiveStreamHub hub, ServerSpans spans, MonitoringOptions options)
     {
         _spans = spans;
         _hub = hub;
-        _scopes = options.Monitoring.JsonLogs;
+        _scopes = options.JsonLogs;
         Source = spans.CreateSource(Name);
-        if (!options.Monitoring.MetricsEnabled)
+        if (!options.MetricsEnabled)
         {
             return; // no Meter: nothing to observe, nothing counted
         }

@@ -1,6 +1,5 @@
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.Logging.Console;
-using OpenIvs.Server.Hosting;
 using OpenTelemetry.Exporter;
 using OpenTelemetry.Metrics;
 using OpenTelemetry.Resources;
@@ -62,7 +61,7 @@ public static class OpenIvsTelemetry
             return;
         }
 
-        var metricsPort = options.MetricsListen.Length > 0 && OpenIvsOptions.TryParseEndPoint(options.MetricsListen, out var endPoint) ? endPoint.Port : -1;
+        var metricsPort = options.MetricsListen.Length > 0 && Server.Resources.ListenAddress.TryParse(options.MetricsListen, out var endPoint) ? endPoint.Port : -1;
         var onHttp = options.MetricsOnHttp;
         app.UseOpenTelemetryPrometheusScrapingEndpoint(context =>
             context.Request.Path == MetricsPath && (onHttp || context.Connection.LocalPort == metricsPort));

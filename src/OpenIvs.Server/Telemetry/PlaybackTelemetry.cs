@@ -24,19 +24,19 @@ public sealed class PlaybackTelemetry : IDisposable
 
     private readonly ServerSpans _spans;
 
-    public PlaybackTelemetry(IMeterFactory meters, ServerSpans spans, Hosting.OpenIvsOptions options, ILogger<PlaybackTelemetry> logger)
+    public PlaybackTelemetry(IMeterFactory meters, ServerSpans spans, MonitoringOptions options, ILogger<PlaybackTelemetry> logger)
     {
         _spans = spans;
         Source = spans.CreateSource(Name);
-        _meter = options.Monitoring.MetricsEnabled ? meters.Create(Name) : null;
+        _meter = options.MetricsEnabled ? meters.Create(Name) : null;
         _requests = _meter?.CreateCounter<long>("openivs.playback.requests", "{request}", "Playback requests by kind and HTTP status.");
         _bytes = _meter?.CreateCounter<long>("openivs.playback.sent", "By", "Playback bytes sent, by kind.");
         _duration = _meter?.CreateHistogram(
             "openivs.playback.request.duration", "s", "Playback request time by kind; for parts, the part delivery time.",
             advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = DurationBuckets });
         _logger = logger;
-        _scopes = options.Monitoring.JsonLogs;
-        Enabled = options.Monitoring.MetricsEnabled || options.Monitoring.TracingEnabled || _scopes;
+        _scopes = options.JsonLogs;
+        Enabled = options.MetricsEnabled || options.TracingEnabled || _scopes;
     }
 
     /// <summary>Whether playback requests go through <see cref="HandleAsync"/> (any monitoring on).</summary>

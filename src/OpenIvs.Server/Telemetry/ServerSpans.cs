@@ -7,15 +7,15 @@ namespace OpenIvs.Server.Telemetry;
 /// <see cref="SampleRatio"/> share of requests. The decision comes first, so an unsampled request creates no
 /// Activity at all (OpenTelemetry's own sampler would still create one to carry the context).
 /// </summary>
-public sealed class ServerSpans(Hosting.OpenIvsOptions options)
+public sealed class ServerSpans(MonitoringOptions options)
 {
-    public double SampleRatio { get; } = options.Monitoring.TraceSampleRatio;
+    public double SampleRatio { get; } = options.TraceSampleRatio;
 
     /// <summary>
     /// A component's ActivitySource, or null when tracing is off: then no source exists for a listener to find
     /// (an in-process test server with tracing on must not trace its neighbours either).
     /// </summary>
-    public ActivitySource? CreateSource(string name) => options.Monitoring.TracingEnabled ? new ActivitySource(name) : null;
+    public ActivitySource? CreateSource(string name) => options.TracingEnabled ? new ActivitySource(name) : null;
 
     public Activity? Start(ActivitySource source, string name, HttpRequest request)
     {

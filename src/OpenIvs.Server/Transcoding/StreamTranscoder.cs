@@ -5,7 +5,7 @@ using System.Runtime.InteropServices;
 using OpenIvs.Media.Flv;
 using OpenIvs.Media.Frames;
 using OpenIvs.Server.Events;
-using OpenIvs.Server.Hosting;
+using OpenIvs.Server.Resources;
 using OpenIvs.Server.Streams;
 
 namespace OpenIvs.Server.Transcoding;
@@ -24,7 +24,7 @@ internal sealed partial class StreamTranscoder
     private readonly LiveStream _stream;
     private readonly LiveStreamReader _reader;
     private readonly IStreamHub _hub;
-    private readonly OpenIvsOptions _options;
+    private readonly ServiceAccount _account;
     private readonly TranscodingOptions _transcoding;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
@@ -33,13 +33,13 @@ internal sealed partial class StreamTranscoder
     private AudioTrackInfo? _audio;
     private long _base = -1;
 
-    public StreamTranscoder(LiveStream stream, LiveStreamReader reader, IStreamHub hub, OpenIvsOptions options, TimeProvider time, ILogger logger)
+    public StreamTranscoder(LiveStream stream, LiveStreamReader reader, IStreamHub hub, TranscodingOptions options, ServiceAccount account, TimeProvider time, ILogger logger)
     {
         _stream = stream;
         _reader = reader;
         _hub = hub;
-        _options = options;
-        _transcoding = options.Transcoding;
+        _transcoding = options;
+        _account = account;
         _time = time;
         _logger = logger;
     }
@@ -93,7 +93,7 @@ internal sealed partial class StreamTranscoder
                 Failures++;
                 LogFailed(_logger, _stream.ChannelArn, _stream.StreamId, failure);
                 _hub.Raise(_stream, IvsEvent.StreamState(
-                    "Stream Failure", _options.Region, _options.AccountId, _stream.ChannelArn, _stream.Channel.Name ?? string.Empty, _stream.StreamId,
+                    "Stream Failure", _account.Region, _account.AccountId, _stream.ChannelArn, _stream.Channel.Name ?? string.Empty, _stream.StreamId,
                     _time.GetUtcNow(), reason: failure));
                 if (Failures > _transcoding.MaxRestarts)
                 {

@@ -1,6 +1,6 @@
 using System.Collections.Concurrent;
 using Microsoft.Extensions.Hosting;
-using OpenIvs.Server.Hosting;
+using OpenIvs.Server.Resources;
 using OpenIvs.Server.Streams;
 
 namespace OpenIvs.Server.Transcoding;
@@ -15,20 +15,23 @@ internal sealed partial class Transcoder : IHostedService, ILiveStreamListener
     public const string CapacityExceeded = "Transcode capacity exceeded. Please try again.";
     private const int ReaderCapacity = 1024; // about 10 s of 60 fps video with audio
     private readonly IStreamHub _hub;
-    private readonly OpenIvsOptions _options;
+    private readonly TranscodingOptions _options;
+    private readonly ServiceAccount _account;
     private readonly TimeProvider _time;
     private readonly ILogger<Transcoder> _logger;
     private readonly ConcurrentDictionary<string, (StreamTranscoder Transcoder, Task Run)> _running = new(StringComparer.Ordinal);
     private readonly CancellationTokenSource _stopping = new();
     private int _inUse;
 
-    public Transcoder(OpenIvsOptions options, IStreamHub hub, TimeProvider time, ILogger<Transcoder> logger)
+    /// <summary>Transcodes when enabled and <paramref name="playbackEnabled"/> (an ingest-only node has no use for renditions).</summary>
+    public Transcoder(TranscodingOptions options, bool playbackEnabled, ServiceAccount account, IStreamHub hub, TimeProvider time, ILogger<Transcoder> logger)
     {
         _options = options;
+        _account = account;
         _hub = hub;
         _time = time;
         _logger = logger;
-        if (options.Transcoding.Enabled && options.Playback.Enabled)
+        if (options.Enabled && playbackEnabled)
         {
             hub.AddListener(this);
         }
@@ -37,7 +40,7 @@ internal sealed partial class Transcoder : IHostedService, ILiveStreamListener
     /// <summary>Streams being transcoded now.</summary>
     public int InUse => Volatile.Read(ref _inUse);
 
-    public int Slots => _options.Transcoding.EffectiveSlots;
+    public int Slots => _options.EffectiveSlots;
 
     /// <summary>The transcoder of a live stream, if it has one.</summary>
     public StreamTranscoder? Find(string streamId) => _running.TryGetValue(streamId, out var entry) ? entry.Transcoder : null;
@@ -58,7 +61,7 @@ internal sealed partial class Transcoder : IHostedService, ILiveStreamListener
             return;
         }
 
-        var transcoder = new StreamTranscoder(stream, stream.AddReader("transcoder", ReaderCapacity), _hub, _options, _time, _logger);
+        var transcoder = new StreamTranscoder(stream, stream.AddReader("transcoder", ReaderCapacity), _hub, _options, _account, _time, _logger);
         var run = Task.Run(async () =>
         {
             using var lifetime = CancellationTokenSource.CreateLinkedTokenSource(stream.Lifetime.Token, _stopping.Token);

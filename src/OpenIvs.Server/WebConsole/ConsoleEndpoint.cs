@@ -6,7 +6,6 @@ using System.Text.Json;
 using OpenIvs.Protocol.Errors;
 using OpenIvs.Server.Api;
 using OpenIvs.Server.Auth.Iam;
-using OpenIvs.Server.Hosting;
 using OpenIvs.Server.Playback;
 using OpenIvs.Server.Streams;
 
@@ -34,14 +33,14 @@ public sealed class ConsoleEndpoint
 
     private static readonly JsonWriterOptions Json = new() { Encoder = JavaScriptEncoder.Default };
 
-    private readonly OpenIvsOptions _options;
+    private readonly ConsoleOptions _options;
     private readonly IServiceProvider _services;
     private readonly ConsoleSessions? _sessions;
     private readonly LiveStreamHub _hub;
     private readonly FrozenDictionary<string, EmbeddedAsset> _assets;
     private readonly byte[] _page;
 
-    public ConsoleEndpoint(OpenIvsOptions options, IServiceProvider services, LiveStreamHub hub)
+    public ConsoleEndpoint(ConsoleOptions options, Resources.ServiceAccount account, Auth.AuthenticationMode authentication, IServiceProvider services, LiveStreamHub hub)
     {
         _options = options;
         _services = services;
@@ -52,9 +51,9 @@ public sealed class ConsoleEndpoint
             .ToFrozenDictionary(a => a.Name, StringComparer.Ordinal);
         var config = JsonSerializer.Serialize(new Dictionary<string, string>
         {
-            ["region"] = options.Region,
-            ["accountId"] = options.AccountId,
-            ["auth"] = options.Authentication,
+            ["region"] = account.Region,
+            ["accountId"] = account.AccountId,
+            ["auth"] = authentication.Name,
         });
         var template = EmbeddedAsset.Stamp(Encoding.UTF8.GetString(EmbeddedAsset.ReadResource("console.html")), _assets.Values);
         // The serializer's default encoder escapes <, >, & and quotes, so the JSON cannot close its <script> element.
@@ -117,7 +116,7 @@ public sealed class ConsoleEndpoint
                 SameSite = SameSiteMode.Strict,
                 Secure = context.Request.IsHttps,
                 Path = "/",
-                MaxAge = _options.Console.SessionLifetime,
+                MaxAge = _options.SessionLifetime,
             });
             await WriteSessionAsync(context, session).ConfigureAwait(false);
         }

@@ -4,7 +4,6 @@ using System.Text;
 using OpenIvs.Protocol.Errors;
 using OpenIvs.Protocol.Model;
 using OpenIvs.Server.Auth.Iam;
-using OpenIvs.Server.Hosting;
 
 namespace OpenIvs.Server.WebConsole;
 
@@ -13,7 +12,7 @@ namespace OpenIvs.Server.WebConsole;
 /// SameSite=Strict cookie; each call must also carry the session's CSRF token in a header, which a page of
 /// another site can neither read nor send with the cookie.
 /// </summary>
-public sealed class ConsoleSessions(IamDirectory directory, OpenIvsOptions options, TimeProvider time)
+public sealed class ConsoleSessions(IamDirectory directory, ConsoleOptions options, Resources.ServiceAccount account, TimeProvider time)
 {
     public const string CookieName = "openivs-console";
     public const string CsrfHeader = "X-OpenIvs-Csrf";
@@ -31,7 +30,7 @@ public sealed class ConsoleSessions(IamDirectory directory, OpenIvsOptions optio
             }
         }
 
-        var session = new ConsoleSession(NewId(), accessKeyId, principal.Arn, NewId(), now + options.Console.SessionLifetime);
+        var session = new ConsoleSession(NewId(), accessKeyId, principal.Arn, NewId(), now + options.SessionLifetime);
         _sessions[session.Id] = session;
         return session;
     }
@@ -75,7 +74,7 @@ public sealed class ConsoleSessions(IamDirectory directory, OpenIvsOptions optio
         }
 
         var now = time.GetUtcNow();
-        var key = ((OpenIvs.Protocol.Auth.ISigV4KeyResolver)directory).Resolve(session.AccessKeyId, now.ToString("yyyyMMdd", System.Globalization.CultureInfo.InvariantCulture), options.Region, Auth.SigV4Authenticator.Service);
+        var key = ((OpenIvs.Protocol.Auth.ISigV4KeyResolver)directory).Resolve(session.AccessKeyId, now.ToString("yyyyMMdd", System.Globalization.CultureInfo.InvariantCulture), account.Region, Auth.SigV4Authenticator.Service);
         if (key?.Principal is not IamPrincipal principal || (key.Expiration is { } expiration && expiration <= now))
         {
             Remove(id);

@@ -31,7 +31,7 @@ public class AuthorizationTests
     {
         await using var server = await TestServer.StartAsync();
         var arn = (string)(await server.CallAsync("CreateChannel").OkAsync())["channel"]!["arn"]!;
-        var user = await UserWithPolicyAsync(server, "reader", """{"Effect":"Allow","Action":["ivs:List*"],"Resource":"*"}""");
+        var user = await server.UserWithPolicyAsync("reader", """{"Effect":"Allow","Action":["ivs:List*"],"Resource":"*"}""");
 
         await server.CallAsync("ListChannels", credentials: user).OkAsync();
         var message = await server.CallAsync("GetChannel", $$"""{"arn":"{{arn}}"}""", user).ErrorAsync(403, "AccessDeniedException");
@@ -60,7 +60,7 @@ public class AuthorizationTests
         await using var server = await TestServer.StartAsync();
         var tagged = await CreateEveryResourceAsync(server, """{"env":"prod"}""");
         var untagged = await CreateEveryResourceAsync(server, """{"env":"dev"}""");
-        var user = await UserWithPolicyAsync(server, "prod-only",
+        var user = await server.UserWithPolicyAsync("prod-only",
             """{"Effect":"Allow","Action":"ivs:Get*","Resource":"*","Condition":{"StringEquals":{"aws:ResourceTag/env":"prod"}}}""");
 
         foreach (var (getOperation, arn) in tagged)
@@ -78,7 +78,7 @@ public class AuthorizationTests
     public async Task RequestTagAndTagKeysConditionsApplyToCreateAndTagOperations()
     {
         await using var server = await TestServer.StartAsync();
-        var user = await UserWithPolicyAsync(server, "tagger", """
+        var user = await server.UserWithPolicyAsync("tagger", """
             [{"Effect":"Allow","Action":["ivs:Create*","ivs:ImportPlaybackKeyPair","ivs:TagResource"],"Resource":"*",
               "Condition":{"StringEquals":{"aws:RequestTag/team":"video"},"ForAllValues:StringEquals":{"aws:TagKeys":["team","env"]}}},
              {"Effect":"Allow","Action":"ivs:UntagResource","Resource":"*","Condition":{"ForAllValues:StringEquals":{"aws:TagKeys":["env"]}}}]
@@ -115,7 +115,7 @@ public class AuthorizationTests
         await using var server = await TestServer.StartAsync();
         var locked = (string)(await server.CallAsync("CreateChannel", """{"tags":{"locked":"true"}}""").OkAsync())["channel"]!["arn"]!;
         var open = (string)(await server.CallAsync("CreateChannel").OkAsync())["channel"]!["arn"]!;
-        var user = await UserWithPolicyAsync(server, "operator", """
+        var user = await server.UserWithPolicyAsync("operator", """
             [{"Effect":"Allow","Action":"ivs:*","Resource":"*"},
              {"Effect":"Deny","Action":["ivs:DeleteChannel","ivs:UpdateChannel"],"Resource":"*","Condition":{"StringEquals":{"aws:ResourceTag/locked":"true"}}}]
             """);
@@ -131,7 +131,7 @@ public class AuthorizationTests
         await using var server = await TestServer.StartAsync();
         var allowed = (string)(await server.CallAsync("CreateChannel", """{"tags":{"env":"prod"}}""").OkAsync())["channel"]!["arn"]!;
         var other = (string)(await server.CallAsync("CreateChannel").OkAsync())["channel"]!["arn"]!;
-        var user = await UserWithPolicyAsync(server, "batcher", """
+        var user = await server.UserWithPolicyAsync("batcher", """
             {"Effect":"Allow","Action":["ivs:BatchGetChannel","ivs:BatchStartViewerSessionRevocation"],"Resource":"*","Condition":{"StringEquals":{"aws:ResourceTag/env":"prod"}}}
             """);
 
@@ -149,7 +149,7 @@ public class AuthorizationTests
     public async Task FaultInjectionNeedsTheRootKey()
     {
         await using var server = await TestServer.StartAsync(o => o.EnableFaultInjection = true);
-        var user = await UserWithPolicyAsync(server, "tester", """{"Effect":"Allow","Action":"*","Resource":"*"}""");
+        var user = await server.UserWithPolicyAsync("tester", """{"Effect":"Allow","Action":"*","Resource":"*"}""");
         const string rule = """{"operation":"ListChannels","errorCode":"ThrottlingException","count":1}""";
 
         await server.SendAsync("POST", "/_openivs/faults", rule, user).ErrorAsync(403, "AccessDeniedException");
@@ -165,17 +165,6 @@ public class AuthorizationTests
 
         await server.CallAsync("ListChannels").ErrorAsync(429, "ThrottlingException");
         await server.CallAsync("ListChannels").OkAsync();
-    }
-
-    private static async Task<SigV4Credentials> UserWithPolicyAsync(TestServer server, string name, string statements)
-    {
-        var iam = server.Services.GetRequiredService<IamAdministration>();
-        await iam.CreateUserAsync(name, default);
-        await iam.PutPolicyAsync(name + "-policy", """{"Version":"2012-10-17","Statement":""" + statements + "}", default);
-        await iam.AttachPolicyAsync(name, name + "-policy", default);
-        var key = await iam.CreateAccessKeyAsync(name, default);
-        server.Services.GetRequiredService<IamDirectory>().Reload();
-        return new SigV4Credentials(key.AccessKeyId, key.SecretAccessKey);
     }
 
     /// <summary>One resource of every taggable type, with the tags; returns (Get operation, ARN) pairs.</summary>

@@ -8,7 +8,11 @@ using OpenIvs.Server.Tests.Infrastructure;
 
 namespace OpenIvs.Server.Tests.Events;
 
-/// <summary>The EventBridge sink against a real moto server (EventBridge rule -> SQS), and against a local receiver for refusals.</summary>
+/// <summary>
+/// The EventBridge sink against a real moto server (EventBridge rule -> SQS), and against a local receiver for refusals.
+/// Real time: moto and the sockets run on the wall clock; failed attempts and calls are waited for as they are logged
+/// or received (Changes).
+/// </summary>
 public class EventBridgeDeliveryTests
 {
     private const string Channel = "arn:aws:ivs:us-west-2:000000000000:channel/abcdABCD1234";
@@ -74,11 +78,11 @@ public class EventBridgeDeliveryTests
             logs: logs,
             services: s => s.AddSingleton<IAwsCredentialsProvider>(new StaticCredentialsProvider(MotoServer.Credentials)));
         var appended = await WebhookDeliveryTests.AppendAsync(server, 3);
-        await Eventually.TrueAsync(() => logs.Lines.Count(l => l.Contains("not delivered", StringComparison.Ordinal)) >= 2, "two failed attempts");
+        await logs.Changes.UntilAsync(() => logs.Lines.Count(l => l.Contains("not delivered", StringComparison.Ordinal)) >= 2, "two failed attempts");
 
         // The endpoint comes up without the bus: PutEvents fails as a whole (ResourceNotFoundException), retried.
         await using var moto = await MotoServer.StartAsync(port);
-        await Eventually.TrueAsync(() => logs.Lines.Any(l => l.Contains("ResourceNotFoundException", StringComparison.Ordinal)), "a missing-bus failure", TimeSpan.FromSeconds(60));
+        await logs.Changes.UntilAsync(() => logs.Lines.Any(l => l.Contains("ResourceNotFoundException", StringComparison.Ordinal)), "a missing-bus failure", TimeSpan.FromSeconds(60));
         var queue = await moto.CreateQueueWithRuleAsync("""{"source": ["aws.ivs"]}""", bus: "ivs-bus");
 
         var received = await moto.ReceiveAsync(queue, 3);
@@ -111,7 +115,7 @@ public class EventBridgeDeliveryTests
             services: s => s.AddSingleton<IAwsCredentialsProvider>(new StaticCredentialsProvider(credentials)));
 
         var appended = await WebhookDeliveryTests.AppendAsync(server, 3);
-        await Eventually.TrueAsync(() => receiver.Received.Count >= 3, "three PutEvents calls", TimeSpan.FromSeconds(60));
+        await receiver.Changes.UntilAsync(() => receiver.Received.Count >= 3, "three PutEvents calls", TimeSpan.FromSeconds(60));
         var outbox = server.Services.GetRequiredService<IEventOutbox>();
         var sink = Assert.Single(server.Services.GetRequiredService<EventRelay>().Sinks);
         await Eventually.ReturnsAsync(() => outbox.GetCursorAsync(sink.Name, default), c => c == outbox.LastPosition, "cursor at the end");

@@ -46,9 +46,9 @@ public class EventDeliveryEndToEndTests
         {
             await WaitUntilStartedAsync(server, arn);
             await publisher.PauseAsync();
-            await Eventually.ReturnsAsync(() => GetStreamAsync(server, arn), s => (string?)s?["health"] == "STARVING", "starving");
+            await server.UntilStoredAsync(() => GetStreamAsync(server, arn), s => (string?)s?["health"] == "STARVING", "starving");
             await publisher.ResumeAsync();
-            await Eventually.ReturnsAsync(() => GetStreamAsync(server, arn), s => (string?)s?["health"] == "HEALTHY", "healthy again");
+            await server.UntilStoredAsync(() => GetStreamAsync(server, arn), s => (string?)s?["health"] == "HEALTHY", "healthy again");
         }
 
         string[] expected = ["Session Created", "Stream Start", "Starvation Start", "Starvation End", "Stream End", "Session Ended"];
@@ -131,7 +131,7 @@ public class EventDeliveryEndToEndTests
             (arn, var key) = await CreateChannelAsync(server);
             await using var publisher = Ffmpeg.Publish(await Ffmpeg.ClipAsync(640, 360, 30, 800, 6), RtmpsUrl(server, key));
             await WaitUntilStartedAsync(server, arn);
-            await Eventually.TrueAsync(() => receiver.Received.Count > 0, "a first (refused) delivery attempt", TimeSpan.FromSeconds(30));
+            await receiver.Changes.UntilAsync(() => receiver.Received.Count > 0, "a first (refused) delivery attempt", TimeSpan.FromSeconds(30));
 
             // The server stops with the stream live: it ends the stream and stores its end; nothing is delivered.
         }
@@ -159,7 +159,7 @@ public class EventDeliveryEndToEndTests
 
         Assert.Equal(HttpStatusCode.TooManyRequests, second.StatusCode);
         Assert.Equal(HttpStatusCode.TooManyRequests, third.StatusCode);
-        var breaches = await Eventually.ReturnsAsync(
+        var breaches = await server.UntilStoredAsync(
             async () => (await server.OutboxEventsAsync()).Where(e => (string?)e["detail-type"] == "IVS Limit Breach").ToList(),
             b => b.Count > 0, "the breach event");
         var breach = Assert.Single(breaches);

@@ -1,3 +1,4 @@
+using OpenIvs.Server.Events;
 using OpenIvs.Server.Hosting;
 
 namespace OpenIvs.Server.Tests.Events;

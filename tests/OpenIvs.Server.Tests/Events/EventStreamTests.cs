@@ -107,9 +107,9 @@ public class EventStreamTests
     public async Task UsersNeedTheReadEventsActionOnTheChannelOrEverything()
     {
         await using var server = await TestServer.StartAsync();
-        var none = await UserAsync(server, "no-events", """[{"Effect":"Allow","Action":"ivs:*","Resource":"*"}]""");
-        var one = await UserAsync(server, "one-channel", $$"""[{"Effect":"Allow","Action":"openivs:ReadEvents","Resource":"{{Channel}}"}]""");
-        var all = await UserAsync(server, "all-events", """[{"Effect":"Allow","Action":"openivs:*","Resource":"*"}]""");
+        var none = await server.UserWithPolicyAsync("no-events", """[{"Effect":"Allow","Action":"ivs:*","Resource":"*"}]""");
+        var one = await server.UserWithPolicyAsync("one-channel", $$"""[{"Effect":"Allow","Action":"openivs:ReadEvents","Resource":"{{Channel}}"}]""");
+        var all = await server.UserWithPolicyAsync("all-events", """[{"Effect":"Allow","Action":"openivs:*","Resource":"*"}]""");
         var filter = $"{EventStreamEndpoint.Path}?channelArn={Uri.EscapeDataString(Channel)}";
 
         Assert.Equal(HttpStatusCode.Forbidden, await StatusAsync(server, EventStreamEndpoint.Path, none));
@@ -151,16 +151,5 @@ public class EventStreamTests
     {
         using var response = await server.Http.SendAsync(server.Sign("GET", pathAndQuery, null, credentials, server.Time.GetUtcNow()), HttpCompletionOption.ResponseHeadersRead);
         return response.StatusCode;
-    }
-
-    private static async Task<SigV4Credentials> UserAsync(TestServer server, string name, string statements)
-    {
-        var iam = server.Services.GetRequiredService<IamAdministration>();
-        await iam.CreateUserAsync(name, default);
-        await iam.PutPolicyAsync(name + "-policy", """{"Version":"2012-10-17","Statement":""" + statements + "}", default);
-        await iam.AttachPolicyAsync(name, name + "-policy", default);
-        var key = await iam.CreateAccessKeyAsync(name, default);
-        server.Services.GetRequiredService<IamDirectory>().Reload();
-        return new SigV4Credentials(key.AccessKeyId, key.SecretAccessKey);
     }
 }

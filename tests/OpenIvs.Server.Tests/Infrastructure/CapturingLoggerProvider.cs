@@ -12,13 +12,16 @@ public sealed class CapturingLoggerProvider : ILoggerProvider
 
     public string All => string.Join('\n', _lines);
 
-    public ILogger CreateLogger(string categoryName) => new Logger(categoryName, _lines);
+    /// <summary>Notified at each line.</summary>
+    public Changes Changes { get; } = new();
+
+    public ILogger CreateLogger(string categoryName) => new Logger(categoryName, _lines, Changes);
 
     public void Dispose()
     {
     }
 
-    private sealed class Logger(string category, ConcurrentQueue<string> lines) : ILogger
+    private sealed class Logger(string category, ConcurrentQueue<string> lines, Changes changes) : ILogger
     {
         public IDisposable? BeginScope<TState>(TState state)
             where TState : notnull => null;
@@ -29,6 +32,7 @@ public sealed class CapturingLoggerProvider : ILoggerProvider
         {
             var values = state is IEnumerable<KeyValuePair<string, object?>> pairs ? string.Join(' ', pairs.Select(p => $"{p.Key}={p.Value}")) : string.Empty;
             lines.Enqueue($"{logLevel} {category} {formatter(state, exception)} [{values}] {exception}");
+            changes.Notify();
         }
     }
 }

@@ -25,6 +25,9 @@ public sealed class EventReceiver : IAsyncDisposable
     private readonly ConcurrentQueue<ReceivedRequest> _accepted = new();
     private int _count;
 
+    /// <summary>Notified at each request received and each answered.</summary>
+    public Changes Changes { get; } = new();
+
     private EventReceiver(WebApplication app, Uri baseAddress)
     {
         _app = app;
@@ -59,9 +62,7 @@ public sealed class EventReceiver : IAsyncDisposable
     /// <summary>Waits until the accepted events (parsed JSON, in arrival order) satisfy <paramref name="done"/>.</summary>
     public async Task<List<JsonNode>> WaitForEventsAsync(Func<List<JsonNode>, bool> done, TimeSpan? within = null)
     {
-        List<JsonNode> events = [];
-        await Eventually.TrueAsync(() => done(events = [.. Accepted.Where(r => r.Path == Url.AbsolutePath).Select(r => r.Json)]), "webhook events", within ?? TimeSpan.FromSeconds(60));
-        return events;
+        return await Changes.UntilAsync(() => Accepted.Where(r => r.Path == Url.AbsolutePath).Select(r => r.Json).ToList(), done, "webhook events", within);
     }
 
     public Task<List<JsonNode>> WaitForEventsAsync(int count, TimeSpan? within = null) => WaitForEventsAsync(e => e.Count >= count, within);
@@ -75,6 +76,7 @@ public sealed class EventReceiver : IAsyncDisposable
             context.Request.Headers.ToDictionary(h => h.Key, h => h.Value.ToString(), StringComparer.OrdinalIgnoreCase),
             body.ToArray());
         _received.Enqueue(request);
+        Changes.Notify();
         var reply = Respond(request, Interlocked.Increment(ref _count) - 1);
         if (reply.Hang)
         {
@@ -91,6 +93,7 @@ public sealed class EventReceiver : IAsyncDisposable
         if (reply.Status is >= 200 and < 300)
         {
             _accepted.Enqueue(request);
+            Changes.Notify();
         }
 
         context.Response.StatusCode = reply.Status;

@@ -3,6 +3,8 @@ namespace OpenIvs.Server.Tests.Infrastructure;
 /// <summary>
 /// Waits for a condition that real-time media makes true (a stream going live, a publisher being cut
 /// off), polling with a generous bound. The bound is a safety net against hangs, not an assertion about speed.
+/// Where the thing watched says when it changes, wait with <see cref="Changes"/> instead; where a clock decides,
+/// advance a FakeTimeProvider (or jump a <see cref="RunningClock"/>).
 /// </summary>
 public static class Eventually
 {

@@ -23,6 +23,9 @@ public sealed class OtlpReceiver : IAsyncDisposable
 
     public IReadOnlyCollection<byte[]> Bodies => _bodies;
 
+    /// <summary>Notified at each export received.</summary>
+    public Changes Changes { get; } = new();
+
     public static async Task<OtlpReceiver> StartAsync()
     {
         var builder = WebApplication.CreateSlimBuilder();
@@ -35,6 +38,7 @@ public sealed class OtlpReceiver : IAsyncDisposable
             using var body = new MemoryStream();
             await context.Request.Body.CopyToAsync(body);
             receiver._bodies.Enqueue(body.ToArray());
+            receiver.Changes.Notify();
             context.Response.ContentType = "application/x-protobuf";
             return Results.Bytes([], "application/x-protobuf"); // an empty ExportTraceServiceResponse
         });

@@ -4,6 +4,7 @@ using System.Text;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using OpenIvs.Protocol.Auth;
+using OpenIvs.Server.Auth.Iam;
 using OpenIvs.Server.Hosting;
 
 namespace OpenIvs.Server.Tests.Infrastructure;
@@ -177,6 +178,47 @@ public sealed class TestServer : IAsyncDisposable
 
         request.Headers.TryAddWithoutValidation("Authorization", signed.Authorization);
         return request;
+    }
+
+    /// <summary>
+    /// Waits until <paramref name="probe"/>'s value satisfies <paramref name="done"/>, checked now and again after
+    /// each commit of events to the outbox: woken by the store, never on a clock. For the live side's state (a
+    /// stream live or gone, its health, its session): each change of it is followed by a commit of its event.
+    /// </summary>
+    public async Task<T> UntilStoredAsync<T>(Func<Task<T>> probe, Func<T, bool> done, string what, TimeSpan? within = null)
+    {
+        var outbox = Services.GetRequiredService<OpenIvs.Server.Storage.IEventOutbox>();
+        using var bound = new CancellationTokenSource(within ?? TimeSpan.FromSeconds(60));
+        while (true)
+        {
+            var seen = outbox.LastPosition; // read before the probe, so a commit during it is not missed
+            var value = await probe();
+            if (done(value))
+            {
+                return value;
+            }
+
+            try
+            {
+                await outbox.WaitAsync(seen, bound.Token);
+            }
+            catch (OperationCanceledException) when (bound.IsCancellationRequested)
+            {
+                Assert.Fail($"Timed out waiting for {what}; last value: {value}");
+            }
+        }
+    }
+
+    /// <summary>A new IAM user with one policy of <paramref name="statements"/> (a statement or a JSON array of them), and its key.</summary>
+    public async Task<SigV4Credentials> UserWithPolicyAsync(string name, string statements)
+    {
+        var iam = Services.GetRequiredService<IamAdministration>();
+        await iam.CreateUserAsync(name, default);
+        await iam.PutPolicyAsync(name + "-policy", """{"Version":"2012-10-17","Statement":""" + statements + "}", default);
+        await iam.AttachPolicyAsync(name, name + "-policy", default);
+        var key = await iam.CreateAccessKeyAsync(name, default);
+        Services.GetRequiredService<IamDirectory>().Reload();
+        return new SigV4Credentials(key.AccessKeyId, key.SecretAccessKey);
     }
 
     public async ValueTask DisposeAsync()

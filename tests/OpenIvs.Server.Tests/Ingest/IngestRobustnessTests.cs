@@ -131,7 +131,7 @@ public class IngestRobustnessTests
             for (var i = 0; i < bytes; i++)
             {
                 await stream.WriteAsync(new byte[] { i == 0 ? (byte)3 : (byte)0 });
-                await Task.Delay(1000);
+                await Task.Delay(1000); // real time: a slow client on a real socket, against the handshake's wall-clock timeout
             }
         }
         catch (IOException)

@@ -5,7 +5,11 @@ using OpenIvs.Server.Tests.Infrastructure;
 
 namespace OpenIvs.Server.Tests.Ingest;
 
-/// <summary>Real RTMP and RTMPS publishing with ffmpeg against an in-process server.</summary>
+/// <summary>
+/// Real RTMP and RTMPS publishing with ffmpeg against an in-process server. Real time: ffmpeg publishes at the
+/// media's own rate, so waits are on the store's commits (the live side's changes come with events: UntilStoredAsync)
+/// or on conditions the media makes true (Eventually); timeouts are jumped over with a RunningClock.
+/// </summary>
 public class IngestTests
 {
     [Fact]
@@ -16,7 +20,7 @@ public class IngestTests
         var clip = await Ffmpeg.ClipAsync(1280, 720, 30, 2500);
 
         await using var publisher = Ffmpeg.Publish(clip, RtmpsUrl(server, key));
-        var stream = (await Eventually.ReturnsAsync(() => GetStreamAsync(server, arn), s => s is not null, "the channel to go live"))!;
+        var stream = (await server.UntilStoredAsync(() => GetStreamAsync(server, arn), s => s is not null, "the channel to go live"))!;
         // Let the 5-second measurement window fill before reading the bitrate.
         var session = await Eventually.ReturnsAsync(
             () => SessionAsync(server, arn),
@@ -74,7 +78,7 @@ public class IngestTests
 
         await using var publisher = Ffmpeg.Publish(clip, RtmpUrl(server, key));
 
-        await Eventually.ReturnsAsync(() => GetStreamAsync(server, arn), s => s is not null, "the channel to go live over RTMP");
+        await server.UntilStoredAsync(() => GetStreamAsync(server, arn), s => s is not null, "the channel to go live over RTMP");
     }
 
     [Fact]
@@ -84,7 +88,7 @@ public class IngestTests
         var (arn, key) = await CreateChannelAsync(server);
         var clip = await Ffmpeg.ClipAsync(640, 360, 30, 800, 5);
         await using var first = Ffmpeg.Publish(clip, RtmpsUrl(server, key));
-        var stream = await Eventually.ReturnsAsync(() => GetStreamAsync(server, arn), s => s is not null, "the first publisher to go live");
+        var stream = await server.UntilStoredAsync(() => GetStreamAsync(server, arn), s => s is not null, "the first publisher to go live");
 
         await using var second = Ffmpeg.Publish(clip, RtmpsUrl(server, key), loop: false);
 
@@ -133,7 +137,7 @@ public class IngestTests
             Assert.Equal(0, await publisher.WaitForExitAsync(TimeSpan.FromSeconds(60)));
         }
 
-        await Eventually.ReturnsAsync(() => GetStreamAsync(server, arn), s => s is null, "offline");
+        await server.UntilStoredAsync(() => GetStreamAsync(server, arn), s => s is null, "offline");
         var session = await WaitUntilEndStoredAsync(server, arn);
         Assert.NotNull(session["endTime"]);
         Assert.Equal("Session Ended", (string?)session["truncatedEvents"]![0]!["name"]);
@@ -157,22 +161,24 @@ public class IngestTests
     [Fact]
     public async Task StalledEncoderTurnsStarvingThenHealthyAndIsCutOffWhenIdle()
     {
-        await using var server = await TestServer.StartAsync(o =>
-        {
-            o.Ingest.StarvationThreshold = TimeSpan.FromSeconds(1);
-            o.Ingest.IdleTimeout = TimeSpan.FromSeconds(6);
-        });
+        // IVS's thresholds (2 s starving, 30 s idle): the clock jumps over them while the encoder is frozen.
+        await using var clock = RunningClock.Start();
+        await using var server = await TestServer.StartAsync(time: clock.Time);
         var (arn, key) = await CreateChannelAsync(server);
         var clip = await Ffmpeg.ClipAsync(640, 360, 30, 800, 5);
         await using var publisher = Ffmpeg.Publish(clip, RtmpsUrl(server, key));
         await WaitUntilStartedAsync(server, arn);
 
         await publisher.PauseAsync();
-        await Eventually.ReturnsAsync(() => GetStreamAsync(server, arn), s => (string?)s?["health"] == "STARVING", "starving");
+        clock.Jump(server.Options.Ingest.StarvationThreshold + TimeSpan.FromSeconds(1));
+        await server.UntilStoredAsync(() => GetStreamAsync(server, arn), s => (string?)s?["health"] == "STARVING", "starving");
         await publisher.ResumeAsync();
-        await Eventually.ReturnsAsync(() => GetStreamAsync(server, arn), s => (string?)s?["health"] == "HEALTHY", "healthy again");
+        await server.UntilStoredAsync(() => GetStreamAsync(server, arn), s => (string?)s?["health"] == "HEALTHY", "healthy again");
         await publisher.PauseAsync();
-        await Eventually.ReturnsAsync(() => GetStreamAsync(server, arn), s => s is null, "disconnected after the idle timeout");
+        clock.Jump(server.Options.Ingest.StarvationThreshold + TimeSpan.FromSeconds(1)); // starving first, as in real time
+        await server.UntilStoredAsync(() => GetStreamAsync(server, arn), s => (string?)s?["health"] == "STARVING", "starving again");
+        clock.Jump(server.Options.Ingest.IdleTimeout);
+        await server.UntilStoredAsync(() => GetStreamAsync(server, arn), s => s is null, "disconnected after the idle timeout");
         await WaitUntilEndStoredAsync(server, arn);
 
         var names = (await SessionAsync(server, arn))["truncatedEvents"]!.AsArray().Select(e => (string)e!["name"]!).Reverse().ToList();
@@ -207,14 +213,14 @@ public class IngestTests
         var (second, secondKey) = await CreateChannelAsync(server);
         var clip = await Ffmpeg.ClipAsync(640, 360, 30, 800, 5);
         await using var live = Ffmpeg.Publish(clip, RtmpsUrl(server, firstKey));
-        await Eventually.ReturnsAsync(() => GetStreamAsync(server, first), s => s is not null, "first channel live");
+        await server.UntilStoredAsync(() => GetStreamAsync(server, first), s => s is not null, "first channel live");
 
         await using var refused = Ffmpeg.Publish(clip, RtmpsUrl(server, secondKey), loop: false);
 
         Assert.NotEqual(0, await refused.WaitForExitAsync(TimeSpan.FromSeconds(30)));
         await server.CallAsync("GetStream", $$"""{"channelArn":"{{second}}"}""").ErrorAsync(404, "ChannelNotBroadcasting");
         // The refusal is immediate; its event is stored a moment later, off the ingest path.
-        var breach = (await Eventually.ReturnsAsync(server.OutboxEventsAsync, e => e.Any(x => (string?)x["detail-type"] == "IVS Limit Breach"), "the breach event"))
+        var breach = (await server.UntilStoredAsync(server.OutboxEventsAsync, e => e.Any(x => (string?)x["detail-type"] == "IVS Limit Breach"), "the breach event"))
             .Single(e => (string?)e["detail-type"] == "IVS Limit Breach");
         Assert.Equal("Concurrent Broadcasts", (string?)breach["detail"]!["limit_name"]);
         Assert.Equal("active streams", (string?)breach["detail"]!["limit_unit"]);
@@ -229,7 +235,7 @@ public class IngestTests
         var (arn, key) = await CreateChannelAsync(server);
         var clip = await Ffmpeg.ClipAsync(640, 360, 30, 800, 5);
         await using var publisher = Ffmpeg.Publish(clip, RtmpsUrl(server, key));
-        await Eventually.ReturnsAsync(() => GetStreamAsync(server, arn), s => (string?)s?["health"] == "HEALTHY", "healthy");
+        await server.UntilStoredAsync(() => GetStreamAsync(server, arn), s => (string?)s?["health"] == "HEALTHY", "healthy");
 
         var healthy = await server.CallAsync("ListStreams", """{"filterBy":{"health":"HEALTHY"}}""").OkAsync();
         var starving = await server.CallAsync("ListStreams", """{"filterBy":{"health":"STARVING"}}""").OkAsync();
@@ -251,7 +257,7 @@ public class IngestTests
     /// <summary>Waits for the stream's first keyframe to be processed (the Stream Start event), and returns the stream.</summary>
     internal static async Task<JsonNode> WaitUntilStartedAsync(TestServer server, string arn)
     {
-        await Eventually.ReturnsAsync(
+        await server.UntilStoredAsync(
             async () => await GetStreamAsync(server, arn) is null ? null : await SessionAsync(server, arn),
             s => s?["truncatedEvents"]?.AsArray().Any(e => (string?)e!["name"] == "Stream Start") == true,
             "the stream to start");
@@ -260,7 +266,7 @@ public class IngestTests
 
     /// <summary>The channel's latest session once its end is stored (the session recorder works off the ingest path).</summary>
     internal static Task<JsonNode> WaitUntilEndStoredAsync(TestServer server, string arn) =>
-        Eventually.ReturnsAsync(() => SessionAsync(server, arn), s => s["endTime"] is not null, "the session's end to be stored");
+        server.UntilStoredAsync(() => SessionAsync(server, arn), s => s["endTime"] is not null, "the session's end to be stored");
 
     internal static async Task<JsonNode?> GetStreamAsync(TestServer server, string arn)
     {

@@ -74,7 +74,7 @@ public sealed class ReceiveCoalescingTests : IDisposable
         // Lowering the mark (what Adjust does when the rate falls) wakes a reader already waiting.
         _client.Send(new byte[100]);
         var waiting = Task.Run(() => _server.Poll(TimeSpan.FromSeconds(30), SelectMode.SelectRead));
-        Assert.NotSame(waiting, await Task.WhenAny(waiting, Task.Delay(300)));
+        Assert.NotSame(waiting, await Task.WhenAny(waiting, Task.Delay(300))); // real time: the kernel's socket, not ours to fake
         _server.SetSocketOption(SocketOptionLevel.Socket, SocketOptionName.ReceiveLowWater, 1);
         Assert.True(await waiting.WaitAsync(TimeSpan.FromSeconds(10)), "lowering the mark must wake the waiting reader");
         Assert.Equal(100, Drain());

@@ -8,7 +8,11 @@ using static OpenIvs.Server.Tests.Ingest.IngestTests;
 
 namespace OpenIvs.Server.Tests.Ingest;
 
-/// <summary>Real SRT publishing (ffmpeg's libsrt caller, MPEG-TS) against an in-process server.</summary>
+/// <summary>
+/// Real SRT publishing (ffmpeg's libsrt caller, MPEG-TS) against an in-process server. Real time: libsrt and
+/// ffmpeg run on the wall clock, so waits are on the store's commits (UntilStoredAsync) or on conditions the stream
+/// makes true (Eventually).
+/// </summary>
 public class SrtIngestTests
 {
     [Fact]
@@ -110,9 +114,9 @@ public class SrtIngestTests
         await server.CallAsync("StopStream", $$"""{"channelArn":"{{arn}}"}""").OkAsync();
 
         Assert.NotEqual(0, await publisher.WaitForExitAsync(TimeSpan.FromSeconds(30)));
-        await Eventually.ReturnsAsync(() => GetStreamAsync(server, arn), s => s is null, "offline after StopStream");
+        await server.UntilStoredAsync(() => GetStreamAsync(server, arn), s => s is null, "offline after StopStream");
         // Session writes happen off the ingest path: wait for the end to be recorded.
-        var names = await Eventually.ReturnsAsync(
+        var names = await server.UntilStoredAsync(
             async () => (await server.CallAsync("GetStreamSession", $$"""{"channelArn":"{{arn}}"}""").OkAsync())["streamSession"]!["truncatedEvents"]!
                 .AsArray().Select(e => (string)e!["name"]!).Reverse().ToList(),
             n => n.Contains("Session Ended"), "the session's end to be recorded");
@@ -156,7 +160,7 @@ public class SrtIngestTests
 
         await using var publisher = Ffmpeg.PublishSrt(clip, SrtUrl(channel, key), loop: false);
 
-        var names = await Eventually.ReturnsAsync(
+        var names = await server.UntilStoredAsync(
             async () => (await server.CallAsync("ListStreamSessions", $$"""{"channelArn":"{{arn}}"}""").OkAsync())["streamSessions"]!.AsArray().Count == 0
                 ? []
                 : (await server.CallAsync("GetStreamSession", $$"""{"channelArn":"{{arn}}"}""").OkAsync())["streamSession"]!["truncatedEvents"]!

@@ -13,18 +13,18 @@ public class SrtOptionsTests
         options.Validate();
 
         Assert.Equal("127.0.0.1:9000", options.SrtEndPoint!.ToString());
-        Assert.Equal("127.0.0.1", new EndpointNames(options).SrtEndpoint("abcdef012345"));
+        Assert.Equal("127.0.0.1", options.CreateEndpointNames().SrtEndpoint("abcdef012345"));
     }
 
     [Fact]
     public void TheEndpointFollowsTheListenerUnlessAPublicPortOrHostIsGiven()
     {
         var options = new OpenIvsOptions { Srt = "0.0.0.0:9100" };
-        Assert.Equal("127.0.0.1:9100", new EndpointNames(options).SrtEndpoint("abcdef012345"));
+        Assert.Equal("127.0.0.1:9100", options.CreateEndpointNames().SrtEndpoint("abcdef012345"));
 
         options.Public.SrtHost = "{prefix}.srt.example.com";
         options.Public.SrtPort = 9000;
-        Assert.Equal("abcdef012345.srt.example.com", new EndpointNames(options).SrtEndpoint("abcdef012345"));
+        Assert.Equal("abcdef012345.srt.example.com", options.CreateEndpointNames().SrtEndpoint("abcdef012345"));
     }
 
     [Fact]

@@ -11,7 +11,11 @@ using static OpenIvs.Server.Tests.Ingest.IngestTests;
 
 namespace OpenIvs.Server.Tests.Playback;
 
-/// <summary>The HLS origin, played by the real ffmpeg/ffprobe from streams ffmpeg publishes over RTMP.</summary>
+/// <summary>
+/// The HLS origin, played by the real ffmpeg/ffprobe from streams ffmpeg publishes over RTMP. Real time: ffmpeg
+/// publishes at the media's own rate, so waits are on conditions the media makes true (Eventually); timeouts are
+/// jumped over with a RunningClock.
+/// </summary>
 public class PlaybackTests
 {
     [Theory]
@@ -87,7 +91,9 @@ public class PlaybackTests
         var (arn, key, playbackUrl) = await GoLiveAsync(server, """{"insecureIngest":true}""");
         await using var publisher = Ffmpeg.Publish(await Ffmpeg.ClipAsync(640, 360, 30, 800), RtmpUrl(server, key));
         await WaitUntilStartedAsync(server, arn);
-        await Task.Delay(TimeSpan.FromSeconds(3)); // past the first complete segment a packaging node would have
+        // Past the first complete segment a packaging node would have: a second keyframe has arrived.
+        var live = server.Services.GetRequiredService<LiveStreamHub>().Find(arn)!;
+        await Eventually.TrueAsync(() => live.Metrics.KeyframeInterval > TimeSpan.Zero, "a second keyframe");
 
         using var response = await server.Http.GetAsync(playbackUrl);
         Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
@@ -185,7 +191,8 @@ public class PlaybackTests
     [Fact]
     public async Task BlockingRequestsAreBoundedTimeOutAndEndWhenTheClientLeaves()
     {
-        await using var server = await TestServer.StartAsync(o => o.Playback.MaxBlockedRequests = 2);
+        await using var clock = RunningClock.Start();
+        await using var server = await TestServer.StartAsync(o => o.Playback.MaxBlockedRequests = 2, time: clock.Time);
         var (arn, key, playbackUrl) = await GoLiveAsync(server, """{"insecureIngest":true,"containerFormat":"FRAGMENTED_MP4"}""");
         await using var publisher = Ffmpeg.Publish(await Ffmpeg.ClipAsync(640, 360, 30, 800), RtmpUrl(server, key));
         await WaitUntilStartedAsync(server, arn);
@@ -219,11 +226,15 @@ public class PlaybackTests
         await Eventually.TrueAsync(() => origin.BlockedRequests == 0, "the waits to end when their clients left", TimeSpan.FromSeconds(2));
 
         // A wait ends with 503 after three target durations (6 s) when the part never comes.
-        var started = DateTime.UtcNow;
-        using (var timedOut = await server.Http.GetAsync(next))
+        // The clock jumps over the wait instead of the test sitting through it.
+        var timing = server.Http.GetAsync(next);
+        await Eventually.TrueAsync(() => origin.BlockedRequests == 1, "the request waiting");
+        clock.Jump(TimeSpan.FromSeconds(5));
+        Assert.False(timing.IsCompleted); // still waiting before three target durations
+        clock.Jump(TimeSpan.FromSeconds(1.5));
+        using (var timedOut = await timing.WaitAsync(TimeSpan.FromSeconds(30)))
         {
             Assert.Equal(HttpStatusCode.ServiceUnavailable, timedOut.StatusCode);
-            Assert.InRange((DateTime.UtcNow - started).TotalSeconds, 5, 30); // waited three target durations, and no longer than bounded
         }
 
         // When media flows again the same request is answered.
@@ -235,7 +246,14 @@ public class PlaybackTests
     [Fact]
     public async Task ViewerCountCountsRecentPlaybackSessions()
     {
-        await using var server = await TestServer.StartAsync(o => o.Playback.ViewerSessionTimeout = TimeSpan.FromSeconds(5));
+        await using var clock = RunningClock.Start();
+        await using var server = await TestServer.StartAsync(
+            o =>
+            {
+                o.Playback.ViewerSessionTimeout = TimeSpan.FromSeconds(5);
+                o.Ingest.IdleTimeout = TimeSpan.FromMinutes(10); // the jumps below must not end the stream
+            },
+            time: clock.Time);
         var (arn, key, playbackUrl) = await GoLiveAsync(server, """{"insecureIngest":true}""");
         await using var publisher = Ffmpeg.Publish(await Ffmpeg.ClipAsync(640, 360, 30, 800), RtmpUrl(server, key));
         await WaitUntilStartedAsync(server, arn);
@@ -243,8 +261,14 @@ public class PlaybackTests
         await server.Http.GetStringAsync(playbackUrl);
         await server.Http.GetStringAsync(playbackUrl);
 
-        await Eventually.ReturnsAsync(() => GetStreamAsync(server, arn), s => (long?)s?["viewerCount"] == 3, "three viewers", TimeSpan.FromSeconds(15));
-        await Eventually.ReturnsAsync(() => GetStreamAsync(server, arn), s => (long?)s?["viewerCount"] == 0, "the viewers to time out", TimeSpan.FromSeconds(20));
+        // Counts are taken by the packager's sweep (every 5 s of clock time): run one now rather than wait for it.
+        var packager = server.Services.GetRequiredService<HlsPackager>();
+        packager.Sweep();
+        Assert.Equal(3, (long?)(await GetStreamAsync(server, arn))?["viewerCount"]);
+
+        clock.Jump(TimeSpan.FromSeconds(6)); // past the session timeout
+        packager.Sweep();
+        Assert.Equal(0, (long?)(await GetStreamAsync(server, arn))?["viewerCount"]);
     }
 
     [Fact]

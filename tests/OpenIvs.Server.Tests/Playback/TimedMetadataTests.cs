@@ -6,7 +6,10 @@ using static OpenIvs.Server.Tests.Playback.PlaybackTests;
 
 namespace OpenIvs.Server.Tests.Playback;
 
-/// <summary>PutMetadata while a stream is live but before its first keyframe: the cue is in the first segment.</summary>
+/// <summary>
+/// PutMetadata while a stream is live but before its first keyframe: the cue is in the first segment. Real time:
+/// ffmpeg publishes at the media's rate, so the test waits on the playlist it produces (Eventually).
+/// </summary>
 public class TimedMetadataTests
 {
     [Theory]
@@ -19,7 +22,7 @@ public class TimedMetadataTests
         var (arn, key, playbackUrl) = ((string)created["channel"]!["arn"]!, (string)created["streamKey"]!["value"]!, (string)created["channel"]!["playbackUrl"]!);
         await using var publisher = Ffmpeg.PublishWithLateVideo(RtmpUrl(server, key), videoDelaySeconds: 5);
 
-        await Eventually.ReturnsAsync(() => GetStreamAsync(server, arn), s => s is not null, "the publisher to go live", TimeSpan.FromSeconds(20));
+        await server.UntilStoredAsync(() => GetStreamAsync(server, arn), s => s is not null, "the publisher to go live", TimeSpan.FromSeconds(20));
         var payload = $"early-cue-{Guid.NewGuid():N}";
         await server.CallAsync("PutMetadata", new JsonObject { ["channelArn"] = arn, ["metadata"] = payload }.ToJsonString()).OkAsync(204);
         var session = (await server.CallAsync("GetStreamSession", $$"""{"channelArn":"{{arn}}"}""").OkAsync())["streamSession"]!;

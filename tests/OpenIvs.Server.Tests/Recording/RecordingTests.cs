@@ -6,7 +6,11 @@ using static OpenIvs.Server.Tests.Ingest.IngestTests;
 
 namespace OpenIvs.Server.Tests.Recording;
 
-/// <summary>Auto-record with real ffmpeg publishers, checked file by file against IVS's layout.</summary>
+/// <summary>
+/// Auto-record with real ffmpeg publishers, checked file by file against IVS's layout. Real time: the media
+/// comes from ffmpeg at its own rate, so waits are on the events stored (UntilStoredAsync) and the files it
+/// produces (Eventually).
+/// </summary>
 public class RecordingTests
 {
     internal const string Account = "000000000000";
@@ -101,7 +105,7 @@ public class RecordingTests
     {
         await using var publisher = Ffmpeg.Publish(clip, RtmpsUrl(server, key), loop: false);
         Assert.Equal(0, await publisher.WaitForExitAsync(TimeSpan.FromSeconds(60)));
-        await Eventually.ReturnsAsync(() => server.CallAsync("ListStreams").OkAsync(), s => s["streams"]!.AsArray().Count == 0, "the stream to end");
+        await server.UntilStoredAsync(() => server.CallAsync("ListStreams").OkAsync(), s => s["streams"]!.AsArray().Count == 0, "the stream to end");
     }
 
     internal static async Task<string> CreateConfigurationAsync(TestServer server, string bucket, string thumbnails, int reconnectWindow = 0)
@@ -125,7 +129,7 @@ public class RecordingTests
             .Where(e => (string?)e["detail-type"] == "IVS Recording State Change" && (string?)e["resources"]![0] == arn)];
 
     internal static async Task<JsonNode> WaitForRecordingEventAsync(TestServer server, string arn, string status, int count = 1) =>
-        (await Eventually.ReturnsAsync(
+        (await server.UntilStoredAsync(
             () => Task.FromResult(RecordingEvents(server, arn).Where(e => (string?)e["detail"]!["recording_status"] == status).ToList()),
             events => events.Count >= count, status, TimeSpan.FromSeconds(90)))[count - 1];
 }

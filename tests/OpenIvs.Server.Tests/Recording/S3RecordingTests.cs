@@ -6,7 +6,10 @@ using static OpenIvs.Server.Tests.Recording.RecordingTests;
 
 namespace OpenIvs.Server.Tests.Recording;
 
-/// <summary>Recording into a real S3 API (moto's server mode) through AWSSDK.S3, read back with the AWS CLI.</summary>
+/// <summary>
+/// Recording into a real S3 API (moto's server mode) through AWSSDK.S3, read back with the AWS CLI. Real time:
+/// ffmpeg, moto and the SDK's retries run on the wall clock, so waits are on the spool and the bucket (Eventually).
+/// </summary>
 public class S3RecordingTests
 {
     [Fact]

@@ -29,8 +29,8 @@ internal sealed class HubHarness : IAsyncDisposable
         _durable = durable;
         Store = store;
         Lifecycle = new StreamLifecycle(NullLogger<StreamLifecycle>.Instance);
-        Hub = new LiveStreamHub(options, Resources, Lifecycle, Time, NullLogger<LiveStreamHub>.Instance);
-        Monitor = new StreamMonitor(options, Hub, Lifecycle, Time, NullLogger<StreamMonitor>.Instance);
+        Hub = new LiveStreamHub(options.Ingest, options.Quotas, Resources, Lifecycle, Time, NullLogger<LiveStreamHub>.Instance);
+        Monitor = new StreamMonitor(options.Ingest, Hub, Lifecycle, Time, NullLogger<StreamMonitor>.Instance);
     }
 
     public FakeTimeProvider Time { get; } = new(new DateTimeOffset(2026, 12, 4, 12, 0, 0, TimeSpan.Zero));
@@ -64,11 +64,21 @@ internal sealed class HubHarness : IAsyncDisposable
 
     /// <summary>A session recorder over this harness's lifecycle queue and store (not started).</summary>
     public SessionRecorder NewRecorder() =>
-        new(Options, Lifecycle, Tables, Store, Hub, Time, NullLogger<SessionRecorder>.Instance);
+        new(Options.Account, Options.Ingest, Lifecycle, Tables, Store, Hub, Time, NullLogger<SessionRecorder>.Instance);
 
     /// <summary>The events in the durable outbox, oldest first.</summary>
     public IReadOnlyList<System.Text.Json.Nodes.JsonNode> StoredEvents() =>
         [.. _durable.Outbox.ReadAsync(0, 10_000, null, CancellationToken.None).GetAwaiter().GetResult().Select(e => System.Text.Json.Nodes.JsonNode.Parse(e.Json)!)];
+
+    /// <summary>Waits until the outbox holds <paramref name="count"/> events: woken by each commit, never on a clock (the bound guards a hang).</summary>
+    public async Task WaitForStoredEventsAsync(int count)
+    {
+        using var bound = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        while (StoredEvents().Count < count)
+        {
+            await _durable.Outbox.WaitAsync(_durable.Outbox.LastPosition, bound.Token);
+        }
+    }
 
     /// <summary>Creates a channel with one stream key; returns the channel and the key's value.</summary>
     public async Task<(Channel Channel, string Key)> AddChannelAsync(ChannelType? type = null, ContainerFormat? container = null, bool insecureIngest = false)

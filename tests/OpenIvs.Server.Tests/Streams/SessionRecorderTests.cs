@@ -70,7 +70,7 @@ public class SessionRecorderTests
             var stream = before.Begin(key);
             before.Hub.Publish(stream, HubHarness.Frame(0, keyframe: true));
             streamId = stream.StreamId;
-            await WaitUntilAsync(() => before.StoredEvents().Count == 2);
+            await before.WaitForStoredEventsAsync(2);
 
             // The process dies here: no StopAsync, the stream never ends.
         }
@@ -78,7 +78,7 @@ public class SessionRecorderTests
         await using var after = await HubHarness.CreateAsync(dataDirectory: directory);
         var restarted = after.NewRecorder();
         await restarted.StartAsync(CancellationToken.None);
-        await WaitUntilAsync(() => after.StoredEvents().Count == 4);
+        await after.WaitForStoredEventsAsync(4);
 
         Assert.True(after.Tables.Sessions.TryGet(streamId, out var session));
         Assert.NotNull(session.EndTime);
@@ -102,16 +102,5 @@ public class SessionRecorderTests
         Assert.True(h.Tables.Sessions.TryGet(stream.StreamId, out var session));
         Assert.NotNull(session.EndTime);
         Assert.Equal(StreamEndKind.Shutdown, stream.EndRequest!.Kind);
-    }
-
-    // The recorder runs on its own task; storage is real SQLite, so wait on the condition, not a clock.
-    private static async Task WaitUntilAsync(Func<bool> condition)
-    {
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
-        while (!condition())
-        {
-            Assert.True(DateTime.UtcNow < deadline, "timed out");
-            await Task.Delay(10);
-        }
     }
 }

@@ -11,7 +11,8 @@ namespace OpenIvs.Server.Tests.Telemetry;
 
 /// <summary>
 /// /metrics (OpenTelemetry's Prometheus exporter) and OTLP traces against a real in-process server, a real
-/// ffmpeg publisher and a real OTLP/HTTP receiver on a socket.
+/// ffmpeg publisher and a real OTLP/HTTP receiver on a socket. Real time: bitrates are measured over seconds of
+/// media, and the span exporter sends on its own timer; exports and log lines are waited for as they arrive (Changes).
 /// </summary>
 public class MonitoringTests
 {
@@ -79,8 +80,8 @@ public class MonitoringTests
         var requestId = response.Headers.GetValues("x-amzn-RequestId").Single();
 
         // The batch exporter sends every few seconds: wait for the span, with a generous bound.
-        var span = (await Eventually.ReturnsAsync(
-            () => Task.FromResult(collector.Spans().FirstOrDefault(s => s.Attributes.GetValueOrDefault("aws.request_id") == requestId)),
+        var span = (await collector.Changes.UntilAsync(
+            () => collector.Spans().FirstOrDefault(s => s.Attributes.GetValueOrDefault("aws.request_id") == requestId),
             s => s is not null, "the API span at the OTLP receiver", TimeSpan.FromSeconds(60)))!;
         Assert.Equal("ListChannels", span.Name);
         Assert.Equal("ListChannels", span.Attributes["rpc.method"]);
@@ -90,8 +91,8 @@ public class MonitoringTests
         // Without a traceparent the call starts a trace of its own: a root span, not a child of anything unexported.
         using var rootResponse = await server.CallAsync("ListChannels");
         var rootId = rootResponse.Headers.GetValues("x-amzn-RequestId").Single();
-        var root = (await Eventually.ReturnsAsync(
-            () => Task.FromResult(collector.Spans().FirstOrDefault(s => s.Attributes.GetValueOrDefault("aws.request_id") == rootId)),
+        var root = (await collector.Changes.UntilAsync(
+            () => collector.Spans().FirstOrDefault(s => s.Attributes.GetValueOrDefault("aws.request_id") == rootId),
             s => s is not null, "the second API span", TimeSpan.FromSeconds(60)))!;
         Assert.Equal(string.Empty, root.ParentSpanId);
         Assert.NotEqual(traceId, root.TraceId);
@@ -107,7 +108,7 @@ public class MonitoringTests
         using var followed = await CallWithTraceParentAsync(server, "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01");
         var followedId = followed.Headers.GetValues("x-amzn-RequestId").Single();
 
-        await Eventually.TrueAsync(
+        await collector.Changes.UntilAsync(
             () => collector.Spans().Any(s => s.Attributes.GetValueOrDefault("aws.request_id") == followedId), "the caller's sampled trace", TimeSpan.FromSeconds(60));
         Assert.DoesNotContain(collector.Spans(), s => s.Attributes.GetValueOrDefault("aws.request_id") == unsampledId);
     }
@@ -145,8 +146,8 @@ public class MonitoringTests
         }
 
         // The stream's end is logged inside a scope naming the channel.
-        await Eventually.TrueAsync(() => logs.All.Contains("ChannelId=" + channelId, StringComparison.Ordinal), "a log line scoped to the channel");
-        await Eventually.TrueAsync(
+        await logs.Changes.UntilAsync(() => logs.All.Contains("ChannelId=" + channelId, StringComparison.Ordinal), "a log line scoped to the channel");
+        await collector.Changes.UntilAsync(
             () => collector.Spans().Any(s => s.Name == "publish") && collector.Spans().Any(s => s.Name.StartsWith("playback", StringComparison.Ordinal)),
             "publish and playback spans", TimeSpan.FromSeconds(60));
 
@@ -208,6 +209,9 @@ public class MonitoringTests
 
         public string All => string.Join('\n', _lines);
 
+        /// <summary>Notified at each line.</summary>
+        public Changes Changes { get; } = new();
+
         public ILogger CreateLogger(string categoryName) => new Logger(this, categoryName);
 
         public void SetScopeProvider(IExternalScopeProvider scopeProvider) => _scopes = scopeProvider;
@@ -228,6 +232,7 @@ public class MonitoringTests
                 var line = new StringBuilder($"{logLevel} {category} {formatter(state, exception)} {Pairs(state)}");
                 provider._scopes.ForEachScope((scope, builder) => builder.Append(" scope[").Append(Pairs(scope)).Append(']'), line);
                 provider._lines.Enqueue(line.Append(' ').Append(exception).ToString());
+                provider.Changes.Notify();
             }
 
             private static string Pairs(object? state) =>

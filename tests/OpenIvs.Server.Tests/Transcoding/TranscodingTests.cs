@@ -18,6 +18,8 @@ namespace OpenIvs.Server.Tests.Transcoding;
 /// Adaptive bitrate end to end: ffmpeg publishes small sources to transcoded channels; the multivariant playlist
 /// is checked against the ladder table, every rung is probed with ffprobe, and the rungs' segments and parts
 /// must start at the same instants. The transcoder runs x264 ultrafast at low priority to spare the machine.
+/// Real time: ffmpeg (publisher and transcoder) runs at the media's rate, so waits are on the processes and
+/// playlists it produces (Eventually).
 /// </summary>
 public class TranscodingTests : IDisposable
 {
@@ -151,7 +153,7 @@ public class TranscodingTests : IDisposable
             await kill.WaitForExitAsync();
         }
 
-        var session = await Eventually.ReturnsAsync(
+        var session = await server.UntilStoredAsync(
             () => SessionAsync(server, arn),
             s => s["truncatedEvents"]!.AsArray().Any(e => (string?)e!["name"] == "Stream Failure"),
             "a Stream Failure event");

@@ -1,5 +1,3 @@
-using System.Buffers;
-
 namespace OpenIvs.Media.Codecs.Avc;
 
 /// <summary>
@@ -52,16 +50,7 @@ public sealed record AvcSequenceParameterSet(
             MediaThrow.Format(MediaFormatError.InvalidValue, "H.264 SPS is implausibly large.");
         }
 
-        var rented = ArrayPool<byte>.Shared.Rent(nal.Length);
-        try
-        {
-            var length = Rbsp.Unescape(nal[1..], rented);
-            return ParseRbsp(rented.AsSpan(0, length));
-        }
-        finally
-        {
-            ArrayPool<byte>.Shared.Return(rented);
-        }
+        return Rbsp.Parse(nal, headerLength: 1, ParseRbsp);
     }
 
     private static AvcSequenceParameterSet ParseRbsp(ReadOnlySpan<byte> rbsp)

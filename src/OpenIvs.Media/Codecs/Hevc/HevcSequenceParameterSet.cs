@@ -1,5 +1,3 @@
-using System.Buffers;
-
 namespace OpenIvs.Media.Codecs.Hevc;
 
 /// <summary>
@@ -32,16 +30,7 @@ public sealed record HevcSequenceParameterSet(int ChromaFormatIdc, int Width, in
             MediaThrow.Format(MediaFormatError.InvalidValue, "H.265 SPS is implausibly large.");
         }
 
-        var rented = ArrayPool<byte>.Shared.Rent(nal.Length);
-        try
-        {
-            var length = Rbsp.Unescape(nal[2..], rented);
-            return ParseRbsp(rented.AsSpan(0, length));
-        }
-        finally
-        {
-            ArrayPool<byte>.Shared.Return(rented);
-        }
+        return Rbsp.Parse(nal, headerLength: 2, ParseRbsp);
     }
 
     private static HevcSequenceParameterSet ParseRbsp(ReadOnlySpan<byte> rbsp)

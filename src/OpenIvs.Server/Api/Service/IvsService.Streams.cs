@@ -68,23 +68,15 @@ public sealed partial class IvsService
     {
         var channel = Require(tables.ChannelKind, request.ChannelArn).Channel;
         // Newest first, by start time, then stream id.
-        var sessions = liveStreams.ListSessions(channel.Arn!).ToArray(); // already in descending SessionKey order (ILiveStreams)
+        var sessions = liveStreams.ListSessionSummaries(channel.Arn!).ToArray(); // already in descending SessionKey order (ILiveStreams)
         var (items, next) = tokens.Page(
-            "ListStreamSessions|" + channel.Arn, request.NextToken, request.MaxResults ?? 100, sessions, SessionKey,
-            s => new StreamSessionSummary
-            {
-                StreamId = s.StreamId,
-                StartTime = s.StartTime,
-                EndTime = s.EndTime,
-                HasErrorEvent = s.TruncatedEvents?.Any(Streams.StreamSessionRecord.IsErrorEvent) ?? false,
-            },
-            descending: true);
+            "ListStreamSessions|" + channel.Arn, request.NextToken, request.MaxResults ?? 100, sessions, SessionKey, s => s, descending: true);
         return ValueTask.FromResult(new ListStreamSessionsResponse { StreamSessions = items, NextToken = next });
     }
 
     private static PageKey StreamKey(StreamSummary stream) => new(stream.StartTime!.Value.UtcTicks, stream.StreamId!);
 
-    private static PageKey SessionKey(StreamSession session) => new(session.StartTime!.Value.UtcTicks, session.StreamId!);
+    private static PageKey SessionKey(StreamSessionSummary session) => new(session.StartTime!.Value.UtcTicks, session.StreamId!);
 
     private static ChannelNotBroadcasting NotBroadcasting(string channelArn) => new($"Channel: {channelArn} is not currently online");
 }

@@ -1,6 +1,5 @@
 using OpenIvs.Protocol.Model;
 using OpenIvs.Server.Auth;
-using OpenIvs.Server.Hosting;
 using OpenIvs.Server.Resources;
 using OpenIvs.Server.Recording;
 using OpenIvs.Server.Storage;
@@ -15,7 +14,8 @@ namespace OpenIvs.Server.Api.Service;
 /// (create, update, delete, lookups) are in <c>IvsService.Resources.cs</c>.
 /// </summary>
 public sealed partial class IvsService(
-    OpenIvsOptions options,
+    ServiceAccount account,
+    QuotaOptions quotas,
     ResourceCatalog resources,
     DocumentStore store,
     EndpointNames endpoints,
@@ -26,8 +26,8 @@ public sealed partial class IvsService(
     ILogger<IvsService> logger) : IIvsService
 {
     private readonly ResourceTables tables = resources.Tables;
-    private readonly string _region = options.Region;
-    private readonly QuotaOptions _quotas = options.Quotas;
+    private readonly string _region = account.Region;
+    private readonly QuotaOptions _quotas = quotas;
 
     private static BatchError NotAuthorized(string arn, string action) =>
         new() { Arn = arn, Code = AccessDeniedException.Code, Message = $"Not authorized to perform: {action} on resource: {arn}" };

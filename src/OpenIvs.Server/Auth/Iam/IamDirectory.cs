@@ -1,8 +1,8 @@
+using OpenIvs.Server.Resources;
 using OpenIvs.Server.Storage;
 using System.Collections.Concurrent;
 using OpenIvs.Protocol.Auth;
 using OpenIvs.Server.Auth.Policies;
-using OpenIvs.Server.Hosting;
 
 namespace OpenIvs.Server.Auth.Iam;
 
@@ -21,12 +21,12 @@ public sealed class IamDirectory : ISigV4KeyResolver
     private readonly ConcurrentDictionary<string, CachedKey> _signingKeys = new(StringComparer.Ordinal);
     private volatile Dictionary<string, KeyEntry> _keys = new(StringComparer.Ordinal);
 
-    public IamDirectory(RootCredentials root, IamTables tables, SecretBox secrets, OpenIvsOptions options)
+    public IamDirectory(RootCredentials root, IamTables tables, SecretBox secrets, ServiceAccount account)
     {
         _root = root;
         _tables = tables;
         _secrets = secrets;
-        _account = options.AccountId;
+        _account = account.AccountId;
         _rootPrincipal = new IamPrincipal($"arn:aws:iam::{_account}:root", null, [], isRoot: true);
         Reload();
     }

@@ -5,7 +5,6 @@ using System.Runtime.InteropServices;
 using System.Text;
 using Microsoft.Extensions.Hosting;
 using OpenIvs.Protocol.Model;
-using OpenIvs.Server.Hosting;
 using OpenIvs.Server.Resources;
 using OpenIvs.Server.Streams;
 
@@ -21,7 +20,8 @@ namespace OpenIvs.Server.Ingest.Srt;
 public sealed unsafe partial class SrtListener : IHostedService, IDisposable
 {
     private const int Backlog = 64;
-    private readonly OpenIvsOptions _options;
+    private readonly IPEndPoint? _endPoint;
+    private readonly IngestOptions _options;
     private readonly IStreamHub _hub;
     private readonly ResourceTables _resources;
     private readonly ILogger<SrtListener> _logger;
@@ -31,8 +31,10 @@ public sealed unsafe partial class SrtListener : IHostedService, IDisposable
     private Thread? _acceptThread;
     private volatile bool _stopping;
 
-    public SrtListener(OpenIvsOptions options, IStreamHub hub, ResourceTables resources, ILogger<SrtListener> logger)
+    /// <summary>A listener on <paramref name="endPoint"/>, or none (null: SRT is off).</summary>
+    public SrtListener(IPEndPoint? endPoint, IngestOptions options, IStreamHub hub, ResourceTables resources, ILogger<SrtListener> logger)
     {
+        _endPoint = endPoint;
         _options = options;
         _hub = hub;
         _resources = resources;
@@ -44,7 +46,7 @@ public sealed unsafe partial class SrtListener : IHostedService, IDisposable
 
     public Task StartAsync(CancellationToken cancellationToken)
     {
-        if (_options.SrtEndPoint is not { } endPoint)
+        if (_endPoint is not { } endPoint)
         {
             return Task.CompletedTask;
         }
@@ -105,7 +107,7 @@ public sealed unsafe partial class SrtListener : IHostedService, IDisposable
 
     private void Configure(int socket, IPEndPoint endPoint)
     {
-        var latency = (int)_options.Ingest.SrtLatency.TotalMilliseconds;
+        var latency = (int)_options.SrtLatency.TotalMilliseconds;
         if (!SrtNative.SetInt(socket, SrtOption.TransType, SrtNative.TransTypeLive)
             || !SrtNative.SetInt(socket, SrtOption.Latency, latency)
             || !SrtNative.SetInt(socket, SrtOption.EnforcedEncryption, 1))

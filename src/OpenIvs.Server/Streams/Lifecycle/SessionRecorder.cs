@@ -1,7 +1,7 @@
 using Microsoft.Extensions.Hosting;
 using OpenIvs.Protocol.Model;
 using OpenIvs.Server.Events;
-using OpenIvs.Server.Hosting;
+using OpenIvs.Server.Resources;
 using OpenIvs.Server.Storage;
 
 namespace OpenIvs.Server.Streams.Lifecycle;
@@ -18,7 +18,8 @@ public sealed partial class SessionRecorder : BackgroundService
     private const int MaxEventsPerSession = 500;
     private static readonly TimeSpan PruneInterval = TimeSpan.FromHours(1);
 
-    private readonly OpenIvsOptions _options;
+    private readonly ServiceAccount _account;
+    private readonly IngestOptions _options;
     private readonly StreamLifecycle _lifecycle;
     private readonly StreamTables _tables;
     private readonly DocumentStore _store;
@@ -28,8 +29,9 @@ public sealed partial class SessionRecorder : BackgroundService
     private DateTimeOffset _lastPrune;
 
     public SessionRecorder(
-        OpenIvsOptions options, StreamLifecycle lifecycle, StreamTables tables, DocumentStore store, LiveStreamHub hub, TimeProvider time, ILogger<SessionRecorder> logger)
+        ServiceAccount account, IngestOptions options, StreamLifecycle lifecycle, StreamTables tables, DocumentStore store, LiveStreamHub hub, TimeProvider time, ILogger<SessionRecorder> logger)
     {
+        _account = account;
         _options = options;
         _lifecycle = lifecycle;
         _tables = tables;
@@ -137,7 +139,7 @@ public sealed partial class SessionRecorder : BackgroundService
                 case HealthChanged health:
                     Add(sessions, events, health.Stream, IvsEvent.StreamHealth(
                         health.Health == StreamHealth.Starving ? "Starvation Start" : "Starvation End",
-                        _options.Region, _options.AccountId, health.Stream.ChannelArn, health.Stream.Channel.Name ?? string.Empty, health.Stream.StreamId, health.Time));
+                        _account.Region, _account.AccountId, health.Stream.ChannelArn, health.Stream.Channel.Name ?? string.Empty, health.Stream.StreamId, health.Time));
                     break;
                 case LimitBreached { Stream: null } account:
                     events.Add(LimitEvent(account.Breach, null, account.Time));
@@ -225,10 +227,10 @@ public sealed partial class SessionRecorder : BackgroundService
         StateEvent(stream.ChannelArn, stream.Channel.Name, stream.StreamId, name, time, reason);
 
     private IvsEvent StateEvent(string channelArn, string? channelName, string streamId, string name, DateTimeOffset time, string? reason = null) =>
-        IvsEvent.StreamState(name, _options.Region, _options.AccountId, channelArn, channelName ?? string.Empty, streamId, time, reason: reason);
+        IvsEvent.StreamState(name, _account.Region, _account.AccountId, channelArn, channelName ?? string.Empty, streamId, time, reason: reason);
 
     private IvsEvent LimitEvent(LimitBreach breach, LiveStream? stream, DateTimeOffset time) =>
-        IvsEvent.Limit(breach.Name, breach.Limit, breach.ExceededBy, breach.Unit, _options.Region, _options.AccountId, time,
+        IvsEvent.Limit(breach.Name, breach.Limit, breach.ExceededBy, breach.Unit, _account.Region, _account.AccountId, time,
             stream?.ChannelArn, stream?.Channel.Name, stream?.StreamId);
 
     /// <summary>Sessions left open by a crash are closed at start-up (Stream End if it had started, then Session Ended).</summary>
@@ -267,7 +269,7 @@ public sealed partial class SessionRecorder : BackgroundService
 
     private async Task PruneAsync(CancellationToken cancellationToken)
     {
-        var cutoff = _time.GetUtcNow() - _options.Ingest.SessionRetention;
+        var cutoff = _time.GetUtcNow() - _options.SessionRetention;
         var expired = _tables.Sessions.Values.Where(s => s.EndTime < cutoff).Select(s => s.StreamId).ToList();
         if (expired.Count == 0)
         {

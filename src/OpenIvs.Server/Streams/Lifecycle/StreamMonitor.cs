@@ -1,6 +1,5 @@
 using Microsoft.Extensions.Hosting;
 using OpenIvs.Protocol.Model;
-using OpenIvs.Server.Hosting;
 
 namespace OpenIvs.Server.Streams.Lifecycle;
 
@@ -11,7 +10,7 @@ namespace OpenIvs.Server.Streams.Lifecycle;
 /// the reason.
 /// </summary>
 public sealed partial class StreamMonitor(
-    OpenIvsOptions options, LiveStreamHub hub, StreamLifecycle lifecycle, TimeProvider time, ILogger<StreamMonitor> logger)
+    IngestOptions options, LiveStreamHub hub, StreamLifecycle lifecycle, TimeProvider time, ILogger<StreamMonitor> logger)
     : BackgroundService
 {
     /// <summary>How often streams are checked: the resolution of starvation and idle timing.</summary>
@@ -54,7 +53,7 @@ public sealed partial class StreamMonitor(
 
     private void Check(LiveStream stream)
     {
-        var limits = options.Ingest;
+        var limits = options;
         var now = time.GetUtcNow();
         var idle = stream.Metrics.SinceLastMedia;
         if (idle >= limits.IdleTimeout)
@@ -94,7 +93,7 @@ public sealed partial class StreamMonitor(
 
     private long BitrateLimit(LiveStream stream)
     {
-        var limits = options.Ingest;
+        var limits = options;
         if (stream.Channel.Type != ChannelType.Basic)
         {
             return limits.MaxBitrate;

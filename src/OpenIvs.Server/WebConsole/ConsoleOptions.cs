@@ -1,4 +1,4 @@
-namespace OpenIvs.Server.Hosting;
+namespace OpenIvs.Server.WebConsole;
 
 /// <summary>The web console at <c>/console</c> (README "Console").</summary>
 public sealed class ConsoleOptions

@@ -1,4 +1,4 @@
-namespace OpenIvs.Server.Hosting;
+namespace OpenIvs.Server.Telemetry;
 
 /// <summary>
 /// How OpenIVS is watched over (README "Monitoring"): Prometheus metrics, OTLP traces and the log format.
@@ -44,11 +44,11 @@ public sealed class MonitoringOptions
     {
         if (MetricsListen.Length > 0)
         {
-            if (!OpenIvsOptions.TryParseEndPoint(MetricsListen, out var metrics))
+            if (!Resources.ListenAddress.TryParse(MetricsListen, out var metrics))
             {
                 yield return $"Monitoring.MetricsListen '{MetricsListen}' is not HOST:PORT (an IP address and a port).";
             }
-            else if (OpenIvsOptions.TryParseEndPoint(http, out var api) && api.Port == metrics.Port)
+            else if (Resources.ListenAddress.TryParse(http, out var api) && api.Port == metrics.Port)
             {
                 yield return $"Monitoring.MetricsListen '{MetricsListen}' must use another port than the HTTP listener (or set MetricsOnHttp).";
             }

@@ -1,4 +1,4 @@
-namespace OpenIvs.Server.Hosting;
+namespace OpenIvs.Server.Events;
 
 /// <summary>
 /// Where IVS events go (docs/events.md): Amazon EventBridge (or an EventBridge-compatible endpoint), webhooks,

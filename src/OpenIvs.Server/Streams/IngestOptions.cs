@@ -1,4 +1,4 @@
-namespace OpenIvs.Server.Hosting;
+namespace OpenIvs.Server.Streams;
 
 /// <summary>
 /// Ingest rules (ivs-behavior.md sections 1.4, 2.1 and 9): input limits per channel type, the idle
@@ -24,7 +24,10 @@ public sealed class IngestOptions
     /// <summary>Whether breaching an input limit disconnects the publisher (IVS: "will probably disconnect").</summary>
     public bool DisconnectOnLimitBreach { get; set; } = true;
 
-    /// <summary>A publisher that sends no media for this long is disconnected (IVS: 30 s).</summary>
+    /// <summary>
+    /// A publisher that sends no media for this long is disconnected (IVS: 30 s). Also the RTMP connection's own
+    /// silence limit (RtmpLimits.IdleTimeout), so a connection that never publishes is dropped after the same time.
+    /// </summary>
     public TimeSpan IdleTimeout { get; set; } = TimeSpan.FromSeconds(30);
 
     /// <summary>Media missing for this long makes the stream STARVING (until media flows again).</summary>
@@ -71,9 +74,10 @@ public sealed class IngestOptions
             yield return "Ingest resolution limits are too small.";
         }
 
-        if (IdleTimeout < TimeSpan.FromSeconds(1) || StarvationThreshold < TimeSpan.FromMilliseconds(200) || StarvationThreshold >= IdleTimeout)
+        if (IdleTimeout < TimeSpan.FromSeconds(1) || IdleTimeout > TimeSpan.FromMinutes(10)
+            || StarvationThreshold < TimeSpan.FromMilliseconds(200) || StarvationThreshold >= IdleTimeout)
         {
-            yield return "Ingest.IdleTimeout must be at least 1 s and longer than StarvationThreshold (at least 200 ms).";
+            yield return "Ingest.IdleTimeout must be from 1 s to 10 min and longer than StarvationThreshold (at least 200 ms).";
         }
 
         if (SessionRetention < TimeSpan.FromHours(1) || MaxStreamDuration < TimeSpan.FromMinutes(1))

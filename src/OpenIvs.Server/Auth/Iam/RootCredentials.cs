@@ -1,7 +1,7 @@
 using System.Text;
 using OpenIvs.Server.Resources;
 
-namespace OpenIvs.Server.Hosting;
+namespace OpenIvs.Server.Auth.Iam;
 
 /// <summary>
 /// The account's root access key. From <c>OPENIVS_ACCESS_KEY_ID</c>/<c>OPENIVS_SECRET_ACCESS_KEY</c> when

@@ -1,4 +1,4 @@
-namespace OpenIvs.Server.Hosting;
+namespace OpenIvs.Server.Transcoding;
 
 /// <summary>
 /// Adaptive-bitrate transcoding of STANDARD and ADVANCED channels with ffmpeg (docs/transcoding.md).

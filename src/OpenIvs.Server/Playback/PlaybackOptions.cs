@@ -1,4 +1,4 @@
-namespace OpenIvs.Server.Hosting;
+namespace OpenIvs.Server.Playback;
 
 /// <summary>
 /// How live streams are packaged and served as HLS (docs/playback.md). LOW latency channels get LL-HLS

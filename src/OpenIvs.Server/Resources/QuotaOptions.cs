@@ -1,4 +1,4 @@
-namespace OpenIvs.Server.Hosting;
+namespace OpenIvs.Server.Resources;
 
 /// <summary>
 /// Resource quotas, IVS's defaults (ivs-behavior.md section 9). Exceeding one is a
