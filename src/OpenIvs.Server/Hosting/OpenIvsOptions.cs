@@ -43,6 +43,9 @@ public sealed partial class OpenIvsOptions
 
     public PlaybackOptions Playback { get; set; } = new();
 
+    /// <summary>The viewer's country for playback restriction policies (GeoIP database, trusted CDN header).</summary>
+    public Playback.GeoOptions Geo { get; set; } = new();
+
     /// <summary>Delivery of IVS events (EventBridge, webhooks) and their retention.</summary>
     public EventOptions Events { get; set; } = new();
 
@@ -124,6 +127,7 @@ public sealed partial class OpenIvsOptions
         problems.AddRange(Quotas.Validate());
         problems.AddRange(Ingest.Validate());
         problems.AddRange(Playback.Validate());
+        problems.AddRange(Geo.Validate());
         problems.AddRange(Events.Validate());
         problems.AddRange(Monitoring.Validate(Http));
         problems.AddRange(Console.Validate());

@@ -153,6 +153,8 @@ public sealed class OpenIvsServer : IAsyncDisposable
         services.AddHostedService(sp => sp.GetRequiredService<SessionRecorder>());
         services.AddSingleton<StreamMonitor>();
         services.AddHostedService(sp => sp.GetRequiredService<StreamMonitor>());
+        services.AddSingleton(options.Geo);
+        services.AddSingleton<Playback.ViewerCountries>();
         services.AddSingleton<Playback.PlaybackAuthorizer>();
         services.AddSingleton<Playback.HlsPackager>();
         services.AddHostedService(sp => sp.GetRequiredService<Playback.HlsPackager>());

@@ -1,0 +1,193 @@
+using System.Net;
+using MaxMind.Db;
+using MaxMind.GeoIP2;
+using Microsoft.Extensions.Primitives;
+using OpenIvs.Server.Resources;
+
+namespace OpenIvs.Server.Playback;
+
+/// <summary>
+/// The viewer's country for playback restriction policies (<see cref="GeoOptions"/>): the trusted header when a
+/// trusted proxy sent it, otherwise the GeoIP database's country for the viewer's address (the connection's,
+/// or from a trusted proxy the last untrusted address of <c>X-Forwarded-For</c>). Null when it cannot be told.
+/// </summary>
+internal sealed partial class ViewerCountries : IDisposable
+{
+    private readonly DatabaseReader? _database;
+    private readonly Func<DatabaseReader, IPAddress, string?> _lookup = static (_, _) => null;
+    private readonly string? _header;
+    private readonly IReadOnlyList<IPNetwork> _trustedProxies;
+
+    public ViewerCountries(GeoOptions options, ResourceTables resources, ILogger<ViewerCountries> logger)
+    {
+        _header = options.TrustedCountryHeader.Length > 0 ? options.TrustedCountryHeader : null;
+        _trustedProxies = GeoOptions.TryParseNetworks(options.TrustedProxies, out var networks, out _) ? networks : [];
+        if (options.GeoIpDatabase.Length > 0)
+        {
+            DatabaseReader database;
+            try
+            {
+                database = new DatabaseReader(options.GeoIpDatabase, FileAccessMode.MemoryMapped);
+            }
+            catch (Exception e) when (e is InvalidDatabaseException or IOException or UnauthorizedAccessException)
+            {
+                throw new InvalidOperationException($"The GeoIP database '{options.GeoIpDatabase}' cannot be read: {e.Message}", e);
+            }
+
+            try
+            {
+                _lookup = LookupFor(database.Metadata.DatabaseType, options.GeoIpDatabase);
+            }
+            catch
+            {
+                database.Dispose();
+                throw;
+            }
+
+            _database = database;
+            LogDatabase(logger, options.GeoIpDatabase, database.Metadata.DatabaseType, database.Metadata.BuildDate);
+        }
+
+        if (_header is not null)
+        {
+            LogHeader(logger, _header, options.TrustedProxies);
+        }
+
+        if (!HasSource)
+        {
+            var restricting = resources.PlaybackRestrictionPolicies.Values.Count(p => RestrictsCountries(p.Policy.AllowedCountries));
+            if (restricting > 0)
+            {
+                LogNoSourceWithPolicies(logger, restricting);
+            }
+            else
+            {
+                LogNoSource(logger);
+            }
+        }
+    }
+
+    /// <summary>True when a country can be told at all (a database or a trusted header is configured).</summary>
+    public bool HasSource => _database is not null || _header is not null;
+
+    /// <summary>Whether a policy's <c>allowedCountries</c> limits anything: not when empty or containing <c>*</c>.</summary>
+    public static bool RestrictsCountries(IReadOnlyCollection<string>? allowedCountries) =>
+        allowedCountries is { Count: > 0 } && !allowedCountries.Contains("*");
+
+    /// <summary>The viewer's country, an upper-case ISO 3166-1 alpha-2 code, or null when it cannot be told.</summary>
+    public string? Resolve(HttpContext context) => Resolve(context.Connection.RemoteIpAddress, context.Request.Headers);
+
+    public string? Resolve(IPAddress? remote, IHeaderDictionary headers)
+    {
+        if (remote is null)
+        {
+            return null;
+        }
+
+        remote = GeoOptions.Normalize(remote);
+        var fromProxy = IsTrustedProxy(remote);
+        if (fromProxy && _header is not null && headers.TryGetValue(_header, out var header) && header.Count == 1 && IsCountryCode(header[0]))
+        {
+            return header[0]!.ToUpperInvariant();
+        }
+
+        if (_database is null)
+        {
+            return null;
+        }
+
+        var viewer = fromProxy ? ForwardedFor(remote, headers["X-Forwarded-For"]) : remote;
+        if (viewer is null)
+        {
+            return null;
+        }
+
+        try
+        {
+            return _lookup(_database, viewer) is { } code && IsCountryCode(code) ? code.ToUpperInvariant() : null;
+        }
+        catch (InvalidDatabaseException)
+        {
+            return null; // a damaged record: unknown, so a restricting policy refuses
+        }
+    }
+
+    public void Dispose() => _database?.Dispose();
+
+    private bool IsTrustedProxy(IPAddress address)
+    {
+        foreach (var network in _trustedProxies)
+        {
+            if (network.Contains(address))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    /// <summary>
+    /// The client a chain of trusted proxies forwarded for: X-Forwarded-For read from the right, the first address
+    /// that is not a trusted proxy (anything to its left could be made up by the client). Null if an entry is not an
+    /// address; the connection's address without the header.
+    /// </summary>
+    private IPAddress? ForwardedFor(IPAddress remote, StringValues forwardedFor)
+    {
+        var viewer = remote;
+        for (var line = forwardedFor.Count - 1; line >= 0; line--)
+        {
+            var entries = (forwardedFor[line] ?? string.Empty).Split(',', StringSplitOptions.TrimEntries);
+            for (var i = entries.Length - 1; i >= 0; i--)
+            {
+                if (!IPAddress.TryParse(entries[i], out var address))
+                {
+                    return null;
+                }
+
+                viewer = GeoOptions.Normalize(address);
+                if (!IsTrustedProxy(viewer))
+                {
+                    return viewer;
+                }
+            }
+        }
+
+        return viewer;
+    }
+
+    /// <summary>GeoIP2's reader answers a City or Enterprise database only through their own responses, and checks the type.</summary>
+    private static Func<DatabaseReader, IPAddress, string?> LookupFor(string databaseType, string path)
+    {
+        if (databaseType.Contains("Enterprise", StringComparison.Ordinal))
+        {
+            return static (reader, address) => reader.TryEnterprise(address, out var response) ? response?.Country.IsoCode : null;
+        }
+
+        if (databaseType.Contains("City", StringComparison.Ordinal))
+        {
+            return static (reader, address) => reader.TryCity(address, out var response) ? response?.Country.IsoCode : null;
+        }
+
+        if (databaseType.Contains("Country", StringComparison.Ordinal))
+        {
+            return static (reader, address) => reader.TryCountry(address, out var response) ? response?.Country.IsoCode : null;
+        }
+
+        throw new InvalidOperationException($"The GeoIP database '{path}' is a {databaseType} database: a Country, City or Enterprise database is needed.");
+    }
+
+    private static bool IsCountryCode(string? value) => value is { Length: 2 } && char.IsAsciiLetter(value[0]) && char.IsAsciiLetter(value[1]);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Viewer countries from the GeoIP database {Path} ({DatabaseType}, built {BuildDate:yyyy-MM-dd}).")]
+    private static partial void LogDatabase(ILogger logger, string path, string databaseType, DateTime buildDate);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Viewer countries from the {Header} header when a trusted proxy ({TrustedProxies}) sends it.")]
+    private static partial void LogHeader(ILogger logger, string header, string trustedProxies);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Country restrictions cannot be enforced without a source (--geoip-db or --trusted-country-header): channels whose playback restriction policy lists allowedCountries refuse every viewer.")]
+    private static partial void LogNoSource(ILogger logger);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Country restrictions cannot be enforced without a source (--geoip-db or --trusted-country-header): {Count} playback restriction policies list allowedCountries, and public channels using them refuse every viewer.")]
+    private static partial void LogNoSourceWithPolicies(ILogger logger, int count);
+}
