@@ -132,12 +132,12 @@ internal sealed class PlaybackAuthorizer(ResourceTables resources, TimeProvider 
         // Fail closed: a policy that lists countries admits only viewers known to be in one of them.
         if (countries is not { HasSource: true })
         {
-            return ("Content Restricted In Region: this server cannot tell viewers' countries (no GeoIP database or trusted country header)", GeoblockedCode);
+            return ("Content Restricted In Region: the server has no source of viewer countries (GeoIP database or trusted country header)", GeoblockedCode);
         }
 
         return countries.Resolve(request) switch
         {
-            null => ("Content Restricted In Region: the viewer's country is unknown", GeoblockedCode),
+            null => ("Content Restricted In Region: the country of the viewer is unknown", GeoblockedCode),
             var country when allowed.Contains(country) => (null, ""),
             _ => ("Content Restricted In Region", GeoblockedCode),
         };

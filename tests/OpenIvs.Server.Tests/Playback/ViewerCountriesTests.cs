@@ -94,7 +94,7 @@ public sealed class ViewerCountriesTests : IDisposable
         {
             var (error, code) = authorizer.Admit(restricted, Request("127.0.0.1"));
             Assert.Equal("content_geoblocked", code);
-            Assert.Contains("cannot tell viewers' countries", error, StringComparison.Ordinal);
+            Assert.Contains("has no source of viewer countries", error, StringComparison.Ordinal);
             Assert.Null(authorizer.Admit(PlaybackGrant.Anyone, Request("127.0.0.1")).Error); // a policy without countries is unaffected
         }
     }
@@ -109,7 +109,7 @@ public sealed class ViewerCountriesTests : IDisposable
         Assert.Null(authorizer.Admit(france, Request("127.0.0.1")).Error);
         Assert.Null(authorizer.Admit(france, Request("2001:db8::1")).Error);
         Assert.Equal(("Content Restricted In Region", "content_geoblocked"), authorizer.Admit(france, Request("198.51.100.7")));
-        Assert.Equal(("Content Restricted In Region: the viewer's country is unknown", "content_geoblocked"), authorizer.Admit(france, Request("192.0.2.1")));
+        Assert.Equal(("Content Restricted In Region: the country of the viewer is unknown", "content_geoblocked"), authorizer.Admit(france, Request("192.0.2.1")));
     }
 
     [Theory]
