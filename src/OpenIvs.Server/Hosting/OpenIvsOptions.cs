@@ -43,6 +43,9 @@ public sealed partial class OpenIvsOptions
 
     public PlaybackOptions Playback { get; set; } = new();
 
+    /// <summary>HTTPS listener for the API, playback and console, and its certificate file.</summary>
+    public TlsOptions Tls { get; set; } = new();
+
     /// <summary>The viewer's country for playback restriction policies (GeoIP database, trusted CDN header).</summary>
     public Playback.GeoOptions Geo { get; set; } = new();
 
@@ -128,6 +131,7 @@ public sealed partial class OpenIvsOptions
         problems.AddRange(Ingest.Validate());
         problems.AddRange(Playback.Validate());
         problems.AddRange(Geo.Validate());
+        problems.AddRange(Tls.Validate());
         problems.AddRange(Events.Validate());
         problems.AddRange(Monitoring.Validate(Http));
         problems.AddRange(Console.Validate());

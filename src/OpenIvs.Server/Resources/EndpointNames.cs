@@ -23,9 +23,11 @@ public sealed class EndpointNames
         _ingestHost = pub.IngestHost.Length > 0 ? pub.IngestHost : HostOf(options.RtmpsEndPoint.Address);
         _rtmpsPort = pub.RtmpsPort > 0 ? pub.RtmpsPort : options.RtmpsEndPoint.Port;
         _rtmpPort = pub.RtmpPort > 0 ? pub.RtmpPort : options.RtmpEndPoint.Port;
+        // With an HTTPS listener, playback URLs use it (IVS's are HTTPS only).
+        var playback = options.Tls.Enabled && OpenIvsOptions.TryParseEndPoint(options.Tls.Https, out var https) ? ("https", https) : ("http", options.HttpEndPoint);
         _playbackBase = (pub.PlaybackBaseUrl.Length > 0
             ? pub.PlaybackBaseUrl
-            : $"http://{HostOf(options.HttpEndPoint.Address)}:{options.HttpEndPoint.Port.ToString(CultureInfo.InvariantCulture)}").TrimEnd('/');
+            : $"{playback.Item1}://{HostOf(playback.Item2.Address)}:{playback.Item2.Port.ToString(CultureInfo.InvariantCulture)}").TrimEnd('/');
         _srtHost = pub.SrtHost.Length > 0 ? pub.SrtHost : _ingestHost;
         _srtPort = pub.SrtPort > 0 ? pub.SrtPort : options.SrtEndPoint?.Port ?? 9000;
     }
