@@ -13,39 +13,31 @@ namespace OpenIvs.Server.Playback;
 /// </summary>
 internal sealed partial class ViewerCountries : IDisposable
 {
-    private readonly DatabaseReader? _database;
-    private readonly Func<DatabaseReader, IPAddress, string?> _lookup = static (_, _) => null;
+    /// <summary>How often lookups look at the database file's time and size for a new release.</summary>
+    internal static readonly TimeSpan ReloadCheckInterval = TimeSpan.FromSeconds(10);
+    private readonly string? _path;
     private readonly string? _header;
     private readonly IReadOnlyList<IPNetwork> _trustedProxies;
+    private readonly TimeProvider _time;
+    private readonly ILogger _logger;
+    private readonly Lock _reload = new();
+    private GeoDatabase? _database;
+    private (DateTime, long) _stamp;
+    private long _nextCheck;
 
-    public ViewerCountries(GeoOptions options, ResourceTables resources, ILogger<ViewerCountries> logger)
+    public ViewerCountries(GeoOptions options, ResourceTables resources, TimeProvider time, ILogger<ViewerCountries> logger)
     {
+        _time = time;
+        _logger = logger;
         _header = options.TrustedCountryHeader.Length > 0 ? options.TrustedCountryHeader : null;
         _trustedProxies = GeoOptions.TryParseNetworks(options.TrustedProxies, out var networks, out _) ? networks : [];
         if (options.GeoIpDatabase.Length > 0)
         {
-            DatabaseReader database;
-            try
-            {
-                database = new DatabaseReader(options.GeoIpDatabase, FileAccessMode.MemoryMapped);
-            }
-            catch (Exception e) when (e is InvalidDatabaseException or IOException or UnauthorizedAccessException)
-            {
-                throw new InvalidOperationException($"The GeoIP database '{options.GeoIpDatabase}' cannot be read: {e.Message}", e);
-            }
-
-            try
-            {
-                _lookup = LookupFor(database.Metadata.DatabaseType, options.GeoIpDatabase);
-            }
-            catch
-            {
-                database.Dispose();
-                throw;
-            }
-
-            _database = database;
-            LogDatabase(logger, options.GeoIpDatabase, database.Metadata.DatabaseType, database.Metadata.BuildDate);
+            _path = options.GeoIpDatabase;
+            _stamp = Stamp(_path);
+            _database = GeoDatabase.Open(_path);
+            _nextCheck = time.GetTimestamp() + Ticks(ReloadCheckInterval);
+            LogDatabase(logger, _path, _database.Reader.Metadata.DatabaseType, _database.Reader.Metadata.BuildDate);
         }
 
         if (_header is not null)
@@ -68,7 +60,7 @@ internal sealed partial class ViewerCountries : IDisposable
     }
 
     /// <summary>True when a country can be told at all (a database or a trusted header is configured).</summary>
-    public bool HasSource => _database is not null || _header is not null;
+    public bool HasSource => _path is not null || _header is not null;
 
     /// <summary>Whether a policy's <c>allowedCountries</c> limits anything: not when empty or containing <c>*</c>.</summary>
     public static bool RestrictsCountries(IReadOnlyCollection<string>? allowedCountries) =>
@@ -91,7 +83,7 @@ internal sealed partial class ViewerCountries : IDisposable
             return header[0]!.ToUpperInvariant();
         }
 
-        if (_database is null)
+        if (CurrentDatabase() is not { } database)
         {
             return null;
         }
@@ -104,7 +96,7 @@ internal sealed partial class ViewerCountries : IDisposable
 
         try
         {
-            return _lookup(_database, viewer) is { } code && IsCountryCode(code) ? code.ToUpperInvariant() : null;
+            return database.Lookup(database.Reader, viewer) is { } code && IsCountryCode(code) ? code.ToUpperInvariant() : null;
         }
         catch (InvalidDatabaseException)
         {
@@ -112,7 +104,51 @@ internal sealed partial class ViewerCountries : IDisposable
         }
     }
 
-    public void Dispose() => _database?.Dispose();
+    public void Dispose() => _database?.Reader.Dispose();
+
+    /// <summary>
+    /// The database, opened again when its file changed (geoipupdate replaces it weekly): checked on lookups at most
+    /// every <see cref="ReloadCheckInterval"/>; a file that cannot be used is logged once and the previous one stays.
+    /// </summary>
+    private GeoDatabase? CurrentDatabase()
+    {
+        var now = _time.GetTimestamp();
+        if (_path is not null && now >= Volatile.Read(ref _nextCheck) && _reload.TryEnter())
+        {
+            try
+            {
+                Volatile.Write(ref _nextCheck, now + Ticks(ReloadCheckInterval));
+                var stamp = Stamp(_path);
+                if (stamp != _stamp)
+                {
+                    _stamp = stamp;
+                    var opened = GeoDatabase.Open(_path);
+
+                    // The previous reader is left to the collector: lookups in progress may still read its mapping.
+                    Volatile.Write(ref _database, opened);
+                    LogDatabase(_logger, _path, opened.Reader.Metadata.DatabaseType, opened.Reader.Metadata.BuildDate);
+                }
+            }
+            catch (InvalidOperationException e)
+            {
+                LogReloadFailed(_logger, _path, e.Message);
+            }
+            finally
+            {
+                _reload.Exit();
+            }
+        }
+
+        return Volatile.Read(ref _database);
+    }
+
+    private long Ticks(TimeSpan interval) => (long)(interval.TotalSeconds * _time.TimestampFrequency);
+
+    private static (DateTime, long) Stamp(string path)
+    {
+        var file = new FileInfo(path);
+        return file.Exists ? (file.LastWriteTimeUtc, file.Length) : default;
+    }
 
     private bool IsTrustedProxy(IPAddress address)
     {
@@ -177,10 +213,41 @@ internal sealed partial class ViewerCountries : IDisposable
         throw new InvalidOperationException($"The GeoIP database '{path}' is a {databaseType} database: a Country, City or Enterprise database is needed.");
     }
 
+    /// <summary>An open database and the lookup its type needs.</summary>
+    private sealed record GeoDatabase(DatabaseReader Reader, Func<DatabaseReader, IPAddress, string?> Lookup)
+    {
+        /// <summary>Opens <paramref name="path"/>; throws <see cref="InvalidOperationException"/> naming it when it cannot be used.</summary>
+        public static GeoDatabase Open(string path)
+        {
+            DatabaseReader reader;
+            try
+            {
+                reader = new DatabaseReader(path, FileAccessMode.MemoryMapped);
+            }
+            catch (Exception e) when (e is InvalidDatabaseException or IOException or UnauthorizedAccessException)
+            {
+                throw new InvalidOperationException($"The GeoIP database '{path}' cannot be read: {e.Message}", e);
+            }
+
+            try
+            {
+                return new GeoDatabase(reader, LookupFor(reader.Metadata.DatabaseType, path));
+            }
+            catch
+            {
+                reader.Dispose();
+                throw;
+            }
+        }
+    }
+
     private static bool IsCountryCode(string? value) => value is { Length: 2 } && char.IsAsciiLetter(value[0]) && char.IsAsciiLetter(value[1]);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Viewer countries from the GeoIP database {Path} ({DatabaseType}, built {BuildDate:yyyy-MM-dd}).")]
     private static partial void LogDatabase(ILogger logger, string path, string databaseType, DateTime buildDate);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "The GeoIP database {Path} changed but cannot be used ({Reason}); the previous one stays in use.")]
+    private static partial void LogReloadFailed(ILogger logger, string path, string reason);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Viewer countries from the {Header} header when a trusted proxy ({TrustedProxies}) sends it.")]
     private static partial void LogHeader(ILogger logger, string header, string trustedProxies);

@@ -2,6 +2,7 @@ using System.Collections.Frozen;
 using System.Net;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Time.Testing;
 using OpenIvs.Server.Playback;
 using OpenIvs.Server.Resources;
 using OpenIvs.Server.Tests.Infrastructure;
@@ -131,6 +132,29 @@ public sealed class ViewerCountriesTests : IDisposable
     }
 
     [Fact]
+    public void ANewReleaseOfTheDatabaseIsTakenWithoutARestart()
+    {
+        var time = new FakeTimeProvider();
+        var path = Database();
+        using var countries = Countries(new GeoOptions { GeoIpDatabase = path }, time);
+        Assert.Equal("FR", countries.Resolve(IPAddress.Parse("127.0.0.1"), new HeaderDictionary()));
+
+        // geoipupdate writes the new file beside the old one and renames it over.
+        var next = path + ".new";
+        new MmdbWriter().Add("127.0.0.0/8", MmdbWriter.Country("CA")).Write(next);
+        File.Move(next, path, overwrite: true);
+        Assert.Equal("FR", countries.Resolve(IPAddress.Parse("127.0.0.1"), new HeaderDictionary())); // not looked at before the interval
+        time.Advance(ViewerCountries.ReloadCheckInterval);
+        Assert.Equal("CA", countries.Resolve(IPAddress.Parse("127.0.0.1"), new HeaderDictionary()));
+
+        // A file that is not a database leaves the previous one in use.
+        File.WriteAllBytes(next, [1, 2, 3]);
+        File.Move(next, path, overwrite: true);
+        time.Advance(ViewerCountries.ReloadCheckInterval);
+        Assert.Equal("CA", countries.Resolve(IPAddress.Parse("127.0.0.1"), new HeaderDictionary()));
+    }
+
+    [Fact]
     public void ADatabaseWithoutCountriesStopsTheStart()
     {
         var path = Path.Combine(_directory, "asn.mmdb");
@@ -162,8 +186,8 @@ public sealed class ViewerCountriesTests : IDisposable
         return path;
     }
 
-    private static ViewerCountries Countries(GeoOptions options) =>
-        new(options, new ResourceTables(), NullLogger<ViewerCountries>.Instance);
+    private static ViewerCountries Countries(GeoOptions options, TimeProvider? time = null) =>
+        new(options, new ResourceTables(), time ?? TimeProvider.System, NullLogger<ViewerCountries>.Instance);
 
     private static HeaderDictionary Forwarded(params string[] lines) => new() { ["X-Forwarded-For"] = lines };
 
