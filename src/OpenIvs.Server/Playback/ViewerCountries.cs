@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Net;
 using MaxMind.Db;
 using MaxMind.GeoIP2;
@@ -94,14 +95,7 @@ internal sealed partial class ViewerCountries : IDisposable
             return null;
         }
 
-        try
-        {
-            return database.Lookup(database.Reader, viewer) is { } code && IsCountryCode(code) ? code.ToUpperInvariant() : null;
-        }
-        catch (InvalidDatabaseException)
-        {
-            return null; // a damaged record: unknown, so a restricting policy refuses
-        }
+        return database.Country(viewer);
     }
 
     public void Dispose() => _database?.Reader.Dispose();
@@ -216,6 +210,37 @@ internal sealed partial class ViewerCountries : IDisposable
     /// <summary>An open database and the lookup its type needs.</summary>
     private sealed record GeoDatabase(DatabaseReader Reader, Func<DatabaseReader, IPAddress, string?> Lookup)
     {
+        // A lookup builds GeoIP2's whole response (about 4 us and 2.4 KB); a viewer asks for several parts a second.
+        private const int CacheLimit = 65_536;
+        private readonly ConcurrentDictionary<IPAddress, string?> _cache = new();
+
+        /// <summary>The address's country (upper case), or null when the database does not know it.</summary>
+        public string? Country(IPAddress address)
+        {
+            if (_cache.TryGetValue(address, out var cached))
+            {
+                return cached;
+            }
+
+            string? country;
+            try
+            {
+                country = Lookup(Reader, address) is { } code && IsCountryCode(code) ? code.ToUpperInvariant() : null;
+            }
+            catch (Exception e) when (e is InvalidDatabaseException or ArgumentException or IndexOutOfRangeException or InvalidOperationException or OverflowException)
+            {
+                return null; // a damaged record (or a file rewritten in place): unknown, so a restricting policy refuses; not cached
+            }
+
+            if (_cache.Count >= CacheLimit)
+            {
+                _cache.Clear(); // crude, but bounded; the busy addresses come back at once
+            }
+
+            _cache[address] = country;
+            return country;
+        }
+
         /// <summary>Opens <paramref name="path"/>; throws <see cref="InvalidOperationException"/> naming it when it cannot be used.</summary>
         public static GeoDatabase Open(string path)
         {
