@@ -31,12 +31,15 @@ public sealed class HttpsTests : IDisposable
         using var first = SelfSigned("first");
         Write(first, path);
         var httpsPort = 0;
-        await using var server = await TestServer.StartAsync(options =>
-        {
-            httpsPort = TestServer.FreePort();
-            options.Tls.Https = $"127.0.0.1:{httpsPort}";
-            options.Tls.Certificate = path;
-        });
+        var logs = new CapturingLoggerProvider();
+        await using var server = await TestServer.StartAsync(
+            options =>
+            {
+                httpsPort = TestServer.FreePort();
+                options.Tls.Https = $"127.0.0.1:{httpsPort}";
+                options.Tls.Certificate = path;
+            },
+            logs: logs);
         var endpoint = new Uri($"https://127.0.0.1:{httpsPort}");
 
         // The AWS CLI over HTTPS (the certificate is self-signed: --no-verify-ssl); playback URLs follow the HTTPS listener.
@@ -87,7 +90,14 @@ public sealed class HttpsTests : IDisposable
 
         // A broken file (half written) leaves the current certificate in use.
         await File.WriteAllTextAsync(path, "-----BEGIN CERTIFICATE-----\nnot base64\n");
-        await Task.Delay(TimeSpan.FromSeconds(1.5)); // past the once-a-second check, so the broken file has been read
+        await Eventually.ReturnsAsync(
+            async () =>
+            {
+                Assert.Equal(second.Thumbprint, (await PresentedAsync(httpsPort)).Thumbprint);
+                return logs.All;
+            },
+            all => all.Contains("changed but cannot be used", StringComparison.Ordinal),
+            "the broken certificate file to be read and refused");
         Assert.Equal(second.Thumbprint, (await PresentedAsync(httpsPort)).Thumbprint);
     }
 
