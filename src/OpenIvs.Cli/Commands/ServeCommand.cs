@@ -68,7 +68,7 @@ internal static class ServeCommand
                 options,
                 logging => logging.SetMinimumLevel(level).AddOpenIvsConsole(options.Monitoring),
                 cancellationToken: cancellationToken).ConfigureAwait(false);
-            var banner = $"OpenIVS {options.Region}/{options.AccountId}: API and playback on http://{options.Http}, RTMP {options.Rtmp}, RTMPS {options.Rtmps}, SRT {options.Srt}; data in {Path.GetFullPath(options.DataDirectory)}.";
+            var banner = $"OpenIVS {options.Region}/{options.AccountId}: API and playback on http://{options.Http}{(options.Tls.Enabled ? " and https://" + options.Tls.Https : "")}, RTMP {options.Rtmp}, RTMPS {options.Rtmps}, SRT {options.Srt}; data in {Path.GetFullPath(options.DataDirectory)}.";
             var key = $"Root access key {server.Credentials.AccessKeyId} (from {server.Credentials.Source}).";
             if (options.Monitoring.JsonLogs)
             {

@@ -50,6 +50,12 @@ public sealed partial class OpenIvsOptions
 
     public PlaybackOptions Playback { get; set; } = new();
 
+    /// <summary>HTTPS listener for the API, playback and console, and its certificate file.</summary>
+    public TlsOptions Tls { get; set; } = new();
+
+    /// <summary>The viewer's country for playback restriction policies (GeoIP database, trusted CDN header).</summary>
+    public Playback.GeoOptions Geo { get; set; } = new();
+
     /// <summary>Delivery of IVS events (EventBridge, webhooks) and their retention.</summary>
     public EventOptions Events { get; set; } = new();
 
@@ -86,6 +92,9 @@ public sealed partial class OpenIvsOptions
 
     /// <summary>The SRT listener's address, or null when <see cref="Srt"/> is <c>off</c>.</summary>
     public IPEndPoint? SrtEndPoint => SrtIsOff ? null : ParseEndPoint(Srt, nameof(Srt));
+
+    /// <summary>The HTTPS listener, or null without one.</summary>
+    public IPEndPoint? HttpsEndPoint => Tls.Enabled ? ParseEndPoint(Tls.Https, "Tls.Https") : null;
 
     private bool SrtIsOff => string.Equals(Srt, "off", StringComparison.OrdinalIgnoreCase);
 
@@ -131,6 +140,8 @@ public sealed partial class OpenIvsOptions
         problems.AddRange(Quotas.Validate());
         problems.AddRange(Ingest.Validate());
         problems.AddRange(Playback.Validate());
+        problems.AddRange(Geo.Validate());
+        problems.AddRange(Tls.Validate());
         problems.AddRange(Events.Validate());
         problems.AddRange(Monitoring.Validate(Http));
         problems.AddRange(Console.Validate());
@@ -146,7 +157,7 @@ public sealed partial class OpenIvsOptions
     public ServiceAccount Account => new(Region, AccountId);
 
     /// <summary>The public names of channels' endpoints, from <see cref="Public"/> and the listeners.</summary>
-    public EndpointNames CreateEndpointNames() => new(Account, Public, HttpEndPoint, RtmpEndPoint, RtmpsEndPoint, SrtEndPoint);
+    public EndpointNames CreateEndpointNames() => new(Account, Public, HttpEndPoint, RtmpEndPoint, RtmpsEndPoint, SrtEndPoint, HttpsEndPoint);
 
     private static IPEndPoint ParseEndPoint(string value, string name) => ListenAddress.Parse(value, name);
 

@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Connections;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.AspNetCore.Server.Kestrel.Https;
 using Microsoft.Extensions.Hosting;
 using OpenIvs.Server.Api;
 using OpenIvs.Server.Api.Faults;
@@ -77,6 +78,15 @@ public sealed class OpenIvsServer : IAsyncDisposable
         var certificate = RtmpsCertificate.Load(
             options.DataDirectory, NullIfEmpty(options.RtmpsCertificate), NullIfEmpty(options.RtmpsCertificateKey), endpointNames.IngestHostName);
 
+        // --tls-certificate: HTTPS, and RTMPS unless it has a certificate of its own; read again when the file changes.
+        var tlsCertificate = options.Tls.Certificate.Length > 0
+            ? TlsCertificateFile.Open(options.Tls.Certificate, NullIfEmpty(options.Tls.CertificateKey), TimeProvider.System)
+            : null;
+        Func<System.Security.Cryptography.X509Certificates.X509Certificate2> rtmpsCertificate =
+            tlsCertificate is not null && options.RtmpsCertificate.Length == 0 ? () => tlsCertificate.Current : () => certificate;
+        Func<System.Security.Cryptography.X509Certificates.X509Certificate2> httpsCertificate =
+            tlsCertificate is not null ? () => tlsCertificate.Current : () => certificate;
+
         // No appsettings files and no file watching: settings come from OpenIvsOptions, and a watcher on the
         // working directory costs CPU whenever anything else writes there.
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions
@@ -119,9 +129,19 @@ public sealed class OpenIvsServer : IAsyncDisposable
             kestrel.Listen(options.RtmpEndPoint, listen => listen.UseConnectionHandler<RtmpConnectionHandler>());
             kestrel.Listen(options.RtmpsEndPoint, listen =>
             {
-                listen.UseHttps(certificate);
+                listen.UseHttps(new HttpsConnectionAdapterOptions { ServerCertificateSelector = (_, _) => rtmpsCertificate() });
                 listen.UseConnectionHandler<RtmpConnectionHandler>();
             });
+            if (options.Tls.Enabled)
+            {
+                kestrel.Listen(ParseEndPoint(options.Tls.Https), listen =>
+                {
+                    listen.Protocols = HttpProtocols.Http1;
+                    listen.UseHttps(new HttpsConnectionAdapterOptions { ServerCertificateSelector = (_, _) => httpsCertificate() });
+                    listen.Use(rejections.Wrap); // inside TLS: it rewrites the plaintext responses
+                });
+            }
+
             if (options.Monitoring.MetricsListen.Length > 0)
             {
                 kestrel.Listen(ParseEndPoint(options.Monitoring.MetricsListen), listen => listen.Protocols = HttpProtocols.Http1);
@@ -172,6 +192,8 @@ public sealed class OpenIvsServer : IAsyncDisposable
         services.AddHostedService(sp => sp.GetRequiredService<SessionRecorder>());
         services.AddSingleton<StreamMonitor>();
         services.AddHostedService(sp => sp.GetRequiredService<StreamMonitor>());
+        services.AddSingleton(options.Geo);
+        services.AddSingleton<Playback.ViewerCountries>();
         services.AddSingleton<Playback.PlaybackAuthorizer>();
         services.AddSingleton<Playback.HlsPackager>();
         services.AddHostedService(sp => sp.GetRequiredService<Playback.HlsPackager>());
@@ -226,6 +248,11 @@ public sealed class OpenIvsServer : IAsyncDisposable
         configureServices?.Invoke(services);
 
         var app = builder.Build();
+        if (tlsCertificate is not null)
+        {
+            tlsCertificate.Logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger<TlsCertificateFile>();
+        }
+
         var ready = false;
         var rejectionEvents = app.Services.GetRequiredService<System.Diagnostics.DiagnosticListener>().Subscribe(rejections, KestrelRejections.IsEnabled);
         app.Lifetime.ApplicationStopped.Register(rejectionEvents.Dispose);

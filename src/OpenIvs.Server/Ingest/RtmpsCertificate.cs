@@ -14,9 +14,7 @@ public static class RtmpsCertificate
     {
         if (!string.IsNullOrEmpty(certificatePemPath))
         {
-            using var pem = X509Certificate2.CreateFromPemFile(certificatePemPath, keyPemPath);
-            // Re-import so the private key is usable by SslStream on every platform.
-            return X509CertificateLoader.LoadPkcs12(pem.Export(X509ContentType.Pkcs12), null);
+            return FromPem(certificatePemPath, keyPemPath);
         }
 
         var path = Path.Combine(dataDirectory, "rtmps.pfx");
@@ -44,6 +42,14 @@ public static class RtmpsCertificate
         }
 
         return created;
+    }
+
+    /// <summary>A PEM certificate (chain) with its key, in the same file or in <paramref name="keyPemPath"/>.</summary>
+    public static X509Certificate2 FromPem(string certificatePemPath, string? keyPemPath)
+    {
+        using var pem = X509Certificate2.CreateFromPemFile(certificatePemPath, keyPemPath);
+        // Re-import so the private key is usable by SslStream on every platform.
+        return X509CertificateLoader.LoadPkcs12(pem.Export(X509ContentType.Pkcs12), null);
     }
 
     private static X509Certificate2 CreateSelfSigned(string host)

@@ -163,12 +163,14 @@ internal sealed class HlsOrigin
             grant = policy;
         }
 
-        if (!grant.Admits(origin))
+        // Every playlist, init, segment and part request: the origin (strict enforcement) and the viewer's country.
+        var allowOrigin = grant.AllowOriginHeader(origin);
+        var (refusal, refusalCode) = _authorizer.Admit(grant, context);
+        if (refusal is not null)
         {
-            return ErrorAsync(context, StatusCodes.Status403Forbidden, origin is null ? "origin required" : "origin not allowed", "playback_auth_error", null);
+            return ErrorAsync(context, StatusCodes.Status403Forbidden, refusal, refusalCode, allowOrigin);
         }
 
-        var allowOrigin = grant.AllowOriginHeader(origin);
         var shortEdge = rendition.Rendition is { } transcoded
             ? transcoded.Rung.ShortEdge
             : rendition.Stream.Video is { } sourceVideo ? Math.Min(sourceVideo.Width, sourceVideo.Height) : 0;
@@ -199,7 +201,7 @@ internal sealed class HlsOrigin
         }
 
         var channel = record.Channel;
-        var (grant, error, errorCode) = _authorizer.Authorize(channel, request.Query["token"], origin);
+        var (grant, error, errorCode) = _authorizer.Authorize(channel, request.Query["token"], context);
         if (grant is null)
         {
             await ErrorAsync(context, StatusCodes.Status403Forbidden, error!, errorCode, _authorizer.PolicyGrant(channel).AllowOriginHeader(origin)).ConfigureAwait(false);

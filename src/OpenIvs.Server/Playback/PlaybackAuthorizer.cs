@@ -1,5 +1,6 @@
 using System.Buffers.Text;
 using System.Collections.Concurrent;
+using System.Collections.Frozen;
 using System.Security.Cryptography;
 using System.Text.Json;
 using OpenIvs.Protocol.Model;
@@ -17,6 +18,9 @@ internal sealed record PlaybackGrant(IReadOnlyList<string>? AllowedOrigins, bool
 
     /// <summary>The token's single-use id, spent when playback actually starts; and the token's expiry (Unix seconds).</summary>
     public (string Id, long Expiry)? SingleUse { get; init; }
+
+    /// <summary>The policy's allowed countries (upper-case ISO codes), or null for any country.</summary>
+    public IReadOnlySet<string>? AllowedCountries { get; init; }
 
     public static PlaybackGrant Anyone { get; } = new(null, false, null, 0);
 
@@ -60,23 +64,28 @@ internal sealed record PlaybackGrant(IReadOnlyList<string>? AllowedOrigins, bool
 /// <summary>
 /// Decides whether a viewer may start playback (ivs-behavior.md sections 6 and 7): private channels need a
 /// playback token (ES384 JWT) signed by one of the account's imported playback keys; public channels follow
-/// their playback restriction policy's origins (countries cannot be told offline and are not checked).
+/// their playback restriction policy's origins and countries (<see cref="ViewerCountries"/>) on every request.
 /// </summary>
-internal sealed class PlaybackAuthorizer(ResourceTables resources, TimeProvider time)
+internal sealed class PlaybackAuthorizer(ResourceTables resources, TimeProvider time, ViewerCountries? countries = null)
 {
+    /// <summary>The error code of a refused country (the code of Twitch's playback service, which IVS's error bodies follow).</summary>
+    public const string GeoblockedCode = "content_geoblocked";
+
     private static readonly TimeSpan ShortLivedTokenLimit = TimeSpan.FromMinutes(10);
     private static readonly TimeSpan ClockSkew = TimeSpan.FromSeconds(30);
     private readonly ConcurrentDictionary<string, ECDsa> _keys = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, long> _usedSingleUseIds = new(StringComparer.Ordinal);
     private readonly System.Runtime.CompilerServices.ConditionalWeakTable<PlaybackRestrictionPolicyRecord, PlaybackGrant> _policyGrants = new();
 
-    /// <summary>A grant, or the reason playback is refused (403).</summary>
-    public (PlaybackGrant? Grant, string? Error, string ErrorCode) Authorize(Channel channel, string? token, string? origin)
+    /// <summary>A grant for <paramref name="request"/> to start playback, or the reason it is refused (403).</summary>
+    public (PlaybackGrant? Grant, string? Error, string ErrorCode) Authorize(Channel channel, string? token, HttpContext request)
     {
+        var origin = (string?)request.Request.Headers.Origin;
         if (channel.Authorized != true)
         {
             var grant = PolicyGrant(channel);
-            return grant.Admits(origin) ? (grant, null, "") : (null, origin is null ? "origin required" : "origin not allowed", "playback_auth_error");
+            var (refusal, code) = Admit(grant, request);
+            return refusal is null ? (grant, null, "") : (null, refusal, code);
         }
 
         if (string.IsNullOrEmpty(token))
@@ -101,6 +110,37 @@ internal sealed class PlaybackAuthorizer(ResourceTables resources, TimeProvider 
                 return (null, "token claims are not valid UTF-8", "invalid_playback_auth_token"); // a string claim that cannot be read
             }
         }
+    }
+
+    /// <summary>
+    /// Whether <paramref name="request"/> may read a channel's playlists and media under <paramref name="grant"/>: its
+    /// Origin (strict enforcement), then its viewer's country. Null, or the error and its code (403).
+    /// </summary>
+    public (string? Error, string ErrorCode) Admit(PlaybackGrant grant, HttpContext request)
+    {
+        var origin = (string?)request.Request.Headers.Origin;
+        if (!grant.Admits(origin))
+        {
+            return (origin is null ? "origin required" : "origin not allowed", "playback_auth_error");
+        }
+
+        if (grant.AllowedCountries is not { } allowed)
+        {
+            return (null, "");
+        }
+
+        // Fail closed: a policy that lists countries admits only viewers known to be in one of them.
+        if (countries is not { HasSource: true })
+        {
+            return ("Content Restricted In Region: the server has no source of viewer countries (GeoIP database or trusted country header)", GeoblockedCode);
+        }
+
+        return countries.Resolve(request) switch
+        {
+            null => ("Content Restricted In Region: the country of the viewer is unknown", GeoblockedCode),
+            var country when allowed.Contains(country) => (null, ""),
+            _ => ("Content Restricted In Region", GeoblockedCode),
+        };
     }
 
     /// <summary>Whether a session's viewer has been revoked since it started (StartViewerSessionRevocation).</summary>
@@ -146,7 +186,10 @@ internal sealed class PlaybackAuthorizer(ResourceTables resources, TimeProvider 
         {
             var policy = record.Policy;
             var origins = policy.AllowedOrigins is { Count: > 0 } list ? list : null;
-            return new PlaybackGrant(origins, policy.EnableStrictOriginEnforcement == true && origins is not null, null, 0);
+            var countries = ViewerCountries.RestrictsCountries(policy.AllowedCountries)
+                ? policy.AllowedCountries!.Select(c => c.ToUpperInvariant()).ToFrozenSet(StringComparer.Ordinal)
+                : null;
+            return new PlaybackGrant(origins, policy.EnableStrictOriginEnforcement == true && origins is not null, null, 0) { AllowedCountries = countries };
         });
     }
 

@@ -91,7 +91,7 @@ internal sealed class RecordingObjectsEndpoint(
             && resources.Channels.TryGet(parts[3], out var channel))
         {
             var token = request.Query["token"];
-            var (grant, error, _) = playback.Authorize(channel.Channel, StringValues.IsNullOrEmpty(token) ? null : token.ToString(), request.Headers.Origin.FirstOrDefault());
+            var (grant, error, _) = playback.Authorize(channel.Channel, StringValues.IsNullOrEmpty(token) ? null : token.ToString(), context);
             refusal = error ?? string.Empty;
             return grant is not null;
         }

@@ -16,16 +16,19 @@ public sealed class EndpointNames
     private readonly string _account;
 
     /// <summary>Names from the public settings; what they leave empty comes from the listeners' addresses.</summary>
-    public EndpointNames(ServiceAccount account, PublicEndpointOptions pub, IPEndPoint http, IPEndPoint rtmp, IPEndPoint rtmps, IPEndPoint? srt)
+    public EndpointNames(ServiceAccount account, PublicEndpointOptions pub, IPEndPoint http, IPEndPoint rtmp, IPEndPoint rtmps, IPEndPoint? srt, IPEndPoint? https = null)
     {
         _region = account.Region;
         _account = account.AccountId;
         _ingestHost = pub.IngestHost.Length > 0 ? pub.IngestHost : HostOf(rtmps.Address);
         _rtmpsPort = pub.RtmpsPort > 0 ? pub.RtmpsPort : rtmps.Port;
         _rtmpPort = pub.RtmpPort > 0 ? pub.RtmpPort : rtmp.Port;
+
+        // With an HTTPS listener, playback URLs use it (IVS's are HTTPS only).
+        var (scheme, playback) = https is not null ? ("https", https) : ("http", http);
         _playbackBase = (pub.PlaybackBaseUrl.Length > 0
             ? pub.PlaybackBaseUrl
-            : $"http://{HostOf(http.Address)}:{http.Port.ToString(CultureInfo.InvariantCulture)}").TrimEnd('/');
+            : $"{scheme}://{HostOf(playback.Address)}:{playback.Port.ToString(CultureInfo.InvariantCulture)}").TrimEnd('/');
         _srtHost = pub.SrtHost.Length > 0 ? pub.SrtHost : _ingestHost;
         _srtPort = pub.SrtPort > 0 ? pub.SrtPort : srt?.Port ?? 9000;
     }

@@ -2,6 +2,7 @@ using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 using CsCheck;
+using Microsoft.AspNetCore.Http;
 using OpenIvs.Client.PlaybackTokens;
 using OpenIvs.Protocol.Model;
 using OpenIvs.Server.Playback;
@@ -52,7 +53,7 @@ public sealed class PlaybackTokenFuzzTests : IDisposable
     [MemberData(nameof(Malformed))]
     public void AMalformedTokenIsRefused(string token)
     {
-        var (grant, error, code) = _authorizer.Authorize(_channel, token, null);
+        var (grant, error, code) = _authorizer.Authorize(_channel, token, new DefaultHttpContext());
 
         Assert.Null(grant);
         Assert.False(string.IsNullOrEmpty(error));
@@ -60,13 +61,13 @@ public sealed class PlaybackTokenFuzzTests : IDisposable
     }
 
     [Fact]
-    public void TheUnmutatedTokenIsGranted() => Assert.NotNull(_authorizer.Authorize(_channel, _valid, null).Grant);
+    public void TheUnmutatedTokenIsGranted() => Assert.NotNull(_authorizer.Authorize(_channel, _valid, new DefaultHttpContext()).Grant);
 
     [Fact]
     public void MutatedTokensAreRefusedOrGrantedButNeverThrow() =>
         MutatedTokens.Sample(token =>
         {
-            var (grant, error, code) = _authorizer.Authorize(_channel, token, null);
+            var (grant, error, code) = _authorizer.Authorize(_channel, token, new DefaultHttpContext());
             Assert.True(grant is not null || (error is not null && code is "invalid_playback_auth_token" or "playback_auth_error"), token);
         }, iter: 3000, threads: 1);
 
@@ -80,7 +81,7 @@ public sealed class PlaybackTokenFuzzTests : IDisposable
                 .Select((h, p) => $"{Base64Url(Encoding.UTF8.GetBytes(h))}.{Base64Url(Encoding.UTF8.GetBytes(p))}.{new string('A', 128)}"))
         .Sample(token =>
         {
-            var (grant, _, code) = _authorizer.Authorize(_channel, token, null);
+            var (grant, _, code) = _authorizer.Authorize(_channel, token, new DefaultHttpContext());
             Assert.Null(grant);
             Assert.Equal("invalid_playback_auth_token", code);
         }, iter: 3000, threads: 1);
