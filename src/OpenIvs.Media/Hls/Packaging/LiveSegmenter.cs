@@ -504,12 +504,14 @@ public sealed class LiveSegmenter : IDisposable
         var ranges = new List<DateRange>(2 * _adBreaks.Count);
         for (var i = _adBreaks.Count - 1; i >= 0; i--)
         {
-            var state = _adBreaks[i];
-            if (state.In is { } done && done.MediaSequence < firstMediaSequence)
+            if (_adBreaks[i].In is { } done && done.MediaSequence < firstMediaSequence)
             {
                 _adBreaks.RemoveAt(i); // every segment of the break has left the window
-                continue;
             }
+        }
+
+        foreach (var state in _adBreaks)
+        {
 
             if (state.Out is { } start && (start.MediaSequence <= lastListed || _ended)
                 && (state.In is null || state.In.MediaSequence > firstMediaSequence))
@@ -523,7 +525,20 @@ public sealed class LiveSegmenter : IDisposable
             }
         }
 
-        ranges.Sort(static (a, b) => a.MediaSequence.CompareTo(b.MediaSequence));
+        // In order of their segments; a stable insertion sort keeps the order they were marked in (few items).
+        for (var i = 1; i < ranges.Count; i++)
+        {
+            var range = ranges[i];
+            var j = i - 1;
+            while (j >= 0 && ranges[j].MediaSequence > range.MediaSequence)
+            {
+                ranges[j + 1] = ranges[j];
+                j--;
+            }
+
+            ranges[j + 1] = range;
+        }
+
         return ranges;
     }
 
