@@ -30,8 +30,7 @@ internal sealed partial class HlsRendition : IDisposable
     private CachedPlaylist? _deltaPlaylist;
     private int _disposed;
     private readonly HlsRendition? _source;
-    private int _adBreakVersion;
-    private readonly HashSet<AdBreak> _adBreaksMarked = new(ReferenceEqualityComparer.Instance);
+    private readonly AdBreakFollower _adBreaks = new();
 
     public HlsRendition(LiveStream stream, LiveStreamReader reader, LiveSegmenterOptions segmenterOptions, TimeProvider time, ILogger logger, LiveRendition? rendition = null, HlsRendition? source = null)
     {
@@ -111,7 +110,7 @@ internal sealed partial class HlsRendition : IDisposable
         {
             if (_segmenter is not null)
             {
-                MarkAdBreaks(_segmenter); // the post-roll comes with the end
+                _adBreaks.Follow(Stream, _segmenter); // the post-roll comes with the end
                 _segmenter.Complete();
             }
         }
@@ -157,7 +156,6 @@ internal sealed partial class HlsRendition : IDisposable
                             segmenter.PartCompleted += OnPartCompleted;
                             Volatile.Write(ref _segmenter, segmenter);
                             WriteEarlyMetadata(segmenter, frame.Timestamp);
-                            _adBreakVersion = -1;
                         }
                         else if (frame.Kind == MediaKind.Data && _earlyMetadata.Count < MaxEarlyMetadata)
                         {
@@ -168,10 +166,7 @@ internal sealed partial class HlsRendition : IDisposable
 
                     if (_segmenter is { } current)
                     {
-                        if (Stream.AdBreakVersion != _adBreakVersion)
-                        {
-                            MarkAdBreaks(current);
-                        }
+                        _adBreaks.Follow(Stream, current);
 
                         // A transcoded rendition follows the source's clock, so EXT-X-PROGRAM-DATE-TIME (and the
                         // START-DATE of ad breaks) agree across renditions despite the transcoder's delay.
@@ -189,39 +184,6 @@ internal sealed partial class HlsRendition : IDisposable
 
     /// <summary>EXT-X-PROGRAM-DATE-TIME of a stream time on this rendition's clock; null before its first segment.</summary>
     public DateTimeOffset? DateTimeOf(long timestamp) => Volatile.Read(ref _segmenter)?.DateTimeOf(timestamp);
-
-    /// <summary>Passes the stream's ad breaks that are new or changed since the last call to the segmenter.</summary>
-    private void MarkAdBreaks(LiveSegmenter segmenter)
-    {
-        _adBreakVersion = Stream.AdBreakVersion;
-        var adBreaks = Stream.AdBreaks;
-        foreach (var adBreak in adBreaks)
-        {
-            if ((adBreak.Start is not null || adBreak.PostRoll) && _adBreaksMarked.Add(adBreak))
-            {
-                segmenter.MarkAdBreak(new AdBreakMarker(adBreak.Id, adBreak.Start ?? 0, adBreak.Duration, adBreak.SpliceEventId)
-                {
-                    End = adBreak.End,
-                    PostRoll = adBreak.PostRoll,
-                });
-            }
-        }
-
-        _adBreaksMarked.RemoveWhere(b => !Contains(adBreaks, b)); // only the stream's latest stay
-    }
-
-    private static bool Contains(IReadOnlyList<AdBreak> adBreaks, AdBreak adBreak)
-    {
-        foreach (var b in adBreaks)
-        {
-            if (ReferenceEquals(b, adBreak))
-            {
-                return true;
-            }
-        }
-
-        return false;
-    }
 
     /// <summary>Writes the metadata held back before the stream started, at the time the stream starts.</summary>
     private void WriteEarlyMetadata(LiveSegmenter segmenter, long start)
