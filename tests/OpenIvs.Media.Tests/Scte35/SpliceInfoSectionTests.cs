@@ -1,3 +1,4 @@
+using CsCheck;
 using OpenIvs.Media.MpegTs;
 using OpenIvs.Media.Scte35;
 
@@ -73,5 +74,34 @@ public class SpliceInfoSectionTests
 
         Assert.False(SpliceInfoSection.TryRead(section.AsSpan(0, size - 1), out _, out _));
         Assert.False(SpliceInfoSection.TryRead([], out _, out _));
+    }
+
+    [Fact]
+    public void AnyCommandReadsBackAsWritten() =>
+        Gen.Select(Gen.UInt, Gen.Bool, Gen.Long[-1, 0x1_FFFF_FFFF], Gen.Long[-1, 0x1_FFFF_FFFF], Gen.Bool, Gen.UShort)
+            .Sample(t =>
+            {
+                var (id, outOfNetwork, ptsOrNone, durationOrNone, autoReturn, program) = t;
+                long? pts = ptsOrNone < 0 ? null : ptsOrNone; // -1: none
+                long? duration = durationOrNone < 0 ? null : durationOrNone;
+                var command = new SpliceInsert(id, outOfNetwork, pts, duration, duration is not null && autoReturn, program);
+                var section = new byte[SpliceInfoSection.MaxSize];
+                var size = SpliceInfoSection.Write(section, command);
+                return SpliceInfoSection.TryRead(section.AsSpan(0, size), out var read, out var length) && length == size && read == command;
+            });
+
+    [Fact]
+    public void AnyBytesAreReadWithoutThrowing()
+    {
+        var valid = new byte[SpliceInfoSection.MaxSize];
+        SpliceInfoSection.Write(valid, new SpliceInsert(3, true, 1234, 5678, true));
+        Gen.OneOf(Gen.Byte.Array[0, 64], Gen.Int[0, SpliceInfoSection.MaxSize - 1].Select(Gen.Byte, (i, b) => { var copy = (byte[])valid.Clone(); copy[i] = b; return copy; }))
+            .Sample(bytes =>
+            {
+                if (SpliceInfoSection.TryRead(bytes, out _, out var length))
+                {
+                    Assert.InRange(length, 20, bytes.Length);
+                }
+            });
     }
 }
