@@ -74,6 +74,7 @@ public sealed class LiveSegmenter : IDisposable
     private long _anchor90;
     private int _targetDuration;
     private long _nextCue90 = long.MaxValue;
+    private long _cutOffset90; // composition offset of the frame being written: splice times are presentation times
     private bool _ended;
     private bool _disposed;
 
@@ -230,6 +231,7 @@ public sealed class LiveSegmenter : IDisposable
         }
 
         var dts = frame.Timestamp * 90;
+        _cutOffset90 = frame.CompositionOffset * 90;
         if (_started && IsJump(dts))
         {
             StartNewPeriod(_videoInfo, _audioInfo);
@@ -413,6 +415,7 @@ public sealed class LiveSegmenter : IDisposable
         var pending = VideoDrives ? _video.Count : _audio.Count;
         var end90 = pending > 0 ? _lastDrive90 + FrameInterval90() : _partStart90;
         var after = _open.MediaSequence + 1;
+        _cutOffset90 = 0; // after the last frame
         foreach (var state in _adBreaks)
         {
             if (state.Marker.PostRoll && state.Out is null)
@@ -430,7 +433,7 @@ public sealed class LiveSegmenter : IDisposable
     {
         var marker = state.Marker;
         var planned90 = (long)(marker.PlannedDuration.TotalSeconds * 90_000);
-        var section = Splice(new SpliceInsert(marker.SpliceEventId, OutOfNetwork: true, start90, planned90, AutoReturn: true));
+        var section = Splice(new SpliceInsert(marker.SpliceEventId, OutOfNetwork: true, start90 + _cutOffset90, planned90, AutoReturn: true));
         state.Start90 = start90;
         state.Out = new DateRange
         {
@@ -445,7 +448,7 @@ public sealed class LiveSegmenter : IDisposable
 
     private void Finish(AdBreakState state, long mediaSequence, long end90)
     {
-        var section = Splice(new SpliceInsert(state.Marker.SpliceEventId, OutOfNetwork: false, end90));
+        var section = Splice(new SpliceInsert(state.Marker.SpliceEventId, OutOfNetwork: false, end90 + _cutOffset90));
         state.In = state.Out! with
         {
             Duration = (end90 - state.Start90) / 90_000.0,

@@ -188,6 +188,21 @@ public class LiveSegmenterAdBreakTests
         Assert.Equal(Wall.AddMilliseconds(2970), range.StartDate);
     }
 
+    [Fact]
+    public void SpliceTimesArePresentationTimesOfTheKeyframe()
+    {
+        // With B-frames the keyframe is presented two frames after it is decoded: the splice happens at its PTS.
+        using var segmenter = Segmenter(window: 10);
+        segmenter.MarkAdBreak(new AdBreakMarker("break0000006", 1980, TimeSpan.FromSeconds(1), 6) { End = 2970 });
+        Write(segmenter, new SyntheticStream(true, true, 200, 33, 30, true, new Dictionary<int, int>()).Build());
+        var ranges = segmenter.Snapshot.Playlist.DateRanges;
+        Assert.True(SpliceInfoSection.TryRead(ranges[0].Scte35Out.Span, out var spliceOut, out _));
+        Assert.True(SpliceInfoSection.TryRead(ranges[1].Scte35In.Span, out var spliceIn, out _));
+        Assert.Equal((1980 + 66) * 90, spliceOut.PtsTime);
+        Assert.Equal((2970 + 66) * 90, spliceIn.PtsTime);
+        Assert.Equal(Wall.AddMilliseconds(1980), ranges[0].StartDate);
+    }
+
     private static List<double> StartTimes(MediaPlaylist playlist) =>
         [.. playlist.Segments.Select(s => Math.Round((s.ProgramDateTime!.Value - Wall).TotalSeconds, 3))];
 }
