@@ -141,6 +141,7 @@ public sealed class LiveStream
             {
                 AdvanceAdBreaks(frame);
             }
+
             while (_pendingMetadata.TryDequeue(out var metadata))
             {
                 var data = MediaFrame.Create(MediaKind.Data, metadata, frame.Timestamp, 0, isKeyframe: true);
