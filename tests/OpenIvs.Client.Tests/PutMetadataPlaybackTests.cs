@@ -62,7 +62,7 @@ public sealed class PutMetadataPlaybackTests
     }
 
     /// <summary>Waits until the channel is live and its first segment is out (the multivariant playlist answers 200).</summary>
-    private static async Task WaitLiveAsync(IvsClient client, string arn, string playbackUrl, Process ffmpeg)
+    internal static async Task WaitLiveAsync(IvsClient client, string arn, string playbackUrl, Process ffmpeg)
     {
         var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
         while (true)
@@ -93,7 +93,7 @@ public sealed class PutMetadataPlaybackTests
         }
     }
 
-    private static Process Publish(string url)
+    internal static Process Publish(string url)
     {
         var start = new ProcessStartInfo("ffmpeg")
         {

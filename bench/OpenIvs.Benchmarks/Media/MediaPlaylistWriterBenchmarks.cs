@@ -6,13 +6,15 @@ namespace OpenIvs.Benchmarks.Media;
 
 /// <summary>
 /// Writes a typical LL-HLS media playlist (10 two-second segments of six 0.333 s parts, PDT on each,
-/// preload hint, server control) into a reused buffer, as the origin does for each playlist request.
+/// preload hint, server control) into a reused buffer, as the origin does for each playlist request; and the same
+/// playlist during an ad break (two EXT-X-DATERANGE tags with SCTE35-OUT and SCTE35-IN).
 /// </summary>
 [MemoryDiagnoser]
 public class MediaPlaylistWriterBenchmarks
 {
     private readonly ArrayBufferWriter<byte> _output = new(16 * 1024);
     private MediaPlaylist _playlist = null!;
+    private MediaPlaylist _withAdBreak = null!;
 
     [GlobalSetup]
     public void Setup()
@@ -50,6 +52,19 @@ public class MediaPlaylistWriterBenchmarks
             Segments = segments,
             PreloadHints = [new PreloadHint(PreloadHintType.Part, $"part{part}.m4s")],
         };
+        var adBreak = new DateRange
+        {
+            Id = "abcdefABCDEF",
+            Class = "com.openivs.ad-break",
+            StartDate = start.AddSeconds(4),
+            PlannedDuration = 4,
+            Scte35Out = new byte[40],
+            MediaSequence = 102,
+        };
+        _withAdBreak = _playlist with
+        {
+            DateRanges = [adBreak, adBreak with { Duration = 4, Scte35Out = ReadOnlyMemory<byte>.Empty, Scte35In = new byte[30], MediaSequence = 104 }],
+        };
     }
 
     [Benchmark(Baseline = true)]
@@ -65,6 +80,14 @@ public class MediaPlaylistWriterBenchmarks
     {
         _output.ResetWrittenCount();
         MediaPlaylistWriter.Write(_output, _playlist, deltaUpdate: true);
+        return _output.WrittenCount;
+    }
+
+    [Benchmark]
+    public int FullPlaylistWithAdBreak()
+    {
+        _output.ResetWrittenCount();
+        MediaPlaylistWriter.Write(_output, _withAdBreak);
         return _output.WrittenCount;
     }
 }

@@ -4,13 +4,14 @@ namespace OpenIvs.Media.MpegTs;
 
 /// <summary>
 /// TS_program_map_section (ISO/IEC 13818-1 §2.4.4.8) for H.264 (0x1B), ADTS AAC (0x0F) and timed ID3
-/// metadata (0x15).
+/// metadata (0x15), and SCTE-35 splice information (0x86).
 /// </summary>
 /// <remarks>
 /// Timed ID3 follows Apple's "Timed Metadata for HTTP Live Streaming": the program_info loop carries a
 /// metadata_pointer_descriptor (tag 0x25, §2.6.58) and the metadata stream a metadata_descriptor (tag 0x26,
 /// §2.6.60), both with metadata_application_format 0xFFFF + identifier "ID3 " and metadata_format 0xFF +
-/// identifier "ID3 ", followed by a registration_descriptor "ID3 ".
+/// identifier "ID3 ", followed by a registration_descriptor "ID3 ". SCTE-35 (SCTE 35 §8.1) is announced by a
+/// registration_descriptor "CUEI" in the program_info loop and in the stream's ES_info loop.
 /// </remarks>
 internal static class ProgramMapTable
 {
@@ -19,14 +20,15 @@ internal static class ProgramMapTable
     private const int RegistrationDescriptorSize = 2 + 4;
     private const int MetadataEsInfoSize = MetadataDescriptorSize + RegistrationDescriptorSize;
 
-    public static int GetSectionSize(bool video, bool audio, bool metadata) =>
-        12 + (metadata ? MetadataPointerDescriptorSize : 0)
+    public static int GetSectionSize(bool video, bool audio, bool metadata, bool scte35 = false) =>
+        12 + (metadata ? MetadataPointerDescriptorSize : 0) + (scte35 ? RegistrationDescriptorSize : 0)
         + (video ? 5 : 0) + (audio ? 5 : 0) + (metadata ? 5 + MetadataEsInfoSize : 0)
+        + (scte35 ? 5 + RegistrationDescriptorSize : 0)
         + 4;
 
-    public static void WriteSection(Span<byte> section, bool video, bool audio, bool metadata)
+    public static void WriteSection(Span<byte> section, bool video, bool audio, bool metadata, bool scte35 = false)
     {
-        var size = GetSectionSize(video, audio, metadata);
+        var size = GetSectionSize(video, audio, metadata, scte35);
         section[0] = 0x02; // table_id
         BinaryPrimitives.WriteUInt16BigEndian(section[1..], (ushort)(0xB000 | (size - 3)));
         BinaryPrimitives.WriteUInt16BigEndian(section[3..], TsPid.ProgramNumber);
@@ -35,12 +37,17 @@ internal static class ProgramMapTable
         section[7] = 0;
         var pcrPid = video ? TsPid.Video : TsPid.Audio; // the PCR rides on the video PID when there is one
         BinaryPrimitives.WriteUInt16BigEndian(section[8..], (ushort)(0xE000 | pcrPid));
-        var programInfo = metadata ? MetadataPointerDescriptorSize : 0;
+        var programInfo = (metadata ? MetadataPointerDescriptorSize : 0) + (scte35 ? RegistrationDescriptorSize : 0);
         BinaryPrimitives.WriteUInt16BigEndian(section[10..], (ushort)(0xF000 | programInfo));
         var offset = 12;
         if (metadata)
         {
             offset += WriteMetadataPointerDescriptor(section[offset..]);
+        }
+
+        if (scte35)
+        {
+            offset += WriteRegistrationDescriptor(section[offset..], "CUEI"u8);
         }
 
         if (video)
@@ -57,7 +64,13 @@ internal static class ProgramMapTable
         {
             offset += WriteStream(section[offset..], TsStreamType.PesMetadata, TsPid.Metadata, MetadataEsInfoSize);
             offset += WriteMetadataDescriptor(section[offset..]);
-            offset += WriteRegistrationDescriptor(section[offset..]);
+            offset += WriteRegistrationDescriptor(section[offset..], "ID3 "u8);
+        }
+
+        if (scte35)
+        {
+            offset += WriteStream(section[offset..], TsStreamType.Scte35, TsPid.Scte35, RegistrationDescriptorSize);
+            offset += WriteRegistrationDescriptor(section[offset..], "CUEI"u8);
         }
 
         BinaryPrimitives.WriteUInt32BigEndian(section[offset..], Crc32Mpeg2.Compute(section[..offset]));
@@ -93,14 +106,14 @@ internal static class ProgramMapTable
     }
 
     /// <summary>
-    /// registration_descriptor (tag 0x05, §2.6.8) with format_identifier "ID3 ". Not required by Apple's spec,
-    /// but some demuxers look for a registration descriptor to identify the stream; it costs six bytes.
+    /// registration_descriptor (tag 0x05, §2.6.8): "ID3 " (not required by Apple's spec, but some demuxers look
+    /// for a registration descriptor to identify the stream; it costs six bytes) or "CUEI" (SCTE 35).
     /// </summary>
-    private static int WriteRegistrationDescriptor(Span<byte> destination)
+    private static int WriteRegistrationDescriptor(Span<byte> destination, ReadOnlySpan<byte> formatIdentifier)
     {
         destination[0] = 0x05;
         destination[1] = 4;
-        "ID3 "u8.CopyTo(destination[2..]);
+        formatIdentifier.CopyTo(destination[2..]);
         return RegistrationDescriptorSize;
     }
 

@@ -5,7 +5,7 @@ namespace OpenIvs.Media.MpegTs;
 
 /// <summary>
 /// An MPEG-2 transport stream muxer for HLS: one program with H.264 video, ADTS AAC audio and an optional
-/// timed-ID3 metadata stream, written as 188-byte packets into an <see cref="IBufferWriter{T}"/>.
+/// timed-ID3 metadata stream and an optional SCTE-35 stream, written as 188-byte packets into an <see cref="IBufferWriter{T}"/>.
 /// </summary>
 /// <remarks>
 /// <para>State kept across calls: continuity counters per PID (§2.4.3.3), so consecutive segments and parts
@@ -23,14 +23,16 @@ public sealed class TsMuxer : IDisposable
     private readonly AdtsHeader _adts;
     private readonly bool _hasAudio;
     private readonly bool _hasMetadata;
+    private readonly bool _hasSplices;
     private byte[] _scratch;
     private byte _patCounter;
     private byte _pmtCounter;
     private byte _videoCounter;
     private byte _audioCounter;
     private byte _metadataCounter;
+    private byte _spliceCounter;
 
-    public TsMuxer(VideoTrackInfo? video, AudioTrackInfo? audio, bool includeMetadataStream = true, ArrayPool<byte>? pool = null)
+    public TsMuxer(VideoTrackInfo? video, AudioTrackInfo? audio, bool includeMetadataStream = true, ArrayPool<byte>? pool = null, bool includeSpliceStream = false)
     {
         if (video is null && audio is null)
         {
@@ -58,6 +60,7 @@ public sealed class TsMuxer : IDisposable
         }
 
         _hasMetadata = includeMetadataStream;
+        _hasSplices = includeSpliceStream;
         _pool = pool ?? ArrayPool<byte>.Shared;
         _scratch = _pool.Rent(64 * 1024);
     }
@@ -73,8 +76,8 @@ public sealed class TsMuxer : IDisposable
         ProgramAssociationTable.WriteSection(section);
         TsPacketWriter.WriteSection(output, TsPid.ProgramAssociation, ref _patCounter, section[..ProgramAssociationTable.SectionSize]);
 
-        var pmtSize = ProgramMapTable.GetSectionSize(_video is not null, _hasAudio, _hasMetadata);
-        ProgramMapTable.WriteSection(section, _video is not null, _hasAudio, _hasMetadata);
+        var pmtSize = ProgramMapTable.GetSectionSize(_video is not null, _hasAudio, _hasMetadata, _hasSplices);
+        ProgramMapTable.WriteSection(section, _video is not null, _hasAudio, _hasMetadata, _hasSplices);
         TsPacketWriter.WriteSection(output, TsPid.ProgramMap, ref _pmtCounter, section[..pmtSize]);
     }
 
@@ -144,6 +147,18 @@ public sealed class TsMuxer : IDisposable
         PesHeader.Write(pes, PesHeader.PrivateStream1, id3Tag.Length, pts90, -1);
         id3Tag.CopyTo(pes[headerSize..]);
         TsPacketWriter.WriteUnit(output, TsPid.Metadata, ref _metadataCounter, pes[..(headerSize + id3Tag.Length)], -1, randomAccess: false);
+    }
+
+    /// <summary>Writes one SCTE-35 splice_info_section (at most 183 bytes) in a packet of its own on the SCTE-35 PID.</summary>
+    public void WriteSpliceInfo(IBufferWriter<byte> output, ReadOnlySpan<byte> section)
+    {
+        ArgumentNullException.ThrowIfNull(output);
+        if (!_hasSplices)
+        {
+            throw new InvalidOperationException("The muxer has no SCTE-35 stream.");
+        }
+
+        TsPacketWriter.WriteSection(output, TsPid.Scte35, ref _spliceCounter, section);
     }
 
     public void Dispose()

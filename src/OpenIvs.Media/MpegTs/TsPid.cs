@@ -11,6 +11,9 @@ public static class TsPid
     public const int Audio = 0x0101;
     public const int Metadata = 0x0102;
 
+    /// <summary>SCTE-35 splice_info_sections (ad break markers), on channels with an ad configuration.</summary>
+    public const int Scte35 = 0x01F4;
+
     /// <summary>The program number announced in the PAT.</summary>
     public const int ProgramNumber = 1;
 }

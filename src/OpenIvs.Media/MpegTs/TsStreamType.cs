@@ -11,4 +11,7 @@ public enum TsStreamType : byte
 
     /// <summary>AVC video (ITU-T H.264), Annex B byte stream.</summary>
     H264 = 0x1B,
+
+    /// <summary>SCTE-35 splice_info_sections (SCTE 35 §8.1, user private).</summary>
+    Scte35 = 0x86,
 }

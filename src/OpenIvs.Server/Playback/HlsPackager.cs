@@ -86,7 +86,7 @@ internal sealed class HlsPackager : BackgroundService, ILiveStreamListener
         {
             var stream = rendition.Stream;
             source.Variants[rendition.Name] = new HlsRendition(
-                stream, rendition.AddReader("hls", ReaderCapacity), SegmenterOptionsFor(stream.Channel), _time, _logger, rendition);
+                stream, rendition.AddReader("hls", ReaderCapacity), SegmenterOptionsFor(stream.Channel), _time, _logger, rendition, source);
         }
     }
 
@@ -111,6 +111,7 @@ internal sealed class HlsPackager : BackgroundService, ILiveStreamListener
             PartTargetHeadroom = TimeSpan.FromMilliseconds(Math.Min(20, _options.PartTarget.TotalMilliseconds / 10)),
             WindowSegments = Math.Max(3, (int)Math.Ceiling(_options.Window / segmentTarget)),
             DeltaUpdates = lowLatency,
+            SpliceInfoStream = !string.IsNullOrEmpty(channel.AdConfigurationArn), // SCTE-35 in TS for InsertAdBreak
             BufferPool = _partPool, // a NORMAL window is too short for skipping to pay off
         };
     }

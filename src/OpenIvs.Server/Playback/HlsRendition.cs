@@ -29,11 +29,14 @@ internal sealed partial class HlsRendition : IDisposable
     private CachedPlaylist? _fullPlaylist;
     private CachedPlaylist? _deltaPlaylist;
     private int _disposed;
+    private readonly HlsRendition? _source;
+    private readonly AdBreakFollower _adBreaks = new();
 
-    public HlsRendition(LiveStream stream, LiveStreamReader reader, LiveSegmenterOptions segmenterOptions, TimeProvider time, ILogger logger, LiveRendition? rendition = null)
+    public HlsRendition(LiveStream stream, LiveStreamReader reader, LiveSegmenterOptions segmenterOptions, TimeProvider time, ILogger logger, LiveRendition? rendition = null, HlsRendition? source = null)
     {
         Stream = stream;
         Rendition = rendition;
+        _source = source;
         _reader = reader;
         _segmenterOptions = segmenterOptions;
         _time = time;
@@ -105,7 +108,11 @@ internal sealed partial class HlsRendition : IDisposable
         _ = _reader.DisposeAsync(); // completes synchronously: releases what is still queued
         if (Volatile.Read(ref _disposed) == 0)
         {
-            _segmenter?.Complete();
+            if (_segmenter is not null)
+            {
+                _adBreaks.Follow(Stream, _segmenter); // the post-roll comes with the end
+                _segmenter.Complete();
+            }
         }
 
         EndedAt = _time.GetUtcNow();
@@ -157,7 +164,14 @@ internal sealed partial class HlsRendition : IDisposable
                         }
                     }
 
-                    _segmenter?.Write(frame, _time.GetUtcNow());
+                    if (_segmenter is { } current)
+                    {
+                        _adBreaks.Follow(Stream, current);
+
+                        // A transcoded rendition follows the source's clock, so EXT-X-PROGRAM-DATE-TIME (and the
+                        // START-DATE of ad breaks) agree across renditions despite the transcoder's delay.
+                        current.Write(frame, _source?.Snapshot is not null ? _source.DateTimeOf(frame.Timestamp) ?? _time.GetUtcNow() : _time.GetUtcNow());
+                    }
                 }
                 finally
                 {
@@ -167,6 +181,9 @@ internal sealed partial class HlsRendition : IDisposable
                 break;
         }
     }
+
+    /// <summary>EXT-X-PROGRAM-DATE-TIME of a stream time on this rendition's clock; null before its first segment.</summary>
+    public DateTimeOffset? DateTimeOf(long timestamp) => Volatile.Read(ref _segmenter)?.DateTimeOf(timestamp);
 
     /// <summary>Writes the metadata held back before the stream started, at the time the stream starts.</summary>
     private void WriteEarlyMetadata(LiveSegmenter segmenter, long start)

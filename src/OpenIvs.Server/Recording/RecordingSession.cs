@@ -346,7 +346,8 @@ internal sealed partial class RecordingSession
             _needPeriod = false;
         }
 
-        _rendition!.Write(frame, _services.Time.GetUtcNow());
+        _rendition!.FollowAdBreaks(LastStream);
+        _rendition.Write(frame, _services.Time.GetUtcNow());
         if (frame.Kind == MediaKind.Video && frame.IsKeyframe)
         {
             MaybeThumbnail(frame);
@@ -356,6 +357,7 @@ internal sealed partial class RecordingSession
     private void EndPeriod()
     {
         _needPeriod = true;
+        _rendition?.FollowAdBreaks(LastStream); // the post-roll of a stream that ends
         _rendition?.EndPeriod();
     }
 
@@ -373,7 +375,10 @@ internal sealed partial class RecordingSession
 
         _rendition = new RenditionRecorder(
             Spool, _services.Spool, IRecordingContainer.For(stream.Channel.ContainerFormat), _services.Options.MediaFileTarget, _services.Time,
-            name, video?.Width ?? 0, video?.Height ?? 0, codecs);
+            name, video?.Width ?? 0, video?.Height ?? 0, codecs)
+        {
+            SpliceInfoStream = !string.IsNullOrEmpty(stream.Channel.AdConfigurationArn),
+        };
         _rendition.FileClosed += _ => WriteMasterPlaylists(final: false);
         var thumbnails = _configuration?.ThumbnailConfiguration;
         if (video is not null && thumbnails?.RecordingMode != RecordingMode.Disabled)

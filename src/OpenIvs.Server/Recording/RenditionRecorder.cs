@@ -5,6 +5,7 @@ using System.Text.Json.Nodes;
 using OpenIvs.Media.Frames;
 using OpenIvs.Media.Hls.Packaging;
 using OpenIvs.Media.Hls.Playlists;
+using OpenIvs.Server.Streams;
 
 namespace OpenIvs.Server.Recording;
 
@@ -39,6 +40,10 @@ internal sealed class RenditionRecorder : IDisposable
     private int _fileIndex;
     private Exception? _failure;
     private bool _finishing;
+    private readonly AdBreakFollower _adBreakFollower = new();
+    // Ad-break tags (EXT-X-DATERANGE) by the index in _entries of the segment they precede (_entries.Count: after the last).
+    private readonly List<(int Entry, DateRange Range)> _dateRanges = [];
+    private readonly HashSet<DateRange> _dateRangesSeen = [];
 
     public RenditionRecorder(SpooledRecording spool, RecordingSpool limits, IRecordingContainer container, TimeSpan fileTarget, TimeProvider time, string name, int width, int height, string codecs)
     {
@@ -63,6 +68,9 @@ internal sealed class RenditionRecorder : IDisposable
     public string Codecs { get; }
 
     public IRecordingContainer Container => _container;
+
+    /// <summary>TS files carry the SCTE-35 splice_insert of ad breaks (the channel has an ad configuration).</summary>
+    public bool SpliceInfoStream { get; init; }
 
     /// <summary>Recorded media, closed files and the open one.</summary>
     public double DurationSeconds => _entries.Sum(e => e.Duration);
@@ -98,15 +106,26 @@ internal sealed class RenditionRecorder : IDisposable
                 WindowSegments = 3,
                 DeltaUpdates = false,
                 BufferPool = SegmentPool,
+                SpliceInfoStream = SpliceInfoStream,
             },
             video,
             audio);
         _segmenterNumber++;
+        _adBreakFollower.Reset();
         _segmenter.PartCompleted += OnPartCompleted;
         _discontinuityNext = _entries.Count > 0;
     }
 
     public bool HasPeriod => _segmenter is not null;
+
+    /// <summary>Marks the stream's ad breaks in the period's segments (call before each frame and before the period ends).</summary>
+    public void FollowAdBreaks(LiveStream stream)
+    {
+        if (_segmenter is { } segmenter)
+        {
+            _adBreakFollower.Follow(stream, segmenter);
+        }
+    }
 
     public void Write(MediaFrame frame, DateTimeOffset wallClock)
     {
@@ -123,6 +142,7 @@ internal sealed class RenditionRecorder : IDisposable
             try
             {
                 segmenter.Complete();
+                KeepDateRanges(segmenter.Snapshot.Playlist, long.MaxValue); // a break still open ends here; a post-roll follows
             }
             finally
             {
@@ -280,10 +300,25 @@ internal sealed class RenditionRecorder : IDisposable
             {
                 Append(segment, lease.Data);
             }
+
+            KeepDateRanges(snapshot.Playlist, completed.MediaSequence);
         }
         catch (Exception e)
         {
             _failure = e;
+        }
+    }
+
+    /// <summary>Keeps the ad-break tags of the segments recorded so far (up to <paramref name="upTo"/>), each once.</summary>
+    private void KeepDateRanges(MediaPlaylist playlist, long upTo)
+    {
+        foreach (var range in playlist.DateRanges)
+        {
+            if (range.MediaSequence <= upTo && _dateRangesSeen.Add(range))
+            {
+                // Before the segment just appended, or after the last one when the period has ended.
+                _dateRanges.Add((upTo == long.MaxValue ? _entries.Count : Math.Max(0, _entries.Count - 1), range));
+            }
         }
     }
 
@@ -393,6 +428,17 @@ internal sealed class RenditionRecorder : IDisposable
             Map = _container.InitFileName(e.Map) is { } init ? new MapTag(init) : null,
             ByteRange = byteRanges ? new ByteRange(e.Length, e.Offset) : null,
         }).ToList();
+        var dateRanges = new List<DateRange>();
+        foreach (var (entry, range) in _dateRanges)
+        {
+            // byte-range-variant lists every keyframe interval of the closed files; playlist.m3u8 one line per file.
+            var index = byteRanges ? entry : entry < _entries.Count ? _entries[entry].File : _files.Count;
+            if (index < entries.Count || ended)
+            {
+                dateRanges.Add(range with { MediaSequence = index });
+            }
+        }
+
         var playlist = new MediaPlaylist
         {
             Version = 3,
@@ -400,6 +446,7 @@ internal sealed class RenditionRecorder : IDisposable
             MediaSequence = 0,
             Type = ended ? PlaylistType.Vod : PlaylistType.Event,
             Segments = segments,
+            DateRanges = dateRanges,
             EndList = ended,
         };
         var buffer = new ArrayBufferWriter<byte>(256 + (segments.Count * 128));

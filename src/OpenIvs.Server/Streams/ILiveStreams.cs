@@ -24,6 +24,11 @@ public interface ILiveStreams
     ValueTask<bool> PutMetadataAsync(string channelArn, string metadata, CancellationToken cancellationToken);
 
     /// <summary>
+    /// Marks an ad break of <paramref name="duration"/> in the live stream, from its next keyframe, with the given id.
+    /// </summary>
+    AdBreakInsertion InsertAdBreak(string channelArn, string adBreakId, TimeSpan duration);
+
+    /// <summary>
     /// Stream sessions of a channel, newest first: by start time, then stream id (ordinal), both descending; live and
     /// ended, within the retention period. ListStreamSessions pages on this order.
     /// </summary>
@@ -45,6 +50,8 @@ public sealed class NoLiveStreams : ILiveStreams
     public ValueTask<bool> StopAsync(string channelArn, CancellationToken cancellationToken) => ValueTask.FromResult(false);
 
     public ValueTask<bool> PutMetadataAsync(string channelArn, string metadata, CancellationToken cancellationToken) => ValueTask.FromResult(false);
+
+    public AdBreakInsertion InsertAdBreak(string channelArn, string adBreakId, TimeSpan duration) => AdBreakInsertion.NotLive;
 
     public IReadOnlyList<StreamSession> ListSessions(string channelArn) => [];
 

@@ -17,6 +17,14 @@ public sealed class LiveStream
     private IReadOnlyList<LadderRung>? _ladder;
     private long _lastTimestamp;
     private StreamEndReason? _endRequest;
+    private const int AdBreaksKept = 8;
+    private readonly Lock _adBreakLock = new();
+    private AdBreak[] _adBreaks = [];
+    private AdBreak? _requestedAdBreak;
+    private AdBreak? _runningAdBreak;
+    private volatile bool _adBreakPending;
+    private int _adBreakVersion;
+    private uint _lastSpliceEventId;
 
     internal LiveStream(Channel channel, string streamId, DateTimeOffset startTime, IngestTransport transport, Action disconnect, TimeProvider time)
     {
@@ -67,6 +75,12 @@ public sealed class LiveStream
     public string? Encoder { get; internal set; }
 
     public StreamMetrics Metrics { get; }
+
+    /// <summary>The stream's latest ad breaks (at most eight), started or ended; replaced whole at each change.</summary>
+    public IReadOnlyList<AdBreak> AdBreaks => Volatile.Read(ref _adBreaks);
+
+    /// <summary>Increases at every change of <see cref="AdBreaks"/>: readers compare it to what they last saw.</summary>
+    public int AdBreakVersion => Volatile.Read(ref _adBreakVersion);
 
     /// <summary>Concurrent views, maintained by the playback side.</summary>
     public long ViewerCount { get; set; }
@@ -123,6 +137,11 @@ public sealed class LiveStream
         try
         {
             Volatile.Write(ref _lastTimestamp, frame.Timestamp);
+            if (_adBreakPending)
+            {
+                AdvanceAdBreaks(frame);
+            }
+
             while (_pendingMetadata.TryDequeue(out var metadata))
             {
                 var data = MediaFrame.Create(MediaKind.Data, metadata, frame.Timestamp, 0, isKeyframe: true);
@@ -145,6 +164,92 @@ public sealed class LiveStream
         {
             frame.Release();
         }
+    }
+
+    /// <summary>Asks for an ad break from the next keyframe; false while another one is waiting or running.</summary>
+    internal bool TryRequestAdBreak(string id, TimeSpan duration)
+    {
+        lock (_adBreakLock)
+        {
+            if (_requestedAdBreak is not null || _runningAdBreak is not null || Ending)
+            {
+                return false;
+            }
+
+            _requestedAdBreak = new AdBreak(id, ++_lastSpliceEventId, duration);
+            _adBreakPending = true;
+            return true;
+        }
+    }
+
+    /// <summary>
+    /// The stream is ending: a break waiting for its keyframe is dropped (a running one ends with the stream, where
+    /// each rendition's last segment ends), and the ad configuration's post-roll, if any, is marked after the end.
+    /// </summary>
+    internal void EndAdBreaks(string? postRollId, TimeSpan postRollDuration)
+    {
+        lock (_adBreakLock)
+        {
+            _requestedAdBreak = null;
+            _runningAdBreak = null;
+            _adBreakPending = false;
+            if (postRollId is not null)
+            {
+                Add(new AdBreak(postRollId, ++_lastSpliceEventId, postRollDuration) { PostRoll = true }, replacing: null);
+            }
+        }
+    }
+
+    /// <summary>
+    /// Ingest loop, while a break is waiting or running: starts it at the first keyframe after the request (any
+    /// frame of a stream without video), ends it at the first keyframe once its duration has passed.
+    /// </summary>
+    private void AdvanceAdBreaks(MediaFrame frame)
+    {
+        var cuts = frame.Kind == MediaKind.Video ? frame.IsKeyframe : frame.Kind == MediaKind.Audio && Video is null;
+        if (!cuts)
+        {
+            return;
+        }
+
+        lock (_adBreakLock)
+        {
+            if (_runningAdBreak is { Start: { } start } running
+                && frame.Timestamp - start >= (long)running.Duration.TotalMilliseconds - EndTolerance)
+            {
+                Add(running with { End = frame.Timestamp }, replacing: running);
+                _runningAdBreak = null;
+            }
+
+            if (_requestedAdBreak is { } requested)
+            {
+                var started = requested with { Start = frame.Timestamp };
+                Add(started, replacing: null);
+                _runningAdBreak = started;
+                _requestedAdBreak = null;
+            }
+
+            _adBreakPending = _runningAdBreak is not null;
+        }
+    }
+
+    /// <summary>A keyframe this close before the planned end ends the break (timestamps jitter by a millisecond or two).</summary>
+    private const long EndTolerance = 20;
+
+    private void Add(AdBreak adBreak, AdBreak? replacing)
+    {
+        var list = new List<AdBreak>(_adBreaks.Length + 1);
+        foreach (var existing in _adBreaks)
+        {
+            if (!ReferenceEquals(existing, replacing))
+            {
+                list.Add(existing);
+            }
+        }
+
+        list.Add(adBreak);
+        Volatile.Write(ref _adBreaks, list.Count > AdBreaksKept ? list[^AdBreaksKept..].ToArray() : list.ToArray());
+        Interlocked.Increment(ref _adBreakVersion);
     }
 
     /// <summary>Queues timed metadata; it enters the stream with the next frame (ingest keeps stream order).</summary>

@@ -151,6 +151,16 @@ public sealed partial class LiveStreamHub : IStreamHub
         }
     }
 
+    /// <summary>The post-roll of the channel's ad configuration as it is now, when enabled.</summary>
+    private PostRollConfiguration? PostRollOf(string channelArn) =>
+        IvsArn.TryParse(channelArn, out var channelArnParts)
+        && _resources.Channels.TryGet(channelArnParts.Value.Id, out var channel)
+        && IvsArn.TryParse(channel.Channel.AdConfigurationArn, out var adArn)
+        && _resources.AdConfigurations.TryGet(adArn.Value.Id, out var configuration)
+        && configuration.Configuration.PostRollConfiguration is { Enabled: true } postRoll
+            ? postRoll
+            : null;
+
     public void End(LiveStream stream, StreamEndReason reason)
     {
         lock (stream)
@@ -167,6 +177,8 @@ public sealed partial class LiveStreamHub : IStreamHub
         try
         {
             _live.TryRemove(new KeyValuePair<string, LiveStream>(stream.ChannelArn, stream));
+            var postRoll = PostRollOf(stream.ChannelArn);
+            stream.EndAdBreaks(postRoll is null ? null : ResourceIds.NewAdBreakId(), TimeSpan.FromSeconds(postRoll?.DurationSeconds ?? 0));
             stream.CompleteReaders();
             _lifecycle.Report(new BroadcastEnded(stream, reason, _time.GetUtcNow()));
             foreach (var listener in Volatile.Read(ref _listeners))

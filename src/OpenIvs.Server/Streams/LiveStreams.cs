@@ -39,6 +39,11 @@ public sealed class LiveStreams(LiveStreamHub hub, StreamTables tables) : ILiveS
         return ValueTask.FromResult(true);
     }
 
+    public AdBreakInsertion InsertAdBreak(string channelArn, string adBreakId, TimeSpan duration) =>
+        hub.Find(channelArn) is not { } stream ? AdBreakInsertion.NotLive
+        : stream.TryRequestAdBreak(adBreakId, duration) ? AdBreakInsertion.Inserted
+        : AdBreakInsertion.InProgress;
+
     public IReadOnlyList<StreamSession> ListSessions(string channelArn) => [.. Sessions(channelArn).Select(s => s.ToApi())];
 
     public IReadOnlyList<StreamSessionSummary> ListSessionSummaries(string channelArn) => [.. Sessions(channelArn).Select(s => s.ToSummary())];

@@ -26,7 +26,8 @@ public sealed class ArchitectureTests
         // The API reaches state only through Resources and Storage, and the live side only through ILiveStreams.
         new($"{Server}.Api", $"{Server}.Streams", "the live side only through ILiveStreams",
             $"{Server}.Streams.ILiveStreams",
-            $"{Server}.Streams.NoLiveStreams"),
+            $"{Server}.Streams.NoLiveStreams",
+            $"{Server}.Streams.AdBreakInsertion"), // the answer of ILiveStreams.InsertAdBreak, part of its contract
         new($"{Server}.Api", $"{Server}.Ingest", "state only through Resources and Storage"),
         new($"{Server}.Api", $"{Server}.Playback", "state only through Resources and Storage"),
         new($"{Server}.Api", $"{Server}.Events", "state only through Resources and Storage"),

@@ -3,6 +3,7 @@ using System.Runtime.InteropServices;
 using OpenIvs.Media.Frames;
 using OpenIvs.Media.Hls.Playlists;
 using OpenIvs.Media.MpegTs;
+using OpenIvs.Media.Scte35;
 
 namespace OpenIvs.Media.Hls.Packaging;
 
@@ -44,6 +45,8 @@ public sealed class LiveSegmenter : IDisposable
     private readonly List<PendingAudio> _audio = [];
     private readonly List<PendingData> _data = [];
     private readonly List<HlsSegment> _window = [];
+    private readonly List<AdBreakState> _adBreaks = [];
+    private readonly List<byte[]> _pendingSplices = [];
     private readonly long _segmentTarget90;
     private readonly long _partTarget90;
     private readonly long _partCut90;
@@ -70,6 +73,8 @@ public sealed class LiveSegmenter : IDisposable
     private DateTimeOffset? _anchorWall;
     private long _anchor90;
     private int _targetDuration;
+    private long _nextCue90 = long.MaxValue;
+    private long _cutOffset90; // composition offset of the frame being written: splice times are presentation times
     private bool _ended;
     private bool _disposed;
 
@@ -136,6 +141,34 @@ public sealed class LiveSegmenter : IDisposable
     }
 
     /// <summary>
+    /// Marks an ad break, or updates one marked before with the same id (its end once known). The segment that
+    /// starts at or after <see cref="AdBreakMarker.Start"/> is cut at that keyframe and carries EXT-X-DATERANGE with
+    /// SCTE35-OUT; likewise the end with SCTE35-IN. The tags stay while any of the break's segments is in the window.
+    /// </summary>
+    public void MarkAdBreak(AdBreakMarker marker)
+    {
+        ArgumentNullException.ThrowIfNull(marker);
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        var state = _adBreaks.Find(b => b.Marker.Id == marker.Id);
+        if (state is null)
+        {
+            _adBreaks.Add(new AdBreakState(marker));
+        }
+        else
+        {
+            state.Marker = marker;
+        }
+
+        UpdateNextCue();
+    }
+
+    /// <summary>
+    /// EXT-X-PROGRAM-DATE-TIME of a stream time (ms) on the current anchor, or null before the first segment: lets
+    /// other renditions of the same stream follow the same clock.
+    /// </summary>
+    public DateTimeOffset? DateTimeOf(long timestamp) => _anchorWall is { } a ? a + Elapsed(timestamp * 90) : null;
+
+    /// <summary>
     /// Ends the current segment and starts a new period: the next segment carries EXT-X-DISCONTINUITY and, for
     /// fMP4, a new init segment (EXT-X-MAP) built from the given track infos (null keeps the current one).
     /// Use it when the publisher reconnects or its codec parameters change.
@@ -160,6 +193,7 @@ public sealed class LiveSegmenter : IDisposable
             return;
         }
 
+        CloseAdBreaks();
         var flushed = Flush();
         ReleasePending();
         _ended = true;
@@ -197,6 +231,7 @@ public sealed class LiveSegmenter : IDisposable
         }
 
         var dts = frame.Timestamp * 90;
+        _cutOffset90 = frame.CompositionOffset * 90;
         if (_started && IsJump(dts))
         {
             StartNewPeriod(_videoInfo, _audioInfo);
@@ -321,7 +356,8 @@ public sealed class LiveSegmenter : IDisposable
         }
 
         var interval = FrameInterval90();
-        if (isKeyframe && time90 - _segmentStart90 + interval / 2 >= _segmentTarget90)
+        var cueDue = time90 + (interval / 2) >= _nextCue90 && time90 > _segmentStart90;
+        if (isKeyframe && (cueDue || time90 - _segmentStart90 + interval / 2 >= _segmentTarget90))
         {
             var part = ClosePart(time90);
             CompleteSegment(time90);
@@ -342,6 +378,171 @@ public sealed class LiveSegmenter : IDisposable
         _window.Add(_open);
         _segmentStart90 = start90;
         _partStart90 = start90;
+        if (_adBreaks.Count > 0)
+        {
+            PlaceAdBreaks(_open, start90);
+        }
+    }
+
+    /// <summary>Starts and ends the breaks whose time has come at the segment just opened.</summary>
+    private void PlaceAdBreaks(HlsSegment segment, long start90)
+    {
+        var tolerance = FrameInterval90() / 2;
+        foreach (var state in _adBreaks)
+        {
+            var marker = state.Marker;
+            if (state.Out is null && !marker.PostRoll && marker.Start * 90 <= start90 + tolerance)
+            {
+                Begin(state, segment.MediaSequence, start90, segment.ProgramDateTime);
+            }
+            else if (state.Out is not null && state.In is null && marker.End is { } end && end * 90 <= start90 + tolerance && segment.MediaSequence > state.Out.MediaSequence)
+            {
+                Finish(state, segment.MediaSequence, start90);
+            }
+        }
+
+        UpdateNextCue();
+    }
+
+    /// <summary>At the end of the stream: breaks still open end here, post-rolls start here (after the last segment).</summary>
+    private void CloseAdBreaks()
+    {
+        if (_adBreaks.Count == 0 || !_started || _open is null)
+        {
+            return;
+        }
+
+        var pending = VideoDrives ? _video.Count : _audio.Count;
+        var end90 = pending > 0 ? _lastDrive90 + FrameInterval90() : _partStart90;
+        var after = _open.MediaSequence + 1;
+        _cutOffset90 = 0; // after the last frame
+        foreach (var state in _adBreaks)
+        {
+            if (state.Marker.PostRoll && state.Out is null)
+            {
+                Begin(state, after, end90, ProgramDateTime(end90, null));
+            }
+            else if (state.Out is not null && state.In is null && !state.Marker.PostRoll)
+            {
+                Finish(state, after, end90);
+            }
+        }
+    }
+
+    private void Begin(AdBreakState state, long mediaSequence, long start90, DateTimeOffset? startDate)
+    {
+        var marker = state.Marker;
+        var planned90 = (long)(marker.PlannedDuration.TotalSeconds * 90_000);
+        var section = Splice(new SpliceInsert(marker.SpliceEventId, OutOfNetwork: true, start90 + _cutOffset90, planned90, AutoReturn: true));
+        state.Start90 = start90;
+        state.Out = new DateRange
+        {
+            Id = marker.Id,
+            Class = marker.Class,
+            StartDate = startDate ?? DateTimeOffset.UnixEpoch,
+            PlannedDuration = marker.PlannedDuration.TotalSeconds,
+            Scte35Out = section,
+            MediaSequence = mediaSequence,
+        };
+    }
+
+    private void Finish(AdBreakState state, long mediaSequence, long end90)
+    {
+        var section = Splice(new SpliceInsert(state.Marker.SpliceEventId, OutOfNetwork: false, end90 + _cutOffset90));
+        state.In = state.Out! with
+        {
+            Duration = (end90 - state.Start90) / 90_000.0,
+            Scte35Out = ReadOnlyMemory<byte>.Empty,
+            Scte35In = section,
+            MediaSequence = mediaSequence,
+        };
+    }
+
+    /// <summary>A splice_info_section, queued for the next part of TS output. Allocates once per break edge.</summary>
+    private byte[] Splice(in SpliceInsert command)
+    {
+        var section = new byte[SpliceInfoSection.GetSize(command)];
+        SpliceInfoSection.Write(section, command);
+        if (_options.SpliceInfoStream && _options.Format == HlsContainerFormat.MpegTs)
+        {
+            _pendingSplices.Add(section);
+        }
+
+        return section;
+    }
+
+    /// <summary>The earliest break edge still to come (90 kHz): a keyframe there cuts a segment.</summary>
+    private void UpdateNextCue()
+    {
+        var next = long.MaxValue;
+        foreach (var state in _adBreaks)
+        {
+            if (state.Marker.PostRoll)
+            {
+                continue;
+            }
+
+            if (state.Out is null)
+            {
+                next = Math.Min(next, state.Marker.Start * 90);
+            }
+            else if (state.In is null && state.Marker.End is { } end)
+            {
+                next = Math.Min(next, end * 90);
+            }
+        }
+
+        _nextCue90 = next;
+    }
+
+    /// <summary>The EXT-X-DATERANGE tags of the breaks whose segments are listed; forgets breaks that left the window.</summary>
+    private IReadOnlyList<DateRange> DateRanges(List<MediaSegment> entries, long firstMediaSequence)
+    {
+        if (_adBreaks.Count == 0)
+        {
+            return [];
+        }
+
+        var lastListed = firstMediaSequence + entries.Count - 1;
+        var ranges = new List<DateRange>(2 * _adBreaks.Count);
+        for (var i = _adBreaks.Count - 1; i >= 0; i--)
+        {
+            if (_adBreaks[i].In is { } done && done.MediaSequence < firstMediaSequence)
+            {
+                _adBreaks.RemoveAt(i); // every segment of the break has left the window
+            }
+        }
+
+        foreach (var state in _adBreaks)
+        {
+
+            if (state.Out is { } start && (start.MediaSequence <= lastListed || _ended)
+                && (state.In is null || state.In.MediaSequence > firstMediaSequence))
+            {
+                ranges.Add(start);
+            }
+
+            if (state.In is { } end && (end.MediaSequence <= lastListed || _ended))
+            {
+                ranges.Add(end);
+            }
+        }
+
+        // In order of their segments; a stable insertion sort keeps the order they were marked in (few items).
+        for (var i = 1; i < ranges.Count; i++)
+        {
+            var range = ranges[i];
+            var j = i - 1;
+            while (j >= 0 && ranges[j].MediaSequence > range.MediaSequence)
+            {
+                ranges[j + 1] = ranges[j];
+                j--;
+            }
+
+            ranges[j + 1] = range;
+        }
+
+        return ranges;
     }
 
     private DateTimeOffset? ProgramDateTime(long time90, DateTimeOffset? wallClock)
@@ -384,10 +585,11 @@ public sealed class LiveSegmenter : IDisposable
         }
 
         var video = CollectionsMarshal.AsSpan(_video);
-        var input = new PartInput(video, boundary90, audio[..audioCount], audioEnd, data[..dataCount], _partStart90, open.PartCount == 0);
+        var input = new PartInput(video, boundary90, audio[..audioCount], audioEnd, data[..dataCount], _partStart90, open.PartCount == 0, CollectionsMarshal.AsSpan(_pendingSplices));
         _output.Reset(_packager.EstimateSize(input));
         _packager.WritePart(_output, input);
         var buffer = _output.Detach(out var length);
+        _pendingSplices.Clear();
 
         var independent = VideoDrives ? video.Length > 0 && video[0].IsKeyframe : true;
         var sequence = _nextPartSequence++;
@@ -517,7 +719,7 @@ public sealed class LiveSegmenter : IDisposable
         }
 
         _map = null;
-        return new TsSegmentPackager(_videoInfo, _audioInfo, samplesPerFrame, _options.MetadataOwner, _pool);
+        return new TsSegmentPackager(_videoInfo, _audioInfo, samplesPerFrame, _options.MetadataOwner, _pool, _options.SpliceInfoStream);
     }
 
     private void Publish(HlsPart? part, bool segmentCompleted)
@@ -589,16 +791,18 @@ public sealed class LiveSegmenter : IDisposable
             ? new[] { new PreloadHint(PreloadHintType.Part, _uris.PartUri(_nextPartSequence)) }
             : [];
 
+        var mediaSequence = _window.Count > 0 ? _window[0].MediaSequence : _nextMediaSequence;
         return new MediaPlaylist
         {
             Version = _options.Format == HlsContainerFormat.Fmp4 ? 6 : 3,
             TargetDuration = _targetDuration,
-            MediaSequence = _window.Count > 0 ? _window[0].MediaSequence : _nextMediaSequence,
+            MediaSequence = mediaSequence,
             DiscontinuitySequence = _discontinuitySequence,
             IndependentSegments = true,
             PartTarget = lowLatency ? partTarget : null,
             ServerControl = control,
             Segments = entries,
+            DateRanges = DateRanges(entries, mediaSequence),
             PreloadHints = hints,
             EndList = _ended,
         };
@@ -639,5 +843,19 @@ public sealed class LiveSegmenter : IDisposable
         }
 
         list.RemoveRange(0, count);
+    }
+
+    /// <summary>One marked ad break and the tags it has so far.</summary>
+    private sealed class AdBreakState(AdBreakMarker marker)
+    {
+        public AdBreakMarker Marker { get; set; } = marker;
+
+        public long Start90 { get; set; }
+
+        /// <summary>The tag of the start (SCTE35-OUT); null until the break has started.</summary>
+        public DateRange? Out { get; set; }
+
+        /// <summary>The tag of the end (SCTE35-IN, DURATION); null until the break has ended.</summary>
+        public DateRange? In { get; set; }
     }
 }

@@ -131,6 +131,12 @@ public sealed class LiveSegmenterOptions
         }
     }
 
+    /// <summary>
+    /// TS output announces an SCTE-35 stream in every PMT and carries the splice_insert of each ad break marked with
+    /// <see cref="LiveSegmenter.MarkAdBreak"/> (fMP4 carries the markers in the playlist only).
+    /// </summary>
+    public bool SpliceInfoStream { get; set; }
+
     /// <summary>Media sequence number of the first segment.</summary>
     public long FirstMediaSequence { get; set; }
 

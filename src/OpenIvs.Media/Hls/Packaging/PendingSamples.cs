@@ -14,8 +14,9 @@ internal readonly record struct PendingData(MediaFrame Frame, long Pts90);
 /// <summary>What one part contains, handed to a packager.</summary>
 internal readonly ref struct PartInput
 {
-    public PartInput(ReadOnlySpan<PendingVideo> video, long videoEnd90, ReadOnlySpan<PendingAudio> audio, long audioEnd, ReadOnlySpan<PendingData> data, long start90, bool firstInSegment)
+    public PartInput(ReadOnlySpan<PendingVideo> video, long videoEnd90, ReadOnlySpan<PendingAudio> audio, long audioEnd, ReadOnlySpan<PendingData> data, long start90, bool firstInSegment, ReadOnlySpan<byte[]> splices = default)
     {
+        Splices = splices;
         Video = video;
         VideoEnd90 = videoEnd90;
         Audio = audio;
@@ -41,4 +42,7 @@ internal readonly ref struct PartInput
     public long Start90 { get; }
 
     public bool FirstInSegment { get; }
+
+    /// <summary>SCTE-35 splice_info_sections to write at the start of the part (TS only).</summary>
+    public ReadOnlySpan<byte[]> Splices { get; }
 }

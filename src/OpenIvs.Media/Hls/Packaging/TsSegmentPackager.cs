@@ -16,14 +16,16 @@ internal sealed class TsSegmentPackager : SegmentPackager
 
     private readonly TsMuxer _muxer;
     private readonly bool _hasVideo;
+    private readonly bool _splices;
     private readonly string _owner;
     private readonly int _samplesPerFrame;
     private readonly PooledBufferWriter _tag;
     private readonly ReadOnlyMemory<byte>[] _group = new ReadOnlyMemory<byte>[MaxAudioFramesPerPes];
 
-    public TsSegmentPackager(VideoTrackInfo? video, AudioTrackInfo? audio, int samplesPerFrame, string owner, ArrayPool<byte> pool)
+    public TsSegmentPackager(VideoTrackInfo? video, AudioTrackInfo? audio, int samplesPerFrame, string owner, ArrayPool<byte> pool, bool spliceInfoStream = false)
     {
-        _muxer = new TsMuxer(video, audio, includeMetadataStream: true, pool);
+        _muxer = new TsMuxer(video, audio, includeMetadataStream: true, pool, spliceInfoStream);
+        _splices = spliceInfoStream;
         _hasVideo = video is not null;
         _owner = owner;
         _samplesPerFrame = samplesPerFrame;
@@ -36,12 +38,20 @@ internal sealed class TsSegmentPackager : SegmentPackager
     {
         // Every 184 payload bytes cost a 188-byte packet, plus per-PES headers, AUD, SPS/PPS and ADTS headers.
         var payload = PayloadSize(input) + 200 * input.Video.Length + 7 * input.Audio.Length + 128 * input.Data.Length;
-        return (payload / TsPacket.MaxPayload + 4 + input.Video.Length + input.Audio.Length + 2 * input.Data.Length) * TsPacket.Size;
+        return (payload / TsPacket.MaxPayload + 4 + input.Splices.Length + input.Video.Length + input.Audio.Length + 2 * input.Data.Length) * TsPacket.Size;
     }
 
     public override void WritePart(IBufferWriter<byte> output, in PartInput input)
     {
         _muxer.WriteProgramTables(output);
+        if (_splices)
+        {
+            foreach (var section in input.Splices)
+            {
+                _muxer.WriteSpliceInfo(output, section);
+            }
+        }
+
         var video = input.Video;
         var audio = input.Audio;
         var data = input.Data;

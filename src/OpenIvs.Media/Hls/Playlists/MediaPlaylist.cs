@@ -30,6 +30,9 @@ public sealed record MediaPlaylist
     /// <summary>Segments, oldest first; the last one may be incomplete (null URI).</summary>
     public IReadOnlyList<MediaSegment> Segments { get; init; } = [];
 
+    /// <summary>EXT-X-DATERANGE tags, in order of their <see cref="DateRange.MediaSequence"/>.</summary>
+    public IReadOnlyList<DateRange> DateRanges { get; init; } = [];
+
     /// <summary>EXT-X-PRELOAD-HINT tags.</summary>
     public IReadOnlyList<PreloadHint> PreloadHints { get; init; } = [];
 

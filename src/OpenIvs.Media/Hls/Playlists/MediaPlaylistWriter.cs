@@ -83,6 +83,8 @@ public static class MediaPlaylistWriter
         }
 
         var partsFrom = FirstSegmentWithParts(playlist);
+        var dateRanges = playlist.DateRanges;
+        var nextRange = 0;
         MapTag? currentMap = null;
         for (var i = skipped; i < segments.Count; i++)
         {
@@ -104,6 +106,14 @@ public static class MediaPlaylistWriter
                 w.Write("#EXT-X-PROGRAM-DATE-TIME:"u8);
                 w.WriteDateTime(pdt);
                 w.NewLine();
+            }
+
+            // Every date range up to this segment: those of segments skipped or gone too (§6.2.5.1: a delta
+            // update without CAN-SKIP-DATERANGES keeps every EXT-X-DATERANGE of the playlist).
+            var msn = playlist.MediaSequence + i;
+            while (nextRange < dateRanges.Count && dateRanges[nextRange].MediaSequence <= msn)
+            {
+                WriteDateRange(w, dateRanges[nextRange++]);
             }
 
             if (segment.Gap)
@@ -144,6 +154,11 @@ public static class MediaPlaylistWriter
             w.NewLine();
             w.Write(segment.Uri);
             w.NewLine();
+        }
+
+        while (nextRange < dateRanges.Count)
+        {
+            WriteDateRange(w, dateRanges[nextRange++]); // a range that starts after the last segment (a post-roll)
         }
 
         if (playlist.EndList)
@@ -311,6 +326,47 @@ public static class MediaPlaylistWriter
             w.Write(",BYTERANGE=\""u8);
             WriteByteRange(w, range);
             w.Write("\""u8);
+        }
+
+        w.NewLine();
+    }
+
+    private static void WriteDateRange(PlaylistTextWriter w, DateRange range)
+    {
+        // §4.4.5.1: ID and START-DATE are required; SCTE35-OUT/IN are hexadecimal-sequences (§4.4.5.1.1).
+        w.Write("#EXT-X-DATERANGE:ID="u8);
+        w.WriteQuoted(range.Id);
+        if (range.Class is { } cls)
+        {
+            w.Write(",CLASS="u8);
+            w.WriteQuoted(cls);
+        }
+
+        w.Write(",START-DATE=\""u8);
+        w.WriteDateTime(range.StartDate);
+        w.Write("\""u8);
+        if (range.Duration is { } duration)
+        {
+            w.Write(",DURATION="u8);
+            w.WriteDecimal(duration);
+        }
+
+        if (range.PlannedDuration is { } planned)
+        {
+            w.Write(",PLANNED-DURATION="u8);
+            w.WriteDecimal(planned);
+        }
+
+        if (!range.Scte35Out.IsEmpty)
+        {
+            w.Write(",SCTE35-OUT="u8);
+            w.WriteHex(range.Scte35Out.Span);
+        }
+
+        if (!range.Scte35In.IsEmpty)
+        {
+            w.Write(",SCTE35-IN="u8);
+            w.WriteHex(range.Scte35In.Span);
         }
 
         w.NewLine();

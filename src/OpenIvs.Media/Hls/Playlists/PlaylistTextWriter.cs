@@ -89,5 +89,15 @@ internal readonly ref struct PlaylistTextWriter(IBufferWriter<byte> output)
         _output.Advance(written);
     }
 
+    /// <summary>A hexadecimal-sequence (§4.2): <c>0x</c> and two upper-case digits per byte.</summary>
+    public void WriteHex(ReadOnlySpan<byte> bytes)
+    {
+        var span = _output.GetSpan(2 + (2 * bytes.Length));
+        span[0] = (byte)'0';
+        span[1] = (byte)'x';
+        Convert.TryToHexString(bytes, span[2..], out var written);
+        _output.Advance(2 + written);
+    }
+
     public void WriteYesNo(bool value) => Write(value ? "YES"u8 : "NO"u8);
 }

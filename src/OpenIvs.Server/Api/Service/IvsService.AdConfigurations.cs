@@ -2,6 +2,7 @@ using OpenIvs.Protocol.Model;
 using OpenIvs.Server.Auth;
 using OpenIvs.Server.Resources;
 using OpenIvs.Server.Resources.Records;
+using OpenIvs.Server.Streams;
 
 namespace OpenIvs.Server.Api.Service;
 
@@ -81,7 +82,14 @@ public sealed partial class IvsService
             throw new ConflictException($"Channel {channel.Arn} has no ad configuration; set adConfigurationArn before inserting ad breaks.");
         }
 
-        return ValueTask.FromResult(new InsertAdBreakResponse { AdBreakId = ResourceIds.NewAdBreakId() });
+        // The model validated durationSeconds (1-300). The break starts at the stream's next keyframe.
+        var adBreakId = ResourceIds.NewAdBreakId();
+        return liveStreams.InsertAdBreak(channel.Arn!, adBreakId, TimeSpan.FromSeconds(request.DurationSeconds!.Value)) switch
+        {
+            AdBreakInsertion.Inserted => ValueTask.FromResult(new InsertAdBreakResponse { AdBreakId = adBreakId }),
+            AdBreakInsertion.InProgress => throw new ConflictException($"Channel {channel.Arn} already has an ad break in progress; insert the next one after it ends."),
+            _ => throw new ChannelNotBroadcasting($"Channel: {channel.Arn} is not currently online"),
+        };
     }
 
     /// <summary>The documented default of CreateAdConfiguration: post-roll disabled, 15 seconds.</summary>
