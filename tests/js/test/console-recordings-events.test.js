@@ -134,7 +134,7 @@ describe('web console recordings, tags and live events in Chromium', () => {
     await page.goto(`${server.endpoint}/console#/recordings`);
     await page.waitForSelector(row);
     await page.click(`${row} button.danger`);
-    await page.waitForSelector('#message:not([hidden])');
+    await page.waitForFunction(() => document.getElementById('message').className === 'error');
     assert.match(await page.textContent('#message'), /Conflict/);
     const { recordingConfiguration: spare } = await ivs.send(new CreateRecordingConfigurationCommand({
       name: 'spare', destinationConfiguration: { s3: { bucketName: 'spare-bucket' } },
