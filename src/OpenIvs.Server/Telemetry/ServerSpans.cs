@@ -24,7 +24,9 @@ public sealed class ServerSpans(Hosting.OpenIvsOptions options)
             return null;
         }
 
-        if (ActivityContext.TryParse(request.Headers.TraceParent, request.Headers.TraceState, isRemote: true, out var parent))
+        // Most requests carry no traceparent: then only the coin is tossed (tracestate is read only with a traceparent).
+        var traceParent = request.Headers.TraceParent;
+        if (traceParent.Count > 0 && ActivityContext.TryParse(traceParent, request.Headers.TraceState, isRemote: true, out var parent))
         {
             return (parent.TraceFlags & ActivityTraceFlags.Recorded) == 0 ? null : source.StartActivity(name, ActivityKind.Server, parent);
         }
