@@ -12,6 +12,7 @@ namespace OpenIvs.Server.Tests.Telemetry;
 /// server while the real thing happens: an unreachable webhook, an S3 (moto) behind a proxy that goes down, an
 /// ffmpeg transcoding a STANDARD channel.
 /// </summary>
+[Collection(MonitoredServers.Name)]
 public class ComponentMetricsTests
 {
     [Fact]
@@ -103,7 +104,7 @@ public class ComponentMetricsTests
         var (arn, key) = await CreateChannelAsync(server, """{"insecureIngest":true,"type":"STANDARD"}""");
         var before = await server.Http.GetStringAsync("/metrics");
         Assert.Equal(0, Sample(before, "openivs_transcoder_slots_in_use"));
-        Assert.Equal(3, Sample(before, "openivs_transcoder_slots"));
+        Assert.Equal(3, Sample(before, "openivs_transcoder_slots")); // --transcode-slots 3
 
         await using (var publisher = Ffmpeg.Publish(await Ffmpeg.ClipAsync(640, 360, 30, 500), RtmpUrl(server, key)))
         {

@@ -13,6 +13,7 @@ namespace OpenIvs.Server.Tests.Telemetry;
 /// /metrics (OpenTelemetry's Prometheus exporter) and OTLP traces against a real in-process server, a real
 /// ffmpeg publisher and a real OTLP/HTTP receiver on a socket.
 /// </summary>
+[Collection(MonitoredServers.Name)]
 public class MonitoringTests
 {
     [Fact]
