@@ -43,7 +43,7 @@ public sealed partial class EventRelay(
             telemetry.CursorAt(sink.Name, _cursors[sink.Name]);
         }
 
-        LogSinks(logger, _sinks.Count == 0 ? "none (GET /_openivs/events only)" : string.Join(", ", _sinks.Select(s => s.DisplayName)), _options.Retention);
+        LogSinks(logger, _sinks.Count == 0 ? "none (GET /_openivs/events only)" : string.Join(", ", _sinks.Select(s => $"{s.DisplayName} (metrics label sink=\"{s.Name}\")")), _options.Retention);
         await base.StartAsync(cancellationToken).ConfigureAwait(false);
     }
 
