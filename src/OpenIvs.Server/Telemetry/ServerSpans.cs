@@ -5,7 +5,10 @@ namespace OpenIvs.Server.Telemetry;
 /// <summary>
 /// Starts server spans: as a child of the caller's sampled <c>traceparent</c>, or as a new trace for a
 /// <see cref="SampleRatio"/> share of requests. The decision comes first, so an unsampled request creates no
-/// Activity at all (OpenTelemetry's own sampler would still create one to carry the context).
+/// Activity at all (OpenTelemetry's own sampler would still create one to carry the context). ASP.NET Core's
+/// hosting would create one per request too, for its request logging scope alone, whenever its diagnostics
+/// category can log: OpenIvsServer turns that category (Information-level request lines only) off, so a request
+/// pays for no Activity nobody exports, and log lines carry a TraceId only inside an exported span.
 /// </summary>
 public sealed class ServerSpans(Hosting.OpenIvsOptions options)
 {
