@@ -797,10 +797,10 @@ async function recordingsView() {
 
 /**
  * Follows the event stream (one channel's with `channelArn`), from `after` (an event id; 0: all retained events)
- * or from now on, calling `onEvent({ id, type, event })`. Reconnects after a drop from the last id seen.
- * Returns `{ stop }`.
+ * or from now on, calling `onEvent({ id, type, event })`. Reconnects after a drop from the last id seen. A refusal
+ * goes to `onRefused(error)` when given, else to the message bar. Returns `{ stop }`.
  */
-function followEvents({ channelArn, after, onEvent, onOpen }) {
+function followEvents({ channelArn, after, onEvent, onOpen, onRefused }) {
   let stopped = false;
   let lastId = after;
   let controller = null;
@@ -814,6 +814,7 @@ function followEvents({ channelArn, after, onEvent, onOpen }) {
       if (!response.ok) {
         const error = await readError(response);
         if (sessionLost(error)) signedOut(`Your session has ended: ${error.message}`);
+        else if (onRefused) onRefused(error);
         else message(error.type === 'AccessDeniedException' ? `Live events: access denied: ${error.message}` : `Live events: ${error.message}`);
         stopped = true; // a refusal does not go away by retrying
         return;
@@ -939,6 +940,9 @@ function startRecordings(channel, container) {
   const feed = followEvents({
     channelArn: channel.arn,
     after: 0, // every retained event of the channel, then the new ones
+    // Not an error of the page: this user may manage the channel without reading its events.
+    onRefused: (error) => container.replaceChildren(el('p', { class: 'muted', id: 'recordings-refused',
+      text: `The recordings are listed from the channel's events, which this key may not read: ${error.message}` })),
     onEvent: ({ type, event }) => {
       if (type !== 'IVS Recording State Change') return;
       const d = event.detail ?? {};

@@ -173,6 +173,15 @@ describe('web console recordings, tags and live events in Chromium', () => {
     assert.match(text, /openivs:ReadEvents/);
     assert.notEqual(await page.textContent('#events-state'), 'LIVE');
     await page.screenshot({ path: join(ARTIFACTS, 'live-events-denied.png') });
+
+    // On a channel page the recordings (read from the channel's events) say why they are missing, quietly.
+    const { channel } = await server.client().send(new CreateChannelCommand({ name: 'viewer-channel' }));
+    await page.click('a[href="#/channels"]');
+    await page.waitForSelector(`tr[data-channel-id="${channel.arn.split('/').pop()}"]`);
+    await page.click(`tr[data-channel-id="${channel.arn.split('/').pop()}"] a`);
+    await page.waitForSelector('#recordings-refused');
+    assert.match(await page.textContent('#recordings-refused'), /openivs:ReadEvents/);
+    assert.ok(!(await page.textContent('#message')).includes(channel.arn), 'the refusal on the channel is not an error in the message bar');
     assert.deepEqual(problems, []);
     await context.close();
   });
