@@ -1,10 +1,12 @@
 #!/usr/bin/env python3
 """Monitoring overhead benchmark (not a test): what metrics and tracing cost, as a ratio measured in one run.
 
-Three `openivs serve` processes run side by side: "off" (defaults: no metrics, no tracing), "metrics"
-(--metrics-listen scraped every second, --log-format json) and "all" (that plus --otlp-endpoint to a local OTLP
-sink, --trace-sample-ratio 1: every request traced) and "sampled" (as "all" with the default ratio, 0.1). They see the same load at the same time, so background load on a shared machine hits
-them alike; each figure is a ratio to "off".
+Five `openivs serve` processes run side by side: "off" (defaults: no metrics, no tracing), "metrics"
+(--metrics-listen scraped every second, --log-format json), "all" (that plus --otlp-endpoint to a local OTLP sink,
+--trace-sample-ratio 1: every request traced), "sampled" (as "all" with the default ratio, 0.1) and "unsampled"
+(ratio 0: tracing on, nothing sampled). They see the same load at the same time, so background load on a shared
+machine hits them alike; each figure is a ratio to "off", and the traced servers' CPU per request also to
+"metrics", their peer without tracing.
 
 1. API: GetChannel with wrk (SigV4-signed with botocore, replayed), c=32, runs alternating between the servers:
    throughput, and server CPU time per request (what throughput is made of once the server is CPU-bound; less
@@ -12,7 +14,7 @@ them alike; each figure is a ratio to "off".
 2. Ingest: N publishers per server replay a pre-encoded 720p 2.5 Mbps clip (-c copy); CPU per stream of each server
    over the same window.
 
-usage: bench/monitoring/run.py [--seconds 10] [--rounds 3] [--streams 10] [--measure 20]
+usage: bench/monitoring/run.py [--seconds 10] [--rounds 3] [--streams 10] [--measure 20] [--skip-ingest]
 """
 import argparse
 import http.server
