@@ -98,12 +98,20 @@ function sessionLost(error) {
 }
 
 /** An IVS API call (POST /{operation}) with the session cookie and CSRF header. */
-async function api(operation, body = {}) {
-  const response = await fetch(`/${operation}`, {
-    method: 'POST',
+function api(operation, body = {}) {
+  return call('POST', `/${operation}`, body);
+}
+
+/**
+ * An IVS API call by its HTTP binding (the tagging operations: GET, POST and DELETE on /tags/{resourceArn}),
+ * with the session cookie and CSRF header.
+ */
+async function call(method, path, body) {
+  const response = await fetch(path, {
+    method,
     credentials: 'same-origin',
     headers: { 'Content-Type': 'application/json', 'X-OpenIvs-Csrf': session?.csrfToken ?? '' },
-    body: JSON.stringify(body),
+    body: body === undefined ? undefined : JSON.stringify(body),
   });
   if (!response.ok) {
     const error = await readError(response);
@@ -307,6 +315,7 @@ async function channelView(id) {
   const overlay = el('div', { class: 'overlay', id: 'preview-state', text: 'Offline' });
   const charts = el('div', { class: 'charts' });
   const sessions = el('div', { id: 'sessions' });
+  const recordingsBox = el('div', { id: 'channel-recordings' });
   const tokenSlot = el('div');
   const stop = el('button', {
     type: 'button', class: 'danger', id: 'stop-stream', text: 'Stop stream', disabled: true,
@@ -334,7 +343,10 @@ async function channelView(id) {
     charts,
     el('h2', { text: 'Stream sessions' }),
     sessions,
-    editForm(channel));
+    el('h2', { text: 'Recordings' }),
+    recordingsBox,
+    editForm(channel),
+    tagsCard(channel.arn));
 
   let wasLive = null;
   const health = startHealth(arn, charts, (live) => {
@@ -348,9 +360,11 @@ async function channelView(id) {
   const preview = startPreview(video, overlay, channel);
   if (channel.authorized) tokenSlot.append(tokenForm(channel, preview));
   loadSessions(arn, sessions);
+  const recordings = startRecordings(channel, recordingsBox);
   leaveView = () => {
     health.stop();
     preview.stop();
+    recordings.stop();
   };
 }
 
@@ -569,9 +583,11 @@ async function policiesView() {
     if (data.get('name')) body.name = data.get('name');
     if (await attempt(() => api('CreatePlaybackRestrictionPolicy', body), 'Policy created.')) policiesView();
   });
+  const tagsSlot = el('div', { id: 'policy-tags' });
   show(el('h1', { text: 'Playback restriction policies' }), form,
     el('table', { id: 'policies' }, el('thead', {}, el('tr', {},
-      el('th', { text: 'Name' }), el('th', { text: 'Countries' }), el('th', { text: 'Origins', class: 'optional' }), el('th'))), tbody));
+      el('th', { text: 'Name' }), el('th', { text: 'Countries' }), el('th', { text: 'Origins', class: 'optional' }), el('th'))), tbody),
+    tagsSlot);
   const policies = await listAll('ListPlaybackRestrictionPolicies', 'playbackRestrictionPolicies');
   if (!policies) return;
   if (policies.length === 0) tbody.append(el('tr', {}, el('td', { colspan: 4, class: 'muted', text: 'No policies yet.' })));
@@ -580,7 +596,7 @@ async function policiesView() {
       el('td', { text: policy.name || '(no name)' }),
       el('td', { text: (policy.allowedCountries ?? []).join(', ') || 'all' }),
       el('td', { class: 'optional', text: (policy.allowedOrigins ?? []).join(', ') || 'all' }),
-      el('td', { class: 'actions' }, el('button', {
+      el('td', { class: 'actions' }, tagsButton(policy.arn, policy.name || policy.arn, tagsSlot), ' ', el('button', {
         type: 'button', class: 'danger', text: 'Delete', 'aria-label': `Delete policy ${policy.name || policy.arn}`,
         onclick: async () => {
           if (!confirm(`Delete policy ${policy.name || policy.arn}?`)) return;
@@ -609,8 +625,10 @@ async function keysView() {
     if (data.get('name')) body.name = data.get('name');
     if (await attempt(() => api('ImportPlaybackKeyPair', body), 'Key pair imported.')) keysView();
   });
+  const tagsSlot = el('div', { id: 'key-pair-tags' });
   show(el('h1', { text: 'Playback key pairs' }), form,
-    el('table', { id: 'key-pairs' }, el('thead', {}, el('tr', {}, el('th', { text: 'Name' }), el('th', { text: 'ARN', class: 'optional' }), el('th'))), tbody));
+    el('table', { id: 'key-pairs' }, el('thead', {}, el('tr', {}, el('th', { text: 'Name' }), el('th', { text: 'ARN', class: 'optional' }), el('th'))), tbody),
+    tagsSlot);
   const pairs = await listAll('ListPlaybackKeyPairs', 'keyPairs');
   if (!pairs) return;
   if (pairs.length === 0) tbody.append(el('tr', {}, el('td', { colspan: 3, class: 'muted', text: 'No key pairs yet.' })));
@@ -618,7 +636,7 @@ async function keysView() {
     tbody.append(el('tr', {},
       el('td', { text: pair.name || '(no name)' }),
       el('td', { class: 'optional', text: pair.arn }),
-      el('td', { class: 'actions' }, el('button', {
+      el('td', { class: 'actions' }, tagsButton(pair.arn, pair.name || pair.arn, tagsSlot), ' ', el('button', {
         type: 'button', class: 'danger', text: 'Delete', 'aria-label': `Delete key pair ${pair.name || pair.arn}`,
         onclick: async () => {
           if (!confirm(`Delete key pair ${pair.name || pair.arn}? Tokens it signed stop working.`)) return;
@@ -657,6 +675,292 @@ async function showSession(arn, streamId, container) {
       [...(s.truncatedEvents ?? [])].reverse().map((e) => el('li', { text: `${e.eventTime}  ${e.name}${e.code ? ` (${e.code})` : ''}` })))));
 }
 
+// ---- Tags (any resource: channels, recording configurations, key pairs, policies) ----
+
+const tagsPath = (arn) => `/tags/${encodeURIComponent(arn)}`;
+
+/** A card listing a resource's tags, with Remove buttons and a form that adds (or replaces) one. */
+function tagsCard(arn, title = 'Tags') {
+  const tbody = el('tbody');
+  const key = el('input', { type: 'text', class: 'tag-key', name: 'key', required: true, maxlength: 128, 'aria-label': 'Tag key' });
+  const value = el('input', { type: 'text', class: 'tag-value', name: 'value', maxlength: 256, 'aria-label': 'Tag value' });
+  const form = el('form', { class: 'row tag-add' }, key, value, el('button', { type: 'submit', text: 'Add tag' }));
+  const card = el('section', { class: 'card tags', 'data-arn': arn },
+    el('h2', { text: title }),
+    el('table', {}, el('thead', {}, el('tr', {}, el('th', { text: 'Key' }), el('th', { text: 'Value' }), el('th'))), tbody),
+    form);
+  async function load() {
+    const got = await attempt(() => call('GET', tagsPath(arn)));
+    if (!got) return;
+    const entries = Object.entries(got.tags ?? {}).sort(([a], [b]) => a.localeCompare(b));
+    tbody.replaceChildren(...(entries.length === 0
+      ? [el('tr', {}, el('td', { colspan: 3, class: 'muted', text: 'No tags.' }))]
+      : entries.map(([k, v]) => el('tr', { 'data-tag-key': k },
+        el('td', { text: k }), el('td', { text: v }),
+        el('td', { class: 'actions' }, el('button', {
+          type: 'button', class: 'danger', text: 'Remove', 'aria-label': `Remove tag ${k}`,
+          onclick: async () => {
+            if (await attempt(() => call('DELETE', `${tagsPath(arn)}?tagKeys=${encodeURIComponent(k)}`), `Tag ${k} removed.`) !== undefined) load();
+          },
+        }))))));
+    card.dataset.loaded = String(entries.length);
+  }
+  form.addEventListener('submit', async (event) => {
+    event.preventDefault();
+    const k = key.value.trim();
+    if (await attempt(() => call('POST', tagsPath(arn), { tags: { [k]: value.value } }), `Tag ${k} saved.`) !== undefined) {
+      key.value = '';
+      value.value = '';
+      load();
+    }
+  });
+  load();
+  return card;
+}
+
+/** A "Tags" button for a table row: shows that resource's tags card in `slot` (and hides it on a second click). */
+function tagsButton(arn, label, slot) {
+  return el('button', {
+    type: 'button', class: 'show-tags', text: 'Tags', 'aria-label': `Tags of ${label}`,
+    onclick: () => {
+      const open = slot.firstElementChild?.dataset.arn === arn;
+      slot.replaceChildren(...(open ? [] : [tagsCard(arn, `Tags of ${label}`)]));
+    },
+  });
+}
+
+// ---- Recording configurations ----
+
+async function recordingsView() {
+  document.body.dataset.view = 'recordings';
+  const tbody = el('tbody');
+  const tagsSlot = el('div', { id: 'recording-tags' });
+  const form = el('form', { class: 'card', id: 'create-recording' },
+    el('h2', { text: 'Create a recording configuration' }),
+    el('p', { class: 'muted', text: 'Channels that name it are recorded to the bucket (a folder under the data directory, or S3 when the server is set up for it).' }),
+    el('label', { for: 'recording-name', text: 'Name' }), el('input', { type: 'text', id: 'recording-name', name: 'name', maxlength: 128 }),
+    el('label', { for: 'recording-bucket', text: 'S3 bucket' }),
+    el('input', { type: 'text', id: 'recording-bucket', name: 'bucketName', required: true, maxlength: 63, spellcheck: 'false' }),
+    el('label', { for: 'recording-thumbnails', text: 'Thumbnails' }),
+    el('select', { id: 'recording-thumbnails', name: 'recordingMode' }, ['INTERVAL', 'DISABLED'].map((o) => el('option', { value: o, text: o }))),
+    el('label', { for: 'recording-interval', text: 'Thumbnail interval (seconds)' }),
+    el('input', { type: 'text', id: 'recording-interval', name: 'targetIntervalSeconds', value: '60', inputmode: 'numeric', pattern: '[0-9]+' }),
+    el('label', { for: 'recording-reconnect', text: 'Reconnect window (seconds; 0: none)' }),
+    el('input', { type: 'text', id: 'recording-reconnect', name: 'recordingReconnectWindowSeconds', value: '0', inputmode: 'numeric', pattern: '[0-9]+' }),
+    el('p', {}, el('button', { type: 'submit', class: 'primary', text: 'Create recording configuration' })));
+  form.addEventListener('submit', async (event) => {
+    event.preventDefault();
+    const data = new FormData(form);
+    const body = {
+      destinationConfiguration: { s3: { bucketName: String(data.get('bucketName')).trim() } },
+      thumbnailConfiguration: data.get('recordingMode') === 'DISABLED'
+        ? { recordingMode: 'DISABLED' }
+        : { recordingMode: 'INTERVAL', targetIntervalSeconds: Number(data.get('targetIntervalSeconds') || 60) },
+      recordingReconnectWindowSeconds: Number(data.get('recordingReconnectWindowSeconds') || 0),
+    };
+    if (data.get('name')) body.name = data.get('name');
+    if (await attempt(() => api('CreateRecordingConfiguration', body), 'Recording configuration created.')) recordingsView();
+  });
+  show(el('h1', { text: 'Recording configurations' }), form,
+    el('table', { id: 'recording-configurations' }, el('thead', {}, el('tr', {},
+      el('th', { text: 'Name' }), el('th', { text: 'Bucket' }), el('th', { text: 'State' }), el('th', { text: 'Thumbnails', class: 'optional' }),
+      el('th', { text: 'ARN', class: 'optional' }), el('th'))), tbody),
+    tagsSlot);
+  const configurations = await listAll('ListRecordingConfigurations', 'recordingConfigurations');
+  if (!configurations) return;
+  if (configurations.length === 0) tbody.append(el('tr', {}, el('td', { colspan: 6, class: 'muted', text: 'No recording configurations yet.' })));
+  for (const summary of configurations) {
+    const label = summary.name || summary.arn;
+    const thumbnails = el('td', { class: 'optional' });
+    tbody.append(el('tr', { 'data-recording-arn': summary.arn },
+      el('td', { text: summary.name || '(no name)' }),
+      el('td', { text: summary.destinationConfiguration?.s3?.bucketName ?? '' }),
+      el('td', {}, el('span', { class: `badge state-${summary.state}`, text: summary.state })),
+      thumbnails,
+      el('td', { class: 'optional', text: summary.arn }),
+      el('td', { class: 'actions' }, tagsButton(summary.arn, label, tagsSlot), ' ', el('button', {
+        type: 'button', class: 'danger', text: 'Delete', 'aria-label': `Delete recording configuration ${label}`,
+        onclick: async () => {
+          if (!confirm(`Delete recording configuration ${label}?`)) return;
+          if (await attempt(() => api('DeleteRecordingConfiguration', { arn: summary.arn }), 'Recording configuration deleted.') !== undefined) recordingsView();
+        },
+      }))));
+    // The summary has no thumbnail settings: the details come with GetRecordingConfiguration.
+    attempt(() => api('GetRecordingConfiguration', { arn: summary.arn })).then((got) => {
+      const t = got?.recordingConfiguration?.thumbnailConfiguration;
+      if (t) thumbnails.textContent = t.recordingMode === 'INTERVAL' ? `every ${t.targetIntervalSeconds} s` : 'off';
+    });
+  }
+}
+
+// ---- Events (GET /_openivs/events: Server-Sent Events, read with fetch so the CSRF header goes along) ----
+
+/**
+ * Follows the event stream (one channel's with `channelArn`), from `after` (an event id; 0: all retained events)
+ * or from now on, calling `onEvent({ id, type, event })`. Reconnects after a drop from the last id seen. A refusal
+ * goes to `onRefused(error)` when given, else to the message bar. Returns `{ stop }`.
+ */
+function followEvents({ channelArn, after, onEvent, onOpen, onRefused }) {
+  let stopped = false;
+  let lastId = after;
+  let controller = null;
+  async function connect() {
+    controller = new AbortController();
+    try {
+      const headers = { 'X-OpenIvs-Csrf': session?.csrfToken ?? '' };
+      if (lastId !== undefined && lastId !== null) headers['Last-Event-ID'] = String(lastId);
+      const query = channelArn ? `?channelArn=${encodeURIComponent(channelArn)}` : '';
+      const response = await fetch(`/_openivs/events${query}`, { credentials: 'same-origin', headers, signal: controller.signal });
+      if (!response.ok) {
+        const error = await readError(response);
+        if (sessionLost(error)) signedOut(`Your session has ended: ${error.message}`);
+        else if (onRefused) onRefused(error);
+        else message(error.type === 'AccessDeniedException' ? `Live events: access denied: ${error.message}` : `Live events: ${error.message}`);
+        stopped = true; // a refusal does not go away by retrying
+        return;
+      }
+      onOpen?.();
+      const reader = response.body.pipeThrough(new TextDecoderStream()).getReader();
+      let buffer = '';
+      for (;;) {
+        const { value, done } = await reader.read();
+        if (done) break;
+        buffer += value;
+        let end;
+        while ((end = buffer.indexOf('\n\n')) >= 0) {
+          const block = buffer.slice(0, end);
+          buffer = buffer.slice(end + 2);
+          let id = null;
+          let type = 'message';
+          const data = [];
+          for (const line of block.split('\n')) {
+            if (line.startsWith('id:')) id = line.slice(3).trim();
+            else if (line.startsWith('event:')) type = line.slice(6).trim();
+            else if (line.startsWith('data:')) data.push(line.slice(5).replace(/^ /, ''));
+          }
+          if (data.length === 0) continue; // a comment (subscribed, keep-alive)
+          if (id !== null) lastId = id;
+          try {
+            onEvent({ id, type, event: JSON.parse(data.join('\n')) });
+          } catch (error) {
+            message(`Live events: ${error.message}`);
+          }
+        }
+      }
+    } catch (error) {
+      if (stopped || error.name === 'AbortError') return;
+    }
+    if (!stopped) setTimeout(() => { if (!stopped) connect(); }, 3000); // the server went away: resume
+  }
+  connect();
+  return { stop() { stopped = true; controller?.abort(); } };
+}
+
+/** What an event says in a few words: its event name, limit or recording status. */
+const eventSummary = (e) => e.detail?.event_name ?? e.detail?.recording_status ?? e.detail?.limit_name ?? e['detail-type'];
+
+function eventsView() {
+  document.body.dataset.view = 'events';
+  const tbody = el('tbody');
+  const state = el('span', { id: 'events-state', class: 'badge', text: 'connecting' });
+  const count = el('span', { id: 'events-count', class: 'muted', text: '0 events' });
+  let received = 0;
+  show(el('h1', { text: 'Live events' }),
+    el('p', { class: 'muted', text: 'IVS events as they happen (stream state and health, recordings, limits), newest first: the same events as EventBridge and webhooks get.' }),
+    el('p', { class: 'row' }, state, count),
+    el('table', { id: 'events' }, el('thead', {}, el('tr', {},
+      el('th', { text: 'Time' }), el('th', { text: 'Event' }), el('th', { text: 'Channel' }), el('th', { text: 'Type', class: 'optional' }))), tbody));
+  const feed = followEvents({
+    onOpen: () => { state.textContent = 'LIVE'; state.className = 'badge live'; },
+    onEvent: ({ id, event }) => {
+      const arn = event.resources?.[0] ?? '';
+      const channel = arn.includes(':channel/') ? channelId(arn) : '';
+      tbody.prepend(el('tr', { 'data-event-id': id },
+        el('td', { text: event.time ?? '' }),
+        el('td', { text: eventSummary(event) }),
+        el('td', {}, channel ? el('a', { href: `#/channel/${channel}`, text: event.detail?.channel_name || channel }) : ''),
+        el('td', { class: 'optional', text: event['detail-type'] ?? '' })));
+      while (tbody.children.length > 500) tbody.lastElementChild.remove(); // a long-open page stays small
+      received += 1;
+      count.textContent = `${received} event${received === 1 ? '' : 's'}`;
+    },
+  });
+  leaveView = () => feed.stop();
+}
+
+// ---- A channel's recordings (from its recording events) ----
+
+/**
+ * Lists the channel's recordings from its retained "IVS Recording State Change" events, kept up to date while
+ * the page is open. A recording in the server's own bucket folders plays here (hls.js); one in S3 shows where it is.
+ */
+function startRecordings(channel, container) {
+  const recordings = new Map(); // recording_session_id -> { start, end, failure, bucket, prefix }
+  const player = el('div', { id: 'recording-player' });
+  let hls = null;
+  const render = () => {
+    if (recordings.size === 0) {
+      container.replaceChildren(el('p', { class: 'muted', text: channel.recordingConfigurationArn ? 'No recordings yet.' : 'Not recorded: choose a recording configuration below.' }), player);
+      return;
+    }
+    const rows = [...recordings.entries()].reverse().map(([id, r]) => {
+      const status = r.failure ? 'failed' : r.end ? 'complete' : 'recording';
+      const location = `s3://${r.bucket}/${r.prefix}/`;
+      return el('tr', { 'data-recording-id': id, 'data-status': status },
+        el('td', { text: r.start ?? '' }),
+        el('td', {}, el('span', { class: `badge ${status === 'recording' ? 'live' : ''}`, text: status })),
+        el('td', { text: r.durationMs ? `${Math.round(r.durationMs / 1000)} s` : '' }),
+        el('td', { class: 'optional' }, el('code', { text: location })),
+        el('td', { class: 'actions' }, r.end && !r.failure ? el('button', {
+          type: 'button', class: 'play-recording', text: 'Play', onclick: () => play(r),
+        }) : ''));
+    });
+    container.replaceChildren(el('table', { id: 'recordings' },
+      el('thead', {}, el('tr', {}, el('th', { text: 'Started' }), el('th', { text: 'Status' }), el('th', { text: 'Duration' }),
+        el('th', { text: 'Location', class: 'optional' }), el('th'))),
+      el('tbody', {}, rows)), player);
+  };
+  async function play(r) {
+    const url = `/_openivs/s3/${r.bucket}/${r.prefix}/media/hls/master.m3u8`;
+    const probe = await fetch(url, { method: 'HEAD', credentials: 'same-origin' }).catch(() => null);
+    if (!probe?.ok) {
+      message(probe?.status === 403
+        ? 'This recording needs a playback token (private channel) to play here.'
+        : `This recording is not in the server's own bucket folders: find it at s3://${r.bucket}/${r.prefix}/.`);
+      return;
+    }
+    hls?.destroy();
+    const video = el('video', { id: 'recording-video', muted: true, autoplay: true, playsinline: true, controls: true });
+    player.replaceChildren(el('div', { class: 'preview' }, video));
+    hls = new Hls();
+    hls.loadSource(url);
+    hls.attachMedia(video);
+    video.play().catch(() => {});
+  }
+  const feed = followEvents({
+    channelArn: channel.arn,
+    after: 0, // every retained event of the channel, then the new ones
+    // Not an error of the page: this user may manage the channel without reading its events.
+    onRefused: (error) => container.replaceChildren(el('p', { class: 'muted', id: 'recordings-refused',
+      text: `The recordings are listed from the channel's events, which this key may not read: ${error.message}` })),
+    onEvent: ({ type, event }) => {
+      if (type !== 'IVS Recording State Change') return;
+      const d = event.detail ?? {};
+      const id = d.recording_session_id || d.stream_id;
+      const r = recordings.get(id) ?? { bucket: d.recording_s3_bucket_name, prefix: d.recording_s3_key_prefix };
+      r.bucket ||= d.recording_s3_bucket_name;
+      r.prefix ||= d.recording_s3_key_prefix;
+      if (d.recording_status === 'Recording Start') r.start = event.time;
+      else if (d.recording_status === 'Recording End') { r.end = event.time; r.durationMs = d.recording_duration_ms; }
+      else if (d.recording_status?.endsWith('Failure')) { r.failure = d.recording_status_reason || d.recording_status; r.start ??= event.time; }
+      recordings.set(id, r);
+      render();
+    },
+  });
+  render();
+  return { stop() { feed.stop(); hls?.destroy(); } };
+}
+
 // ---- Routing ----
 
 /** Shows the view of `hash` (setting the same hash again fires no hashchange, so route directly then). */
@@ -677,6 +981,8 @@ async function route() {
   if (match) await channelView(match[1]);
   else if (hash === '#/keys') await keysView();
   else if (hash === '#/policies') await policiesView();
+  else if (hash === '#/recordings') await recordingsView();
+  else if (hash === '#/events') eventsView();
   else await channelsView();
 }
 

@@ -1,10 +1,12 @@
 #!/usr/bin/env python3
 """Monitoring overhead benchmark (not a test): what metrics and tracing cost, as a ratio measured in one run.
 
-Three `openivs serve` processes run side by side: "off" (defaults: no metrics, no tracing), "metrics"
-(--metrics-listen scraped every second, --log-format json) and "all" (that plus --otlp-endpoint to a local OTLP
-sink, --trace-sample-ratio 1: every request traced) and "sampled" (as "all" with the default ratio, 0.1). They see the same load at the same time, so background load on a shared machine hits
-them alike; each figure is a ratio to "off".
+Five `openivs serve` processes run side by side: "off" (defaults: no metrics, no tracing), "metrics"
+(--metrics-listen scraped every second, --log-format json), "all" (that plus --otlp-endpoint to a local OTLP sink,
+--trace-sample-ratio 1: every request traced), "sampled" (as "all" with the default ratio, 0.1) and "unsampled"
+(ratio 0: tracing on, nothing sampled). They see the same load at the same time, so background load on a shared
+machine hits them alike; each figure is a ratio to "off", and the traced servers' CPU per request also to
+"metrics", their peer without tracing.
 
 1. API: GetChannel with wrk (SigV4-signed with botocore, replayed), c=32, runs alternating between the servers:
    throughput, and server CPU time per request (what throughput is made of once the server is CPU-bound; less
@@ -12,7 +14,7 @@ them alike; each figure is a ratio to "off".
 2. Ingest: N publishers per server replay a pre-encoded 720p 2.5 Mbps clip (-c copy); CPU per stream of each server
    over the same window.
 
-usage: bench/monitoring/run.py [--seconds 10] [--rounds 3] [--streams 10] [--measure 20]
+usage: bench/monitoring/run.py [--seconds 10] [--rounds 3] [--streams 10] [--measure 20] [--skip-ingest]
 """
 import argparse
 import http.server
@@ -56,7 +58,7 @@ def start_server(name, work, extra):
     process = subprocess.Popen(
         ["dotnet", os.path.join(ROOT, "artifacts", "cli", "openivs.dll"), "serve", "--data-dir", os.path.join(work, name),
          "--http", f"127.0.0.1:{ports['http']}", "--rtmp", f"127.0.0.1:{ports['rtmp']}", "--rtmps", f"127.0.0.1:{ports['rtmps']}",
-         "--log-level", "Warning", *extra], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+         "--srt", "off", "--log-level", "Warning", *extra], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     client = boto3.client("ivs", endpoint_url=f"http://127.0.0.1:{ports['http']}", region_name="us-west-2",
                           aws_access_key_id=KEY, aws_secret_access_key=SECRET)
     for _ in range(300):
@@ -97,6 +99,7 @@ def main():
     parser.add_argument("--streams", type=int, default=10)
     parser.add_argument("--warmup", type=int, default=10)
     parser.add_argument("--measure", type=int, default=20)
+    parser.add_argument("--skip-ingest", action="store_true", help="only the API part")
     args = parser.parse_args()
 
     subprocess.run(["dotnet", "publish", os.path.join(ROOT, "src", "OpenIvs.Cli", "OpenIvs.Cli.csproj"), "-c", "Release",
@@ -104,7 +107,7 @@ def main():
     sink = http.server.ThreadingHTTPServer(("127.0.0.1", free_port()), OtlpSink)
     threading.Thread(target=sink.serve_forever, daemon=True).start()
     work = tempfile.mkdtemp(prefix="openivs-monitoring-bench-")
-    scrape_ports = {"metrics": free_port(), "all": free_port(), "sampled": free_port()}
+    scrape_ports = {"metrics": free_port(), "all": free_port(), "sampled": free_port(), "unsampled": free_port()}
     otlp = f"http://127.0.0.1:{sink.server_address[1]}"
     servers = {
         "off": start_server("off", work, []),
@@ -113,6 +116,9 @@ def main():
                                           "--otlp-endpoint", otlp, "--trace-sample-ratio", "1"]),
         "sampled": start_server("sampled", work, ["--metrics-listen", f"127.0.0.1:{scrape_ports['sampled']}", "--log-format", "json",
                                                   "--otlp-endpoint", otlp]),
+        # Tracing on, no request sampled: what every unsampled request pays (should be next to nothing).
+        "unsampled": start_server("unsampled", work, ["--metrics-listen", f"127.0.0.1:{scrape_ports['unsampled']}", "--log-format", "json",
+                                                      "--otlp-endpoint", otlp, "--trace-sample-ratio", "0"]),
     }
     stop = threading.Event()
     for port in scrape_ports.values():
@@ -138,6 +144,12 @@ def main():
         for name in ratios:
             print(f"GetChannel {name}/off, median of {args.rounds}: throughput {statistics.median(ratios[name]):.3f}, "
                   f"requests per CPU second {statistics.median(cpu_ratios[name]):.3f}")
+        # Tracing alone: each traced server against its peer without tracing ("metrics": same metrics and logs).
+        for name in ("unsampled", "sampled", "all"):
+            peer = [m / t for m, t in zip(cpu_ratios["metrics"], cpu_ratios[name])]
+            print(f"GetChannel CPU per request {name}/metrics (tracing alone), median of {args.rounds}: {statistics.median(peer):.3f}")
+        if args.skip_ingest:
+            return
 
         clip = os.path.join(work, "clip.flv")
         subprocess.run(["ffmpeg", "-hide_banner", "-loglevel", "error", "-y", "-f", "lavfi", "-i", "testsrc2=size=1280x720:rate=30",

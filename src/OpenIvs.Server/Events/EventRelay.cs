@@ -12,7 +12,12 @@ namespace OpenIvs.Server.Events;
 /// and the sink moves on. Also prunes delivered events past <see cref="EventOptions.Retention"/>.
 /// </summary>
 public sealed partial class EventRelay(
-    IStateStore store, IEnumerable<IEventSink> sinks, EventOptions options, TimeProvider time, ILogger<EventRelay> logger) : BackgroundService
+    IStateStore store,
+    IEnumerable<IEventSink> sinks,
+    EventOptions options,
+    Telemetry.EventsTelemetry telemetry,
+    TimeProvider time,
+    ILogger<EventRelay> logger) : BackgroundService
 {
     private static readonly TimeSpan FirstRetry = TimeSpan.FromSeconds(1);
     private static readonly TimeSpan PruneInterval = TimeSpan.FromHours(1);
@@ -34,9 +39,10 @@ public sealed partial class EventRelay(
         foreach (var sink in _sinks)
         {
             _cursors[sink.Name] = await StartPositionAsync(sink, cancellationToken).ConfigureAwait(false);
+            telemetry.CursorAt(sink.Name, _cursors[sink.Name]);
         }
 
-        LogSinks(logger, _sinks.Count == 0 ? "none (GET /_openivs/events only)" : string.Join(", ", _sinks.Select(s => s.DisplayName)), _options.Retention);
+        LogSinks(logger, _sinks.Count == 0 ? "none (GET /_openivs/events only)" : string.Join(", ", _sinks.Select(s => $"{s.DisplayName} (metrics label sink=\"{s.Name}\")")), _options.Retention);
         await base.StartAsync(cancellationToken).ConfigureAwait(false);
     }
 
@@ -135,6 +141,7 @@ public sealed partial class EventRelay(
                     var advanced = cursor;
                     string? failure = null;
                     var index = 0;
+                    var deliveredAt = time.GetUtcNow();
                     for (; index < outcomes.Count && index < batch.Count; index++)
                     {
                         var outcome = outcomes[index];
@@ -147,6 +154,11 @@ public sealed partial class EventRelay(
                         if (outcome.Status == DeliveryStatus.Refused)
                         {
                             await ParkAsync(sink, batch[index], "refused: " + outcome.Reason, stoppingToken).ConfigureAwait(false);
+                            telemetry.NotDelivered(sink.Name, "refused");
+                        }
+                        else
+                        {
+                            telemetry.Delivered(sink.Name, deliveredAt - batch[index].Time);
                         }
 
                         advanced = batch[index].Position;
@@ -158,6 +170,7 @@ public sealed partial class EventRelay(
                     }
 
                     cursor = advanced;
+                    telemetry.CursorAt(sink.Name, cursor);
                     if (failure is null)
                     {
                         attempts = 0;
@@ -183,13 +196,16 @@ public sealed partial class EventRelay(
                     if (now - failingSince >= _options.ParkAfter)
                     {
                         await ParkAsync(sink, head, $"undeliverable for {_options.ParkAfter}: {failure}", stoppingToken).ConfigureAwait(false);
+                        telemetry.NotDelivered(sink.Name, "parked");
                         cursor = head.Position;
+                        telemetry.CursorAt(sink.Name, cursor);
                         await StoreCursorAsync(stoppingToken).ConfigureAwait(false);
                         attempts = 0;
                         continue;
                     }
 
                     attempts++;
+                    telemetry.NotDelivered(sink.Name, "failed");
                     var delay = Backoff(attempts);
                     LogDeliveryFailed(logger, sink.DisplayName, head.Id, head.Position, attempts, failure, delay);
                     await Task.Delay(delay, time, stoppingToken).ConfigureAwait(false);

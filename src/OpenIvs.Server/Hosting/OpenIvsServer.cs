@@ -97,6 +97,7 @@ public sealed class OpenIvsServer : IAsyncDisposable
         builder.Logging.ClearProviders();
         builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
         builder.Logging.AddFilter("Microsoft.Hosting", LogLevel.Warning);
+        builder.Logging.AddFilter("Microsoft.AspNetCore.Hosting.Diagnostics", LogLevel.None); // see Telemetry/ServerSpans
         if (configureLogging is null)
         {
             builder.Logging.AddOpenIvsConsole(options.Monitoring);

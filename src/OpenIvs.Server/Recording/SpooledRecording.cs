@@ -93,6 +93,24 @@ internal sealed class SpooledRecording
         }
     }
 
+    /// <summary>Bytes of the objects waiting for the destination (files still being built are not counted).</summary>
+    public long PendingBytes
+    {
+        get
+        {
+            lock (_lock)
+            {
+                long bytes = 0;
+                foreach (var item in _pending)
+                {
+                    bytes += item.Length;
+                }
+
+                return bytes;
+            }
+        }
+    }
+
     /// <summary>Appends one line to the journal (flushed to the OS, so it survives the process).</summary>
     public void Journal(JsonObject entry)
     {

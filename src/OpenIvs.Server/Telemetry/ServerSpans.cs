@@ -5,7 +5,10 @@ namespace OpenIvs.Server.Telemetry;
 /// <summary>
 /// Starts server spans: as a child of the caller's sampled <c>traceparent</c>, or as a new trace for a
 /// <see cref="SampleRatio"/> share of requests. The decision comes first, so an unsampled request creates no
-/// Activity at all (OpenTelemetry's own sampler would still create one to carry the context).
+/// Activity at all (OpenTelemetry's own sampler would still create one to carry the context). ASP.NET Core's
+/// hosting would create one per request too, for its request logging scope alone, whenever its diagnostics
+/// category can log: OpenIvsServer turns that category (Information-level request lines only) off, so a request
+/// pays for no Activity nobody exports, and log lines carry a TraceId only inside an exported span.
 /// </summary>
 public sealed class ServerSpans(MonitoringOptions options)
 {
@@ -24,7 +27,9 @@ public sealed class ServerSpans(MonitoringOptions options)
             return null;
         }
 
-        if (ActivityContext.TryParse(request.Headers.TraceParent, request.Headers.TraceState, isRemote: true, out var parent))
+        // Most requests carry no traceparent: then only the coin is tossed (tracestate is read only with a traceparent).
+        var traceParent = request.Headers.TraceParent;
+        if (traceParent.Count > 0 && ActivityContext.TryParse(traceParent, request.Headers.TraceState, isRemote: true, out var parent))
         {
             return (parent.TraceFlags & ActivityTraceFlags.Recorded) == 0 ? null : source.StartActivity(name, ActivityKind.Server, parent);
         }

@@ -14,6 +14,7 @@ namespace OpenIvs.Server.Tests.Telemetry;
 /// ffmpeg publisher and a real OTLP/HTTP receiver on a socket. Real time: bitrates are measured over seconds of
 /// media, and the span exporter sends on its own timer; exports and log lines are waited for as they arrive (Changes).
 /// </summary>
+[Collection(MonitoredServers.Name)]
 public class MonitoringTests
 {
     [Fact]
@@ -114,6 +115,36 @@ public class MonitoringTests
     }
 
     [Fact]
+    public async Task AnUnsampledRequestRunsInNoActivityAndASampledOneInItsExportedSpan()
+    {
+        // Log lines carry the current Activity's TraceId: none inside an unsampled request means no Activity was
+        // created for it, by the API's spans nor by ASP.NET Core's hosting (which used to make one per request).
+        await using var collector = await OtlpReceiver.StartAsync();
+        var unsampledLogs = new ScopeCapturingLoggerProvider();
+        await using (var server = await TestServer.StartAsync(o => { o.Monitoring.OtlpEndpoint = collector.Endpoint.ToString(); o.Monitoring.TraceSampleRatio = 0; }, logs: unsampledLogs))
+        {
+            using var response = await server.CallAsync("ListChannels");
+            var requestId = response.Headers.GetValues("x-amzn-RequestId").Single();
+            var line = await Eventually.ReturnsAsync(
+                () => Task.FromResult(unsampledLogs.Lines.FirstOrDefault(l => l.Contains(requestId + " ListChannels", StringComparison.Ordinal))),
+                l => l is not null, "the request's log line");
+            Assert.DoesNotContain("TraceId=", line, StringComparison.Ordinal);
+        }
+
+        var sampledLogs = new ScopeCapturingLoggerProvider();
+        await using (var server = await TestServer.StartAsync(o => { o.Monitoring.OtlpEndpoint = collector.Endpoint.ToString(); o.Monitoring.TraceSampleRatio = 1; }, logs: sampledLogs))
+        {
+            using var response = await server.CallAsync("ListChannels");
+            var requestId = response.Headers.GetValues("x-amzn-RequestId").Single();
+            var span = (await Eventually.ReturnsAsync(
+                () => Task.FromResult(collector.Spans().FirstOrDefault(s => s.Attributes.GetValueOrDefault("aws.request_id") == requestId)),
+                s => s is not null, "the API span at the OTLP receiver", TimeSpan.FromSeconds(60)))!;
+            var line = sampledLogs.Lines.Single(l => l.Contains(requestId + " ListChannels", StringComparison.Ordinal));
+            Assert.Contains("TraceId=" + span.TraceId, line, StringComparison.Ordinal);
+        }
+    }
+
+    [Fact]
     public async Task NoSecretInAnyMetricLabelSpanAttributeOrLogField()
     {
         await using var collector = await OtlpReceiver.StartAsync();
@@ -211,6 +242,7 @@ public class MonitoringTests
 
         /// <summary>Notified at each line.</summary>
         public Changes Changes { get; } = new();
+        public IReadOnlyList<string> Lines => [.. _lines];
 
         public ILogger CreateLogger(string categoryName) => new Logger(this, categoryName);
 
