@@ -15,7 +15,7 @@ public sealed partial class EventRelay(
     IStateStore store,
     IEnumerable<IEventSink> sinks,
     EventOptions options,
-    Telemetry.EventsTelemetry telemetry,
+    EventsTelemetry telemetry,
     TimeProvider time,
     ILogger<EventRelay> logger) : BackgroundService
 {

@@ -246,6 +246,11 @@ public sealed class OpenIvsServer : IAsyncDisposable
         services.AddSingleton<Playback.WatchPage>();
         services.AddSingleton<WebConsole.ConsoleEndpoint>();
         services.AddOpenIvsTelemetry(options.Monitoring);
+        // Each room's own instruments, counted only when metrics are on.
+        var metricsEnabled = options.Monitoring.MetricsEnabled;
+        services.AddSingleton(sp => ActivatorUtilities.CreateInstance<EventsTelemetry>(sp, metricsEnabled));
+        services.AddSingleton(sp => ActivatorUtilities.CreateInstance<Recording.RecordingTelemetry>(sp, metricsEnabled));
+        services.AddSingleton(sp => ActivatorUtilities.CreateInstance<Transcoding.TranscodingTelemetry>(sp, metricsEnabled));
         configureServices?.Invoke(services);
 
         var app = builder.Build();
@@ -268,6 +273,13 @@ public sealed class OpenIvsServer : IAsyncDisposable
         Func<HttpContext, Task> originHandler = origin.HandleAsync; // one delegate, not one per request
         _ = app.Services.GetRequiredService<IngestTelemetry>(); // its observable instruments exist from the start
         app.UseOpenIvsMetrics(options.Monitoring);
+        if (options.Monitoring.MetricsEnabled)
+        {
+            // Observable instruments: they exist from the start (the event relay's come with the relay).
+            _ = app.Services.GetRequiredService<Recording.RecordingTelemetry>();
+            _ = app.Services.GetRequiredService<Transcoding.TranscodingTelemetry>();
+        }
+
 
         // One terminal handler that dispatches on the path: cheaper than endpoint routing on the hot path.
         app.Run(context =>

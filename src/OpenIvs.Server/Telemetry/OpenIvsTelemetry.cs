@@ -23,9 +23,6 @@ public static class OpenIvsTelemetry
         services.AddSingleton<ApiTelemetry>();
         services.AddSingleton<IngestTelemetry>();
         services.AddSingleton<PlaybackTelemetry>();
-        services.AddSingleton<EventsTelemetry>();
-        services.AddSingleton<RecordingTelemetry>();
-        services.AddSingleton<TranscodingTelemetry>();
         if (!options.MetricsEnabled && !options.TracingEnabled)
         {
             return;
@@ -35,7 +32,7 @@ public static class OpenIvsTelemetry
         if (options.MetricsEnabled)
         {
             telemetry.WithMetrics(metrics => metrics
-                .AddMeter(ApiTelemetry.Name, IngestTelemetry.Name, PlaybackTelemetry.Name, EventsTelemetry.Name, RecordingTelemetry.Name, TranscodingTelemetry.Name)
+                .AddMeter("OpenIvs.*") // every room's Meter: OpenIvs.Api, OpenIvs.Recording, OpenIvs.Transcoding...
                 .AddRuntimeInstrumentation()
                 .AddPrometheusExporter());
         }
@@ -64,9 +61,6 @@ public static class OpenIvsTelemetry
             return;
         }
 
-        // Their observable instruments exist from the start (the event relay's come with the relay).
-        _ = app.Services.GetRequiredService<RecordingTelemetry>();
-        _ = app.Services.GetRequiredService<TranscodingTelemetry>();
         var metricsPort = options.MetricsListen.Length > 0 && Server.Resources.ListenAddress.TryParse(options.MetricsListen, out var endPoint) ? endPoint.Port : -1;
         var onHttp = options.MetricsOnHttp;
         app.UseOpenTelemetryPrometheusScrapingEndpoint(context =>

@@ -1,7 +1,6 @@
 using System.Diagnostics.Metrics;
-using OpenIvs.Server.Recording;
 
-namespace OpenIvs.Server.Telemetry;
+namespace OpenIvs.Server.Recording;
 
 /// <summary>
 /// Metrics of recording uploads (docs/monitoring.md): the objects (segments, playlists, thumbnails, metadata)
@@ -14,9 +13,9 @@ internal sealed class RecordingTelemetry : IDisposable
 
     private readonly Meter? _meter;
 
-    public RecordingTelemetry(IMeterFactory meters, RecordingSpool spool, MonitoringOptions options)
+    public RecordingTelemetry(IMeterFactory meters, RecordingSpool spool, bool metricsEnabled)
     {
-        if (!options.MetricsEnabled)
+        if (!metricsEnabled)
         {
             return;
         }

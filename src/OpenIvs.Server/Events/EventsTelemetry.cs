@@ -2,7 +2,7 @@ using System.Collections.Concurrent;
 using System.Diagnostics.Metrics;
 using OpenIvs.Server.Storage;
 
-namespace OpenIvs.Server.Telemetry;
+namespace OpenIvs.Server.Events;
 
 /// <summary>
 /// Metrics of event delivery (docs/monitoring.md): events handed to each sink by outcome, the lag from an event's
@@ -22,10 +22,10 @@ public sealed class EventsTelemetry : IDisposable
     private readonly IStateStore _store;
     private readonly ConcurrentDictionary<string, long> _cursors = new(StringComparer.Ordinal);
 
-    public EventsTelemetry(IMeterFactory meters, IStateStore store, MonitoringOptions options)
+    public EventsTelemetry(IMeterFactory meters, IStateStore store, bool metricsEnabled)
     {
         _store = store;
-        if (!options.MetricsEnabled)
+        if (!metricsEnabled)
         {
             return; // no Meter: nothing counted
         }

@@ -1,7 +1,6 @@
 using System.Diagnostics.Metrics;
-using OpenIvs.Server.Transcoding;
 
-namespace OpenIvs.Server.Telemetry;
+namespace OpenIvs.Server.Transcoding;
 
 /// <summary>
 /// Metrics of transcoding (docs/monitoring.md): the transcode slots there are and those in use (one per live
@@ -14,9 +13,9 @@ internal sealed class TranscodingTelemetry : IDisposable
 
     private readonly Meter? _meter;
 
-    public TranscodingTelemetry(IMeterFactory meters, Transcoder transcoder, MonitoringOptions options)
+    public TranscodingTelemetry(IMeterFactory meters, Transcoder transcoder, bool metricsEnabled)
     {
-        if (!options.MetricsEnabled)
+        if (!metricsEnabled)
         {
             return;
         }
