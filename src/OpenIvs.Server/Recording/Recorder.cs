@@ -6,6 +6,7 @@ using OpenIvs.Server.Events;
 using OpenIvs.Server.Hosting;
 using OpenIvs.Server.Resources;
 using OpenIvs.Server.Streams;
+using OpenIvs.Server.Transcoding;
 
 namespace OpenIvs.Server.Recording;
 
@@ -19,6 +20,9 @@ namespace OpenIvs.Server.Recording;
 internal sealed partial class Recorder : BackgroundService, ILiveStreamListener
 {
     private const int ReaderCapacity = 2048; // about 20 s of 30 fps video with audio: the recorder may pause for disk I/O
+    private const long BitrateSampleMs = 2000; // media a returning stream sends before its bitrate decides whether it is merged
+    private const long LadderWaitMs = 10_000; // media a transcoded stream may send before its ladder is known (else: its source alone)
+    private const int MaxHeld = 4096; // items held while deciding (about 20 s of 30 fps video with audio)
     private static readonly TimeSpan PumpInterval = TimeSpan.FromMilliseconds(50);
     private readonly OpenIvsOptions _options;
     private readonly ResourceTables _resources;
@@ -68,6 +72,15 @@ internal sealed partial class Recorder : BackgroundService, ILiveStreamListener
         }
     }
 
+    public void OnRenditionAdded(LiveRendition rendition)
+    {
+        // Every rung gets a reader; the plan, known once the session is decided, says which are recorded.
+        if (_recorded.TryGetValue(rendition.Stream.StreamId, out var recording))
+        {
+            recording.Renditions[rendition] = rendition.AddReader("recording", ReaderCapacity);
+        }
+    }
+
     public void OnBroadcastEnded(LiveStream stream)
     {
         // The reader completes after the last frame; the pump sees that and ends the stream's part of the recording.
@@ -103,7 +116,7 @@ internal sealed partial class Recorder : BackgroundService, ILiveStreamListener
             // Shutting down: keep everything in the spool; the next start finishes these recordings.
             foreach (var recording in _recorded.Values)
             {
-                _ = recording.Reader.DisposeAsync();
+                recording.Dispose();
             }
 
             foreach (var session in _sessionsByChannel.Values)
@@ -121,7 +134,7 @@ internal sealed partial class Recorder : BackgroundService, ILiveStreamListener
             if (Drain(recording))
             {
                 _recorded.TryRemove(streamId, out _);
-                _ = recording.Reader.DisposeAsync();
+                recording.Dispose();
                 recording.Session?.StreamEnded();
             }
         }
@@ -129,7 +142,7 @@ internal sealed partial class Recorder : BackgroundService, ILiveStreamListener
         var now = _services.Time.GetUtcNow();
         foreach (var (channelArn, session) in _sessionsByChannel.ToList())
         {
-            if (session.Phase == RecordingPhase.Waiting && now >= session.WaitUntil)
+            if (session.Phase == RecordingPhase.Waiting && now >= session.WaitUntil && !session.Claimed)
             {
                 session.Finish();
             }
@@ -141,7 +154,7 @@ internal sealed partial class Recorder : BackgroundService, ILiveStreamListener
         }
     }
 
-    /// <summary>Returns true once the stream has ended and everything it sent is recorded.</summary>
+    /// <summary>Returns true once the stream has ended and everything it sent (renditions included) is recorded.</summary>
     private bool Drain(StreamRecording recording)
     {
         var items = recording.Reader.Items;
@@ -151,10 +164,12 @@ internal sealed partial class Recorder : BackgroundService, ILiveStreamListener
             {
                 if (recording.Session is null && !recording.Abandoned)
                 {
-                    Decide(recording, item);
+                    Hold(recording, item);
                 }
-
-                recording.Session?.Handle(item);
+                else
+                {
+                    recording.Session?.Handle(item);
+                }
             }
             finally
             {
@@ -162,73 +177,181 @@ internal sealed partial class Recorder : BackgroundService, ILiveStreamListener
             }
         }
 
-        return items.Completion.IsCompleted;
+        var ended = items.Completion.IsCompleted;
+        if (recording.Session is null && !recording.Abandoned && recording.Held.Count > 0 && (ended || ReadyToDecide(recording)))
+        {
+            Decide(recording);
+        }
+
+        // Transcoded renditions wait in their readers until the recording is decided.
+        foreach (var (rendition, reader) in recording.Renditions)
+        {
+            if (recording.Session is null && !recording.Abandoned && !ended)
+            {
+                break;
+            }
+
+            while (reader.Items.TryRead(out var item))
+            {
+                try
+                {
+                    recording.Session?.HandleRendition(rendition, item);
+                }
+                finally
+                {
+                    item.Frame?.Release();
+                }
+            }
+
+            ended &= reader.Items.Completion.IsCompleted;
+        }
+
+        return ended;
     }
 
-    /// <summary>Before its first keyframe a stream belongs to no recording; at it, it continues the channel's waiting recording or starts one.</summary>
-    private void Decide(StreamRecording recording, in StreamItem item)
+    /// <summary>
+    /// Until a stream belongs to a recording its items are held: from its first keyframe, for as long as the
+    /// decision needs (its bitrate when it may continue the channel's waiting recording, its ladder when it is transcoded).
+    /// </summary>
+    private void Hold(StreamRecording recording, in StreamItem item)
     {
-        switch (item.Kind)
+        if (recording.Held.Count == 0)
         {
-            case StreamItemKind.VideoConfig:
-                recording.Video = item.Video;
+            switch (item.Kind)
+            {
+                case StreamItemKind.VideoConfig:
+                    recording.Video = item.Video;
+                    return;
+                case StreamItemKind.AudioConfig:
+                    recording.Audio = item.Audio;
+                    return;
+                case StreamItemKind.Frame:
+                    break;
+                default:
+                    return;
+            }
+
+            var first = item.Frame!;
+            var starts = recording.Video is not null
+                ? first.Kind == MediaKind.Video && first.IsKeyframe
+                : recording.Audio is not null && first.Kind == MediaKind.Audio && ++recording.AudioFramesWithoutVideo > 50;
+            if (!starts)
+            {
                 return;
-            case StreamItemKind.AudioConfig:
-                recording.Audio = item.Audio;
-                return;
-            case StreamItemKind.Frame:
-                break;
-            default:
-                return;
+            }
+
+            recording.FirstTimestamp = first.Timestamp;
+            if (_sessionsByChannel.TryGetValue(recording.Stream.ChannelArn, out var previous)
+                && previous.CanContinueWith(recording.Video, recording.Audio, _services.Time.GetUtcNow()) && !previous.Claimed)
+            {
+                // Within the window and alike: its bitrate decides, once measured. The recording waits meanwhile.
+                recording.Candidate = previous;
+                previous.Claimed = true;
+            }
         }
 
-        var frame = item.Frame!;
-        var starts = recording.Video is not null
-            ? frame.Kind == MediaKind.Video && frame.IsKeyframe
-            : recording.Audio is not null && frame.Kind == MediaKind.Audio && ++recording.AudioFramesWithoutVideo > 50;
-        if (!starts)
+        if (item.Frame is { } frame)
         {
-            return;
+            item.Frame.Retain();
+            if (frame.Kind != MediaKind.Data)
+            {
+                recording.HeldBytes += frame.Length;
+                recording.LastTimestamp = Math.Max(recording.LastTimestamp, frame.Timestamp);
+            }
         }
 
+        recording.Held.Add(item);
+    }
+
+    private bool ReadyToDecide(StreamRecording recording)
+    {
+        var measured = recording.LastTimestamp - recording.FirstTimestamp;
+        if (recording.Held.Count >= MaxHeld)
+        {
+            return true;
+        }
+
+        if (recording.Candidate is { OriginalBitrate: > 0 } && measured < BitrateSampleMs)
+        {
+            return false;
+        }
+
+        return !ExpectsLadder(recording) || recording.Stream.Ladder is not null || measured >= LadderWaitMs;
+    }
+
+    /// <summary>A stream the transcoder will give a ladder (docs/transcoding.md): its renditions are known only then.</summary>
+    private bool ExpectsLadder(StreamRecording recording) =>
+        _options.Transcoding.Enabled && _options.Playback.Enabled && TranscodeLadder.Transcodes(recording.Stream.Channel.Type)
+        && recording.Video?.Codec == VideoCodec.Avc;
+
+    /// <summary>The stream continues the channel's waiting recording (alike, in the window, bitrate within 50 %) or starts one; then its held items go in.</summary>
+    private void Decide(StreamRecording recording)
+    {
         var stream = recording.Stream;
         var now = _services.Time.GetUtcNow();
-        if (_sessionsByChannel.TryGetValue(stream.ChannelArn, out var previous))
+        var plan = RecordingPlan.For(stream.Ladder, recording.Configuration.RenditionConfiguration);
+        var span = recording.LastTimestamp - recording.FirstTimestamp;
+        var bitrate = span > 0 ? recording.HeldBytes * 8000 / span : 0;
+        if (recording.Candidate is { } candidate)
         {
-            if (previous.CanContinueWith(recording.Video, recording.Audio, now))
+            candidate.Claimed = false;
+            if (span <= 0 || candidate.BitrateWithin(bitrate))
             {
-                previous.Attach(stream, recording.Video, recording.Audio);
-                recording.Session = previous;
-                LogContinued(_logger, stream.ChannelArn, stream.StreamId, previous.Prefix);
-                return;
+                candidate.Attach(stream, recording.Video, recording.Audio, plan);
+                recording.Session = candidate;
+                LogContinued(_logger, stream.ChannelArn, stream.StreamId, candidate.Prefix);
+            }
+            else
+            {
+                LogBitrateChanged(_logger, stream.ChannelArn, stream.StreamId, bitrate, candidate.OriginalBitrate);
+            }
+        }
+
+        if (recording.Session is null)
+        {
+            if (_sessionsByChannel.TryGetValue(stream.ChannelArn, out var previous))
+            {
+                if (previous.Phase == RecordingPhase.Recording)
+                {
+                    previous.StreamEnded();
+                }
+
+                previous.Finish();
+                _sessionsByChannel.Remove(stream.ChannelArn);
             }
 
-            if (previous.Phase == RecordingPhase.Recording)
+            try
             {
-                previous.StreamEnded();
+                var session = RecordingSession.Start(_services, recording.Configuration, stream, recording.Video, recording.Audio, plan);
+                _sessionsByChannel[stream.ChannelArn] = session;
+                recording.Session = session;
+                LogStarted(_logger, stream.ChannelArn, stream.StreamId, session.Bucket, session.Prefix);
             }
-
-            previous.Finish();
-            _sessionsByChannel.Remove(stream.ChannelArn);
+            catch (Exception e)
+            {
+                // The spool cannot be written (disk full, permissions): Recording Start Failure, the stream goes on unrecorded.
+                LogStartFailed(_logger, e, stream.ChannelArn);
+                recording.Abandoned = true;
+                var failure = IvsEvent.RecordingState("Recording Start Failure", "InternalServerException", _options.Region, _options.AccountId, stream.ChannelArn,
+                    stream.Channel.Name ?? string.Empty, stream.StreamId, recording.Configuration.DestinationConfiguration!.S3!.BucketName!, string.Empty, 0,
+                    string.Empty, null, now);
+                RaiseQuietly(stream, failure);
+            }
         }
 
-        try
+        foreach (var held in recording.Held)
         {
-            var session = RecordingSession.Start(_services, recording.Configuration, stream, recording.Video, recording.Audio);
-            _sessionsByChannel[stream.ChannelArn] = session;
-            recording.Session = session;
-            LogStarted(_logger, stream.ChannelArn, stream.StreamId, session.Bucket, session.Prefix);
+            try
+            {
+                recording.Session?.Handle(held);
+            }
+            finally
+            {
+                held.Frame?.Release();
+            }
         }
-        catch (Exception e)
-        {
-            // The spool cannot be written (disk full, permissions): Recording Start Failure, the stream goes on unrecorded.
-            LogStartFailed(_logger, e, stream.ChannelArn);
-            recording.Abandoned = true;
-            var failure = IvsEvent.RecordingState("Recording Start Failure", "InternalServerException", _options.Region, _options.AccountId, stream.ChannelArn,
-                stream.Channel.Name ?? string.Empty, stream.StreamId, recording.Configuration.DestinationConfiguration!.S3!.BucketName!, string.Empty, 0,
-                string.Empty, null, now);
-            RaiseQuietly(stream, failure);
-        }
+
+        recording.Held.Clear();
     }
 
     private void RecoverLeftOvers()
@@ -267,7 +390,7 @@ internal sealed partial class Recorder : BackgroundService, ILiveStreamListener
     }
 
     /// <summary>A recorded stream: its reader, and the recording it feeds once its first keyframe decided it.</summary>
-    private sealed class StreamRecording(LiveStream stream, LiveStreamReader reader, RecordingConfiguration configuration)
+    private sealed class StreamRecording(LiveStream stream, LiveStreamReader reader, RecordingConfiguration configuration) : IDisposable
     {
         public LiveStream Stream { get; } = stream;
 
@@ -285,6 +408,41 @@ internal sealed partial class Recorder : BackgroundService, ILiveStreamListener
 
         /// <summary>Its recording could not start: the stream goes on unrecorded.</summary>
         public bool Abandoned { get; set; }
+
+        /// <summary>The transcoded renditions' readers.</summary>
+        public ConcurrentDictionary<LiveRendition, LiveStreamReader> Renditions { get; } = new();
+
+        /// <summary>Items from the first keyframe until the recording is decided (frames retained).</summary>
+        public List<StreamItem> Held { get; } = [];
+
+        public long HeldBytes { get; set; }
+
+        public long FirstTimestamp { get; set; }
+
+        public long LastTimestamp { get; set; }
+
+        /// <summary>The channel's waiting recording this stream may continue, if its bitrate allows.</summary>
+        public RecordingSession? Candidate { get; set; }
+
+        public void Dispose()
+        {
+            _ = Reader.DisposeAsync();
+            foreach (var reader in Renditions.Values)
+            {
+                _ = reader.DisposeAsync();
+            }
+
+            foreach (var held in Held)
+            {
+                held.Frame?.Release();
+            }
+
+            Held.Clear();
+            if (Candidate is { } candidate)
+            {
+                candidate.Claimed = false;
+            }
+        }
     }
 
     [LoggerMessage(EventId = 710, Level = LogLevel.Information, Message = "Recording {ChannelArn} stream {StreamId} to {Bucket}/{Prefix}")]
@@ -292,6 +450,9 @@ internal sealed partial class Recorder : BackgroundService, ILiveStreamListener
 
     [LoggerMessage(EventId = 711, Level = LogLevel.Information, Message = "Recording of {ChannelArn} continues with stream {StreamId} in {Prefix}")]
     private static partial void LogContinued(ILogger logger, string channelArn, string streamId, string prefix);
+
+    [LoggerMessage(EventId = 715, Level = LogLevel.Information, Message = "Stream {StreamId} of {ChannelArn} starts a new recording: {Bitrate} bps is more than 50 % away from the recording's {Original} bps")]
+    private static partial void LogBitrateChanged(ILogger logger, string channelArn, string streamId, long bitrate, long original);
 
     [LoggerMessage(EventId = 712, Level = LogLevel.Error, Message = "Recording of {ChannelArn} could not start; the stream goes on unrecorded")]
     private static partial void LogStartFailed(ILogger logger, Exception exception, string channelArn);
