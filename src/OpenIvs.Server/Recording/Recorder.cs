@@ -22,6 +22,7 @@ internal sealed partial class Recorder : BackgroundService, ILiveStreamListener
     private const int ReaderCapacity = 2048; // about 20 s of 30 fps video with audio: the recorder may pause for disk I/O
     private const long BitrateSampleMs = 2000; // media a returning stream sends before its bitrate decides whether it is merged
     private const long LadderWaitMs = 10_000; // media a transcoded stream may send before its ladder is known (else: its source alone)
+    private static readonly TimeSpan TapGrace = TimeSpan.FromSeconds(10); // how long an ended stream's last packaged segment is awaited
     private const int MaxHeld = 4096; // items held while deciding (about 20 s of 30 fps video with audio)
     private static readonly TimeSpan PumpInterval = TimeSpan.FromMilliseconds(50);
     private readonly OpenIvsOptions _options;
@@ -66,6 +67,7 @@ internal sealed partial class Recorder : BackgroundService, ILiveStreamListener
         }
 
         _recorded[stream.StreamId] = new StreamRecording(stream, stream.AddReader("recording", ReaderCapacity), configuration);
+        OpenTap(stream, stream.Segments);
         if (_streamBegan.CurrentCount == 0)
         {
             _streamBegan.Release();
@@ -78,6 +80,20 @@ internal sealed partial class Recorder : BackgroundService, ILiveStreamListener
         if (_recorded.TryGetValue(rendition.Stream.StreamId, out var recording))
         {
             recording.Renditions[rendition] = rendition.AddReader("recording", ReaderCapacity);
+            OpenTap(rendition.Stream, rendition.Segments);
+        }
+    }
+
+    /// <summary>
+    /// LOW latency channels are recorded from the playback packager's segments (no second muxing): their length is
+    /// the packager's segment target or the keyframe interval, whichever is longer. NORMAL channels' segments are
+    /// longer than IVS's byte-range entries (one keyframe interval), so those are cut by the recorder itself.
+    /// </summary>
+    private void OpenTap(LiveStream stream, SegmentTap tap)
+    {
+        if (_options.Recording.ReusePackagedSegments && stream.Channel.LatencyMode != ChannelLatencyMode.Normal)
+        {
+            tap.Open();
         }
     }
 
@@ -206,7 +222,58 @@ internal sealed partial class Recorder : BackgroundService, ILiveStreamListener
             ended &= reader.Items.Completion.IsCompleted;
         }
 
+        ended &= DrainSegments(recording, recording.Stream.Segments, null, ended);
+        foreach (var (rendition, _) in recording.Renditions)
+        {
+            ended &= DrainSegments(recording, rendition.Segments, rendition, ended);
+        }
+
         return ended;
+    }
+
+    /// <summary>Moves the packager's segments into the recording; true once the tap has nothing more to give.</summary>
+    private bool DrainSegments(StreamRecording recording, SegmentTap tap, LiveRendition? rendition, bool framesEnded)
+    {
+        if (!tap.IsOpen || !tap.Packaged)
+        {
+            return true; // not packaged for playback: the recorder cuts this rendition from its frames
+        }
+
+        var session = recording.Session;
+        if (session is null && !recording.Abandoned && !framesEnded)
+        {
+            return false; // not decided yet: the segments wait in the tap
+        }
+
+        if (session is null || (rendition is null ? !session.RecordsSource : !session.Records(rendition)))
+        {
+            tap.Close(); // nobody records them
+            return true;
+        }
+
+        var completed = tap.Completed; // read before taking: every segment offered before it is in the queue
+        while (tap.TryTake(out var segment))
+        {
+            using (segment)
+            {
+                session.HandleSegment(recording.Stream, rendition, segment);
+            }
+        }
+
+        if (framesEnded && !completed)
+        {
+            // The frames have ended; the packager's last segment follows within a pump or two. Never wait for ever.
+            recording.FramesEndedAt ??= _services.Time.GetUtcNow();
+            if (_services.Time.GetUtcNow() - recording.FramesEndedAt < TapGrace)
+            {
+                return false;
+            }
+
+            LogTapIncomplete(_logger, recording.Stream.ChannelArn, recording.Stream.StreamId);
+            tap.Close();
+        }
+
+        return true;
     }
 
     /// <summary>
@@ -421,15 +488,20 @@ internal sealed partial class Recorder : BackgroundService, ILiveStreamListener
 
         public long LastTimestamp { get; set; }
 
+        /// <summary>When the stream's frames were seen to end while packaged segments were still due.</summary>
+        public DateTimeOffset? FramesEndedAt { get; set; }
+
         /// <summary>The channel's waiting recording this stream may continue, if its bitrate allows.</summary>
         public RecordingSession? Candidate { get; set; }
 
         public void Dispose()
         {
             _ = Reader.DisposeAsync();
-            foreach (var reader in Renditions.Values)
+            Stream.Segments.Close();
+            foreach (var (rendition, reader) in Renditions)
             {
                 _ = reader.DisposeAsync();
+                rendition.Segments.Close();
             }
 
             foreach (var held in Held)
@@ -453,6 +525,9 @@ internal sealed partial class Recorder : BackgroundService, ILiveStreamListener
 
     [LoggerMessage(EventId = 715, Level = LogLevel.Information, Message = "Stream {StreamId} of {ChannelArn} starts a new recording: {Bitrate} bps is more than 50 % away from the recording's {Original} bps")]
     private static partial void LogBitrateChanged(ILogger logger, string channelArn, string streamId, long bitrate, long original);
+
+    [LoggerMessage(EventId = 716, Level = LogLevel.Warning, Message = "Recording of {ChannelArn} stream {StreamId}: the packager's last segments did not come; the recording ends without them")]
+    private static partial void LogTapIncomplete(ILogger logger, string channelArn, string streamId);
 
     [LoggerMessage(EventId = 712, Level = LogLevel.Error, Message = "Recording of {ChannelArn} could not start; the stream goes on unrecorded")]
     private static partial void LogStartFailed(ILogger logger, Exception exception, string channelArn);

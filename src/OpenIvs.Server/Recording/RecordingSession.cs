@@ -248,11 +248,15 @@ internal sealed partial class RecordingSession
             var source = FeedOf(string.Empty, SourceName(video, audio, stream));
             source.Video = video;
             source.Audio = audio;
+            source.Packaged = stream.Segments is { IsOpen: true, Packaged: true };
         }
 
         _lastThumbnail = long.MinValue;
         Phase = RecordingPhase.Recording;
     }
+
+    /// <summary>Whether the recording records the attached stream's source rendition.</summary>
+    public bool RecordsSource => _plan.Source;
 
     /// <summary>Whether the recording records the transcoded rendition (its plan selected it).</summary>
     public bool Records(LiveRendition rendition) => _plan.Rungs.Contains(rendition.Name);
@@ -267,7 +271,34 @@ internal sealed partial class RecordingSession
 
         try
         {
-            Feed(FeedOf(rendition.Name, rendition.Name), item);
+            var feed = FeedOf(rendition.Name, rendition.Name);
+            feed.Packaged = rendition.Segments is { IsOpen: true, Packaged: true };
+            Feed(feed, item);
+        }
+        catch (Exception e)
+        {
+            Fail(e);
+        }
+    }
+
+    /// <summary>A segment the playback packager completed for the source (<paramref name="rendition"/> null) or a transcoded rendition of the attached stream.</summary>
+    public void HandleSegment(LiveStream stream, LiveRendition? rendition, PackagedSegment segment)
+    {
+        if (Phase != RecordingPhase.Recording || stream != LastStream || !_feeds.TryGetValue(rendition?.Name ?? string.Empty, out var feed) || !feed.Packaged)
+        {
+            return;
+        }
+
+        try
+        {
+            if (feed.NeedPeriod)
+            {
+                feed.Recorder ??= CreateRecorder(feed);
+                feed.Recorder.BeginPackagedPeriod();
+                feed.NeedPeriod = false;
+            }
+
+            feed.Recorder!.AppendPackaged(segment);
         }
         catch (Exception e)
         {
@@ -324,10 +355,12 @@ internal sealed partial class RecordingSession
     /// <summary>An item into one rendition: a new period after a gap or a changed configuration, media from the next keyframe.</summary>
     private void Feed(RenditionFeed feed, in StreamItem item)
     {
+        // A packaged feed's segments carry their own discontinuities (a new map generation): only its tracks matter here.
+        var cuts = !feed.Packaged;
         switch (item.Kind)
         {
             case StreamItemKind.VideoConfig:
-                if (feed.Video is not null && !feed.Video.DecoderConfiguration.AsSpan().SequenceEqual(item.Video!.DecoderConfiguration))
+                if (cuts && feed.Video is not null && !feed.Video.DecoderConfiguration.AsSpan().SequenceEqual(item.Video!.DecoderConfiguration))
                 {
                     EndPeriod(feed);
                 }
@@ -335,14 +368,14 @@ internal sealed partial class RecordingSession
                 feed.Video = item.Video;
                 break;
             case StreamItemKind.AudioConfig:
-                if (feed.Audio is not null && !feed.Audio.AudioSpecificConfig.AsSpan().SequenceEqual(item.Audio!.AudioSpecificConfig))
+                if (cuts && feed.Audio is not null && !feed.Audio.AudioSpecificConfig.AsSpan().SequenceEqual(item.Audio!.AudioSpecificConfig))
                 {
                     EndPeriod(feed);
                 }
 
                 feed.Audio = item.Audio;
                 break;
-            case StreamItemKind.Gap:
+            case StreamItemKind.Gap when cuts:
                 EndPeriod(feed); // frames were lost: a discontinuity, resuming at the next keyframe
                 break;
             case StreamItemKind.Frame:
@@ -436,6 +469,11 @@ internal sealed partial class RecordingSession
 
     private void Write(RenditionFeed feed, MediaFrame frame)
     {
+        if (feed.Packaged)
+        {
+            return; // its media comes as the packager's segments (HandleSegment)
+        }
+
         if (feed.NeedPeriod)
         {
             var starts = feed.Video is not null ? frame.Kind == MediaKind.Video && frame.IsKeyframe : feed.Audio is not null && frame.Kind == MediaKind.Audio;
@@ -668,6 +706,9 @@ internal sealed partial class RecordingSession
         public AudioTrackInfo? Audio { get; set; }
 
         public bool NeedPeriod { get; set; } = true;
+
+        /// <summary>Its media comes from the playback packager's segments rather than its frames.</summary>
+        public bool Packaged { get; set; }
 
         public RenditionRecorder? Recorder { get; set; }
     }

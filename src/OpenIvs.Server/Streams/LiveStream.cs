@@ -68,6 +68,9 @@ public sealed class LiveStream
 
     public StreamMetrics Metrics { get; }
 
+    /// <summary>The segments the playback packager completes, for a reader that wants them (the recorder).</summary>
+    public SegmentTap Segments { get; } = new();
+
     /// <summary>Concurrent views, maintained by the playback side.</summary>
     public long ViewerCount { get; set; }
 

@@ -31,6 +31,7 @@ public class RecordingTests
         var bucket = Path.Combine(server.DataDirectory, "s3", "rec-ts");
         var prefix = RecordingLayout.Prefixes(bucket, Account, ChannelId(arn)).Single();
         await RecordingLayout.AssertCompleteAsync(prefix, arn, 20, fmp4: false, (854, 480), expectedThumbnails: 4);
+        Assert.Equal(1, RecordingLayout.PatsInFirstEntry(Path.Combine(prefix, "media", "hls", "720p30"))); // NORMAL: cut by the recorder, one entry per keyframe interval
 
         // The events: Recording Start, then Recording End with every field of ivs-behavior.md 4.4, on the session too.
         var start = RecordingEvents(server, arn).Single(e => (string?)e["detail"]!["recording_status"] == "Recording Start");
@@ -95,6 +96,7 @@ public class RecordingTests
         Assert.Contains("#EXT-X-DISCONTINUITY", playlist, StringComparison.Ordinal);
         Assert.InRange((long)RecordingLayout.Json(first, "recording-ended.json")["media"]!["hls"]!["duration_ms"]!, 11_000, 13_000);
         RecordingLayout.AssertByteRanges(rendition, fmp4: false, RecordingLayout.Durations(playlist).Sum());
+        Assert.True(RecordingLayout.PatsInFirstEntry(rendition) > 1, "a LOW latency channel is recorded from the live packager's segments (PAT/PMT at every part)");
         var (duration, packets) = await RecordingLayout.ProbeAsync(Path.Combine(first, "media", "hls", "master.m3u8"));
         Assert.InRange(duration, 11, 13);
         Assert.InRange(packets, 330, 390);
