@@ -41,6 +41,15 @@ public class RecordedRenditionsTests
         Assert.False(hd.Source);
         Assert.Equal(["720p30"], hd.Rungs);
 
+        var none = RecordingPlan.For(ladder, new RenditionConfiguration { RenditionSelection = RenditionConfigurationRenditionSelection.None });
+        Assert.False(none.Source);
+        Assert.Empty(none.Rungs);
+        Assert.Empty(none.Planned(null, "1080p30"));
+
+        // A ladder of one rung (an ADVANCED input below 160p): that rung, whatever the configuration says.
+        var single = RecordingPlan.For([ladder[^1]], new RenditionConfiguration { RenditionSelection = RenditionConfigurationRenditionSelection.None });
+        Assert.Equal(["160p30"], single.Rungs);
+
         // Not transcoded (BASIC, or transcoding off): the source, whatever the configuration says.
         var basic = RecordingPlan.For(null, new RenditionConfiguration { RenditionSelection = RenditionConfigurationRenditionSelection.None });
         Assert.True(basic.Source);
