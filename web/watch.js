@@ -1,6 +1,7 @@
 // The OpenIVS watch page: plays one channel's LL-HLS stream with hls.js (served by OpenIVS, no CDN), muted so
 // browsers allow autoplay. It waits for offline channels and reconnects when a stream ends or restarts, so a
-// viewer can open the page before the broadcaster goes live and keep it open across restarts.
+// viewer can open the page before the broadcaster goes live and keep it open across restarts. Below the player it
+// lists the channel's recordings (GET /_openivs/recordings/{channelId}); choosing one plays it, "Back to live" returns.
 (() => {
   'use strict';
 
@@ -9,27 +10,37 @@
   const MEDIA_RECOVERIES = 2; // fatal media errors recovered in place before a full reload
   const FAR_BEHIND_MS = 2000; // this long beyond hls.js's catch-up range: jump to the live edge instead
   const STUCK_MS = 8000; // buffering (or connecting) this long means the stream is gone without an error: reload
+  const RECORDINGS_REFRESH_MS = 15000; // how often the list of recordings is read again (a stream ending adds one)
 
   const config = JSON.parse(document.getElementById('openivs-config').textContent);
   const video = document.getElementById('video');
   const statusText = document.getElementById('status');
   const latencyText = document.getElementById('latency');
   const overlay = document.getElementById('overlay');
+  const recordingsSection = document.getElementById('recordings');
+  const recordingList = document.getElementById('recording-list');
+  const recordingBar = document.getElementById('recording-bar');
+  const recordingTitle = document.getElementById('recording-title');
 
   let hls = null;
   let retryTimer = 0;
   let mediaRecoveries = 0;
   let stateSince = Date.now();
   let farBehindSince = 0;
+  let recording = null; // the recording being played; null while on the live stream
 
-  /** The channel's playback URL, plus the page's own ?token= (private channels need it on the playlist). */
-  function playbackUrl() {
-    const url = new URL(config.playbackUrl, location.href);
+  /** A URL plus the page's own ?token= (a private channel's playlists and recordings need it). */
+  function withToken(address) {
+    const url = new URL(address, location.href);
     const token = new URLSearchParams(location.search).get('token');
     if (token) {
       url.searchParams.set('token', token);
     }
     return url.toString();
+  }
+
+  function playbackUrl() {
+    return withToken(config.playbackUrl);
   }
 
   /** One place for the visible state; body[data-state] is also what the browser tests read. */
@@ -40,7 +51,7 @@
     document.body.dataset.state = state;
     statusText.textContent = text;
     overlay.textContent = text;
-    overlay.hidden = state === 'playing' || state === 'buffering';
+    overlay.hidden = state === 'playing' || state === 'buffering' || state === 'recording';
     if (state !== 'playing' && state !== 'buffering') {
       latencyText.textContent = '';
       delete latencyText.dataset.seconds;
@@ -73,6 +84,7 @@
 
   function start() {
     stop();
+    showRecording(null);
     const url = playbackUrl();
     if (window.Hls && Hls.isSupported()) {
       hls = new Hls({
@@ -121,25 +133,116 @@
     }
   }
 
+  /** Plays one recording (a VOD playlist under /_openivs/s3/) in place of the live stream. */
+  function playRecording(entry) {
+    stop();
+    showRecording(entry);
+    const url = withToken(entry.playlist);
+    if (window.Hls && Hls.isSupported()) {
+      // Every request of a private channel's recording needs the token, the renditions' playlists and media too.
+      hls = new Hls({ xhrSetup: (xhr, address) => xhr.open('GET', withToken(address), true) });
+      hls.on(Hls.Events.MANIFEST_PARSED, play);
+      hls.on(Hls.Events.ERROR, (_event, data) => {
+        if (data.fatal) {
+          stop();
+          setState('error', 'This recording cannot be played');
+        }
+      });
+      hls.loadSource(url);
+      hls.attachMedia(video);
+    } else {
+      video.src = url;
+      play();
+    }
+    setState('recording', `Recording of ${when(entry.startedAt)}`);
+  }
+
+  function showRecording(entry) {
+    recording = entry;
+    recordingBar.hidden = !entry;
+    recordingTitle.textContent = entry ? `Recording of ${when(entry.startedAt)}` : '';
+    for (const button of recordingList.querySelectorAll('button')) {
+      button.setAttribute('aria-current', String(!!entry && button.dataset.prefix === entry.prefix));
+    }
+  }
+
+  function when(time) {
+    return time ? new Date(time).toLocaleString() : 'unknown time';
+  }
+
+  function duration(ms) {
+    if (ms === null || ms === undefined) {
+      return 'in progress';
+    }
+    const seconds = Math.round(ms / 1000);
+    return `${Math.floor(seconds / 60)}:${String(seconds % 60).padStart(2, '0')}`;
+  }
+
+  async function loadRecordings() {
+    try {
+      const response = await fetch(withToken(config.recordingsUrl), { cache: 'no-store' });
+      if (response.ok) {
+        renderRecordings((await response.json()).recordings);
+      }
+    } catch (error) {
+      console.warn(`recordings: ${error.message}`);
+    }
+  }
+
+  function renderRecordings(recordings) {
+    const playable = recordings.filter((entry) => entry.playlist);
+    recordingsSection.hidden = playable.length === 0;
+    recordingList.replaceChildren(...playable.map((entry) => {
+      const button = document.createElement('button');
+      button.type = 'button';
+      button.dataset.prefix = entry.prefix;
+      button.setAttribute('aria-current', String(!!recording && recording.prefix === entry.prefix));
+      if (entry.thumbnail) {
+        const image = document.createElement('img');
+        image.src = withToken(entry.thumbnail);
+        image.alt = '';
+        button.append(image);
+      }
+      const status = entry.status === 'RECORDING_STARTED' ? 'recording now'
+        : entry.status === 'RECORDING_ENDED_WITH_FAILURE' ? 'failed' : duration(entry.durationMs);
+      const label = document.createElement('span');
+      label.textContent = `${when(entry.startedAt)} · ${status}`;
+      button.append(label);
+      button.addEventListener('click', () => playRecording(entry));
+      const item = document.createElement('li');
+      item.append(button);
+      return item;
+    }));
+  }
+
+  document.getElementById('back-to-live').addEventListener('click', start);
+
   video.addEventListener('playing', () => {
     mediaRecoveries = 0;
-    setState('playing', 'Live');
+    setState(recording ? 'recording' : 'playing', recording ? `Recording of ${when(recording.startedAt)}` : 'Live');
   });
   video.addEventListener('waiting', () => {
     if (document.body.dataset.state === 'playing') {
       setState('buffering', 'Buffering…');
     }
   });
-  // An ended live stream (#EXT-X-ENDLIST) plays out and stops: go back to waiting for the next one.
-  video.addEventListener('ended', () => retryLater('offline', 'The stream ended: waiting for it to restart…', OFFLINE_RETRY_MS));
+  // An ended live stream (#EXT-X-ENDLIST) plays out and stops: go back to waiting for the next one. A recording stays.
+  video.addEventListener('ended', () => {
+    if (!recording) {
+      retryLater('offline', 'The stream ended: waiting for it to restart…', OFFLINE_RETRY_MS);
+    }
+  });
   video.addEventListener('error', () => {
-    if (!hls) {
+    if (!hls && !recording) {
       retryLater('offline', 'Offline: waiting for the channel to go live…', OFFLINE_RETRY_MS);
     }
   });
 
   setInterval(() => {
     const state = document.body.dataset.state;
+    if (recording) {
+      return; // a recording is a VOD playlist: no live edge, no reconnecting
+    }
     // A stream can stop without hls.js reporting a fatal error (its playlist simply stops growing).
     if ((state === 'buffering' && Date.now() - stateSince > STUCK_MS) || (state === 'loading' && Date.now() - stateSince > 2 * STUCK_MS)) {
       retryLater('reconnecting', 'Reconnecting…', RECONNECT_MS);
@@ -170,4 +273,6 @@
   }, 250);
 
   start();
+  loadRecordings();
+  setInterval(loadRecordings, RECORDINGS_REFRESH_MS);
 })();

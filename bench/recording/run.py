@@ -1,12 +1,13 @@
 #!/usr/bin/env python3
 """Recording benchmark (not a test): what auto-record costs and how fast it delivers.
 
-usage: bench/recording/run.py [--streams 10] [--warmup 10] [--measure 20] [--outage 15] [--skip-cpu] [--skip-s3]
+usage: bench/recording/run.py [--streams 10] [--warmup 10] [--measure 20] [--outage 15] [--skip-cpu] [--skip-s3] [--only a,b]
 
 1. CPU per stream of the OpenIVS process (plus the thumbnail ffmpeg children it waited for) with N publishers
-   replaying a pre-encoded 720p30 2.5 Mbps clip (`-c copy`), in five configurations: ingest only; ingest +
-   recording; ingest + HLS packaging; ingest + packaging + recording; the same with thumbnails every 10 s.
-   "recording" and "packaging" are the differences against ingest only.
+   replaying a pre-encoded 720p30 2.5 Mbps clip (`-c copy`), in six configurations: ingest only; ingest +
+   recording; ingest + HLS packaging; ingest + packaging + recording (from the packager's segments); the same with
+   the recorder muxing again (Recording:ReusePackagedSegments=false, as before the reuse); the same with thumbnails
+   every 10 s. "recording" and "packaging" are the differences against ingest only.
 2. S3 delivery through a real S3 API (moto in server mode): N streams recorded to moto for the measure time, then
    an outage (moto frozen with SIGSTOP for --outage seconds while the streams go on and end), then moto resumes and
    the spool is timed until it is empty: spooled bytes / drain time is the upload throughput.
@@ -55,13 +56,14 @@ def du(path):
 
 
 class Server:
-    def __init__(self, work, name, playback=True, extra=()):
+    def __init__(self, work, name, playback=True, extra=(), env_extra=None):
         self.http, self.rtmp, rtmps = free_port(), free_port(), free_port()
         self.data = os.path.join(work, f"data-{name}")
         env = dict(os.environ, OPENIVS_ACCESS_KEY_ID=KEY, OPENIVS_SECRET_ACCESS_KEY=SECRET,
                    AWS_ACCESS_KEY_ID="testing", AWS_SECRET_ACCESS_KEY="testing")
         if not playback:
             env["OPENIVS_Playback__Enabled"] = "false"
+        env.update(env_extra or {})
         self.proc = subprocess.Popen(["dotnet", os.path.join(ROOT, "artifacts", "cli", "openivs.dll"), "serve", "--data-dir", self.data,
                                       "--http", f"127.0.0.1:{self.http}", "--rtmp", f"127.0.0.1:{self.rtmp}", "--rtmps", f"127.0.0.1:{rtmps}",
                                       "--log-level", "Warning", *extra], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
@@ -85,7 +87,8 @@ class Server:
                     break
                 time.sleep(0.1)
         extra = {"recordingConfigurationArn": arn} if arn else {}
-        keys = [self.client.create_channel(name=f"bench-{i}", insecureIngest=True, latencyMode="LOW", **extra)["streamKey"]["value"]
+        # BASIC: one rendition, no transcoder (a STANDARD channel's ffmpeg would dwarf the figures, and its slots refuse streams).
+        keys = [self.client.create_channel(name=f"bench-{i}", insecureIngest=True, latencyMode="LOW", type="BASIC", **extra)["streamKey"]["value"]
                 for i in range(n)]
         return [f"rtmp://127.0.0.1:{self.rtmp}/app/{k}" for k in keys]
 
@@ -97,8 +100,8 @@ class Server:
             self.proc.kill()
 
 
-def cpu_run(clip, work, args, name, playback, record, thumbnails=False):
-    server = Server(work, name, playback)
+def cpu_run(clip, work, args, name, playback, record, thumbnails=False, env_extra=None):
+    server = Server(work, name, playback, env_extra=env_extra)
     try:
         publishers = publish(clip, server.channels(args.streams, record, thumbnails))
         time.sleep(args.warmup)
@@ -170,24 +173,37 @@ def main():
     parser.add_argument("--outage", type=int, default=15)
     parser.add_argument("--skip-cpu", action="store_true")
     parser.add_argument("--skip-s3", action="store_true")
+    parser.add_argument("--only", help="comma-separated configuration names (default: all)")
     args = parser.parse_args()
     prepare(("ffmpeg", "dotnet"))
     with tempfile.TemporaryDirectory() as work:
         clip = make_clip(work)
         print(f"clip: 720p30 H.264 2.5 Mbps + AAC, {args.streams} streams, {os.cpu_count()} cores; warm-up {args.warmup}s, measure {args.measure}s")
         if not args.skip_cpu:
-            runs = [("ingest", False, False, False), ("ingest+rec", False, True, False), ("ingest+hls", True, False, False),
-                    ("ingest+hls+rec", True, True, False), ("ingest+hls+rec+thumbs", True, True, True)]
+            remux = {"OPENIVS_Recording__ReusePackagedSegments": "false"}
+            runs = [("ingest", False, False, False, None), ("ingest+rec", False, True, False, None), ("ingest+hls", True, False, False, None),
+                    ("ingest+hls+rec", True, True, False, None), ("ingest+hls+rec-remux", True, True, False, remux),
+                    ("ingest+hls+rec+thumbs", True, True, True, None)]
+            if args.only:
+                by_name = {r[0]: r for r in runs}
+                runs = [by_name[n] for n in args.only.split(",")]  # in the order given (to check for drift)
             results = {}
             print(f"{'configuration':24} {'alive':>5} {'CPU %/stream':>13}")
-            for name, playback, record, thumbs in runs:
-                cpu, alive = cpu_run(clip, work, args, name, playback, record, thumbs)
+            for name, playback, record, thumbs, env_extra in runs:
+                cpu, alive = cpu_run(clip, work, args, name, playback, record, thumbs, env_extra)
                 results[name] = cpu
                 print(f"{name:24} {alive:>5} {cpu:>13.2f}", flush=True)
-            print(f"recording costs {results['ingest+rec'] - results['ingest']:.2f} %/stream (without packaging), "
-                  f"{results['ingest+hls+rec'] - results['ingest+hls']:.2f} %/stream (with it); "
-                  f"packaging costs {results['ingest+hls'] - results['ingest']:.2f} %/stream; "
-                  f"thumbnails every 10 s add {results['ingest+hls+rec+thumbs'] - results['ingest+hls+rec']:.2f} %/stream")
+            def diff(a, b):
+                return f"{results[a] - results[b]:.2f}" if a in results and b in results else "n/a"
+            packaging = results["ingest+hls"] - results["ingest"] if "ingest+hls" in results and "ingest" in results else None
+            print(f"recording costs {diff('ingest+rec', 'ingest')} %/stream (without packaging), "
+                  f"{diff('ingest+hls+rec', 'ingest+hls')} %/stream (with it, from its segments), "
+                  f"{diff('ingest+hls+rec-remux', 'ingest+hls')} %/stream (with it, muxing again); "
+                  f"packaging costs {diff('ingest+hls', 'ingest')} %/stream; "
+                  f"thumbnails every 10 s add {diff('ingest+hls+rec+thumbs', 'ingest+hls+rec')} %/stream")
+            if packaging and "ingest+hls+rec" in results:
+                print(f"recording / packaging: {(results['ingest+hls+rec'] - results['ingest+hls']) / packaging:.2f} from the packager's segments"
+                      + (f", {(results['ingest+hls+rec-remux'] - results['ingest+hls']) / packaging:.2f} muxing again" if "ingest+hls+rec-remux" in results else ""))
         if not args.skip_s3:
             s3_run(clip, work, args)
 

@@ -212,6 +212,7 @@ public sealed class OpenIvsServer : IAsyncDisposable
         services.AddHostedService(sp => sp.GetRequiredService<Recorder>());
         services.AddHostedService<RecordingUploader>();
         services.AddSingleton<RecordingObjectsEndpoint>();
+        services.AddSingleton<RecordingListEndpoint>();
         services.AddSingleton(iamTables);
         services.AddSingleton(secrets);
         services.AddSingleton<IamDirectory>();
@@ -268,6 +269,7 @@ public sealed class OpenIvsServer : IAsyncDisposable
         var events = app.Services.GetRequiredService<EventStreamEndpoint>();
         var console = options.Console.Enabled ? app.Services.GetRequiredService<WebConsole.ConsoleEndpoint>() : null;
         var recordings = app.Services.GetRequiredService<RecordingObjectsEndpoint>();
+        var recordingList = app.Services.GetRequiredService<RecordingListEndpoint>();
         var faults = options.EnableFaultInjection ? app.Services.GetRequiredService<FaultInjector>() : null;
         var playbackTelemetry = app.Services.GetRequiredService<PlaybackTelemetry>();
         Func<HttpContext, Task> originHandler = origin.HandleAsync; // one delegate, not one per request
@@ -299,6 +301,11 @@ public sealed class OpenIvsServer : IAsyncDisposable
             if (path.StartsWith(RecordingObjectsEndpoint.PathPrefix, StringComparison.Ordinal))
             {
                 return recordings.HandleAsync(context);
+            }
+
+            if (path.StartsWith(RecordingListEndpoint.PathPrefix, StringComparison.Ordinal))
+            {
+                return recordingList.HandleAsync(context);
             }
 
             if (faults is not null && path == "/_openivs/faults")

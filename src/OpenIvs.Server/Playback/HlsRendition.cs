@@ -42,7 +42,11 @@ internal sealed partial class HlsRendition : IDisposable
         _time = time;
         _logger = logger;
         UriScheme = new HlsUriScheme(segmenterOptions.Format);
+        Tap.MarkPackaged();
     }
+
+    /// <summary>Where completed segments go for the recorder (it records these bytes instead of cutting them again).</summary>
+    private SegmentTap Tap => Rendition?.Segments ?? Stream.Segments;
 
     public LiveStream Stream { get; }
 
@@ -114,6 +118,8 @@ internal sealed partial class HlsRendition : IDisposable
                 _segmenter.Complete();
             }
         }
+
+        Tap.Complete();
 
         EndedAt = _time.GetUtcNow();
         WakeWaiters();
@@ -240,6 +246,7 @@ internal sealed partial class HlsRendition : IDisposable
             }
 
             _earlyMetadata.Clear();
+            Tap.Complete();
 
             foreach (var variant in Variants.Values)
             {
@@ -250,7 +257,14 @@ internal sealed partial class HlsRendition : IDisposable
         }
     }
 
-    private void OnPartCompleted(HlsPartCompleted completed) => WakeWaiters();
+    private void OnPartCompleted(HlsPartCompleted completed)
+    {
+        WakeWaiters();
+        if (completed.SegmentCompleted)
+        {
+            Tap.Offer(completed.Snapshot, completed.MediaSequence);
+        }
+    }
 
     private void WakeWaiters()
     {

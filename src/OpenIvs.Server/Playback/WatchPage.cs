@@ -17,6 +17,7 @@ public sealed partial class WatchPage
 {
     private const string PagePrefix = "/watch/";
     private const string AssetPrefix = "/watch/assets/";
+    private const string RecordingsPath = "/_openivs/recordings/";
 
     // The page may only load its own scripts and styles; media comes from the channel's playback origin
     // (hls.js fetches it, then feeds MSE through blob: URLs and transmuxes in a blob: worker).
@@ -98,6 +99,7 @@ public sealed partial class WatchPage
             json.WriteString("channelId", channelId);
             json.WriteString("playbackUrl", playbackUrl);
             json.WriteBoolean("authorized", authorized);
+            json.WriteString("recordingsUrl", RecordingsPath + channelId); // the channel's recordings (Recording/RecordingListEndpoint)
             json.WriteEndObject();
         }
 

@@ -5,6 +5,7 @@ using OpenIvs.Protocol.Model;
 using OpenIvs.Server.Events;
 using OpenIvs.Server.Resources;
 using OpenIvs.Server.Streams;
+using OpenIvs.Server.Transcoding;
 
 namespace OpenIvs.Server.Recording;
 
@@ -18,9 +19,14 @@ namespace OpenIvs.Server.Recording;
 internal sealed partial class Recorder : BackgroundService, ILiveStreamListener
 {
     private const int ReaderCapacity = 2048; // about 20 s of 30 fps video with audio: the recorder may pause for disk I/O
+    private const long BitrateSampleMs = 2000; // media a returning stream sends before its bitrate decides whether it is merged
+    private const long LadderWaitMs = 10_000; // media a transcoded stream may send before its ladder is known (else: its source alone)
+    private static readonly TimeSpan TapGrace = TimeSpan.FromSeconds(10); // how long an ended stream's last packaged segment is awaited
+    private const int MaxHeld = 4096; // items held while deciding (about 20 s of 30 fps video with audio)
     private static readonly TimeSpan PumpInterval = TimeSpan.FromMilliseconds(50);
     private readonly RecordingOptions _options;
     private readonly ServiceAccount _account;
+    private readonly bool _expectsLadders; // transcoding on (it needs playback packaging)
     private readonly ResourceTables _resources;
     private readonly StreamTables _streams;
     private readonly RecordingServices _services;
@@ -30,11 +36,12 @@ internal sealed partial class Recorder : BackgroundService, ILiveStreamListener
     private readonly SemaphoreSlim _streamBegan = new(0);
 
     public Recorder(
-        RecordingOptions options, ServiceAccount account, IStreamHub hub, ResourceTables resources, StreamTables streams, RecordingSpool spool,
+        RecordingOptions options, ServiceAccount account, Transcoding.TranscodingOptions transcoding, Playback.PlaybackOptions playback, IStreamHub hub, ResourceTables resources, StreamTables streams, RecordingSpool spool,
         TimeProvider time, ILogger<Recorder> logger)
     {
         _options = options;
         _account = account;
+        _expectsLadders = transcoding.Enabled && playback.Enabled;
         _resources = resources;
         _streams = streams;
         _logger = logger;
@@ -63,9 +70,33 @@ internal sealed partial class Recorder : BackgroundService, ILiveStreamListener
         }
 
         _recorded[stream.StreamId] = new StreamRecording(stream, stream.AddReader("recording", ReaderCapacity), configuration);
+        OpenTap(stream, stream.Segments);
         if (_streamBegan.CurrentCount == 0)
         {
             _streamBegan.Release();
+        }
+    }
+
+    public void OnRenditionAdded(LiveRendition rendition)
+    {
+        // Every rung gets a reader; the plan, known once the session is decided, says which are recorded.
+        if (_recorded.TryGetValue(rendition.Stream.StreamId, out var recording))
+        {
+            recording.Renditions[rendition] = rendition.AddReader("recording", ReaderCapacity);
+            OpenTap(rendition.Stream, rendition.Segments);
+        }
+    }
+
+    /// <summary>
+    /// LOW latency channels are recorded from the playback packager's segments (no second muxing): their length is
+    /// the packager's segment target or the keyframe interval, whichever is longer. NORMAL channels' segments are
+    /// longer than IVS's byte-range entries (one keyframe interval), so those are cut by the recorder itself.
+    /// </summary>
+    private void OpenTap(LiveStream stream, SegmentTap tap)
+    {
+        if (_options.ReusePackagedSegments && stream.Channel.LatencyMode != ChannelLatencyMode.Normal)
+        {
+            tap.Open();
         }
     }
 
@@ -104,7 +135,7 @@ internal sealed partial class Recorder : BackgroundService, ILiveStreamListener
             // Shutting down: keep everything in the spool; the next start finishes these recordings.
             foreach (var recording in _recorded.Values)
             {
-                _ = recording.Reader.DisposeAsync();
+                recording.Dispose();
             }
 
             foreach (var session in _sessionsByChannel.Values)
@@ -122,7 +153,7 @@ internal sealed partial class Recorder : BackgroundService, ILiveStreamListener
             if (Drain(recording))
             {
                 _recorded.TryRemove(streamId, out _);
-                _ = recording.Reader.DisposeAsync();
+                recording.Dispose();
                 recording.Session?.StreamEnded();
             }
         }
@@ -130,7 +161,7 @@ internal sealed partial class Recorder : BackgroundService, ILiveStreamListener
         var now = _services.Time.GetUtcNow();
         foreach (var (channelArn, session) in _sessionsByChannel.ToList())
         {
-            if (session.Phase == RecordingPhase.Waiting && now >= session.WaitUntil)
+            if (session.Phase == RecordingPhase.Waiting && now >= session.WaitUntil && !session.Claimed)
             {
                 session.Finish();
             }
@@ -142,7 +173,7 @@ internal sealed partial class Recorder : BackgroundService, ILiveStreamListener
         }
     }
 
-    /// <summary>Returns true once the stream has ended and everything it sent is recorded.</summary>
+    /// <summary>Returns true once the stream has ended and everything it sent (renditions included) is recorded.</summary>
     private bool Drain(StreamRecording recording)
     {
         var items = recording.Reader.Items;
@@ -152,10 +183,12 @@ internal sealed partial class Recorder : BackgroundService, ILiveStreamListener
             {
                 if (recording.Session is null && !recording.Abandoned)
                 {
-                    Decide(recording, item);
+                    Hold(recording, item);
                 }
-
-                recording.Session?.Handle(item);
+                else
+                {
+                    recording.Session?.Handle(item);
+                }
             }
             finally
             {
@@ -163,73 +196,232 @@ internal sealed partial class Recorder : BackgroundService, ILiveStreamListener
             }
         }
 
-        return items.Completion.IsCompleted;
+        var ended = items.Completion.IsCompleted;
+        if (recording.Session is null && !recording.Abandoned && recording.Held.Count > 0 && (ended || ReadyToDecide(recording)))
+        {
+            Decide(recording);
+        }
+
+        // Transcoded renditions wait in their readers until the recording is decided.
+        foreach (var (rendition, reader) in recording.Renditions)
+        {
+            if (recording.Session is null && !recording.Abandoned && !ended)
+            {
+                break;
+            }
+
+            while (reader.Items.TryRead(out var item))
+            {
+                try
+                {
+                    recording.Session?.HandleRendition(rendition, item);
+                }
+                finally
+                {
+                    item.Frame?.Release();
+                }
+            }
+
+            ended &= reader.Items.Completion.IsCompleted;
+        }
+
+        ended &= DrainSegments(recording, recording.Stream.Segments, null, ended);
+        foreach (var (rendition, _) in recording.Renditions)
+        {
+            ended &= DrainSegments(recording, rendition.Segments, rendition, ended);
+        }
+
+        return ended;
     }
 
-    /// <summary>Before its first keyframe a stream belongs to no recording; at it, it continues the channel's waiting recording or starts one.</summary>
-    private void Decide(StreamRecording recording, in StreamItem item)
+    /// <summary>Moves the packager's segments into the recording; true once the tap has nothing more to give.</summary>
+    private bool DrainSegments(StreamRecording recording, SegmentTap tap, LiveRendition? rendition, bool framesEnded)
     {
-        switch (item.Kind)
+        if (!tap.IsOpen || !tap.Packaged)
         {
-            case StreamItemKind.VideoConfig:
-                recording.Video = item.Video;
-                return;
-            case StreamItemKind.AudioConfig:
-                recording.Audio = item.Audio;
-                return;
-            case StreamItemKind.Frame:
-                break;
-            default:
-                return;
+            return true; // not packaged for playback: the recorder cuts this rendition from its frames
         }
 
-        var frame = item.Frame!;
-        var starts = recording.Video is not null
-            ? frame.Kind == MediaKind.Video && frame.IsKeyframe
-            : recording.Audio is not null && frame.Kind == MediaKind.Audio && ++recording.AudioFramesWithoutVideo > 50;
-        if (!starts)
+        var session = recording.Session;
+        if (session is null && !recording.Abandoned && !framesEnded)
         {
-            return;
+            return false; // not decided yet: the segments wait in the tap
         }
 
+        if (session is null || (rendition is null ? !session.RecordsSource : !session.Records(rendition)))
+        {
+            tap.Close(); // nobody records them
+            return true;
+        }
+
+        var completed = tap.Completed; // read before taking: every segment offered before it is in the queue
+        while (tap.TryTake(out var segment))
+        {
+            using (segment)
+            {
+                session.HandleSegment(recording.Stream, rendition, segment);
+            }
+        }
+
+        if (framesEnded && !completed)
+        {
+            // The frames have ended; the packager's last segment follows within a pump or two. Never wait for ever.
+            recording.FramesEndedAt ??= _services.Time.GetUtcNow();
+            if (_services.Time.GetUtcNow() - recording.FramesEndedAt < TapGrace)
+            {
+                return false;
+            }
+
+            LogTapIncomplete(_logger, recording.Stream.ChannelArn, recording.Stream.StreamId);
+            tap.Close();
+        }
+
+        return true;
+    }
+
+    /// <summary>
+    /// Until a stream belongs to a recording its items are held: from its first keyframe, for as long as the
+    /// decision needs (its bitrate when it may continue the channel's waiting recording, its ladder when it is transcoded).
+    /// </summary>
+    private void Hold(StreamRecording recording, in StreamItem item)
+    {
+        if (recording.Held.Count == 0)
+        {
+            switch (item.Kind)
+            {
+                case StreamItemKind.VideoConfig:
+                    recording.Video = item.Video;
+                    return;
+                case StreamItemKind.AudioConfig:
+                    recording.Audio = item.Audio;
+                    return;
+                case StreamItemKind.Frame:
+                    break;
+                default:
+                    return;
+            }
+
+            var first = item.Frame!;
+            var starts = recording.Video is not null
+                ? first.Kind == MediaKind.Video && first.IsKeyframe
+                : recording.Audio is not null && first.Kind == MediaKind.Audio && ++recording.AudioFramesWithoutVideo > 50;
+            if (!starts)
+            {
+                return;
+            }
+
+            recording.FirstTimestamp = first.Timestamp;
+            if (_sessionsByChannel.TryGetValue(recording.Stream.ChannelArn, out var previous)
+                && previous.CanContinueWith(recording.Video, recording.Audio, _services.Time.GetUtcNow()) && !previous.Claimed)
+            {
+                // Within the window and alike: its bitrate decides, once measured. The recording waits meanwhile.
+                recording.Candidate = previous;
+                previous.Claimed = true;
+            }
+        }
+
+        if (item.Frame is { } frame)
+        {
+            item.Frame.Retain();
+            if (frame.Kind != MediaKind.Data)
+            {
+                recording.HeldBytes += frame.Length;
+                recording.LastTimestamp = Math.Max(recording.LastTimestamp, frame.Timestamp);
+            }
+        }
+
+        recording.Held.Add(item);
+    }
+
+    private bool ReadyToDecide(StreamRecording recording)
+    {
+        var measured = recording.LastTimestamp - recording.FirstTimestamp;
+        if (recording.Held.Count >= MaxHeld)
+        {
+            return true;
+        }
+
+        if (recording.Candidate is { OriginalBitrate: > 0 } && measured < BitrateSampleMs)
+        {
+            return false;
+        }
+
+        return !ExpectsLadder(recording) || recording.Stream.Ladder is not null || measured >= LadderWaitMs;
+    }
+
+    /// <summary>A stream the transcoder will give a ladder (docs/transcoding.md): its renditions are known only then.</summary>
+    private bool ExpectsLadder(StreamRecording recording) =>
+        _expectsLadders && TranscodeLadder.Transcodes(recording.Stream.Channel.Type)
+        && recording.Video?.Codec == VideoCodec.Avc;
+
+    /// <summary>The stream continues the channel's waiting recording (alike, in the window, bitrate within 50 %) or starts one; then its held items go in.</summary>
+    private void Decide(StreamRecording recording)
+    {
         var stream = recording.Stream;
         var now = _services.Time.GetUtcNow();
-        if (_sessionsByChannel.TryGetValue(stream.ChannelArn, out var previous))
+        var plan = RecordingPlan.For(stream.Ladder, recording.Configuration.RenditionConfiguration);
+        var span = recording.LastTimestamp - recording.FirstTimestamp;
+        var bitrate = span > 0 ? recording.HeldBytes * 8000 / span : 0;
+        if (recording.Candidate is { } candidate)
         {
-            if (previous.CanContinueWith(recording.Video, recording.Audio, now))
+            candidate.Claimed = false;
+            if (span <= 0 || candidate.BitrateWithin(bitrate))
             {
-                previous.Attach(stream, recording.Video, recording.Audio);
-                recording.Session = previous;
-                LogContinued(_logger, stream.ChannelArn, stream.StreamId, previous.Prefix);
-                return;
+                candidate.Attach(stream, recording.Video, recording.Audio, plan);
+                recording.Session = candidate;
+                LogContinued(_logger, stream.ChannelArn, stream.StreamId, candidate.Prefix);
+            }
+            else
+            {
+                LogBitrateChanged(_logger, stream.ChannelArn, stream.StreamId, bitrate, candidate.OriginalBitrate);
+            }
+        }
+
+        if (recording.Session is null)
+        {
+            if (_sessionsByChannel.TryGetValue(stream.ChannelArn, out var previous))
+            {
+                if (previous.Phase == RecordingPhase.Recording)
+                {
+                    previous.StreamEnded();
+                }
+
+                previous.Finish();
+                _sessionsByChannel.Remove(stream.ChannelArn);
             }
 
-            if (previous.Phase == RecordingPhase.Recording)
+            try
             {
-                previous.StreamEnded();
+                var session = RecordingSession.Start(_services, recording.Configuration, stream, recording.Video, recording.Audio, plan);
+                _sessionsByChannel[stream.ChannelArn] = session;
+                recording.Session = session;
+                LogStarted(_logger, stream.ChannelArn, stream.StreamId, session.Bucket, session.Prefix);
             }
-
-            previous.Finish();
-            _sessionsByChannel.Remove(stream.ChannelArn);
+            catch (Exception e)
+            {
+                // The spool cannot be written (disk full, permissions): Recording Start Failure, the stream goes on unrecorded.
+                LogStartFailed(_logger, e, stream.ChannelArn);
+                recording.Abandoned = true;
+                var failure = IvsEvent.RecordingState("Recording Start Failure", "InternalServerException", _account.Region, _account.AccountId, stream.ChannelArn,
+                    stream.Channel.Name ?? string.Empty, stream.StreamId, recording.Configuration.DestinationConfiguration!.S3!.BucketName!, string.Empty, 0,
+                    string.Empty, null, now);
+                RaiseQuietly(stream, failure);
+            }
         }
 
-        try
+        foreach (var held in recording.Held)
         {
-            var session = RecordingSession.Start(_services, recording.Configuration, stream, recording.Video, recording.Audio);
-            _sessionsByChannel[stream.ChannelArn] = session;
-            recording.Session = session;
-            LogStarted(_logger, stream.ChannelArn, stream.StreamId, session.Bucket, session.Prefix);
+            try
+            {
+                recording.Session?.Handle(held);
+            }
+            finally
+            {
+                held.Frame?.Release();
+            }
         }
-        catch (Exception e)
-        {
-            // The spool cannot be written (disk full, permissions): Recording Start Failure, the stream goes on unrecorded.
-            LogStartFailed(_logger, e, stream.ChannelArn);
-            recording.Abandoned = true;
-            var failure = IvsEvent.RecordingState("Recording Start Failure", "InternalServerException", _account.Region, _account.AccountId, stream.ChannelArn,
-                stream.Channel.Name ?? string.Empty, stream.StreamId, recording.Configuration.DestinationConfiguration!.S3!.BucketName!, string.Empty, 0,
-                string.Empty, null, now);
-            RaiseQuietly(stream, failure);
-        }
+
+        recording.Held.Clear();
     }
 
     private void RecoverLeftOvers()
@@ -268,7 +460,7 @@ internal sealed partial class Recorder : BackgroundService, ILiveStreamListener
     }
 
     /// <summary>A recorded stream: its reader, and the recording it feeds once its first keyframe decided it.</summary>
-    private sealed class StreamRecording(LiveStream stream, LiveStreamReader reader, RecordingConfiguration configuration)
+    private sealed class StreamRecording(LiveStream stream, LiveStreamReader reader, RecordingConfiguration configuration) : IDisposable
     {
         public LiveStream Stream { get; } = stream;
 
@@ -286,6 +478,46 @@ internal sealed partial class Recorder : BackgroundService, ILiveStreamListener
 
         /// <summary>Its recording could not start: the stream goes on unrecorded.</summary>
         public bool Abandoned { get; set; }
+
+        /// <summary>The transcoded renditions' readers.</summary>
+        public ConcurrentDictionary<LiveRendition, LiveStreamReader> Renditions { get; } = new();
+
+        /// <summary>Items from the first keyframe until the recording is decided (frames retained).</summary>
+        public List<StreamItem> Held { get; } = [];
+
+        public long HeldBytes { get; set; }
+
+        public long FirstTimestamp { get; set; }
+
+        public long LastTimestamp { get; set; }
+
+        /// <summary>When the stream's frames were seen to end while packaged segments were still due.</summary>
+        public DateTimeOffset? FramesEndedAt { get; set; }
+
+        /// <summary>The channel's waiting recording this stream may continue, if its bitrate allows.</summary>
+        public RecordingSession? Candidate { get; set; }
+
+        public void Dispose()
+        {
+            _ = Reader.DisposeAsync();
+            Stream.Segments.Close();
+            foreach (var (rendition, reader) in Renditions)
+            {
+                _ = reader.DisposeAsync();
+                rendition.Segments.Close();
+            }
+
+            foreach (var held in Held)
+            {
+                held.Frame?.Release();
+            }
+
+            Held.Clear();
+            if (Candidate is { } candidate)
+            {
+                candidate.Claimed = false;
+            }
+        }
     }
 
     [LoggerMessage(EventId = 710, Level = LogLevel.Information, Message = "Recording {ChannelArn} stream {StreamId} to {Bucket}/{Prefix}")]
@@ -293,6 +525,12 @@ internal sealed partial class Recorder : BackgroundService, ILiveStreamListener
 
     [LoggerMessage(EventId = 711, Level = LogLevel.Information, Message = "Recording of {ChannelArn} continues with stream {StreamId} in {Prefix}")]
     private static partial void LogContinued(ILogger logger, string channelArn, string streamId, string prefix);
+
+    [LoggerMessage(EventId = 715, Level = LogLevel.Information, Message = "Stream {StreamId} of {ChannelArn} starts a new recording: {Bitrate} bps is more than 50 % away from the recording's {Original} bps")]
+    private static partial void LogBitrateChanged(ILogger logger, string channelArn, string streamId, long bitrate, long original);
+
+    [LoggerMessage(EventId = 716, Level = LogLevel.Warning, Message = "Recording of {ChannelArn} stream {StreamId}: the packager's last segments did not come; the recording ends without them")]
+    private static partial void LogTapIncomplete(ILogger logger, string channelArn, string streamId);
 
     [LoggerMessage(EventId = 712, Level = LogLevel.Error, Message = "Recording of {ChannelArn} could not start; the stream goes on unrecorded")]
     private static partial void LogStartFailed(ILogger logger, Exception exception, string channelArn);

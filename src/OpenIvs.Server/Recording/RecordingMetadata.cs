@@ -21,7 +21,7 @@ internal static class RecordingMetadata
     /// </summary>
     public static byte[] Build(
         string status, string channelArn, DateTimeOffset startedAt, DateTimeOffset? endedAt, string? message, long? durationMs,
-        IEnumerable<RenditionRecorder> renditions, (int Width, int Height)? thumbnails, bool sequential, bool latest)
+        IEnumerable<(string Name, int Width, int Height)> renditions, (int Width, int Height)? thumbnails, bool sequential, bool latest)
     {
         var json = new JsonObject
         {

@@ -31,6 +31,12 @@ public sealed class RecordingOptions
     /// <summary>Target length of a media file (IVS: about 10 s); byte-range entries are one keyframe interval each.</summary>
     public TimeSpan MediaFileTarget { get; set; } = TimeSpan.FromSeconds(10);
 
+    /// <summary>
+    /// Record LOW latency channels from the playback packager's segments (default) rather than muxing the stream a
+    /// second time; off: every rendition is cut by the recorder, one byte-range entry per keyframe interval.
+    /// </summary>
+    public bool ReusePackagedSegments { get; set; } = true;
+
     /// <summary>The ffmpeg executable that decodes keyframes into thumbnails.</summary>
     public string Ffmpeg { get; set; } = "ffmpeg";
 

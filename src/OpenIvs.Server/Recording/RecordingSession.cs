@@ -28,11 +28,16 @@ internal sealed partial class RecordingSession
     private bool _sequential;
     private bool _latest;
     private readonly List<string> _streamIds = [];
-    private RenditionRecorder? _rendition;
-    private VideoTrackInfo? _video;
+    private readonly Dictionary<string, RenditionFeed> _feeds = new(StringComparer.Ordinal); // by rung name; "" is the source
+    private readonly List<RenditionRecorder> _renditions = []; // every rendition with media, in the order they began
+    private IReadOnlyList<(string Name, int Width, int Height)> _planned = [];
+    private RecordingPlan _plan = RecordingPlan.SourceOnly;
+    private VideoTrackInfo? _video; // the source's tracks: the merge rule and thumbnails
     private AudioTrackInfo? _audio;
-    private bool _needPeriod = true;
-    private bool _masterWritten;
+    private int _masterListed = -1; // renditions the last written multivariant playlists listed
+    private long _originalBytes; // media bytes of the first stream, for the bitrate rule of merging
+    private long _originalFirst = -1;
+    private long _originalLast;
     private long _lastThumbnail = long.MinValue;
     private int _thumbnails;
     private int _thumbnailsQueued;
@@ -91,14 +96,21 @@ internal sealed partial class RecordingSession
     /// <summary>While <see cref="RecordingPhase.Waiting"/>: when the reconnect window closes.</summary>
     public DateTimeOffset WaitUntil { get; private set; }
 
-    public long DurationMs => (long)Math.Round((_rendition?.DurationSeconds ?? 0) * 1000);
+    public long DurationMs => (long)Math.Round(_renditions.Select(r => r.DurationSeconds).DefaultIfEmpty(0).Max() * 1000);
+
+    /// <summary>A new stream is measuring its bitrate to decide whether it continues this recording: do not end it meanwhile.</summary>
+    public bool Claimed { get; set; }
+
+    /// <summary>Bits per second of the recording's first stream (audio and video payload); 0 until measured.</summary>
+    public long OriginalBitrate => _originalFirst >= 0 && _originalLast - _originalFirst >= 500 ? _originalBytes * 8000 / (_originalLast - _originalFirst) : 0;
 
     private bool Failed { get; set; }
 
     private string? FailureReason { get; set; }
 
     /// <summary>Starts a recording with the stream's first keyframe: journal, <c>recording-started.json</c>, Recording Start.</summary>
-    public static RecordingSession Start(RecordingServices services, RecordingConfiguration configuration, LiveStream stream, VideoTrackInfo? video, AudioTrackInfo? audio)
+    public static RecordingSession Start(
+        RecordingServices services, RecordingConfiguration configuration, LiveStream stream, VideoTrackInfo? video, AudioTrackInfo? audio, RecordingPlan plan)
     {
         var now = services.Time.GetUtcNow();
         var recordingId = RandomNumberGenerator.GetString(Alphanumerics, 12);
@@ -118,9 +130,14 @@ internal sealed partial class RecordingSession
             ["startedAt"] = now.UtcDateTime.ToString("O", CultureInfo.InvariantCulture),
             ["configuration"] = configuration.Arn,
         });
-        session.Attach(stream, video, audio);
-        session.CreateRendition(stream);
-        session.Spool.Journal(session._rendition!.Describe());
+        session.Attach(stream, video, audio, plan);
+        session._planned = plan.Planned(video, SourceName(video, audio, stream));
+        var thumbnails = configuration.ThumbnailConfiguration;
+        if (video is not null && thumbnails?.RecordingMode != RecordingMode.Disabled)
+        {
+            session._thumbnailSize = Thumbnailer.SizeFor(video.Width, video.Height, thumbnails?.Resolution);
+        }
+
         if (session._thumbnailSize is { } size)
         {
             session.Spool.Journal(new JsonObject
@@ -163,13 +180,14 @@ internal sealed partial class RecordingSession
             session._latest = (bool)thumbnails["latest"]!;
         }
 
-        if (journal.FirstOrDefault(j => (string?)j["k"] == "rendition") is { } rendition)
+        foreach (var rendition in journal.Where(j => (string?)j["k"] == "rendition"))
         {
-            session._rendition = new RenditionRecorder(
+            var recorder = new RenditionRecorder(
                 spool, services.Spool, (bool)rendition["fmp4"]! ? Fmp4RecordingContainer.Instance : TsRecordingContainer.Instance,
                 services.Options.MediaFileTarget, services.Time, (string)rendition["name"]!, (int)rendition["width"]!, (int)rendition["height"]!,
                 (string)rendition["codecs"]!);
-            session._rendition.Restore(journal);
+            recorder.Restore(journal);
+            session._renditions.Add(recorder);
         }
 
         if (journal.FirstOrDefault(j => (string?)j["k"] == "end") is { } end)
@@ -198,6 +216,7 @@ internal sealed partial class RecordingSession
     /// Whether a new stream may continue this recording (ivs-behavior.md 5.5): in the reconnect window, same
     /// picture size, frame rate and codecs, fewer than 20 streams, and younger than 48 hours.
     /// </summary>
+    /// <remarks>The bitrate is checked apart (<see cref="BitrateWithin"/>): the new stream's is measured over its first seconds.</remarks>
     public bool CanContinueWith(VideoTrackInfo? video, AudioTrackInfo? audio, DateTimeOffset now) =>
         Phase == RecordingPhase.Waiting && now <= WaitUntil && !Failed
         && _streamIds.Count < MaxStreams && now - StartedAt < MaxAge
@@ -205,17 +224,86 @@ internal sealed partial class RecordingSession
         && Math.Round(video?.FrameRate ?? 0) == Math.Round(_video?.FrameRate ?? 0)
         && video?.CodecString == _video?.CodecString && audio?.CodecString == _audio?.CodecString;
 
+    /// <summary>IVS merges a stream whose bitrate differs by at most 50 % from the original's (ivs-behavior.md 5.5).</summary>
+    public bool BitrateWithin(long bitsPerSecond) => OriginalBitrate <= 0 || Math.Abs(bitsPerSecond - OriginalBitrate) <= OriginalBitrate / 2;
+
     /// <summary>A stream (the first, or a reconnect within the window) feeds the recording from its next keyframe.</summary>
-    public void Attach(LiveStream stream, VideoTrackInfo? video, AudioTrackInfo? audio)
+    public void Attach(LiveStream stream, VideoTrackInfo? video, AudioTrackInfo? audio, RecordingPlan plan)
     {
         LastStream = stream;
+        _plan = plan;
         _streamIds.Add(stream.StreamId);
         Spool.Journal(new JsonObject { ["k"] = "stream", ["id"] = stream.StreamId, ["started"] = stream.StartTime.UtcDateTime.ToString("O", CultureInfo.InvariantCulture) });
         _video = video;
         _audio = audio;
-        _needPeriod = true;
+        foreach (var feed in _feeds.Values)
+        {
+            feed.NeedPeriod = true;
+            feed.Video = null; // a rendition's tracks come again from its new reader
+            feed.Audio = null;
+        }
+
+        if (plan.Source)
+        {
+            var source = FeedOf(string.Empty, SourceName(video, audio, stream));
+            source.Video = video;
+            source.Audio = audio;
+            source.Packaged = stream.Segments is { IsOpen: true, Packaged: true };
+        }
+
         _lastThumbnail = long.MinValue;
         Phase = RecordingPhase.Recording;
+    }
+
+    /// <summary>Whether the recording records the attached stream's source rendition.</summary>
+    public bool RecordsSource => _plan.Source;
+
+    /// <summary>Whether the recording records the transcoded rendition (its plan selected it).</summary>
+    public bool Records(LiveRendition rendition) => _plan.Rungs.Contains(rendition.Name);
+
+    /// <summary>One item of a selected transcoded rendition of the attached stream (the pump releases frames afterwards).</summary>
+    public void HandleRendition(LiveRendition rendition, in StreamItem item)
+    {
+        if (Phase != RecordingPhase.Recording || rendition.Stream != LastStream || !Records(rendition))
+        {
+            return;
+        }
+
+        try
+        {
+            var feed = FeedOf(rendition.Name, rendition.Name);
+            feed.Packaged = rendition.Segments is { IsOpen: true, Packaged: true };
+            Feed(feed, item);
+        }
+        catch (Exception e)
+        {
+            Fail(e);
+        }
+    }
+
+    /// <summary>A segment the playback packager completed for the source (<paramref name="rendition"/> null) or a transcoded rendition of the attached stream.</summary>
+    public void HandleSegment(LiveStream stream, LiveRendition? rendition, PackagedSegment segment)
+    {
+        if (Phase != RecordingPhase.Recording || stream != LastStream || !_feeds.TryGetValue(rendition?.Name ?? string.Empty, out var feed) || !feed.Packaged)
+        {
+            return;
+        }
+
+        try
+        {
+            if (feed.NeedPeriod)
+            {
+                feed.Recorder ??= CreateRecorder(feed);
+                feed.Recorder.BeginPackagedPeriod();
+                feed.NeedPeriod = false;
+            }
+
+            feed.Recorder!.AppendPackaged(segment);
+        }
+        catch (Exception e)
+        {
+            Fail(e);
+        }
     }
 
     /// <summary>One item of the attached stream (the pump releases frames afterwards).</summary>
@@ -231,32 +319,68 @@ internal sealed partial class RecordingSession
             switch (item.Kind)
             {
                 case StreamItemKind.VideoConfig:
-                    if (_video is not null && !_video.DecoderConfiguration.AsSpan().SequenceEqual(item.Video!.DecoderConfiguration))
-                    {
-                        EndPeriod();
-                    }
-
                     _video = item.Video;
                     break;
                 case StreamItemKind.AudioConfig:
-                    if (_audio is not null && !_audio.AudioSpecificConfig.AsSpan().SequenceEqual(item.Audio!.AudioSpecificConfig))
-                    {
-                        EndPeriod();
-                    }
-
                     _audio = item.Audio;
                     break;
-                case StreamItemKind.Gap:
-                    EndPeriod(); // frames were lost: a discontinuity, resuming at the next keyframe
-                    break;
                 case StreamItemKind.Frame:
-                    Write(item.Frame!);
+                    var frame = item.Frame!;
+                    if (frame.Kind != MediaKind.Data && _streamIds.Count == 1)
+                    {
+                        _originalFirst = _originalFirst < 0 ? frame.Timestamp : _originalFirst;
+                        _originalLast = Math.Max(_originalLast, frame.Timestamp);
+                        _originalBytes += frame.Length;
+                    }
+
+                    if (frame.Kind == MediaKind.Video && frame.IsKeyframe)
+                    {
+                        MaybeThumbnail(frame);
+                    }
+
                     break;
+            }
+
+            if (_feeds.TryGetValue(string.Empty, out var source))
+            {
+                Feed(source, item);
             }
         }
         catch (Exception e)
         {
             Fail(e);
+        }
+    }
+
+    /// <summary>An item into one rendition: a new period after a gap or a changed configuration, media from the next keyframe.</summary>
+    private void Feed(RenditionFeed feed, in StreamItem item)
+    {
+        // A packaged feed's segments carry their own discontinuities (a new map generation): only its tracks matter here.
+        var cuts = !feed.Packaged;
+        switch (item.Kind)
+        {
+            case StreamItemKind.VideoConfig:
+                if (cuts && feed.Video is not null && !feed.Video.DecoderConfiguration.AsSpan().SequenceEqual(item.Video!.DecoderConfiguration))
+                {
+                    EndPeriod(feed);
+                }
+
+                feed.Video = item.Video;
+                break;
+            case StreamItemKind.AudioConfig:
+                if (cuts && feed.Audio is not null && !feed.Audio.AudioSpecificConfig.AsSpan().SequenceEqual(item.Audio!.AudioSpecificConfig))
+                {
+                    EndPeriod(feed);
+                }
+
+                feed.Audio = item.Audio;
+                break;
+            case StreamItemKind.Gap when cuts:
+                EndPeriod(feed); // frames were lost: a discontinuity, resuming at the next keyframe
+                break;
+            case StreamItemKind.Frame:
+                Write(feed, item.Frame!);
+                break;
         }
     }
 
@@ -293,7 +417,11 @@ internal sealed partial class RecordingSession
 
         try
         {
-            _rendition?.Complete(_services.Time.GetUtcNow());
+            foreach (var rendition in _renditions)
+            {
+                rendition.Complete(_services.Time.GetUtcNow());
+            }
+
             WriteMasterPlaylists(final: true);
         }
         catch (Exception e)
@@ -321,83 +449,122 @@ internal sealed partial class RecordingSession
         try
         {
             // Keep what is safely written: it is delivered with recording-failed.json.
-            _rendition?.Abandon(_services.Time.GetUtcNow());
+            foreach (var rendition in _renditions)
+            {
+                rendition.Abandon(_services.Time.GetUtcNow());
+            }
+
             WriteMasterPlaylists(final: true);
         }
-        catch (Exception) when (_rendition is not null)
+        catch (Exception) when (_renditions.Count > 0)
         {
-            _rendition.Discard(); // not even that can be written (a full disk)
+            foreach (var rendition in _renditions)
+            {
+                rendition.Discard(); // not even that can be written (a full disk)
+            }
         }
 
         _ = SealAsync(RecordingMetadata.Failed, FailureReason);
     }
 
-    private void Write(MediaFrame frame)
+    private void Write(RenditionFeed feed, MediaFrame frame)
     {
-        if (_needPeriod)
+        if (feed.Packaged)
         {
-            var starts = _video is not null ? frame.Kind == MediaKind.Video && frame.IsKeyframe : _audio is not null && frame.Kind == MediaKind.Audio;
+            return; // its media comes as the packager's segments (HandleSegment)
+        }
+
+        if (feed.NeedPeriod)
+        {
+            var starts = feed.Video is not null ? frame.Kind == MediaKind.Video && frame.IsKeyframe : feed.Audio is not null && frame.Kind == MediaKind.Audio;
             if (!starts)
             {
                 return;
             }
 
-            _rendition!.BeginPeriod(_video, _audio);
-            _needPeriod = false;
+            feed.Recorder ??= CreateRecorder(feed);
+            feed.Recorder.BeginPeriod(feed.Video, feed.Audio);
+            feed.NeedPeriod = false;
         }
 
-        _rendition!.FollowAdBreaks(LastStream);
-        _rendition.Write(frame, _services.Time.GetUtcNow());
-        if (frame.Kind == MediaKind.Video && frame.IsKeyframe)
-        {
-            MaybeThumbnail(frame);
-        }
+        feed.Recorder!.FollowAdBreaks(LastStream);
+        feed.Recorder.Write(frame, _services.Time.GetUtcNow());
     }
 
     private void EndPeriod()
     {
-        _needPeriod = true;
-        _rendition?.FollowAdBreaks(LastStream); // the post-roll of a stream that ends
-        _rendition?.EndPeriod();
+        foreach (var feed in _feeds.Values)
+        {
+            EndPeriod(feed);
+        }
     }
 
-    private void CreateRendition(LiveStream stream)
+    private void EndPeriod(RenditionFeed feed)
     {
-        var video = _video;
-        var name = "audio_only";
-        var codecs = _audio?.CodecString ?? string.Empty;
-        if (video is not null)
-        {
-            var fps = video.FrameRate ?? stream.Metrics.FrameRate;
-            name = $"{video.Height}p{(int)Math.Round(fps > 0 ? fps : 30)}";
-            codecs = _audio is null ? video.CodecString : $"{video.CodecString},{_audio.CodecString}";
-        }
-
-        _rendition = new RenditionRecorder(
-            Spool, _services.Spool, IRecordingContainer.For(stream.Channel.ContainerFormat), _services.Options.MediaFileTarget, _services.Time,
-            name, video?.Width ?? 0, video?.Height ?? 0, codecs)
-        {
-            SpliceInfoStream = !string.IsNullOrEmpty(stream.Channel.AdConfigurationArn),
-        };
-        _rendition.FileClosed += _ => WriteMasterPlaylists(final: false);
-        var thumbnails = _configuration?.ThumbnailConfiguration;
-        if (video is not null && thumbnails?.RecordingMode != RecordingMode.Disabled)
-        {
-            _thumbnailSize = Thumbnailer.SizeFor(video.Width, video.Height, thumbnails?.Resolution);
-        }
+        feed.NeedPeriod = true;
+        feed.Recorder?.FollowAdBreaks(LastStream); // the post-roll of a stream that ends
+        feed.Recorder?.EndPeriod();
     }
 
-    /// <summary>master.m3u8 and byte-range-multivariant.m3u8, written with the first media file and again at the end.</summary>
+    private RenditionFeed FeedOf(string key, string name)
+    {
+        if (!_feeds.TryGetValue(key, out var feed))
+        {
+            _feeds[key] = feed = new RenditionFeed(name);
+        }
+
+        return feed;
+    }
+
+    /// <summary>The source's folder name: the ladder's name for it, else <c>&lt;height&gt;p&lt;fps&gt;</c> of the picture.</summary>
+    private static string SourceName(VideoTrackInfo? video, AudioTrackInfo? audio, LiveStream stream)
+    {
+        if (video is null)
+        {
+            return "audio_only";
+        }
+
+        if (stream.Ladder?.FirstOrDefault(r => r.Kind == RungKind.Source) is { } source)
+        {
+            return source.Name;
+        }
+
+        var fps = video.FrameRate ?? stream.Metrics.FrameRate;
+        return $"{video.Height}p{(int)Math.Round(fps > 0 ? fps : 30)}";
+    }
+
+    /// <summary>A rendition's recorder, made at its first keyframe (when its picture and codecs are known) and journaled for recovery.</summary>
+    private RenditionRecorder CreateRecorder(RenditionFeed feed)
+    {
+        var video = feed.Video;
+        var codecs = video is null ? feed.Audio?.CodecString ?? string.Empty
+            : feed.Audio is null ? video.CodecString : $"{video.CodecString},{feed.Audio.CodecString}";
+        var recorder = new RenditionRecorder(
+            Spool, _services.Spool, IRecordingContainer.For(LastStream.Channel.ContainerFormat), _services.Options.MediaFileTarget, _services.Time,
+            feed.Name, video?.Width ?? 0, video?.Height ?? 0, codecs)
+        {
+            SpliceInfoStream = !string.IsNullOrEmpty(LastStream.Channel.AdConfigurationArn),
+        };
+        recorder.FileClosed += _ => WriteMasterPlaylists(final: false);
+        Spool.Journal(recorder.Describe());
+        _renditions.Add(recorder);
+        return recorder;
+    }
+
+    /// <summary>
+    /// master.m3u8 and byte-range-multivariant.m3u8, highest rendition first: written when a rendition's first media
+    /// file is complete (so they list only renditions with media) and again at the end.
+    /// </summary>
     private void WriteMasterPlaylists(bool final)
     {
-        if (_rendition is not { } rendition || (_masterWritten && !final))
+        var listed = _renditions.Where(r => final || r.ClosedFiles > 0).OrderByDescending(r => r.Height).ToList();
+        if (listed.Count == 0 || (!final && listed.Count == _masterListed))
         {
             return;
         }
 
         foreach (var (file, playlist) in new[] { ("master.m3u8", "playlist.m3u8"), ("byte-range-multivariant.m3u8", "byte-range-variant.m3u8") })
         {
-            var bandwidth = rendition.PeakBitrate > 0 ? rendition.PeakBitrate : LastStream.Metrics.TotalBitrate;
             var master = new MultivariantPlaylist
             {
                 SessionData =
@@ -405,18 +572,18 @@ internal sealed partial class RecordingSession
                     new SessionData("net.live-video.content.id", ChannelId),
                     new SessionData("net.live-video.customer.id", _services.Account),
                 ],
-                Media = rendition.Height > 0 ? [new AlternativeMedia { Type = "VIDEO", GroupId = rendition.Name, Name = $"{rendition.Height}p", AutoSelect = true, Default = true }] : [],
-                Variants =
-                [
-                    new VariantStream
-                    {
-                        Uri = $"{rendition.Name}/{playlist}",
-                        Bandwidth = Math.Max(1, bandwidth),
-                        Codecs = rendition.Codecs,
-                        Resolution = rendition.Height > 0 ? new Resolution(rendition.Width, rendition.Height) : null,
-                        Video = rendition.Height > 0 ? rendition.Name : null,
-                    },
-                ],
+                Media = [.. listed.Where(r => r.Height > 0).Select(r => new AlternativeMedia
+                {
+                    Type = "VIDEO", GroupId = r.Name, Name = $"{r.Height}p", AutoSelect = true, Default = r == listed[0],
+                })],
+                Variants = [.. listed.Select(r => new VariantStream
+                {
+                    Uri = $"{r.Name}/{playlist}",
+                    Bandwidth = Math.Max(1, r.PeakBitrate > 0 ? r.PeakBitrate : LastStream.Metrics.TotalBitrate),
+                    Codecs = r.Codecs,
+                    Resolution = r.Height > 0 ? new Resolution(r.Width, r.Height) : null,
+                    Video = r.Height > 0 ? r.Name : null,
+                })],
             };
             var buffer = new ArrayBufferWriter<byte>(512);
             MultivariantPlaylistWriter.Write(buffer, master);
@@ -426,7 +593,7 @@ internal sealed partial class RecordingSession
             }
         }
 
-        _masterWritten = true;
+        _masterListed = listed.Count;
     }
 
     private void MaybeThumbnail(MediaFrame keyframe)
@@ -481,8 +648,9 @@ internal sealed partial class RecordingSession
 
     private byte[] Metadata(string status, string? message, DateTimeOffset? endedAt = null, long? durationMs = null)
     {
-        return RecordingMetadata.Build(
-            status, ChannelArn, StartedAt, endedAt, message, durationMs, _rendition is null ? [] : [_rendition], _thumbnailSize, _sequential, _latest);
+        // recording-started.json lists the renditions the recording means to make; the final file those it made.
+        var renditions = status == RecordingMetadata.Started ? _planned : [.. _renditions.Select(r => (r.Name, r.Width, r.Height))];
+        return RecordingMetadata.Build(status, ChannelArn, StartedAt, endedAt, message, durationMs, renditions, _thumbnailSize, _sequential, _latest);
     }
 
     private async Task SealAsync(string status, string? message)
@@ -531,6 +699,23 @@ internal sealed partial class RecordingSession
         }
 
         return Task.CompletedTask;
+    }
+
+    /// <summary>One rendition's input: its tracks, whether it waits for a keyframe to begin a period, and its recorder once it has media.</summary>
+    private sealed class RenditionFeed(string name)
+    {
+        public string Name { get; } = name;
+
+        public VideoTrackInfo? Video { get; set; }
+
+        public AudioTrackInfo? Audio { get; set; }
+
+        public bool NeedPeriod { get; set; } = true;
+
+        /// <summary>Its media comes from the playback packager's segments rather than its frames.</summary>
+        public bool Packaged { get; set; }
+
+        public RenditionRecorder? Recorder { get; set; }
     }
 
     [LoggerMessage(EventId = 702, Level = LogLevel.Error, Message = "Recording of {ChannelArn} to {Prefix} failed; the stream goes on")]

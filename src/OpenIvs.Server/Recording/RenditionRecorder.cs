@@ -10,8 +10,9 @@ using OpenIvs.Server.Streams;
 namespace OpenIvs.Server.Recording;
 
 /// <summary>
-/// One rendition of a recording (<c>media/hls/&lt;height&gt;p&lt;fps&gt;/</c>). Frames go through Media's
-/// <see cref="LiveSegmenter"/> cutting at every keyframe; each keyframe interval is appended to the open media
+/// One rendition of a recording (<c>media/hls/&lt;height&gt;p&lt;fps&gt;/</c>). Either the playback packager's
+/// segments are written as they are (LOW latency channels: segments of max(keyframe interval, 2 s)), or frames go
+/// through a <see cref="LiveSegmenter"/> of its own cutting at every keyframe; each segment is appended to the open media
 /// file in the spool (one byte-range entry), and a file of about <see cref="RecordingOptions.MediaFileTarget"/>
 /// is closed, queued for the destination, and followed by both rendition playlists. Every step is journaled,
 /// so <see cref="Restore"/> can finish the rendition after a crash.
@@ -126,6 +127,20 @@ internal sealed class RenditionRecorder : IDisposable
             _adBreakFollower.Follow(stream, segmenter);
         }
     }
+
+    /// <summary>
+    /// Starts a period fed with the playback packager's segments (<see cref="AppendPackaged"/>) instead of a segmenter
+    /// of its own: the same bytes the live playlist serves, written to the media file without muxing them again.
+    /// </summary>
+    public void BeginPackagedPeriod()
+    {
+        EndPeriod();
+        _segmenterNumber++;
+        _discontinuityNext = _entries.Count > 0;
+    }
+
+    /// <summary>One complete segment of the packager (one byte-range entry).</summary>
+    public void AppendPackaged(PackagedSegment segment) => Append(segment.Segment, segment.Data);
 
     public void Write(MediaFrame frame, DateTimeOffset wallClock)
     {

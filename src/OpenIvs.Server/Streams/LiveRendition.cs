@@ -23,6 +23,9 @@ public sealed class LiveRendition
 
     public string Name => Rung.Name;
 
+    /// <summary>The segments the playback packager completes, for a reader that wants them (the recorder).</summary>
+    public SegmentTap Segments { get; } = new();
+
     public VideoTrackInfo? Video => _fanOut.Video;
 
     public AudioTrackInfo? Audio => _fanOut.Audio;

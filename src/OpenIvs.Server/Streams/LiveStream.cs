@@ -81,6 +81,8 @@ public sealed class LiveStream
 
     /// <summary>Increases at every change of <see cref="AdBreaks"/>: readers compare it to what they last saw.</summary>
     public int AdBreakVersion => Volatile.Read(ref _adBreakVersion);
+    /// <summary>The segments the playback packager completes, for a reader that wants them (the recorder).</summary>
+    public SegmentTap Segments { get; } = new();
 
     /// <summary>Concurrent views, maintained by the playback side.</summary>
     public long ViewerCount { get; set; }

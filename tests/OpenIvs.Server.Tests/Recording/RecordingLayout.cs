@@ -176,6 +176,22 @@ internal static class RecordingLayout
         Assert.InRange(seconds, totalSeconds - 0.01, totalSeconds + 0.01);
     }
 
+    /// <summary>TS packets of PID 0 (PAT) in a rendition's first byte-range entry: one per LL-HLS part when it is the live packager's segment.</summary>
+    public static int PatsInFirstEntry(string rendition)
+    {
+        var lines = File.ReadAllLines(Path.Combine(rendition, "byte-range-variant.m3u8"));
+        var at = Array.FindIndex(lines, l => l.StartsWith("#EXT-X-BYTERANGE:", StringComparison.Ordinal));
+        var range = lines[at]["#EXT-X-BYTERANGE:".Length..].Split('@');
+        var bytes = File.ReadAllBytes(Path.Combine(rendition, lines[at + 2])).AsSpan((int)long.Parse(range[1], CultureInfo.InvariantCulture), int.Parse(range[0], CultureInfo.InvariantCulture));
+        var pats = 0;
+        for (var i = 0; i + 188 <= bytes.Length; i += 188)
+        {
+            pats += bytes[i] == 0x47 && (((bytes[i + 1] & 0x1F) << 8) | bytes[i + 2]) == 0 ? 1 : 0;
+        }
+
+        return pats;
+    }
+
     public static List<double> Durations(string playlist) =>
         [.. playlist.Split('\n').Where(l => l.StartsWith("#EXTINF:", StringComparison.Ordinal))
             .Select(l => double.Parse(l["#EXTINF:".Length..].TrimEnd(','), CultureInfo.InvariantCulture))];

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Net;
+using System.Net.Http.Json;
 using System.Security.Cryptography;
 using System.Text.Json.Nodes;
 using OpenIvs.Client.PlaybackTokens;
@@ -78,6 +79,56 @@ public class RecordingObjectsTests
         Assert.Contains("X-Amz-Signature=", presigned, StringComparison.Ordinal);
         Assert.Equal("hello", await server.Http.GetStringAsync(presigned));
         Assert.Equal(HttpStatusCode.Forbidden, (await server.Http.GetAsync(presigned.Replace("X-Amz-Signature=", "X-Amz-Signature=0", StringComparison.Ordinal))).StatusCode);
+    }
+
+    [Fact]
+    public async Task AChannelsRecordingsAreListedNewestFirstForThoseWhoMayWatchIt()
+    {
+        await using var server = await TestServer.StartAsync();
+        using var playbackKey = ECDsa.Create(ECCurve.NamedCurves.nistP384);
+        await server.CallAsync("ImportPlaybackKeyPair", new JsonObject { ["publicKeyMaterial"] = playbackKey.ExportSubjectPublicKeyInfoPem() }.ToJsonString()).OkAsync();
+        var (publicArn, _) = await CreateChannelAsync(server);
+        var (privateArn, _) = await CreateChannelAsync(server, """{"authorized":true}""");
+        void Put(string bucket, string key, string content)
+        {
+            var path = Path.Combine(server.DataDirectory, "s3", bucket, key);
+            Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+            File.WriteAllText(path, content);
+        }
+
+        // An ended recording in one bucket (with a thumbnail), one still recording in another (an earlier configuration's).
+        var older = $"ivs/v1/{Account}/{ChannelId(publicArn)}/2026/12/4/9/5/olderAAAAAAA";
+        Put("rec-a", older + "/events/recording-started.json", """{"recording_started_at":"2026-12-04T09:05:00Z","recording_status":"RECORDING_STARTED"}""");
+        Put("rec-a", older + "/events/recording-ended.json", """{"recording_started_at":"2026-12-04T09:05:00Z","recording_ended_at":"2026-12-04T09:06:00Z","recording_status":"RECORDING_ENDED","media":{"hls":{"duration_ms":61234}}}""");
+        Put("rec-a", older + "/media/hls/master.m3u8", "#EXTM3U\n");
+        Put("rec-a", older + "/media/thumbnails/thumb0.jpg", "jpeg");
+        var newer = $"ivs/v1/{Account}/{ChannelId(publicArn)}/2026/12/5/1/0/newerBBBBBBB";
+        Put("rec-b", newer + "/events/recording-started.json", """{"recording_started_at":"2026-12-05T01:00:00Z","recording_status":"RECORDING_STARTED"}""");
+        Put("rec-b", $"ivs/v1/{Account}/{ChannelId(publicArn)}/2026/12/5/1/0/emptyCCCCCCC/media/hls/0.ts", "no metadata yet: not listed");
+        Put("rec-a", $"ivs/v1/{Account}/{ChannelId(privateArn)}/2026/12/5/1/0/privateDDDDD/events/recording-started.json", """{"recording_started_at":"2026-12-05T01:00:00Z","recording_status":"RECORDING_STARTED"}""");
+
+        var listed = (await server.Http.GetFromJsonAsync<JsonObject>($"/_openivs/recordings/{ChannelId(publicArn)}"))!["recordings"]!.AsArray();
+        Assert.Equal([newer, older], listed.Select(r => (string)r!["prefix"]!));
+        Assert.Equal("RECORDING_STARTED", (string?)listed[0]!["status"]);
+        Assert.Null(listed[0]!["durationMs"]);
+        Assert.Null(listed[0]!["playlist"]); // no media yet
+        Assert.Equal("RECORDING_ENDED", (string?)listed[1]!["status"]);
+        Assert.Equal(61234, (long)listed[1]!["durationMs"]!);
+        Assert.Equal("2026-12-04T09:06:00Z", (string?)listed[1]!["endedAt"]);
+        Assert.Equal($"/_openivs/s3/rec-a/{older}/media/hls/master.m3u8", (string?)listed[1]!["playlist"]);
+        Assert.Equal("#EXTM3U\n", await server.Http.GetStringAsync((string)listed[1]!["playlist"]!)); // the objects endpoint serves what the list names
+        Assert.Equal($"/_openivs/s3/rec-a/{older}/media/thumbnails/thumb0.jpg", (string?)listed[1]!["thumbnail"]);
+
+        // A private channel's list needs a playback token for it, like its recordings.
+        var privateList = $"/_openivs/recordings/{ChannelId(privateArn)}";
+        Assert.Equal(HttpStatusCode.Forbidden, (await server.Http.GetAsync(privateList)).StatusCode);
+        using var signer = new PlaybackTokenSigner(playbackKey);
+        var token = signer.Sign(new PlaybackTokenClaims { ChannelArn = privateArn, ExpiresAt = DateTimeOffset.UtcNow.AddMinutes(5) });
+        Assert.Single((await server.Http.GetFromJsonAsync<JsonObject>($"{privateList}?token={token}"))!["recordings"]!.AsArray());
+        Assert.Equal(HttpStatusCode.NotFound, (await server.Http.GetAsync("/_openivs/recordings/nosuchchannel")).StatusCode);
+
+        // The watch page knows where to find them.
+        Assert.Contains($"\"recordingsUrl\":\"/_openivs/recordings/{ChannelId(publicArn)}\"", await server.Http.GetStringAsync($"/watch/{ChannelId(publicArn)}"), StringComparison.Ordinal);
     }
 
     private static async Task<string> PresignAsync(TestServer server, string s3Uri)

@@ -1,11 +1,13 @@
 // The watch page (/watch/{channelId}) in a real browser: Debian's Chromium, driven by playwright-core, plays a
 // channel that real ffmpeg publishes over RTMP, through OpenIVS's LL-HLS origin and the hls.js it serves.
 // Also: the offline state of a channel that is not live, the page's ?token= reaching the playback URL, going
-// live while the page is open, and recovering when the stream restarts.
+// live while the page is open, recovering when the stream restarts, and a private channel's recordings listed and played.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { generateKeyPairSync } from 'node:crypto';
-import { CreateChannelCommand, GetStreamCommand, ImportPlaybackKeyPairCommand } from '@aws-sdk/client-ivs';
+import {
+  CreateChannelCommand, CreateRecordingConfigurationCommand, GetRecordingConfigurationCommand, GetStreamCommand, ImportPlaybackKeyPairCommand,
+} from '@aws-sdk/client-ivs';
 import { SignJWT } from 'jose';
 import { chromium } from 'playwright-core';
 import { eventually, publish } from '../lib/live.js';
@@ -33,8 +35,8 @@ describe('watch page in Chromium', () => {
     await server?.stop();
   });
 
-  async function createChannel(name, authorized = false) {
-    const { channel, streamKey } = await ivs.send(new CreateChannelCommand({ name, insecureIngest: true, authorized }));
+  async function createChannel(name, authorized = false, recordingConfigurationArn = undefined) {
+    const { channel, streamKey } = await ivs.send(new CreateChannelCommand({ name, insecureIngest: true, authorized, recordingConfigurationArn }));
     const id = channel.arn.slice(channel.arn.lastIndexOf('/') + 1);
     return { channel, id, ingest: `rtmp://127.0.0.1:${server.ports.rtmp}/app/${streamKey.value}` };
   }
@@ -207,6 +209,55 @@ describe('watch page in Chromium', () => {
     try {
       await page.waitForFunction(() => document.body.dataset.state === 'playing' && document.getElementById('video').currentTime > 2,
         null, { timeout: 30_000 });
+      assert.deepEqual(problems, []);
+    } finally {
+      await page.close();
+    }
+  });
+
+  test("a private channel's recordings are listed below the player and play with the page's token", { timeout: 120_000 }, async () => {
+    const { recordingConfiguration } = await ivs.send(new CreateRecordingConfigurationCommand({
+      destinationConfiguration: { s3: { bucketName: 'watch-recordings' } },
+      thumbnailConfiguration: { recordingMode: 'INTERVAL', targetIntervalSeconds: 5 },
+    }));
+    await eventually('the recording configuration to be ACTIVE', async () =>
+      (await ivs.send(new GetRecordingConfigurationCommand({ arn: recordingConfiguration.arn }))).recordingConfiguration.state === 'ACTIVE');
+    const { privateKey, publicKey } = generateKeyPairSync('ec', { namedCurve: 'secp384r1' });
+    await ivs.send(new ImportPlaybackKeyPairCommand({ publicKeyMaterial: publicKey.export({ type: 'spki', format: 'pem' }) }));
+    const recorded = await createChannel('recorded', true, recordingConfiguration.arn);
+    const token = await new SignJWT({ 'aws:channel-arn': recorded.channel.arn, 'aws:access-control-allow-origin': '*' })
+      .setProtectedHeader({ alg: 'ES384' })
+      .setExpirationTime('10m')
+      .sign(privateKey);
+
+    // About 8 s of stream, then the recording ends (no reconnect window) and is listed with its playlist.
+    const publisher = await goLive(recorded);
+    await new Promise((r) => setTimeout(r, 8000));
+    await publisher.stop();
+    const listUrl = `${server.endpoint}/_openivs/recordings/${recorded.id}`;
+    assert.equal((await fetch(listUrl)).status, 403); // a private channel's list needs its token
+    const [entry] = await eventually('the ended recording in the list', async () => {
+      const { recordings } = await (await fetch(`${listUrl}?token=${encodeURIComponent(token)}`)).json();
+      return recordings.length === 1 && recordings[0].status === 'RECORDING_ENDED' && recordings[0].playlist ? recordings : null;
+    }, 60_000);
+    assert.ok(entry.durationMs > 4000, `duration ${entry.durationMs}`);
+
+    const { page, problems } = await openPage(`/watch/${recorded.id}?token=${encodeURIComponent(token)}`);
+    try {
+      await page.waitForSelector('#recording-list button', { timeout: 20_000 });
+      assert.equal(await page.isVisible('#recordings'), true);
+      assert.equal(await page.locator('#recording-list img').count(), 1); // its thumbnail, loaded with the token
+      await page.waitForFunction(() => document.querySelector('#recording-list img').naturalWidth > 0, null, { timeout: 10_000 });
+      await page.click('#recording-list button');
+      await page.waitForFunction(() => document.body.dataset.state === 'recording' && document.getElementById('video').currentTime > 2,
+        null, { timeout: 30_000 });
+      assert.equal(await page.isVisible('#recording-bar'), true);
+      assert.equal(await page.getAttribute('#recording-list button', 'aria-current'), 'true');
+
+      // Back to live: the channel is offline now.
+      await page.click('#back-to-live');
+      await page.waitForFunction(() => document.body.dataset.state === 'offline', null, { timeout: 15_000 });
+      assert.equal(await page.isVisible('#recording-bar'), false);
       assert.deepEqual(problems, []);
     } finally {
       await page.close();
