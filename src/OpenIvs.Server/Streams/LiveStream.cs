@@ -16,6 +16,7 @@ public sealed class LiveStream
     private LiveRendition[] _renditions = [];
     private IReadOnlyList<LadderRung>? _ladder;
     private long _lastTimestamp;
+    private bool _multitrack;
     private StreamEndReason? _endRequest;
 
     internal LiveStream(Channel channel, string streamId, DateTimeOffset startTime, IngestTransport transport, Action disconnect, TimeProvider time)
@@ -58,6 +59,16 @@ public sealed class LiveStream
     {
         get => Volatile.Read(ref _ladder);
         internal set => Volatile.Write(ref _ladder, value);
+    }
+
+    /// <summary>
+    /// True once ingest found the input to be multitrack (Enhanced RTMP): its tracks are its renditions (set before the
+    /// first frame is published) and nothing is transcoded.
+    /// </summary>
+    public bool Multitrack
+    {
+        get => Volatile.Read(ref _multitrack);
+        internal set => Volatile.Write(ref _multitrack, value);
     }
 
     /// <summary>The timestamp of the newest frame published (milliseconds, ingest clock).</summary>
