@@ -47,13 +47,20 @@ def children(pid):
 
 
 def measure(pids, warmup, seconds):
+    return measure_split([pids], warmup, seconds)[0]
+
+
+def measure_split(groups, warmup, seconds):
+    """Cores used by each group of processes over the same window."""
     time.sleep(warmup)
-    cpu0, t0 = cpu_seconds(pids()), time.monotonic()
+    cpu0, t0 = [cpu_seconds(g()) for g in groups], time.monotonic()
     time.sleep(seconds)
-    return (cpu_seconds(pids()) - cpu0) / (time.monotonic() - t0)
+    elapsed = time.monotonic() - t0
+    return [(cpu_seconds(g()) - c) / elapsed for g, c in zip(groups, cpu0)]
 
 
-def run_openivs(clip, args, work):
+def run_openivs(clip, args, work, channel_type="STANDARD"):
+    os.makedirs(work, exist_ok=True)
     http, rtmp, rtmps = free_port(), free_port(), free_port()
     env = dict(os.environ, OPENIVS_ACCESS_KEY_ID=KEY, OPENIVS_SECRET_ACCESS_KEY=SECRET, OPENIVS_Transcoding__X264Preset=args.preset)
     server = subprocess.Popen(["dotnet", os.path.join(ROOT, "artifacts", "cli", "openivs.dll"), "serve", "--data-dir", os.path.join(work, "data"),
@@ -69,9 +76,11 @@ def run_openivs(clip, args, work):
                 break
             except Exception:
                 time.sleep(0.2)
-        key = client.create_channel(name="bench", insecureIngest=True, type="STANDARD")["streamKey"]["value"]
+        key = client.create_channel(name="bench", insecureIngest=True, type=channel_type)["streamKey"]["value"]
         publisher = subprocess.Popen(["ffmpeg", "-hide_banner", "-loglevel", "error", "-re", "-stream_loop", "-1", "-i", clip, "-c", "copy",
                                       "-f", "flv", f"rtmp://127.0.0.1:{rtmp}/app/{key}"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        if channel_type == "BASIC":
+            return measure(lambda: [server.pid], args.warmup, args.measure), 0.0, None
         transcoders = []
         for _ in range(100):
             transcoders = [p for p in children(server.pid) if b"ffmpeg" in open(f"/proc/{p}/cmdline", "rb").read()]
@@ -82,9 +91,8 @@ def run_openivs(clip, args, work):
             raise SystemExit("no transcoder started")
         with open(f"/proc/{transcoders[0]}/cmdline", "rb") as f:
             command = [a.decode() for a in f.read().split(b"\0") if a]
-        total = measure(lambda: [server.pid] + children(server.pid), args.warmup, args.measure)
-        ffmpeg_only = measure(lambda: children(server.pid), 0, args.measure)
-        return total, ffmpeg_only, command
+        own, ffmpeg_only = measure_split([lambda: [server.pid], lambda: children(server.pid)], args.warmup, args.measure)
+        return own + ffmpeg_only, ffmpeg_only, command
     finally:
         if publisher:
             publisher.kill()
@@ -123,16 +131,31 @@ def main():
     parser.add_argument("--preset", default="veryfast", help="x264 preset of the rungs (OpenIVS's default: veryfast)")
     parser.add_argument("--warmup", type=int, default=8)
     parser.add_argument("--measure", type=int, default=20)
+    parser.add_argument("--rounds", type=int, default=3)
     args = parser.parse_args()
     width, height = (int(v) for v in args.size.split("x"))
+    totals, ffmpegs, alones, basics = [], [], [], []
     with tempfile.TemporaryDirectory(prefix="bench-transcode-") as work:
         clip = make_clip(work, width, height, args.fps, args.kbps, 20)
-        total, ffmpeg_only, command = run_openivs(clip, args, work)
-        alone = run_alone(clip, command, args, work)
-    print(f"source {args.size}p{args.fps} {args.kbps} kbps, STANDARD ladder, x264 {args.preset}, {os.cpu_count()} cores")
+        for round_ in range(args.rounds):
+            total, ffmpeg_only, command = run_openivs(clip, args, os.path.join(work, f"standard-{round_}"))
+            alone = run_alone(clip, command, args, work)
+            basic, _, _ = run_openivs(clip, args, os.path.join(work, f"basic-{round_}"), "BASIC")
+            totals.append(total)
+            ffmpegs.append(ffmpeg_only)
+            alones.append(alone)
+            basics.append(basic)
+            print(f"round {round_ + 1}: alone {alone:.3f}, OpenIVS {total:.3f} (ffmpeg {ffmpeg_only:.3f}, server {total - ffmpeg_only:.3f}), "
+                  f"BASIC server {basic:.3f}, load {os.getloadavg()[0]:.1f}", flush=True)
+    total, ffmpeg_only, alone, basic = (statistics.median(v) for v in (totals, ffmpegs, alones, basics))
+    server = total - ffmpeg_only
+    print(f"source {args.size}p{args.fps} {args.kbps} kbps, STANDARD ladder, x264 {args.preset}, {os.cpu_count()} cores, medians of {args.rounds} rounds")
     print(f"ffmpeg ladder alone:            {alone:.3f} cores")
-    print(f"OpenIVS (server + transcoder):  {total:.3f} cores (its ffmpeg {ffmpeg_only:.3f}, server {total - ffmpeg_only:+.3f})")
-    print(f"plumbing overhead:              {(total - alone) / alone * 100:+.1f} %")
+    print(f"OpenIVS (server + transcoder):  {total:.3f} cores (its ffmpeg {ffmpeg_only:.3f}, server {server:.3f})")
+    print(f"BASIC stream (server only):     {basic:.3f} cores (the source's ingest and packaging)")
+    print(f"plumbing overhead, all:         {(total - alone) / alone * 100:+.1f} %")
+    print(f"plumbing overhead, transcoding: {(total - basic - alone) / alone * 100:+.1f} % (the source's own cost left out)")
+    print(f"server's share over BASIC:      {(server - basic) / alone * 100:+.1f} % of the ladder's CPU")
     print(f"streams at real time (cores / cores per stream): {os.cpu_count() / total:.2f}")
 
 
