@@ -46,7 +46,10 @@ public partial class TranscodingTests
         Assert.True(stream.Multitrack);
         Assert.Equal(["720p30", "480p30", "360p30"], stream.Ladder!.Select(r => r.Name));
         await Eventually.ReturnsAsync(() => Task.FromResult(server.Services.GetRequiredService<Transcoder>().Find(stream.StreamId)), t => t is null, "no transcoder");
-        Assert.Null((await SessionAsync(server, arn))["endTime"]);
+        var session = await SessionAsync(server, arn);
+        Assert.Null(session["endTime"]);
+        var ingest = session["ingestConfigurations"]!["videoConfigurations"]!.AsArray();
+        Assert.Equal(["Track0:1280x720", "Track1:852x480", "Track2:640x360"], ingest.Select(v => $"{v!["track"]}:{v["videoWidth"]}x{v["videoHeight"]}"));
     }
 
     [Theory]
