@@ -50,10 +50,16 @@ describe('hls.js switching rungs in Chromium', () => {
     const id = channel.arn.slice(channel.arn.lastIndexOf('/') + 1);
     await page.goto(`${server.endpoint}/watch/${id}`);
     const since = (t0) => fetched.filter(([t]) => t >= t0).map(([, rendition]) => rendition);
+    /** The player has settled on a rung: its last `count` media requests since `t0` are all of that rung. */
+    const settledOn = (t0, accept, count = 6) => {
+      const recent = since(t0).slice(-count);
+      return recent.length === count && recent.every(accept);
+    };
+    const trail = (t0) => since(t0).slice(-12).join(' ');
 
-    // Unthrottled on loopback, hls.js climbs to the top rung (480p30 for a 480p source).
-    await eventually('media of the 480p30 rung', () => since(0).includes('480p30'), 90_000)
-      .catch((error) => { throw new Error(`${error.message}; fetched: ${[...new Set(since(0))]}`); });
+    // Unthrottled on loopback, hls.js climbs to the top rung (480p30 for a 480p source) and stays there.
+    await eventually('the player settled on 480p30', () => settledOn(0, (r) => r === '480p30'), 90_000)
+      .catch((error) => { throw new Error(`${error.message}; last requests: ${trail(0)}`); });
 
     const cdp = await page.context().newCDPSession(page);
     await cdp.send('Network.enable');
@@ -61,13 +67,14 @@ describe('hls.js switching rungs in Chromium', () => {
       offline: false, latency: 20, downloadThroughput: THROTTLED_BPS / 8, uploadThroughput: THROTTLED_BPS / 8,
     });
     const throttled = Date.now();
-    await eventually('media of the 160p30 rung under the throttle', () => since(throttled).includes('160p30'), 90_000)
-      .catch((error) => { throw new Error(`${error.message}; fetched since: ${[...new Set(since(throttled))]}`); });
+    await eventually('the throttled player settled on 160p30', () => settledOn(throttled, (r) => r === '160p30'), 120_000)
+      .catch((error) => { throw new Error(`${error.message}; last requests: ${trail(throttled)}`); });
+    assert.equal(await page.evaluate(() => document.body.dataset.state === 'playing' || document.body.dataset.state === 'buffering'), true);
 
     await cdp.send('Network.emulateNetworkConditions', { offline: false, latency: 0, downloadThroughput: -1, uploadThroughput: -1 });
     const lifted = Date.now();
-    await eventually('a higher rung once the throttle is lifted', () => since(lifted).some((r) => r !== '160p30'), 90_000)
-      .catch((error) => { throw new Error(`${error.message}; fetched since: ${[...new Set(since(lifted))]}`); });
-    assert.ok(true);
+    await eventually('the player settled above 160p30 once the throttle is lifted', () => settledOn(lifted, (r) => r !== '160p30'), 120_000)
+      .catch((error) => { throw new Error(`${error.message}; last requests: ${trail(lifted)}`); });
+    console.log(`rungs fetched: ${trail(0)}`);
   });
 });
