@@ -19,7 +19,7 @@ namespace OpenIvs.Server.Tests.Transcoding;
 /// is checked against the ladder table, every rung is probed with ffprobe, and the rungs' segments and parts
 /// must start at the same instants. The transcoder runs x264 ultrafast at low priority to spare the machine.
 /// </summary>
-public partial class TranscodingTests : IDisposable
+public partial class TranscodingTests(Xunit.Abstractions.ITestOutputHelper output) : IDisposable
 {
     private readonly CapturingLoggerProvider _logs = new();
 
@@ -95,6 +95,7 @@ public partial class TranscodingTests : IDisposable
         {
             var mediaUrl = new Uri(new Uri(playbackUrl), variant.Uri).ToString();
             var bitrate = await MeasuredVideoBitrateAsync(server, mediaUrl, segments: 3);
+            output.WriteLine($"{rung.Name}: {bitrate} bit/s video, target {rung.VideoBitrate} ({(bitrate - rung.VideoBitrate) * 100.0 / rung.VideoBitrate:+0.0;-0.0} %)");
             Assert.True(Math.Abs(bitrate - rung.VideoBitrate) <= rung.VideoBitrate * 0.2, $"{rung.Name}: {bitrate} bit/s, target {rung.VideoBitrate}");
         }
 
