@@ -52,16 +52,20 @@ public partial class TranscodingTests
         Assert.Equal(["Track0:1280x720", "Track1:852x480", "Track2:640x360"], ingest.Select(v => $"{v!["track"]}:{v["videoWidth"]}x{v["videoHeight"]}"));
     }
 
+    private static readonly (int Width, int Height)[] TrackSizes = [(1280, 720), (640, 360), (512, 288), (426, 240), (384, 216), (320, 180)];
+
     [Theory]
-    [InlineData("REQUIRE", "FULL_HD", false, "MultitrackInputRequired")]
-    [InlineData("ALLOW", "SD", true, "InvalidMultitrackInputVideoTrackMediaProperties")]
-    [InlineData(null, null, true, "MultitrackInputNotAllowed")]
-    public async Task MultitrackRulesEndTheSessionWithTheirCode(string? policy, string? maximum, bool multitrack, string code)
+    [InlineData("REQUIRE", "FULL_HD", 1, "MultitrackInputRequired")] // one track: ffmpeg itself
+    [InlineData("ALLOW", "SD", 2, "InvalidMultitrackInputVideoTrackMediaProperties")] // 720p above SD
+    [InlineData("ALLOW", "FULL_HD", 6, "InvalidMultitrackInputTrackCount")] // more than 5
+    [InlineData(null, null, 2, "MultitrackInputNotAllowed")] // multitrack not enabled
+    public async Task MultitrackRulesEndTheSessionWithTheirCode(string? policy, string? maximum, int trackCount, string code)
     {
         await using var server = await StartAsync();
         var (arn, key, _) = await GoLiveAsync(server, policy is null ? """{"insecureIngest":true}""" : Multitrack(policy, maximum!));
+        var multitrack = trackCount > 1;
         await using var single = multitrack ? null : Ffmpeg.Publish(await Ffmpeg.ClipAsync(640, 360, 30, 500), RtmpUrl(server, key), loop: false);
-        await using var tracks = multitrack ? await MultitrackPublisher.StartAsync(RtmpUrl(server, key), [(1280, 720), (640, 360)]) : null;
+        await using var tracks = multitrack ? await MultitrackPublisher.StartAsync(RtmpUrl(server, key), TrackSizes[..trackCount]) : null;
 
         var session = await Eventually.ReturnsAsync(
             async () =>
