@@ -12,6 +12,7 @@ ratios are computed within the round and their medians printed (a shared machine
 percent). Prints figures; asserts nothing.
 """
 import argparse
+import contextlib
 import os
 import statistics
 import subprocess
@@ -64,7 +65,9 @@ def measure_split(groups, warmup, seconds):
     return [(cpu_seconds(g()) - c) / elapsed for g, c in zip(groups, cpu0)]
 
 
-def run_openivs(clip, args, work, channel_type="STANDARD"):
+@contextlib.contextmanager
+def live_channel(clip, args, work, channel_type="STANDARD"):
+    """A real server with one channel of channel_type that ffmpeg publishes clip to in real time: (server, channel)."""
     os.makedirs(work, exist_ok=True)
     http, rtmp, rtmps = free_port(), free_port(), free_port()
     env = dict(os.environ, OPENIVS_ACCESS_KEY_ID=KEY, OPENIVS_SECRET_ACCESS_KEY=SECRET, OPENIVS_Transcoding__X264Preset=args.preset)
@@ -81,9 +84,20 @@ def run_openivs(clip, args, work, channel_type="STANDARD"):
                 break
             except Exception:
                 time.sleep(0.2)
-        key = client.create_channel(name="bench", insecureIngest=True, type=channel_type)["streamKey"]["value"]
+        created = client.create_channel(name="bench", insecureIngest=True, type=channel_type)
         publisher = subprocess.Popen(["ffmpeg", "-hide_banner", "-loglevel", "error", "-re", "-stream_loop", "-1", "-i", clip, "-c", "copy",
-                                      "-f", "flv", f"rtmp://127.0.0.1:{rtmp}/app/{key}"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                                      "-f", "flv", f"rtmp://127.0.0.1:{rtmp}/app/{created['streamKey']['value']}"],
+                                     stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        yield server, created["channel"]
+    finally:
+        if publisher:
+            publisher.kill()
+        server.terminate()
+        server.wait(30)
+
+
+def run_openivs(clip, args, work, channel_type="STANDARD"):
+    with live_channel(clip, args, work, channel_type) as (server, _):
         if channel_type == "BASIC":
             return measure(lambda: [server.pid], args.warmup, args.measure), 0.0, None
         transcoders = []
@@ -98,11 +112,6 @@ def run_openivs(clip, args, work, channel_type="STANDARD"):
             command = [a.decode() for a in f.read().split(b"\0") if a]
         own, ffmpeg_only = measure_split([lambda: [server.pid], lambda: children(server.pid)], args.warmup, args.measure)
         return own + ffmpeg_only, ffmpeg_only, command
-    finally:
-        if publisher:
-            publisher.kill()
-        server.terminate()
-        server.wait(30)
 
 
 def run_alone(clip, command, args, work):
