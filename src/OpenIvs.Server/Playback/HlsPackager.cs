@@ -87,7 +87,7 @@ internal sealed class HlsPackager : BackgroundService, ILiveStreamListener
         {
             var stream = rendition.Stream;
             source.Variants[rendition.Name] = new HlsRendition(
-                stream, rendition.AddReader("hls", ReaderCapacity), SegmenterOptionsFor(stream.Channel), _time, _logger, rendition);
+                stream, rendition.AddReader("hls", ReaderCapacity), SegmenterOptionsFor(stream.Channel), _time, _logger, rendition, source);
         }
     }
 

@@ -29,11 +29,16 @@ internal sealed partial class HlsRendition : IDisposable
     private CachedPlaylist? _fullPlaylist;
     private CachedPlaylist? _deltaPlaylist;
     private int _disposed;
+    private readonly HlsRendition? _clockSource; // a rung's source: its arrival clock dates the rung's segments
+    private DateTimeOffset _lastWall; // when the source's newest frame arrived, and its timestamp (source only)
+    private long _lastTimestamp = long.MinValue;
 
-    public HlsRendition(LiveStream stream, LiveStreamReader reader, LiveSegmenterOptions segmenterOptions, TimeProvider time, ILogger logger, LiveRendition? rendition = null)
+    public HlsRendition(
+        LiveStream stream, LiveStreamReader reader, LiveSegmenterOptions segmenterOptions, TimeProvider time, ILogger logger, LiveRendition? rendition = null, HlsRendition? source = null)
     {
         Stream = stream;
         Rendition = rendition;
+        _clockSource = source;
         _reader = reader;
         _segmenterOptions = segmenterOptions;
         _time = time;
@@ -157,7 +162,7 @@ internal sealed partial class HlsRendition : IDisposable
                         }
                     }
 
-                    _segmenter?.Write(frame, _time.GetUtcNow());
+                    _segmenter?.Write(frame, WallClockOf(frame));
                 }
                 finally
                 {
@@ -166,6 +171,28 @@ internal sealed partial class HlsRendition : IDisposable
 
                 break;
         }
+    }
+
+    /// <summary>
+    /// The wall clock a frame's PROGRAM-DATE-TIME is anchored on: its arrival, or for a rung the source's arrival clock
+    /// at the frame's timestamp (rungs carry the source's timestamps), so a media sequence number has the same date in
+    /// every rendition whatever the transcoder's delay. Variants are pumped by their source, on its thread.
+    /// </summary>
+    private DateTimeOffset WallClockOf(MediaFrame frame)
+    {
+        if (_clockSource is { _lastTimestamp: not long.MinValue } source)
+        {
+            return source._lastWall + TimeSpan.FromMilliseconds(frame.Timestamp - source._lastTimestamp);
+        }
+
+        var now = _time.GetUtcNow();
+        if (_clockSource is null)
+        {
+            _lastWall = now;
+            _lastTimestamp = frame.Timestamp;
+        }
+
+        return now;
     }
 
     /// <summary>Writes the metadata held back before the stream started, at the time the stream starts.</summary>
