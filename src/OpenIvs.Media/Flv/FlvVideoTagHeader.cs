@@ -10,7 +10,8 @@ namespace OpenIvs.Media.Flv;
 /// <remarks>
 /// Legacy: <c>FrameType:4 CodecId:4</c>, and for AVC (codec id 7) <c>AVCPacketType:8 CompositionTime:SI24</c>.
 /// Enhanced RTMP (top bit set): <c>IsExHeader:1 FrameType:3 PacketType:4</c>, then a FourCC (or a command byte for
-/// command frames), then for AVC/HEVC CodedFrames a SI24 composition time offset.
+/// command frames), then for AVC/HEVC CodedFrames a SI24 composition time offset. A multitrack message's header is
+/// its first byte; <see cref="FlvMultitrackVideo"/> reads its tracks.
 /// </remarks>
 public readonly record struct FlvVideoTagHeader(
     FlvVideoFrameType FrameType,
@@ -82,9 +83,14 @@ public readonly record struct FlvVideoTagHeader(
 
         var exFrameType = (FlvVideoFrameType)((first >> 4) & 0x07);
         var packetType = (FlvVideoPacketType)(first & 0x0F);
-        if (packetType is FlvVideoPacketType.ModEx or FlvVideoPacketType.Multitrack || (byte)packetType > 7)
+        if (packetType is FlvVideoPacketType.ModEx || (byte)packetType > 7)
         {
             MediaThrow.Format(MediaFormatError.Unsupported, $"Enhanced RTMP video packet type {(byte)packetType} is not supported.");
+        }
+
+        if (packetType == FlvVideoPacketType.Multitrack)
+        {
+            return new FlvVideoTagHeader(exFrameType, true, 0, 0, packetType, 0, 1); // the tracks: FlvMultitrackVideo
         }
 
         if (packetType != FlvVideoPacketType.Metadata && exFrameType == FlvVideoFrameType.Command)

@@ -14,6 +14,7 @@ internal sealed partial class RtmpPublisher(
     : IRtmpPublishHandler, IDisposable
 {
     private ReceiveCoalescing? _coalescing;
+    private MultitrackInput? _multitrack;
 
     /// <summary>IVS ingest URLs are <c>rtmps://host/app/&lt;stream key&gt;</c>.</summary>
     public const string Application = "app";
@@ -43,6 +44,7 @@ internal sealed partial class RtmpPublisher(
         }
 
         Stream = result.Stream;
+        _multitrack = new MultitrackInput(hub, result.Stream!);
         _coalescing = ReceiveCoalescing.Start(connection, result.Stream!, options.ReceiveCoalescing, time);
         return ValueTask.FromResult(PublishDecision.Accept());
     }
@@ -62,6 +64,27 @@ internal sealed partial class RtmpPublisher(
         if (Stream is { } stream)
         {
             hub.SetVideo(stream, track);
+            _multitrack!.OnMainTrack(track);
+        }
+
+        return ValueTask.CompletedTask;
+    }
+
+    public ValueTask OnVideoTrackConfigAsync(byte trackId, VideoTrackInfo track, CancellationToken cancellationToken)
+    {
+        _multitrack?.OnTrack(trackId, track);
+        return ValueTask.CompletedTask;
+    }
+
+    public ValueTask OnVideoTrackFrameAsync(byte trackId, MediaFrame frame, CancellationToken cancellationToken)
+    {
+        if (_multitrack is { } multitrack)
+        {
+            multitrack.PublishTrack(trackId, frame);
+        }
+        else
+        {
+            frame.Release();
         }
 
         return ValueTask.CompletedTask;
@@ -72,6 +95,7 @@ internal sealed partial class RtmpPublisher(
         if (Stream is { } stream)
         {
             hub.SetAudio(stream, track);
+            _multitrack!.SetAudio(track);
         }
 
         return ValueTask.CompletedTask;
@@ -81,6 +105,16 @@ internal sealed partial class RtmpPublisher(
     {
         if (Stream is { } stream)
         {
+            if (frame.Kind == MediaKind.Audio)
+            {
+                _multitrack!.PublishAudio(frame);
+            }
+            else if (frame.Kind == MediaKind.Video && !_multitrack!.AllowsFrame(0))
+            {
+                frame.Release(); // refused input: the connection is closing
+                return ValueTask.CompletedTask;
+            }
+
             hub.Publish(stream, frame);
         }
         else

@@ -209,16 +209,19 @@ internal sealed class HlsOrigin
         }
 
         var allowOrigin = grant.AllowOriginHeader(origin);
-        // Available once the first segment is complete: players without LL-HLS (ffmpeg, VLC, ExoPlayer) need one.
-        if (!_packager.TryGetLive(channelId, out var rendition) || rendition.Snapshot is not { } snapshot
-            || snapshot.Segments.Length == 0 || !snapshot.Satisfies(snapshot.Segments[0].MediaSequence, null))
+        if (!_packager.TryGetLive(channelId, out var rendition))
         {
             await ErrorAsync(context, StatusCodes.Status404NotFound, "Can not find channel", "content_not_available", allowOrigin).ConfigureAwait(false);
             return;
         }
 
+        var entries = await WaitForVariantsAsync(context, rendition, grant.MaximumShortEdge).ConfigureAwait(false);
+        if (context.RequestAborted.IsCancellationRequested)
+        {
+            return;
+        }
+
         var stream = rendition.Stream;
-        var entries = HlsVariantList.Choose(rendition, grant.MaximumShortEdge, _time.GetUtcNow() - stream.StartTime);
         if (entries is null)
         {
             await ErrorAsync(context, StatusCodes.Status404NotFound, "Can not find channel", "content_not_available", allowOrigin).ConfigureAwait(false);
@@ -258,6 +261,65 @@ internal sealed class HlsOrigin
         var response = context.Response;
         response.Headers.CacheControl = "no-store"; // each response starts a new session
         await WriteAsync(context, PlaylistContentType, body.WrittenMemory, allowOrigin, HttpMethods.IsHead(request.Method)).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// The variants to list. A stream's multivariant playlist is available once the source has a complete segment
+    /// (players without LL-HLS need one) and, in a transcoded stream's first seconds, once every rung has one: the
+    /// request is held meanwhile, at most until the stream is <see cref="HlsVariantList.RenditionWait"/> old, and then
+    /// lists the rungs that are ready. Held, not refused: hls.js loads the multivariant playlist once and retries a 404
+    /// only once, so a 404 would fail the player and a partial list would pin it to the first rungs for good.
+    /// Null (answer 404) when the source has no segment by then.
+    /// </summary>
+    private async Task<IReadOnlyList<HlsVariantList.Entry>?> WaitForVariantsAsync(HttpContext context, HlsRendition source, int? maximumShortEdge)
+    {
+        var counted = false;
+        try
+        {
+            while (true)
+            {
+                var signal = source.NextPart; // taken before the check, so a part published in between still wakes us
+                var age = _time.GetUtcNow() - source.Stream.StartTime;
+                var entries = source.Snapshot is { } snapshot && snapshot.Segments.Length > 0 && snapshot.Satisfies(snapshot.Segments[0].MediaSequence, null)
+                    ? HlsVariantList.Choose(source, maximumShortEdge, age)
+                    : null;
+                var remaining = HlsVariantList.RenditionWait - age;
+                if (entries is not null || remaining <= TimeSpan.Zero || source.EndedAt is not null)
+                {
+                    return entries;
+                }
+
+                if (!counted)
+                {
+                    counted = true;
+                    if (Interlocked.Increment(ref _blocked) > _options.MaxBlockedRequests)
+                    {
+                        return null;
+                    }
+                }
+
+                try
+                {
+                    // Rungs publish parts at the source's instants, so the source's next part is the moment to look again.
+                    await signal.WaitAsync(remaining, _time, context.RequestAborted).ConfigureAwait(false);
+                }
+                catch (TimeoutException)
+                {
+                    // the wait is over: look once more, then answer with what is ready
+                }
+            }
+        }
+        catch (OperationCanceledException) when (context.RequestAborted.IsCancellationRequested)
+        {
+            return null;
+        }
+        finally
+        {
+            if (counted)
+            {
+                Interlocked.Decrement(ref _blocked);
+            }
+        }
     }
 
     private async Task MediaPlaylistAsync(HttpContext context, HlsRendition rendition, string? allowOrigin, bool isHead)

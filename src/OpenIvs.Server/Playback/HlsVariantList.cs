@@ -89,7 +89,7 @@ internal static class HlsVariantList
             {
                 Uri = uriOf(entry),
                 Bandwidth = Math.Max(1, rung.Kind == RungKind.Source ? Math.Max(measured, stream.Metrics.TotalBitrate) : Math.Max(measured, rung.NominalBandwidth)),
-                AverageBandwidth = snapshot.AverageBitrate > 0 ? snapshot.AverageBitrate : rung.Kind == RungKind.Source ? null : rung.NominalBandwidth,
+                AverageBandwidth = snapshot.AverageBitrate > 0 ? snapshot.AverageBitrate : rung.Kind is RungKind.Source or RungKind.Track ? null : rung.NominalBandwidth,
                 Codecs = CodecsAttribute.Format(video, audio),
                 Resolution = video is null ? null : new Resolution(video.Width, video.Height),
                 FrameRate = video is null || rung.FrameRate <= 0 ? null : rung.FrameRate,

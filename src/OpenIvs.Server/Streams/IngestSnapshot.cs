@@ -27,6 +27,7 @@ internal static class IngestSnapshot
                     AvcProfile = string.Empty,
                     AvcLevel = string.Empty,
                 },
+                .. Tracks(stream),
             ],
             AudioConfigurations = audio is null ? [] :
             [
@@ -41,4 +42,21 @@ internal static class IngestSnapshot
             ],
         };
     }
+
+    /// <summary>Multitrack input's other video tracks (Track1, Track2, ... in track order); their bitrates are not measured.</summary>
+    private static IEnumerable<VideoConfiguration> Tracks(LiveStream stream) =>
+        stream.Renditions.Where(r => r.Rung.Kind == RungKind.Track && r.Video is not null).Select((r, i) => new VideoConfiguration
+        {
+            Codec = r.Video!.CodecString,
+            Encoder = stream.Encoder ?? string.Empty,
+            TargetBitrate = 0,
+            TargetFramerate = (long)Math.Round(r.Video.FrameRate ?? r.Rung.FrameRate),
+            VideoWidth = r.Video.Width,
+            VideoHeight = r.Video.Height,
+            Profile = r.Video.Profile,
+            Level = r.Video.Level,
+            Track = $"Track{i + 1}",
+            AvcProfile = string.Empty,
+            AvcLevel = string.Empty,
+        });
 }

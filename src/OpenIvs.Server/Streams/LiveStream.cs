@@ -16,6 +16,7 @@ public sealed class LiveStream
     private LiveRendition[] _renditions = [];
     private IReadOnlyList<LadderRung>? _ladder;
     private long _lastTimestamp;
+    private bool _multitrack;
     private StreamEndReason? _endRequest;
     private const int AdBreaksKept = 8;
     private readonly Lock _adBreakLock = new();
@@ -66,6 +67,16 @@ public sealed class LiveStream
     {
         get => Volatile.Read(ref _ladder);
         internal set => Volatile.Write(ref _ladder, value);
+    }
+
+    /// <summary>
+    /// True once ingest found the input to be multitrack (Enhanced RTMP): its tracks are its renditions (set before the
+    /// first frame is published) and nothing is transcoded.
+    /// </summary>
+    public bool Multitrack
+    {
+        get => Volatile.Read(ref _multitrack);
+        internal set => Volatile.Write(ref _multitrack, value);
     }
 
     /// <summary>The timestamp of the newest frame published (milliseconds, ingest clock).</summary>

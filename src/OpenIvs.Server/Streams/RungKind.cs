@@ -9,6 +9,9 @@ public enum RungKind
     /// <summary>Decoded and encoded again at the rung's size, frame rate and bitrates.</summary>
     Transcoded,
 
+    /// <summary>A video track of multitrack input (Enhanced RTMP) besides track 0, served as it arrives with the source's audio.</summary>
+    Track,
+
     /// <summary>Audio without video (ADVANCED channels' 64 kbps rendition).</summary>
     AudioOnly,
 }

@@ -9,7 +9,8 @@ namespace OpenIvs.Server.Streams;
 /// <param name="Kind">A stable name for the cause.</param>
 /// <param name="Description">A sentence with the figures.</param>
 /// <param name="Failure">The IVS Stream Failure reason to emit, when the service refused to process the stream.</param>
-public sealed record StreamEndReason(StreamEndKind Kind, string Description, string? Failure = null)
+/// <param name="Code">The Session Ended event's <c>code</c> (multitrack input refusals, ivs-behavior.md 1.6).</param>
+public sealed record StreamEndReason(StreamEndKind Kind, string Description, string? Failure = null, string? Code = null)
 {
     public static StreamEndReason PublisherLeft(string detail) => new(StreamEndKind.PublisherLeft, $"the publisher disconnected ({detail})");
 
@@ -28,6 +29,9 @@ public sealed record StreamEndReason(StreamEndKind Kind, string Description, str
     /// <summary>The service will not process the stream (for example a codec the channel cannot carry).</summary>
     public static StreamEndReason Refused(string reason) => new(StreamEndKind.Failure, reason, reason);
 
+    /// <summary>Multitrack input the channel does not take (<paramref name="code"/>: IVS's Session Ended code).</summary>
+    public static StreamEndReason MultitrackRefused(string code, string description) => new(StreamEndKind.InputRefused, $"{description} ({code})", Code: code);
+
     public override string ToString() => Description;
 }
 
@@ -39,5 +43,8 @@ public enum StreamEndKind
     MaxDuration,
     LimitBreach,
     Failure,
+
+    /// <summary>Input the channel's configuration does not allow (multitrack rules); Session Ended carries the code.</summary>
+    InputRefused,
     Shutdown,
 }

@@ -65,6 +65,9 @@ internal static class FfmpegLadderCommand
                     "-force_key_frames", "source", "-g", "100000", "-sc_threshold", "0",
                     // Frames keep the source's millisecond timestamps (no re-timing to a guessed frame rate).
                     "-fps_mode", "passthrough", "-enc_time_base:v", "1/1000",
+                    // The rung's frame rate for x264's rate control (with passthrough it re-times nothing): a 30 fps rung
+                    // of a 60 fps source otherwise budgets its bits for 60 frames a second and gets half its bitrate.
+                    "-r", Invariant($"{rung.FrameRate}"),
                 ]);
             }
             else

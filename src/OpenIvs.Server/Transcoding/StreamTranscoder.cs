@@ -161,6 +161,12 @@ internal sealed partial class StreamTranscoder
                             break;
                         }
 
+                        if (_stream.Multitrack)
+                        {
+                            frame.Release(); // the input's own tracks are its renditions (set before its first frame)
+                            return null;
+                        }
+
                         if (_video.Codec != VideoCodec.Avc)
                         {
                             // ffmpeg is fed legacy FLV, which carries H.264 only: HEVC and AV1 play as the source alone.

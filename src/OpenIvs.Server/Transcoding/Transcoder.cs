@@ -47,8 +47,10 @@ internal sealed partial class Transcoder : IHostedService, ILiveStreamListener
 
     public void OnBroadcastBegan(LiveStream stream)
     {
-        if (!TranscodeLadder.Transcodes(stream.Channel.Type))
+        if (!TranscodeLadder.Transcodes(stream.Channel.Type)
+            || stream.Channel.MultitrackInputConfiguration is { Enabled: true } multitrack && multitrack.Policy == Protocol.Model.MultitrackPolicy.Require)
         {
+            // Multitrack input is served as its tracks, never transcoded (a REQUIRE channel needs no slot).
             return;
         }
 

@@ -70,7 +70,7 @@ public class FlvTagHeaderTests
     [InlineData("91 68 76 63 31 00")]
     [InlineData("90 68 76")]
     [InlineData("17 05 00 00 00")]
-    [InlineData("96 68 76 63 31")]
+    [InlineData("97 68 76 63 31")] // ModEx
     public void MalformedVideoHeadersFail(string hex) =>
         Assert.Throws<MediaFormatException>(() => FlvVideoTagHeader.Parse(Hex.Bytes(hex)));
 

@@ -2,11 +2,11 @@
 import { spawn } from 'node:child_process';
 
 /** ffmpeg encoding a live test pattern in real time, as a broadcaster would (x264 zerolatency, 1 s GOP). */
-export function publish(url) {
+export function publish(url, { size = '640x360', videoArgs = [] } = {}) {
   const child = spawn('ffmpeg', [
     '-hide_banner', '-loglevel', 'error', '-nostdin', '-re',
-    '-f', 'lavfi', '-i', 'testsrc2=size=640x360:rate=30', '-f', 'lavfi', '-i', 'sine',
-    '-c:v', 'libx264', '-preset', 'veryfast', '-tune', 'zerolatency', '-g', '30', '-c:a', 'aac', '-f', 'flv', url,
+    '-f', 'lavfi', '-i', `testsrc2=size=${size}:rate=30`, '-f', 'lavfi', '-i', 'sine',
+    '-c:v', 'libx264', '-preset', 'veryfast', '-tune', 'zerolatency', '-g', '30', ...videoArgs, '-c:a', 'aac', '-f', 'flv', url,
   ], { stdio: ['ignore', 'ignore', 'pipe'] });
   let errors = '';
   child.stderr.on('data', (chunk) => { errors = (errors + chunk).slice(-4000); });

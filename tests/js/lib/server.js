@@ -44,7 +44,7 @@ export function freePort() {
 }
 
 /**
- * @param {{faultInjection?: boolean, args?: string[]}} [options]
+ * @param {{faultInjection?: boolean, transcoding?: boolean, args?: string[], env?: Record<string, string>}} [options]
  * @returns {Promise<OpenIvsTestServer>}
  */
 export async function startServer(options = {}) {
@@ -61,6 +61,7 @@ export async function startServer(options = {}) {
       OPENIVS_SECRET_ACCESS_KEY: TEST_CREDENTIALS.secretAccessKey,
       // No ffmpeg transcoder per STANDARD stream unless a test asks (CPU); the C# TranscodingTests cover it.
       OPENIVS_Transcoding__Enabled: options.transcoding ? 'true' : 'false',
+      ...(options.env ?? {}),
       DOTNET_CLI_TELEMETRY_OPTOUT: '1',
       DOTNET_NOLOGO: '1',
     },

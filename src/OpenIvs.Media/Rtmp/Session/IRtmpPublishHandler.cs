@@ -21,6 +21,15 @@ public interface IRtmpPublishHandler
     /// <summary>A new or changed video decoder configuration. Frames before the first one are dropped.</summary>
     ValueTask OnVideoConfigAsync(VideoTrackInfo track, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// A new or changed configuration of a video track other than track 0 (Enhanced RTMP multitrack input: OBS's
+    /// encoder ladder). Track 0 is the main video track and comes through <see cref="OnVideoConfigAsync"/>.
+    /// </summary>
+    ValueTask OnVideoTrackConfigAsync(byte trackId, VideoTrackInfo track, CancellationToken cancellationToken);
+
+    /// <summary>One access unit of a video track other than track 0; ownership as in <see cref="OnFrameAsync"/>.</summary>
+    ValueTask OnVideoTrackFrameAsync(byte trackId, MediaFrame frame, CancellationToken cancellationToken);
+
     /// <summary>A new or changed audio configuration. Frames before the first one are dropped.</summary>
     ValueTask OnAudioConfigAsync(AudioTrackInfo track, CancellationToken cancellationToken);
 

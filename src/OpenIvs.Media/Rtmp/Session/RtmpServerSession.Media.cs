@@ -13,15 +13,17 @@ namespace OpenIvs.Media.Rtmp.Session;
 
 public sealed partial class RtmpServerSession
 {
-    private VideoTrackInfo? _videoTrack;
+    private const int MaxVideoTracks = 16; // OBS sends up to 5; more is a broken or hostile publisher
+    private readonly Dictionary<byte, VideoTrackState> _tracks = [];
+    private readonly List<FlvVideoTrackPacket> _trackPackets = [];
+    private VideoTrackState _mainTrack = VideoTrackState.None;
     private AudioTrackInfo? _audioTrack;
-    private int _nalLengthSize = 4;
     private bool _haveTimestamp;
     private uint _lastTimestamp;
     private long _timestampEpoch;
 
     /// <summary>The current video configuration of the publish, if any.</summary>
-    public VideoTrackInfo? VideoTrack => _videoTrack;
+    public VideoTrackInfo? VideoTrack => _mainTrack.Info;
 
     /// <summary>The current audio configuration of the publish, if any.</summary>
     public AudioTrackInfo? AudioTrack => _audioTrack;
@@ -46,37 +48,77 @@ public sealed partial class RtmpServerSession
             return;
         }
 
-        if (header.FrameType == FlvVideoFrameType.Command || header.PacketType is FlvVideoPacketType.SequenceEnd
-            or FlvVideoPacketType.Metadata or FlvVideoPacketType.Mpeg2TsSequenceStart)
+        if (header.FrameType == FlvVideoFrameType.Command)
         {
             return;
         }
 
-        if (header.Codec is not { } codec)
-        {
-            RtmpThrow.Protocol(RtmpProtocolError.UnsupportedVideoCodec, header.IsExHeader
-                ? $"Video FourCC '{FlvFourCc.ToString(header.FourCc)}' is not supported."
-                : $"FLV video codec id {header.CodecId} is not supported (AVC is 7).");
-            return;
-        }
-
-        var body = payload.Slice(header.HeaderLength);
         var timestamp = ExtendTimestamp(message.Timestamp);
-        if (header.PacketType == FlvVideoPacketType.SequenceStart)
+        if (header.PacketType != FlvVideoPacketType.Multitrack)
+        {
+            await HandleVideoTrackAsync(0, header.Codec, header.IsExHeader ? header.FourCc : null, header.CodecId, header.PacketType,
+                header.IsKeyframe, header.CompositionTimeOffset, payload.Slice(header.HeaderLength), timestamp, cancellationToken).ConfigureAwait(false);
+            return;
+        }
+
+        _trackPackets.Clear();
+        try
+        {
+            FlvMultitrackVideo.Parse(payload, _trackPackets);
+        }
+        catch (MediaFormatException exception)
+        {
+            RtmpThrow.Protocol(exception.Error == MediaFormatError.Unsupported ? RtmpProtocolError.UnsupportedVideoCodec : RtmpProtocolError.InvalidMediaMessage,
+                $"Multitrack video message: {exception.Message}", exception);
+        }
+
+        foreach (var track in _trackPackets)
+        {
+            await HandleVideoTrackAsync(track.TrackId, track.Codec, track.FourCc, 0, track.PacketType,
+                header.IsKeyframe, track.CompositionTimeOffset, track.Body, timestamp, cancellationToken).ConfigureAwait(false);
+        }
+
+        _trackPackets.Clear(); // the bodies are slices of the message, released after this call
+    }
+
+    /// <summary>One track's packet: track 0 is the main video track (single-track input has only it).</summary>
+    private async ValueTask HandleVideoTrackAsync(byte trackId, VideoCodec? codec, uint? fourCc, byte codecId, FlvVideoPacketType packetType,
+        bool isKeyframe, int compositionTimeOffset, ReadOnlySequence<byte> body, long timestamp, CancellationToken cancellationToken)
+    {
+        if (packetType is FlvVideoPacketType.SequenceEnd or FlvVideoPacketType.Metadata or FlvVideoPacketType.Mpeg2TsSequenceStart)
+        {
+            return;
+        }
+
+        if (codec is not { } known)
+        {
+            RtmpThrow.Protocol(RtmpProtocolError.UnsupportedVideoCodec, fourCc is { } code
+                ? $"Video FourCC '{FlvFourCc.ToString(code)}' is not supported."
+                : $"FLV video codec id {codecId} is not supported (AVC is 7).");
+            return;
+        }
+
+        var state = trackId == 0 ? _mainTrack : _tracks.GetValueOrDefault(trackId);
+        if (packetType == FlvVideoPacketType.SequenceStart)
         {
             var bytes = body.ToArray();
-            if (_videoTrack is not null && _videoTrack.DecoderConfiguration.AsSpan().SequenceEqual(bytes))
+            if (state.Info is not null && state.Info.DecoderConfiguration.AsSpan().SequenceEqual(bytes))
             {
                 return;
             }
 
+            if (trackId != 0 && state.Info is null && _tracks.Count >= MaxVideoTracks)
+            {
+                RtmpThrow.Protocol(RtmpProtocolError.InvalidMediaMessage, $"More than {MaxVideoTracks} video tracks.");
+            }
+
             try
             {
-                (_videoTrack, _nalLengthSize) = codec switch
+                state = known switch
                 {
                     VideoCodec.Avc => AvcConfig(bytes),
                     VideoCodec.Hevc => HevcConfig(bytes),
-                    _ => (Av1CodecConfigurationRecord.Parse(bytes).ToTrackInfo(), 0),
+                    _ => new VideoTrackState(Av1CodecConfigurationRecord.Parse(bytes).ToTrackInfo(), 0),
                 };
             }
             catch (MediaFormatException exception)
@@ -84,19 +126,36 @@ public sealed partial class RtmpServerSession
                 RtmpThrow.Protocol(RtmpProtocolError.InvalidMediaMessage, $"Video decoder configuration: {exception.Message}", exception);
             }
 
-            await _handler.OnVideoConfigAsync(_videoTrack!, cancellationToken).ConfigureAwait(false);
+            if (trackId == 0)
+            {
+                _mainTrack = state;
+                await _handler.OnVideoConfigAsync(state.Info!, cancellationToken).ConfigureAwait(false);
+            }
+            else
+            {
+                _tracks[trackId] = state;
+                await _handler.OnVideoTrackConfigAsync(trackId, state.Info!, cancellationToken).ConfigureAwait(false);
+            }
+
             return;
         }
 
-        if (_videoTrack is null || _videoTrack.Codec != codec || body.IsEmpty)
+        if (state.Info is null || state.Info.Codec != known || body.IsEmpty)
         {
             return; // frames before (or not matching) the sequence header cannot be decoded
         }
 
-        var frame = _nalLengthSize is 0 or 4
-            ? MediaFrame.Create(MediaKind.Video, body, timestamp, header.CompositionTimeOffset, header.IsKeyframe)
-            : CreateWithFourByteLengths(body, timestamp, header);
-        await _handler.OnFrameAsync(frame, cancellationToken).ConfigureAwait(false);
+        var frame = state.NalLengthSize is 0 or 4
+            ? MediaFrame.Create(MediaKind.Video, body, timestamp, compositionTimeOffset, isKeyframe)
+            : CreateWithFourByteLengths(body, state.NalLengthSize, timestamp, compositionTimeOffset, isKeyframe);
+        if (trackId == 0)
+        {
+            await _handler.OnFrameAsync(frame, cancellationToken).ConfigureAwait(false);
+        }
+        else
+        {
+            await _handler.OnVideoTrackFrameAsync(trackId, frame, cancellationToken).ConfigureAwait(false);
+        }
     }
 
     private async ValueTask HandleAudioAsync(RtmpMessage message, CancellationToken cancellationToken)
@@ -181,13 +240,13 @@ public sealed partial class RtmpServerSession
         }
     }
 
-    private static (VideoTrackInfo, int) AvcConfig(byte[] bytes)
+    private static VideoTrackState AvcConfig(byte[] bytes)
     {
         var record = AvcDecoderConfigurationRecord.Parse(bytes);
-        return (record.ToTrackInfo(), record.NalUnitLengthSize);
+        return new VideoTrackState(record.ToTrackInfo(), record.NalUnitLengthSize);
     }
 
-    private static (VideoTrackInfo, int) HevcConfig(byte[] bytes)
+    private static VideoTrackState HevcConfig(byte[] bytes)
     {
         var record = HevcDecoderConfigurationRecord.Parse(bytes);
         if (record.NalUnitLengthSize == 3)
@@ -195,23 +254,23 @@ public sealed partial class RtmpServerSession
             MediaThrow.Format(MediaFormatError.InvalidValue, "hvcC lengthSizeMinusOne of 2 is not allowed.");
         }
 
-        return (record.ToTrackInfo(), record.NalUnitLengthSize);
+        return new VideoTrackState(record.ToTrackInfo(), record.NalUnitLengthSize);
     }
 
     /// <summary>Rewrites 1- or 2-byte NAL unit length prefixes as the 4-byte prefixes <see cref="MediaFrame"/> promises.</summary>
-    private MediaFrame CreateWithFourByteLengths(in ReadOnlySequence<byte> body, long timestamp, FlvVideoTagHeader header)
+    private static MediaFrame CreateWithFourByteLengths(in ReadOnlySequence<byte> body, int nalLengthSize, long timestamp, int compositionTimeOffset, bool isKeyframe)
     {
         var length = (int)body.Length;
         var source = ArrayPool<byte>.Shared.Rent(length);
-        var target = ArrayPool<byte>.Shared.Rent(length / _nalLengthSize * 4 + 4);
+        var target = ArrayPool<byte>.Shared.Rent(length / nalLengthSize * 4 + 4);
         try
         {
             body.CopyTo(source);
             int read = 0, written = 0;
-            while (read + _nalLengthSize <= length)
+            while (read + nalLengthSize <= length)
             {
-                var nalLength = _nalLengthSize == 1 ? source[read] : BinaryPrimitives.ReadUInt16BigEndian(source.AsSpan(read));
-                read += _nalLengthSize;
+                var nalLength = nalLengthSize == 1 ? source[read] : BinaryPrimitives.ReadUInt16BigEndian(source.AsSpan(read));
+                read += nalLengthSize;
                 if (nalLength > length - read)
                 {
                     RtmpThrow.Protocol(RtmpProtocolError.InvalidMediaMessage, "A NAL unit length runs past the end of the video message.");
@@ -223,7 +282,7 @@ public sealed partial class RtmpServerSession
                 read += nalLength;
             }
 
-            return MediaFrame.Create(MediaKind.Video, target.AsSpan(0, written), timestamp, header.CompositionTimeOffset, header.IsKeyframe);
+            return MediaFrame.Create(MediaKind.Video, target.AsSpan(0, written), timestamp, compositionTimeOffset, isKeyframe);
         }
         finally
         {
@@ -251,8 +310,14 @@ public sealed partial class RtmpServerSession
 
     private void ReleaseMediaState()
     {
-        _videoTrack = null;
+        _mainTrack = VideoTrackState.None;
+        _tracks.Clear();
         _audioTrack = null;
-        _nalLengthSize = 4;
+    }
+
+    /// <summary>A video track's configuration and the NAL unit length size of its frames.</summary>
+    private readonly record struct VideoTrackState(VideoTrackInfo? Info, int NalLengthSize)
+    {
+        public static VideoTrackState None => new(null, 4);
     }
 }

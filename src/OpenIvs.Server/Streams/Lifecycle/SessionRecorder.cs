@@ -161,7 +161,7 @@ public sealed partial class SessionRecorder : BackgroundService
                         Add(sessions, events, ended.Stream, StateEvent(ended.Stream, "Stream End", ended.Time));
                     }
 
-                    Add(sessions, events, ended.Stream, StateEvent(ended.Stream, "Session Ended", ended.Time));
+                    Add(sessions, events, ended.Stream, StateEvent(ended.Stream, "Session Ended", ended.Time, code: ended.Reason.Code));
                     if (Draft(sessions, ended.Stream) is { } closing)
                     {
                         closing.EndTime = ended.Time;
@@ -223,11 +223,11 @@ public sealed partial class SessionRecorder : BackgroundService
 
     private static void AppendEvent(DocumentWrite write, IvsEvent e) => write.AppendEvent(e.ToOutbox());
 
-    private IvsEvent StateEvent(LiveStream stream, string name, DateTimeOffset time, string? reason = null) =>
-        StateEvent(stream.ChannelArn, stream.Channel.Name, stream.StreamId, name, time, reason);
+    private IvsEvent StateEvent(LiveStream stream, string name, DateTimeOffset time, string? reason = null, string? code = null) =>
+        StateEvent(stream.ChannelArn, stream.Channel.Name, stream.StreamId, name, time, reason, code);
 
-    private IvsEvent StateEvent(string channelArn, string? channelName, string streamId, string name, DateTimeOffset time, string? reason = null) =>
-        IvsEvent.StreamState(name, _account.Region, _account.AccountId, channelArn, channelName ?? string.Empty, streamId, time, reason: reason);
+    private IvsEvent StateEvent(string channelArn, string? channelName, string streamId, string name, DateTimeOffset time, string? reason = null, string? code = null) =>
+        IvsEvent.StreamState(name, _account.Region, _account.AccountId, channelArn, channelName ?? string.Empty, streamId, time, code, reason);
 
     private IvsEvent LimitEvent(LimitBreach breach, LiveStream? stream, DateTimeOffset time) =>
         IvsEvent.Limit(breach.Name, breach.Limit, breach.ExceededBy, breach.Unit, _account.Region, _account.AccountId, time,

@@ -20,6 +20,10 @@ public sealed class RecordingPublishHandler : IRtmpPublishHandler
 
     public List<RecordedFrame> Frames { get; } = [];
 
+    public List<(byte TrackId, VideoTrackInfo Track)> TrackConfigs { get; } = [];
+
+    public List<(byte TrackId, RecordedFrame Frame)> TrackFrames { get; } = [];
+
     public List<RtmpSessionEndReason> Unpublishes { get; } = [];
 
     public IEnumerable<RecordedFrame> Video => Snapshot(Frames).Where(f => f.Kind == MediaKind.Video);
@@ -47,6 +51,20 @@ public sealed class RecordingPublishHandler : IRtmpPublishHandler
         try
         {
             return Add(Frames, new RecordedFrame(frame.Kind, frame.Timestamp, frame.CompositionOffset, frame.IsKeyframe, frame.Payload.ToArray()));
+        }
+        finally
+        {
+            frame.Release();
+        }
+    }
+
+    public ValueTask OnVideoTrackConfigAsync(byte trackId, VideoTrackInfo track, CancellationToken cancellationToken) => Add(TrackConfigs, (trackId, track));
+
+    public ValueTask OnVideoTrackFrameAsync(byte trackId, MediaFrame frame, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return Add(TrackFrames, (trackId, new RecordedFrame(frame.Kind, frame.Timestamp, frame.CompositionOffset, frame.IsKeyframe, frame.Payload.ToArray())));
         }
         finally
         {

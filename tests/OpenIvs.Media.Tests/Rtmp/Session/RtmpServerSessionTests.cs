@@ -11,6 +11,7 @@ using OpenIvs.Media.Tests.Codecs.Avc;
 using OpenIvs.Media.Tests.Codecs.Hevc;
 using OpenIvs.Media.Tests.Rtmp.Handshake;
 using OpenIvs.Media.Tests.Testing;
+using OpenIvs.Tests.Shared;
 
 namespace OpenIvs.Media.Tests.Rtmp.Session;
 
@@ -401,7 +402,9 @@ public class RtmpServerSessionTests
     [Theory]
     [InlineData("22 00", RtmpProtocolError.UnsupportedVideoCodec)]
     [InlineData("91 76 70 30 39", RtmpProtocolError.UnsupportedVideoCodec)]
-    [InlineData("96 68 76 63 31", RtmpProtocolError.UnsupportedVideoCodec)]
+    [InlineData("97 68 76 63 31", RtmpProtocolError.UnsupportedVideoCodec)] // ModEx
+    [InlineData("96 68 76 63 31", RtmpProtocolError.InvalidMediaMessage)] // multitrack of type 6
+    [InlineData("96 00 76 70 30 39 01 00", RtmpProtocolError.UnsupportedVideoCodec)] // a VP9 track
     [InlineData("17 01 00", RtmpProtocolError.InvalidMediaMessage)]
     public async Task BadVideoFailsWithATypedError(string hex, RtmpProtocolError expected)
     {
@@ -410,6 +413,35 @@ public class RtmpServerSessionTests
         {
             await client.SendAsync(6, RtmpMessageType.Video, streamId, 0, Hex.Bytes(hex));
             Assert.Equal(expected, (await Assert.ThrowsAsync<RtmpProtocolException>(() => client.Run)).Error);
+        }
+    }
+
+    [Fact]
+    public async Task MultitrackTracksBesidesZeroAreReportedAsTracks()
+    {
+        var (client, handler, streamId) = await PublishingAsync();
+        await using (client)
+        {
+            var high = AvcTests.AvcC("Flv/h264_high_720p30_aac48k.flv");
+            var low = AvcTests.AvcC("Flv/h264_baseline_360p25_aac44k.flv");
+            await client.SendAsync(6, RtmpMessageType.Video, streamId, 0, MultitrackVideoMessages.Build(true, 0,
+                new MultitrackVideoMessages.Track(0, MultitrackVideoMessages.Avc1, high), new MultitrackVideoMessages.Track(1, MultitrackVideoMessages.Avc1, low)));
+            await client.SendAsync(6, RtmpMessageType.Video, streamId, 40, MultitrackVideoMessages.Build(true, 1,
+                new MultitrackVideoMessages.Track(0, MultitrackVideoMessages.Avc1, [0, 0, 0, 2, 0x65, 0x88], 80),
+                new MultitrackVideoMessages.Track(1, MultitrackVideoMessages.Avc1, [0, 0, 0, 1, 0x65])));
+            // OBS sends track 0 as ordinary Enhanced RTMP and the others one track per message.
+            await client.SendAsync(6, RtmpMessageType.Video, streamId, 73, MultitrackVideoMessages.Build(false, 1,
+                new MultitrackVideoMessages.Track(1, MultitrackVideoMessages.Avc1, [0, 0, 0, 1, 0x41], -33)));
+            await client.CompleteAsync();
+            await client.Run;
+
+            Assert.Equal(["avc1.64001F"], handler.VideoConfigs.Select(v => v.CodecString));
+            var (trackId, track) = Assert.Single(handler.TrackConfigs);
+            Assert.Equal((1, "avc1.42C01E", 640), (trackId, track.CodecString, track.Width));
+            var main = Assert.Single(handler.Video);
+            Assert.Equal((40L, 80, true), (main.Timestamp, main.CompositionOffset, main.IsKeyframe));
+            Assert.Equal(Hex.Bytes("00 00 00 02 65 88"), main.Payload);
+            Assert.Equal([(1, 40L, 0, true), (1, 73L, -33, false)], handler.TrackFrames.Select(f => ((int)f.TrackId, f.Frame.Timestamp, f.Frame.CompositionOffset, f.Frame.IsKeyframe)));
         }
     }
 
