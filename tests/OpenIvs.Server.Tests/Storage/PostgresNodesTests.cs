@@ -110,19 +110,22 @@ public class PostgresNodesTests
         Assert.False(second.IsCompleted);
 
         // The holder's connection dies (a node killed, a network cut): the claim is lost there and taken here.
-        await TerminateAsync(database, await ClaimBackendAsync(database));
+        await TerminateAsync(database, await ClaimBackendAsync(database, "webhook:x"));
         await Eventually.TrueAsync(() => first.Lost.IsCancellationRequested, "the old holder learns it lost the claim", Within);
         await using var taken = await second.WaitAsync(Within);
         await first.DisposeAsync();
         Assert.False(taken.Lost.IsCancellationRequested);
     }
 
-    private static async Task<int> ClaimBackendAsync(string database)
+    /// <summary>The server process holding <paramref name="sink"/>'s claim (the lock's second key is the name's hash, as unsigned).</summary>
+    private static async Task<int> ClaimBackendAsync(string database, string sink)
     {
         await using var connection = new NpgsqlConnection(database);
         await connection.OpenAsync();
         await using var command = new NpgsqlCommand(
-            $"SELECT pid FROM pg_locks WHERE locktype = 'advisory' AND classid = {0x4F495653} AND granted", connection);
+            $"SELECT pid FROM pg_locks WHERE locktype = 'advisory' AND classid = {0x4F495653} " +
+            "AND objid = (hashtext($1)::bigint & 4294967295)::oid AND granted", connection);
+        command.Parameters.Add(new() { Value = sink });
         return (int)(await command.ExecuteScalarAsync())!;
     }
 

@@ -69,6 +69,41 @@ public class PostgresServerTests
         Assert.Equal(keyValue, (string?)(await again.CallAsync("GetStreamKey", $$"""{"arn":"{{keyArn}}"}""").OkAsync())["streamKey"]!["value"]);
     }
 
+    [Fact]
+    public async Task TwoNodesWithTheSameWebhookDeliverEveryEventOnceAlsoWhenOneStops()
+    {
+        var database = await PostgresCluster.CreateDatabaseAsync();
+        await using var receiver = await EventReceiver.StartAsync();
+        var first = TestServer.TempDirectory();
+        var second = TestServer.TempDirectory();
+        var a = await TestServer.StartAsync(o => { Configure(o, database); o.Events.Webhooks = receiver.Url.ToString(); }, dataDirectory: first);
+        File.Copy(Path.Combine(first, "master.key"), Path.Combine(second, "master.key"));
+        await using var b = await TestServer.StartAsync(o => { Configure(o, database); o.Events.Webhooks = receiver.Url.ToString(); }, dataDirectory: second);
+
+        var appended = new List<string>();
+        try
+        {
+            // Both nodes append; both run a relay for the webhook; only the one holding the sink's claim delivers.
+            for (var i = 0; i < 5; i++)
+            {
+                appended.AddRange((await Events.WebhookDeliveryTests.AppendAsync(a, 4)).Select(e => e.Id));
+                appended.AddRange((await Events.WebhookDeliveryTests.AppendAsync(b, 4)).Select(e => e.Id));
+            }
+
+            await Eventually.TrueAsync(() => receiver.Accepted.Count >= appended.Count, "the first 40 events arrive");
+        }
+        finally
+        {
+            await a.DisposeAsync();
+        }
+
+        // Whichever node held the claim, the other one delivers what comes next.
+        appended.AddRange((await Events.WebhookDeliveryTests.AppendAsync(b, 10)).Select(e => e.Id));
+        await Eventually.TrueAsync(() => receiver.Accepted.Select(r => (string?)r.Json["id"]).Distinct().Count() >= appended.Count, "the last 10 events arrive");
+        var delivered = receiver.Accepted.Select(r => (string)r.Json["id"]!).ToList();
+        Assert.Equal(appended.Order(), delivered.Order());
+    }
+
     private static void Configure(Hosting.OpenIvsOptions options, string database)
     {
         options.Storage.Postgres = database;

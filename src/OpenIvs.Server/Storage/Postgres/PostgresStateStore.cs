@@ -19,6 +19,8 @@ public sealed partial class PostgresStateStore : ISharedStateStore
 {
     internal const string NotifyChannel = "openivs_state";
 
+    private static readonly TimeSpan LockTimeout = TimeSpan.FromSeconds(15);
+    private static readonly TimeSpan IdleTimeout = TimeSpan.FromSeconds(30);
     private static readonly TimeSpan TombstoneRetention = TimeSpan.FromDays(1);
     private static readonly TimeSpan TombstonePruneInterval = TimeSpan.FromHours(1);
 
@@ -177,7 +179,12 @@ public sealed partial class PostgresStateStore : ISharedStateStore
         {
             transaction = await connection.BeginTransactionAsync(IsolationLevel.ReadCommitted, cancellationToken).ConfigureAwait(false);
             long version, pruned;
-            await using (var head = new NpgsqlCommand("SELECT version, pruned_version FROM state_head WHERE id = 1 FOR UPDATE", connection, transaction))
+            // A writer waits at most LockTimeout for another node's write, and a node that stalls holding the lock
+            // (stopped, partitioned) loses its transaction after IdleTimeout instead of blocking every node.
+            await using (var head = new NpgsqlCommand(
+                $"SET LOCAL lock_timeout = '{(int)LockTimeout.TotalMilliseconds}ms'; " +
+                $"SET LOCAL idle_in_transaction_session_timeout = '{(int)IdleTimeout.TotalMilliseconds}ms'; " +
+                "SELECT version, pruned_version FROM state_head WHERE id = 1 FOR UPDATE", connection, transaction))
             await using (var reader = await head.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false))
             {
                 await reader.ReadAsync(cancellationToken).ConfigureAwait(false);
