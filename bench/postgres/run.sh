@@ -6,6 +6,9 @@
 # background load on a shared machine hits both alike. PostgreSQL is a throw-away cluster (Debian's
 # postgresql 15, fsync on, as root run as the postgres user) in a temp directory.
 #
+# Besides throughput (which other load on a shared machine swings by tens of percent), each run reports the
+# server's CPU time per request from /proc (utime + stime), which that load disturbs far less.
+#
 # usage: bench/postgres/run.sh [seconds-per-run (default 8)] [rounds (default 3)]
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
@@ -59,39 +62,47 @@ wrk.path = "/$1"
 wrk.headers["Content-Type"] = "application/json"
 wrk.body = '$2'
 done = function(summary, latency, requests)
-  io.write(string.format("RESULT %.0f %.2f %.2f %d\n", summary.requests / (summary.duration / 1e6),
+  io.write(string.format("RESULT %d %.0f %.2f %.2f %d\n", summary.requests, summary.requests / (summary.duration / 1e6),
     latency:percentile(50) / 1000, latency:percentile(99) / 1000, summary.errors.status + summary.errors.connect + summary.errors.timeout))
 end
 LUA
   echo "$work/$1.lua"
 }
 
-run() { # store concurrency lua -> "rps p50 p99 errors"
-  local threads=$(( $2 < 2 ? 1 : 2 ))
-  wrk -t"$threads" -c"$2" -d"${duration}s" --latency -s "$3" "http://127.0.0.1:${port[$1]}" | grep '^RESULT' | sed 's/^RESULT //'
+cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
+
+run() { # store concurrency lua -> "rps p50 p99 errors cpu_us_per_request"
+  local threads=$(( $2 < 2 ? 1 : 2 )) before after requests rest
+  before=$(cpu_ticks "${server[$1]}")
+  read -r requests rest < <(wrk -t"$threads" -c"$2" -d"${duration}s" --latency -s "$3" "http://127.0.0.1:${port[$1]}" | grep '^RESULT' | sed 's/^RESULT //')
+  after=$(cpu_ticks "${server[$1]}")
+  echo "$rest $(python3 -c "print(round(($after - $before) * 1e6 / $(getconf CLK_TCK) / max($requests, 1), 1))")"
 }
 
-printf '%-13s %3s %5s %-8s %10s %9s %9s %6s\n' operation c round store rps p50_ms p99_ms errors
-declare -A ratios=()
+printf '%-13s %3s %5s %-8s %10s %9s %9s %6s %8s\n' operation c round store rps p50_ms p99_ms errors cpu_us
+declare -A ratios=() cpu_ratios=() cpus=()
 for round in $(seq "$rounds"); do
   for c in 1 32; do
     declare -A rps=()
     for store in sqlite postgres; do
       lua=$(script GetChannel "{\"arn\":\"${arn[$store]}\"}")
-      read -r r p50 p99 errors < <(run "$store" "$c" "$lua")
-      rps[$store]=$r
-      printf '%-13s %3s %5s %-8s %10s %9s %9s %6s\n' GetChannel "$c" "$round" "$store" "$r" "$p50" "$p99" "$errors"
+      read -r r p50 p99 errors cpu < <(run "$store" "$c" "$lua")
+      rps[$store]=$r; cpus[$store]=$cpu
+      printf '%-13s %3s %5s %-8s %10s %9s %9s %6s %8s\n' GetChannel "$c" "$round" "$store" "$r" "$p50" "$p99" "$errors" "$cpu"
     done
     ratios[$c]+="$(python3 -c "print(round(${rps[postgres]}/${rps[sqlite]},3))") "
+    cpu_ratios[$c]+="$(python3 -c "print(round(${cpus[postgres]}/${cpus[sqlite]},3))") "
   done
   for c in 1 8; do
     for store in sqlite postgres; do
       lua=$(script CreateChannel '{}')
-      read -r r p50 p99 errors < <(run "$store" "$c" "$lua")
-      printf '%-13s %3s %5s %-8s %10s %9s %9s %6s\n' CreateChannel "$c" "$round" "$store" "$r" "$p50" "$p99" "$errors"
+      read -r r p50 p99 errors cpu < <(run "$store" "$c" "$lua")
+      printf '%-13s %3s %5s %-8s %10s %9s %9s %6s %8s\n' CreateChannel "$c" "$round" "$store" "$r" "$p50" "$p99" "$errors" "$cpu"
     done
   done
 done
+median() { python3 -c "import statistics,sys; print(statistics.median([float(x) for x in sys.argv[1].split()]))" "$1"; }
 for c in 1 32; do
-  echo "GetChannel c=$c postgres/sqlite per round: ${ratios[$c]}(median $(python3 -c "import statistics; print(statistics.median([float(x) for x in '${ratios[$c]}'.split()]))"))"
+  echo "GetChannel c=$c postgres/sqlite throughput per round: ${ratios[$c]}(median $(median "${ratios[$c]}"))"
+  echo "GetChannel c=$c postgres/sqlite CPU per request per round: ${cpu_ratios[$c]}(median $(median "${cpu_ratios[$c]}"))"
 done

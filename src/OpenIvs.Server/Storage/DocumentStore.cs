@@ -170,6 +170,12 @@ public sealed class DocumentStore(IStateStore durable)
                 await _writeLock.WaitAsync().ConfigureAwait(false);
                 try
                 {
+                    // The notification of this process's own commit (or of one a write already caught up with).
+                    if (_version >= _shared.KnownVersion)
+                    {
+                        continue;
+                    }
+
                     Apply(await _shared.ReadChangesAsync(_version, CancellationToken.None).ConfigureAwait(false));
                 }
                 finally

@@ -18,6 +18,9 @@ public interface ISharedStateStore : IStateStore
     /// </summary>
     ChannelReader<bool> ChangeSignals { get; }
 
+    /// <summary>The newest version this store knows was committed (by this process or, as notified, by others).</summary>
+    long KnownVersion { get; }
+
     /// <summary>The changes committed after <paramref name="afterVersion"/>, or the whole state when they are no longer all kept.</summary>
     Task<StateChanges> ReadChangesAsync(long afterVersion, CancellationToken cancellationToken);
 

@@ -96,6 +96,38 @@ public class PostgresNodesTests
     }
 
     [Fact]
+    public async Task TheFeedCarriesDeletesUntilTheirTombstonesArePrunedThenTheWholeState()
+    {
+        var database = await PostgresCluster.CreateDatabaseAsync();
+        await using var a = await NodeAsync(database);
+        var store = (PostgresStateStore)a.Store;
+        await using (var write = await a.Documents.BeginWriteAsync(default))
+        {
+            write.Put(a.Notes, "x", new Note("x"));
+            write.Put(a.Notes, "y", new Note("y"));
+            await write.CommitAsync(default);
+        }
+
+        var before = a.Documents.Version;
+        await using (var write = await a.Documents.BeginWriteAsync(default))
+        {
+            write.Delete(a.Notes, "x");
+            await write.CommitAsync(default);
+        }
+
+        var feed = await store.ReadChangesAsync(before, default);
+        Assert.False(feed.Complete);
+        Assert.Equal(("x", null), feed.Documents.Select(d => (d.Id, d.Body)).Single());
+        Assert.Empty((await store.ReadChangesAsync(a.Documents.Version, default)).Documents);
+
+        Assert.Equal(1, await store.PruneTombstonesAsync(DateTimeOffset.UtcNow.AddMinutes(1), default));
+        var whole = await store.ReadChangesAsync(before, default);
+        Assert.True(whole.Complete);
+        Assert.Equal(["y"], whole.Documents.Where(d => d.Kind == "note").Select(d => d.Id));
+        Assert.Equal(a.Documents.Version, whole.Version);
+    }
+
+    [Fact]
     public async Task ASinkIsClaimedByOneNodeAtATimeAndPassesOnWhenItsHolderDies()
     {
         var database = await PostgresCluster.CreateDatabaseAsync();

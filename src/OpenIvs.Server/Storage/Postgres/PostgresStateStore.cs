@@ -1,4 +1,3 @@
-using System.Data;
 using System.Globalization;
 using System.Runtime.CompilerServices;
 using System.Threading.Channels;
@@ -46,6 +45,9 @@ public sealed partial class PostgresStateStore : ISharedStateStore
 
     /// <summary>Logs through <paramref name="loggers"/> from now on (the host's logging exists after the store opened).</summary>
     public void UseLogger(ILoggerFactory loggers) => _logger = loggers.CreateLogger<PostgresStateStore>();
+
+    /// <summary>The newest state version this store has heard of (its own commits, notifications, reconciliations).</summary>
+    public long KnownVersion => Volatile.Read(ref _knownVersion);
 
     /// <summary>How often the versions are compared without a notification (default 5 s).</summary>
     public TimeSpan ReconcileInterval { get; init; } = TimeSpan.FromSeconds(5);
@@ -110,21 +112,10 @@ public sealed partial class PostgresStateStore : ISharedStateStore
 
     public async Task<StateChanges> ReadChangesAsync(long afterVersion, CancellationToken cancellationToken)
     {
+        // One snapshot (Repeatable Read): the head's version and exactly the documents of the commits up to it.
+        // One round trip: BEGIN, the head, the documents and COMMIT go in one batch.
         await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
-
-        // One snapshot: the head's version and exactly the documents of the commits up to it.
-        await using var transaction = await connection.BeginTransactionAsync(IsolationLevel.RepeatableRead, cancellationToken).ConfigureAwait(false);
-        long version, pruned;
-        await using (var head = new NpgsqlCommand("SELECT version, pruned_version FROM state_head WHERE id = 1", connection, transaction))
-        await using (var reader = await head.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false))
-        {
-            await reader.ReadAsync(cancellationToken).ConfigureAwait(false);
-            (version, pruned) = (reader.GetInt64(0), reader.GetInt64(1));
-        }
-
-        var changes = await ReadDocumentsAsync(connection, transaction, afterVersion, version, pruned, cancellationToken).ConfigureAwait(false);
-        await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
-        return changes;
+        return await ReadChangesAsync(connection, "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", [], "SELECT version, pruned_version FROM state_head WHERE id = 1", afterVersion, cancellationToken).ConfigureAwait(false);
     }
 
     public async Task<string?> GetSettingAsync(string key, CancellationToken cancellationToken)
@@ -153,89 +144,150 @@ public sealed partial class PostgresStateStore : ISharedStateStore
     /// </summary>
     internal async Task<int> PruneTombstonesAsync(DateTimeOffset olderThan, CancellationToken cancellationToken)
     {
-        await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
-        await using var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
-        await using var command = new NpgsqlCommand("""
-            SELECT 1 FROM state_head WHERE id = 1 FOR UPDATE;
+        // One statement, so the deleted tombstones and the new pruned version become visible together.
+        await using var command = _dataSource.CreateCommand("""
             WITH pruned AS (DELETE FROM documents WHERE body IS NULL AND deleted_at < $1 RETURNING version)
             UPDATE state_head SET pruned_version = GREATEST(pruned_version, COALESCE((SELECT max(version) FROM pruned), 0))
-            WHERE id = 1 RETURNING (SELECT count(*) FROM pruned);
-            """, connection, transaction);
+            WHERE id = 1 RETURNING (SELECT count(*) FROM pruned)
+            """);
         command.Parameters.Add(new() { Value = olderThan.UtcDateTime });
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-        await reader.NextResultAsync(cancellationToken).ConfigureAwait(false);
-        await reader.ReadAsync(cancellationToken).ConfigureAwait(false);
-        var count = (int)reader.GetInt64(0);
-        await reader.DisposeAsync().ConfigureAwait(false);
-        await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
-        return count;
+        return (int)(long)(await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false))!;
     }
 
     private async Task<PostgresWrite> BeginCoreAsync(long? afterVersion, CancellationToken cancellationToken)
     {
         var connection = await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
-        NpgsqlTransaction? transaction = null;
         try
         {
-            transaction = await connection.BeginTransactionAsync(IsolationLevel.ReadCommitted, cancellationToken).ConfigureAwait(false);
-            long version, pruned;
-            // A writer waits at most LockTimeout for another node's write, and a node that stalls holding the lock
-            // (stopped, partitioned) loses its transaction after IdleTimeout instead of blocking every node.
-            await using (var head = new NpgsqlCommand(
-                $"SET LOCAL lock_timeout = '{(int)LockTimeout.TotalMilliseconds}ms'; " +
-                $"SET LOCAL idle_in_transaction_session_timeout = '{(int)IdleTimeout.TotalMilliseconds}ms'; " +
-                "SELECT version, pruned_version FROM state_head WHERE id = 1 FOR UPDATE", connection, transaction))
-            await using (var reader = await head.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false))
-            {
-                await reader.ReadAsync(cancellationToken).ConfigureAwait(false);
-                (version, pruned) = (reader.GetInt64(0), reader.GetInt64(1));
-            }
-
-            // Read Committed: this statement's snapshot is taken after the lock, so it sees every earlier commit.
-            var changes = afterVersion is { } after
-                ? await ReadDocumentsAsync(connection, transaction, after, version, pruned, cancellationToken).ConfigureAwait(false)
-                : new StateChanges(version, false, []);
-            return new PostgresWrite(this, connection, transaction, version, changes);
+            // One round trip: BEGIN, the timeouts, the lock and (Read Committed: a snapshot taken after the lock,
+            // so it sees every earlier commit) the documents changed since the caller's version. A writer waits at
+            // most LockTimeout for another node's write, and a node that stalls holding the lock (stopped,
+            // partitioned) loses its transaction after IdleTimeout instead of blocking every node.
+            var changes = await ReadChangesAsync(
+                connection,
+                "BEGIN ISOLATION LEVEL READ COMMITTED",
+                [$"SET LOCAL lock_timeout = '{(int)LockTimeout.TotalMilliseconds}ms'", $"SET LOCAL idle_in_transaction_session_timeout = '{(int)IdleTimeout.TotalMilliseconds}ms'"],
+                "SELECT version, pruned_version FROM state_head WHERE id = 1 FOR UPDATE",
+                afterVersion,
+                cancellationToken).ConfigureAwait(false);
+            return new PostgresWrite(this, connection, changes.Version, changes);
         }
         catch
         {
-            if (transaction is not null)
-            {
-                await transaction.DisposeAsync().ConfigureAwait(false);
-            }
-
-            await connection.DisposeAsync().ConfigureAwait(false);
+            // A lock timeout leaves the transaction open and failed; the write's dispose rolls it back and closes.
+            await new PostgresWrite(this, connection, 0, new StateChanges(0, false, [])).DisposeAsync().ConfigureAwait(false);
             throw;
         }
     }
 
-    private static async Task<StateChanges> ReadDocumentsAsync(
-        NpgsqlConnection connection, NpgsqlTransaction transaction, long afterVersion, long version, long pruned, CancellationToken cancellationToken)
+    /// <summary>
+    /// Runs <paramref name="begin"/>, <paramref name="setup"/> and <paramref name="head"/> (version, pruned version),
+    /// then the documents changed after <paramref name="afterVersion"/> (null: none), in one batch; a read-only
+    /// transaction (Repeatable Read) also commits in it, a write's stays open.
+    /// </summary>
+    private static async Task<StateChanges> ReadChangesAsync(
+        NpgsqlConnection connection, string begin, string[] setup, string head, long? afterVersion, CancellationToken cancellationToken)
     {
-        // The whole state when the feed no longer holds every change after the caller's version (tombstones
-        // pruned, or a database older than the caller, restored from a backup).
-        var complete = afterVersion == 0 || afterVersion < pruned || afterVersion > version;
-        if (!complete && afterVersion == version)
+        var readOnly = begin.EndsWith("READ ONLY", StringComparison.Ordinal);
+        long version, pruned;
+        List<DocumentChange> documents = [];
+        await using (var batch = new NpgsqlBatch(connection))
+        {
+            batch.BatchCommands.Add(new NpgsqlBatchCommand(begin));
+            foreach (var statement in setup)
+            {
+                batch.BatchCommands.Add(new NpgsqlBatchCommand(statement));
+            }
+
+            batch.BatchCommands.Add(new NpgsqlBatchCommand(head));
+            if (afterVersion is { } after)
+            {
+                // From the start: every live document; else the feed (puts and tombstones) after the version.
+                var changed = new NpgsqlBatchCommand(after == 0
+                    ? "SELECT kind, id, seq, body FROM documents WHERE body IS NOT NULL ORDER BY seq"
+                    : "SELECT kind, id, seq, body FROM documents WHERE version > $1 ORDER BY version, seq");
+                if (after != 0)
+                {
+                    changed.Parameters.Add(new() { Value = after });
+                }
+
+                batch.BatchCommands.Add(changed);
+            }
+
+            if (readOnly)
+            {
+                batch.BatchCommands.Add(new NpgsqlBatchCommand("COMMIT"));
+            }
+
+            await using var reader = await batch.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+            await NextRowsAsync(reader, cancellationToken).ConfigureAwait(false);
+            await reader.ReadAsync(cancellationToken).ConfigureAwait(false);
+            (version, pruned) = (reader.GetInt64(0), reader.GetInt64(1));
+            if (afterVersion is not null)
+            {
+                await reader.NextResultAsync(cancellationToken).ConfigureAwait(false);
+                documents = await ReadDocumentsAsync(reader, cancellationToken).ConfigureAwait(false);
+            }
+        }
+
+        if (afterVersion is not { } since)
         {
             return new StateChanges(version, false, []);
         }
 
-        await using var command = new NpgsqlCommand(complete
-            ? "SELECT kind, id, seq, body FROM documents WHERE body IS NOT NULL ORDER BY seq"
-            : "SELECT kind, id, seq, body FROM documents WHERE version > $1 ORDER BY version, seq", connection, transaction);
-        if (!complete)
+        if (since == 0)
         {
-            command.Parameters.Add(new() { Value = afterVersion });
+            return new StateChanges(version, true, documents);
         }
 
+        if (since >= pruned && since <= version)
+        {
+            return new StateChanges(version, false, documents);
+        }
+
+        // The feed no longer holds every change after the caller's version (tombstones pruned), or the database is
+        // older than the caller's cache (restored from a backup): the whole state, in the write's transaction, or
+        // in a snapshot of its own (possibly newer than the head read above, never older).
+        await using var all = new NpgsqlCommand("SELECT kind, id, seq, body FROM documents WHERE body IS NOT NULL ORDER BY seq", connection);
+        if (readOnly)
+        {
+            all.CommandText = "SELECT (SELECT version FROM state_head WHERE id = 1), kind, id, seq, body FROM documents WHERE body IS NOT NULL ORDER BY seq";
+        }
+
+        await using var rows = await all.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        var everything = new List<DocumentChange>();
+        var first = readOnly ? 1 : 0;
+        var complete = version;
+        while (await rows.ReadAsync(cancellationToken).ConfigureAwait(false))
+        {
+            complete = readOnly ? rows.GetInt64(0) : version;
+            everything.Add(new DocumentChange(rows.GetString(first), rows.GetString(first + 1), rows.GetInt64(first + 2), rows.GetString(first + 3)));
+        }
+
+        return new StateChanges(complete, true, everything);
+    }
+
+    private static async Task<List<DocumentChange>> ReadDocumentsAsync(NpgsqlDataReader reader, CancellationToken cancellationToken)
+    {
         var documents = new List<DocumentChange>();
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
         while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
         {
             documents.Add(new DocumentChange(reader.GetString(0), reader.GetString(1), reader.GetInt64(2), reader.IsDBNull(3) ? null : reader.GetString(3)));
         }
 
-        return new StateChanges(version, complete, documents);
+        return documents;
+    }
+
+    /// <summary>Moves past the results of statements that return no rows (BEGIN, SET, INSERT without RETURNING).</summary>
+    internal static async Task NextRowsAsync(NpgsqlDataReader reader, CancellationToken cancellationToken)
+    {
+        while (reader.FieldCount == 0)
+        {
+            if (!await reader.NextResultAsync(cancellationToken).ConfigureAwait(false))
+            {
+                throw new InvalidOperationException("The batch returned no rows.");
+            }
+        }
     }
 
     private async Task<(long Version, long LastPosition)> ReadHeadAsync(CancellationToken cancellationToken)
@@ -307,7 +359,15 @@ public sealed partial class PostgresStateStore : ISharedStateStore
                     if (DateTimeOffset.UtcNow >= nextPrune)
                     {
                         nextPrune = DateTimeOffset.UtcNow + TombstonePruneInterval;
-                        await PruneTombstonesAsync(DateTimeOffset.UtcNow - TombstoneRetention, stopping).ConfigureAwait(false);
+                        try
+                        {
+                            await PruneTombstonesAsync(DateTimeOffset.UtcNow - TombstoneRetention, stopping).ConfigureAwait(false);
+                        }
+                        catch (NpgsqlException e)
+                        {
+                            // Not the notification connection's problem: try again at the next interval.
+                            LogPruneFailed(_logger, e);
+                        }
                     }
                 }
             }
@@ -367,4 +427,7 @@ public sealed partial class PostgresStateStore : ISharedStateStore
 
     [LoggerMessage(EventId = 160, Level = LogLevel.Warning, Message = "PostgreSQL notifications interrupted; reconnecting (the cache reconciles once back)")]
     private static partial void LogListenFailed(ILogger logger, Exception exception);
+
+    [LoggerMessage(EventId = 161, Level = LogLevel.Warning, Message = "Pruning deleted documents' tombstones failed; retrying in an hour")]
+    private static partial void LogPruneFailed(ILogger logger, Exception exception);
 }

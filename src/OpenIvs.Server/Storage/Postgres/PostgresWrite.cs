@@ -4,10 +4,10 @@ namespace OpenIvs.Server.Storage.Postgres;
 
 /// <summary>
 /// A transaction holding <c>state_head</c>'s row lock (<see cref="PostgresStateStore.BeginWriteAsync"/>). The commit
-/// is one batch (documents, events, the new head, the notification) and COMMIT: two round trips.
+/// is one batch: documents, events, the new head, the notification and COMMIT. With the batch that took the lock,
+/// a write costs two round trips to PostgreSQL.
 /// </summary>
-internal sealed class PostgresWrite(
-    PostgresStateStore store, NpgsqlConnection connection, NpgsqlTransaction transaction, long version, StateChanges changes) : ISharedWrite
+internal sealed class PostgresWrite(PostgresStateStore store, NpgsqlConnection connection, long version, StateChanges changes) : ISharedWrite
 {
     private bool _done;
 
@@ -17,12 +17,12 @@ internal sealed class PostgresWrite(
     {
         if (documents.Count == 0 && events.Count == 0)
         {
-            await FinishAsync(commit: true).ConfigureAwait(false);
+            await FinishAsync().ConfigureAwait(false);
             return version;
         }
 
         var next = version + 1;
-        await using var batch = new NpgsqlBatch(connection, transaction);
+        await using var batch = new NpgsqlBatch(connection);
         foreach (var change in documents)
         {
             var command = batch.CreateBatchCommand();
@@ -79,31 +79,28 @@ internal sealed class PostgresWrite(
         notify.CommandText = $"SELECT pg_notify('{PostgresStateStore.NotifyChannel}', version || ' ' || last_position) FROM state_head WHERE id = 1";
         batch.BatchCommands.Add(notify);
 
+
+        // Not cancellable from here on: a commit either happens or the exception reaches the caller.
+        batch.BatchCommands.Add(new NpgsqlBatchCommand("COMMIT"));
         long lastPosition;
-        await using (var reader = await batch.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false))
+        await using (var reader = await batch.ExecuteReaderAsync(CancellationToken.None).ConfigureAwait(false))
         {
             // The documents' statements return nothing; the first rows are the head's.
-            while (reader.FieldCount == 0)
-            {
-                if (!await reader.NextResultAsync(cancellationToken).ConfigureAwait(false))
-                {
-                    throw new InvalidOperationException("The state head returned nothing.");
-                }
-            }
-
-            await reader.ReadAsync(cancellationToken).ConfigureAwait(false);
+            await PostgresStateStore.NextRowsAsync(reader, CancellationToken.None).ConfigureAwait(false);
+            await reader.ReadAsync(CancellationToken.None).ConfigureAwait(false);
             lastPosition = reader.GetInt64(0);
         }
 
-        // Not cancellable from here on: a commit either happens or the exception reaches the caller.
-        await FinishAsync(commit: true).ConfigureAwait(false);
+        _done = true;
+        await connection.DisposeAsync().ConfigureAwait(false);
         store.OnCommitted(next, lastPosition, signal: false);
         return next;
     }
 
-    public ValueTask DisposeAsync() => new(FinishAsync(commit: false));
+    /// <summary>Ends the transaction without a commit (or with an empty one): ROLLBACK releases the lock.</summary>
+    public ValueTask DisposeAsync() => new(FinishAsync());
 
-    private async Task FinishAsync(bool commit)
+    private async Task FinishAsync()
     {
         if (_done)
         {
@@ -113,18 +110,15 @@ internal sealed class PostgresWrite(
         _done = true;
         try
         {
-            if (commit)
-            {
-                await transaction.CommitAsync(CancellationToken.None).ConfigureAwait(false);
-            }
-            else
-            {
-                await transaction.RollbackAsync(CancellationToken.None).ConfigureAwait(false);
-            }
+            await using var rollback = new NpgsqlCommand("ROLLBACK", connection);
+            await rollback.ExecuteNonQueryAsync(CancellationToken.None).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is NpgsqlException or InvalidOperationException)
+        {
+            // A broken connection: the server ended the transaction with it, and the pool discards it.
         }
         finally
         {
-            await transaction.DisposeAsync().ConfigureAwait(false);
             await connection.DisposeAsync().ConfigureAwait(false);
         }
     }
