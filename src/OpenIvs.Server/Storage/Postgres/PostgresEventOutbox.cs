@@ -39,7 +39,7 @@ internal sealed class PostgresEventOutbox(PostgresStateStore store, long lastPos
         await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
         while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
         {
-            events.Add(ReadEvent(reader, 0));
+            events.Add(OutboxEvent.Read(reader, 0));
         }
 
         return events;
@@ -118,7 +118,7 @@ internal sealed class PostgresEventOutbox(PostgresStateStore store, long lastPos
         await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
         while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
         {
-            parked.Add(new ParkedEvent(reader.GetString(6), ReadEvent(reader, 0), reader.GetString(7), DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(8))));
+            parked.Add(new ParkedEvent(reader.GetString(6), OutboxEvent.Read(reader, 0), reader.GetString(7), DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(8))));
         }
 
         return parked;
@@ -139,14 +139,6 @@ internal sealed class PostgresEventOutbox(PostgresStateStore store, long lastPos
         await parked.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
         return deleted;
     }
-
-    private static OutboxEvent ReadEvent(NpgsqlDataReader reader, int first) => new(
-        reader.GetInt64(first),
-        reader.GetString(first + 1),
-        reader.IsDBNull(first + 2) ? null : reader.GetString(first + 2),
-        reader.GetString(first + 3),
-        DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(first + 4)),
-        reader.GetString(first + 5));
 
     public ValueTask DisposeAsync() => ValueTask.CompletedTask;
 }

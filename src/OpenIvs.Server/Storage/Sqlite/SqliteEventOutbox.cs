@@ -68,7 +68,7 @@ public sealed class SqliteEventOutbox : IEventOutbox, IAsyncDisposable
             var events = new List<OutboxEvent>();
             while (reader.Read())
             {
-                events.Add(ReadEvent(reader, 0));
+                events.Add(OutboxEvent.Read(reader, 0));
             }
 
             return events;
@@ -131,7 +131,7 @@ public sealed class SqliteEventOutbox : IEventOutbox, IAsyncDisposable
             var parked = new List<ParkedEvent>();
             while (reader.Read())
             {
-                parked.Add(new ParkedEvent(reader.GetString(6), ReadEvent(reader, 0), reader.GetString(7), DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(8))));
+                parked.Add(new ParkedEvent(reader.GetString(6), OutboxEvent.Read(reader, 0), reader.GetString(7), DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(8))));
             }
 
             return parked;
@@ -167,14 +167,6 @@ public sealed class SqliteEventOutbox : IEventOutbox, IAsyncDisposable
         }, cancellationToken).ConfigureAwait(false);
         return total;
     }
-
-    internal static OutboxEvent ReadEvent(SqliteDataReader reader, int first) => new(
-        reader.GetInt64(first),
-        reader.GetString(first + 1),
-        reader.IsDBNull(first + 2) ? null : reader.GetString(first + 2),
-        reader.GetString(first + 3),
-        DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(first + 4)),
-        reader.GetString(first + 5));
 
     /// <summary>
     /// Runs one command on the thread pool (Microsoft.Data.Sqlite's async methods complete synchronously), one
