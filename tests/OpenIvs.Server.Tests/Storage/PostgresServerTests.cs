@@ -1,4 +1,7 @@
 using System.Text.Json.Nodes;
+using Microsoft.Extensions.DependencyInjection;
+using OpenIvs.Protocol.Auth;
+using OpenIvs.Server.Auth.Iam;
 using OpenIvs.Server.Tests.Infrastructure;
 
 namespace OpenIvs.Server.Tests.Storage;
@@ -62,6 +65,17 @@ public class PostgresServerTests
                     async () => (await node.CallAsync("ListChannels", """{"maxResults":100}""").OkAsync())["channels"]!.AsArray().Count,
                     count => count == 8, "every node lists the 8 channels");
             }
+
+            // IAM too: a key made on node a signs requests to node b within moments, and stops when deleted on a.
+            var iam = a.Services.GetRequiredService<IamAdministration>();
+            await iam.CreateUserAsync("reader", default);
+            await iam.PutPolicyAsync("read", """{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"ivs:List*","Resource":"*"}]}""", default);
+            await iam.AttachPolicyAsync("reader", "read", default);
+            var key = await iam.CreateAccessKeyAsync("reader", default);
+            var reader = new SigV4Credentials(key.AccessKeyId, key.SecretAccessKey);
+            await Eventually.ReturnsAsync(() => b.CallAsync("ListChannels", "{}", reader), r => r.IsSuccessStatusCode, "node b accepts node a's new key");
+            await iam.DeleteAccessKeyAsync(key.AccessKeyId, default);
+            await Eventually.ReturnsAsync(() => b.CallAsync("ListChannels", "{}", reader), r => (int)r.StatusCode == 403, "node b refuses the deleted key");
         }
 
         await using var again = await TestServer.StartAsync(o => Configure(o, database), dataDirectory: second);
