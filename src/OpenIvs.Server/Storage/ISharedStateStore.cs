@@ -30,19 +30,3 @@ public interface ISharedStateStore : IStateStore
     /// </summary>
     Task<ISharedWrite> BeginWriteAsync(long afterVersion, CancellationToken cancellationToken);
 }
-
-/// <summary>A write holding the shared store's write lock (<see cref="ISharedStateStore.BeginWriteAsync"/>).</summary>
-public interface ISharedWrite : IAsyncDisposable
-{
-    /// <summary>What others committed since the writer's version, to apply before checking any rule.</summary>
-    StateChanges Changes { get; }
-
-    /// <summary>Commits the changes and events atomically and durably, releasing the lock; returns the new version.</summary>
-    Task<long> CommitAsync(IReadOnlyList<DocumentChange> changes, IReadOnlyList<EventAppend> events, CancellationToken cancellationToken);
-}
-
-/// <summary>
-/// Documents changed up to <see cref="Version"/>: puts (a body) and deletes (no body); with <see cref="Complete"/>,
-/// every live document (replace the whole state with them).
-/// </summary>
-public sealed record StateChanges(long Version, bool Complete, IReadOnlyList<DocumentChange> Documents);
