@@ -102,7 +102,11 @@ internal static class AdminCommand
         {
             var directory = parse.GetValue(dataDir) ?? Environment.GetEnvironmentVariable("OPENIVS_DATA_DIR") ?? "data";
             DataDirectory.Prepare(directory);
-            await using var durable = new SqliteStateStore(Path.Combine(directory, "openivs.db"));
+            // OPENIVS_POSTGRES: the cluster's database (the data directory still holds the master key that seals secrets).
+            var postgres = Environment.GetEnvironmentVariable("OPENIVS_POSTGRES");
+            await using IStateStore durable = string.IsNullOrEmpty(postgres)
+                ? new SqliteStateStore(Path.Combine(directory, "openivs.db"))
+                : new OpenIvs.Server.Storage.Postgres.PostgresStateStore(postgres);
             await durable.InitializeAsync(cancellationToken);
             var store = new DocumentStore(durable);
             var tables = new IamTables();

@@ -14,6 +14,7 @@ internal static class ServeSettings
     public static readonly (string Option, string Key, string Environment, string Description)[] All =
     [
         ("--data-dir", "DataDirectory", "OPENIVS_DATA_DIR", "Directory for the database, credentials and certificates (default: data)."),
+        ("--postgres", "Storage:Postgres", "OPENIVS_POSTGRES", "Keep state in PostgreSQL (an Npgsql connection string) instead of SQLite in the data directory; nodes may share it."),
         ("--http", "Http", "OPENIVS_HTTP", "API and playback listener HOST:PORT (default: 127.0.0.1:8080)."),
         ("--rtmp", "Rtmp", "OPENIVS_RTMP", "RTMP ingest listener HOST:PORT (default: 127.0.0.1:1935)."),
         ("--rtmps", "Rtmps", "OPENIVS_RTMPS", "RTMPS ingest listener HOST:PORT (default: 127.0.0.1:4443)."),

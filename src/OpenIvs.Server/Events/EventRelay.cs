@@ -77,7 +77,45 @@ public sealed partial class EventRelay(
         return start;
     }
 
+    /// <summary>
+    /// Delivers while this process holds the sink's claim (with a store shared by several nodes, one node at a
+    /// time), from the cursor stored by whoever held it before; claims again when the claim is lost.
+    /// </summary>
     private async Task RunSinkAsync(IEventSink sink, CancellationToken stoppingToken)
+    {
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            try
+            {
+                await using var claim = await store.Outbox.ClaimAsync(sink.Name, stoppingToken).ConfigureAwait(false);
+                using var claimed = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken, claim.Lost);
+                if (await store.Outbox.GetCursorAsync(sink.Name, claimed.Token).ConfigureAwait(false) is { } stored)
+                {
+                    _cursors[sink.Name] = stored;
+                }
+
+                await DeliverAsync(sink, claimed.Token).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (Exception e)
+            {
+                LogRelayError(logger, sink.DisplayName, e);
+                try
+                {
+                    await Task.Delay(FirstRetry, time, stoppingToken).ConfigureAwait(false);
+                }
+                catch (OperationCanceledException)
+                {
+                    return;
+                }
+            }
+        }
+    }
+
+    private async Task DeliverAsync(IEventSink sink, CancellationToken stoppingToken)
     {
         var outbox = store.Outbox;
         var cursor = _cursors[sink.Name];

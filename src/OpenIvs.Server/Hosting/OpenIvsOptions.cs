@@ -68,6 +68,9 @@ public sealed partial class OpenIvsOptions
 
     public TranscodingOptions Transcoding { get; set; } = new();
 
+    /// <summary>SQLite in the data directory, or PostgreSQL shared by several nodes (docs/postgres.md).</summary>
+    public Storage.StorageOptions Storage { get; set; } = new();
+
     /// <summary>
     /// Lets <c>/_openivs/faults</c> inject errors into chosen operations (for testing clients' error
     /// handling). Off by default.
@@ -147,6 +150,7 @@ public sealed partial class OpenIvsOptions
         problems.AddRange(Console.Validate());
         problems.AddRange(Recording.Validate());
         problems.AddRange(Transcoding.Validate());
+        problems.AddRange(Storage.Validate());
         if (problems.Count > 0)
         {
             throw new InvalidOperationException("Invalid configuration:\n  " + string.Join("\n  ", problems));

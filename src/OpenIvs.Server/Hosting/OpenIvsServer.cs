@@ -56,7 +56,9 @@ public sealed class OpenIvsServer : IAsyncDisposable
         DataDirectory.Prepare(options.DataDirectory);
         var credentials = RootCredentials.Resolve(options.DataDirectory);
 
-        IStateStore durable = new SqliteStateStore(Path.Combine(options.DataDirectory, "openivs.db"));
+        IStateStore durable = options.Storage.UsesPostgres
+            ? new Storage.Postgres.PostgresStateStore(options.Storage.Postgres)
+            : new SqliteStateStore(Path.Combine(options.DataDirectory, "openivs.db"));
         await durable.InitializeAsync(cancellationToken).ConfigureAwait(false);
         var secrets = SecretBox.Open(options.DataDirectory);
         var tables = new ResourceTables();
@@ -260,6 +262,7 @@ public sealed class OpenIvsServer : IAsyncDisposable
             tlsCertificate.Logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger<TlsCertificateFile>();
         }
 
+        (durable as Storage.Postgres.PostgresStateStore)?.UseLogger(app.Services.GetRequiredService<ILoggerFactory>());
         var ready = false;
         var rejectionEvents = app.Services.GetRequiredService<System.Diagnostics.DiagnosticListener>().Subscribe(rejections, KestrelRejections.IsEnabled);
         app.Lifetime.ApplicationStopped.Register(rejectionEvents.Dispose);

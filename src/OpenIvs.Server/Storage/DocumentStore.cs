@@ -4,7 +4,9 @@ namespace OpenIvs.Server.Storage;
 /// The service's state: in-memory <see cref="DocumentTable{T}"/>s written through to an
 /// <see cref="IStateStore"/>. One writer at a time (<see cref="BeginWriteAsync"/>): it checks its rules
 /// against the current state, commits durably, then updates memory, so readers never see a write
-/// that is not on disk.
+/// that is not on disk. With a store shared by several nodes (<see cref="ISharedStateStore"/>) the write lock is
+/// the store's own (held in the database), each write first applies what other nodes committed, and the tables
+/// follow the other nodes' commits as they are signalled.
 /// </summary>
 public sealed class DocumentStore(IStateStore durable)
 {
@@ -12,17 +14,30 @@ public sealed class DocumentStore(IStateStore durable)
     internal const string SequenceMarkKind = "sequence-high-water";
 
     private readonly SemaphoreSlim _writeLock = new(1, 1);
+    private readonly ISharedStateStore? _shared = durable as ISharedStateStore;
+    private Dictionary<string, IDocumentTable> _tables = new(StringComparer.Ordinal);
     private long _sequence;
+    private long _version;
 
     public IStateStore Durable => durable;
+
+    /// <summary>The version of the shared store's state these tables hold (0 for a store of one process).</summary>
+    public long Version => Volatile.Read(ref _version);
 
     /// <summary>Opens the durable store and loads every document into its table.</summary>
     public async Task LoadAsync(IEnumerable<IDocumentTable> tables, CancellationToken cancellationToken)
     {
-        var byKind = tables.ToDictionary(t => t.Kind, StringComparer.Ordinal);
+        _tables = tables.ToDictionary(t => t.Kind, StringComparer.Ordinal);
+        if (_shared is not null)
+        {
+            Apply(await _shared.ReadChangesAsync(0, cancellationToken).ConfigureAwait(false));
+            _ = Task.Run(FollowAsync, CancellationToken.None);
+            return;
+        }
+
         await foreach (var document in durable.LoadAsync(null, cancellationToken).ConfigureAwait(false))
         {
-            if (byKind.TryGetValue(document.Kind, out var table))
+            if (_tables.TryGetValue(document.Kind, out var table))
             {
                 table.Load(document);
             }
@@ -42,6 +57,13 @@ public sealed class DocumentStore(IStateStore durable)
         await _writeLock.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
+            if (_shared is not null)
+            {
+                // The change feed keeps every table current; bring them up to the latest version.
+                Apply(await _shared.ReadChangesAsync(_version, cancellationToken).ConfigureAwait(false));
+                return;
+            }
+
             await foreach (var document in durable.LoadAsync(byKind.Keys, cancellationToken).ConfigureAwait(false))
             {
                 (documents.TryGetValue(document.Kind, out var list) ? list : documents[document.Kind] = []).Add(document);
@@ -59,11 +81,26 @@ public sealed class DocumentStore(IStateStore durable)
         }
     }
 
-    /// <summary>Takes the single write lock; dispose the returned write to release it.</summary>
+    /// <summary>Takes the write lock (the store's too when it is shared); dispose the returned write to release it.</summary>
     public async Task<DocumentWrite> BeginWriteAsync(CancellationToken cancellationToken)
     {
         await _writeLock.WaitAsync(cancellationToken).ConfigureAwait(false);
-        return new DocumentWrite(this);
+        if (_shared is null)
+        {
+            return new DocumentWrite(this, null);
+        }
+
+        try
+        {
+            var shared = await _shared.BeginWriteAsync(_version, cancellationToken).ConfigureAwait(false);
+            Apply(shared.Changes);
+            return new DocumentWrite(this, shared);
+        }
+        catch
+        {
+            _writeLock.Release();
+            throw;
+        }
     }
 
     internal long NextSequence() => ++_sequence;
@@ -71,19 +108,104 @@ public sealed class DocumentStore(IStateStore durable)
     internal Task CommitAsync(IReadOnlyList<DocumentChange> changes, IReadOnlyList<EventAppend> events, CancellationToken cancellationToken) =>
         durable.CommitAsync(changes, events, cancellationToken);
 
+    /// <summary>Records the version a shared write committed (its changes are applied by the write).</summary>
+    internal void Committed(long version) => Volatile.Write(ref _version, Math.Max(_version, version));
+
     internal void Release() => _writeLock.Release();
+
+    /// <summary>Applies other nodes' changes; called under the write lock.</summary>
+    private void Apply(StateChanges changes)
+    {
+        if (changes.Version <= _version && !changes.Complete)
+        {
+            return;
+        }
+
+        foreach (var change in changes.Documents)
+        {
+            _sequence = Math.Max(_sequence, change.Sequence);
+        }
+
+        if (changes.Complete)
+        {
+            var byKind = changes.Documents
+                .Where(d => d.Body is not null)
+                .GroupBy(d => d.Kind, StringComparer.Ordinal)
+                .ToDictionary(g => g.Key, g => g.Select(d => new StoredDocument(d.Kind, d.Id, d.Sequence, d.Body!)).ToList(), StringComparer.Ordinal);
+            foreach (var (kind, table) in _tables)
+            {
+                table.ReplaceAll(byKind.TryGetValue(kind, out var list) ? list : []);
+            }
+        }
+        else
+        {
+            foreach (var change in changes.Documents)
+            {
+                if (!_tables.TryGetValue(change.Kind, out var table))
+                {
+                    continue;
+                }
+
+                if (change.Body is null)
+                {
+                    table.Remove(change.Id);
+                }
+                else
+                {
+                    table.Load(new StoredDocument(change.Kind, change.Id, change.Sequence, change.Body));
+                }
+            }
+        }
+
+        Volatile.Write(ref _version, changes.Version);
+    }
+
+    /// <summary>Follows other nodes' commits: on each signal, applies what changed since the tables' version.</summary>
+    private async Task FollowAsync()
+    {
+        await foreach (var _ in _shared!.ChangeSignals.ReadAllAsync().ConfigureAwait(false))
+        {
+            try
+            {
+                await _writeLock.WaitAsync().ConfigureAwait(false);
+                try
+                {
+                    // The notification of this process's own commit (or of one a write already caught up with).
+                    if (_version >= _shared.KnownVersion)
+                    {
+                        continue;
+                    }
+
+                    Apply(await _shared.ReadChangesAsync(_version, CancellationToken.None).ConfigureAwait(false));
+                }
+                finally
+                {
+                    _writeLock.Release();
+                }
+            }
+            catch (Exception e) when (e is not OutOfMemoryException)
+            {
+                // The store logs its connection problems and signals again once it is back: the next signal retries.
+            }
+        }
+    }
 }
 
 /// <summary>A batch of document changes made under the write lock, committed atomically.</summary>
 public sealed class DocumentWrite : IAsyncDisposable
 {
     private readonly DocumentStore _store;
+    private readonly ISharedWrite? _shared;
     private readonly List<(DocumentChange Change, Action Apply)> _changes = [];
     private readonly Dictionary<(string Kind, string Id), long> _newSequences = [];
     private readonly List<EventAppend> _events = [];
     private bool _released;
 
-    internal DocumentWrite(DocumentStore store) => _store = store;
+    internal DocumentWrite(DocumentStore store, ISharedWrite? shared)
+    {
+        _store = store;
+        _shared = shared;
+    }
 
     /// <summary>Inserts or replaces a document; a new document gets the next creation sequence.</summary>
     public void Put<T>(DocumentTable<T> table, string id, T value)
@@ -130,7 +252,15 @@ public sealed class DocumentWrite : IAsyncDisposable
             changes.Add(new DocumentChange(DocumentStore.SequenceMarkKind, DocumentStore.SequenceMarkKind, _newSequences.Values.Max(), "{}"));
         }
 
-        await _store.CommitAsync(changes, _events, cancellationToken).ConfigureAwait(false);
+        if (_shared is null)
+        {
+            await _store.CommitAsync(changes, _events, cancellationToken).ConfigureAwait(false);
+        }
+        else
+        {
+            _store.Committed(await _shared.CommitAsync(changes, _events, cancellationToken).ConfigureAwait(false));
+        }
+
         foreach (var (_, apply) in _changes)
         {
             apply();
@@ -141,14 +271,22 @@ public sealed class DocumentWrite : IAsyncDisposable
         _events.Clear();
     }
 
-    public ValueTask DisposeAsync()
+    public async ValueTask DisposeAsync()
     {
         if (!_released)
         {
             _released = true;
-            _store.Release();
+            try
+            {
+                if (_shared is not null)
+                {
+                    await _shared.DisposeAsync().ConfigureAwait(false);
+                }
+            }
+            finally
+            {
+                _store.Release();
+            }
         }
-
-        return ValueTask.CompletedTask;
     }
 }

@@ -14,6 +14,9 @@ public interface IDocumentTable
 
     void Load(StoredDocument document);
 
+    /// <summary>Removes a document (deleted by another node); nothing when it is not there.</summary>
+    void Remove(string id);
+
     /// <summary>Replaces every entry with <paramref name="documents"/>.</summary>
     void ReplaceAll(IReadOnlyList<StoredDocument> documents);
 }
@@ -117,6 +120,8 @@ public sealed class DocumentTable<T> : IDocumentTable
     {
         Apply(document.Id, document.Sequence, Deserialize(document));
     }
+
+    void IDocumentTable.Remove(string id) => Apply(id, 0, null);
 
     void IDocumentTable.ReplaceAll(IReadOnlyList<StoredDocument> documents)
     {

@@ -23,6 +23,12 @@ public interface IEventOutbox
     /// </summary>
     Task WaitAsync(long afterPosition, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// Waits until this process may deliver <paramref name="sink"/>'s events: with a store shared by several nodes,
+    /// one node at a time, so no event is delivered twice because two nodes raced. Read the cursor after claiming.
+    /// </summary>
+    Task<IOutboxClaim> ClaimAsync(string sink, CancellationToken cancellationToken);
+
     /// <summary>The sink's cursor, or null for a sink never seen before.</summary>
     Task<long?> GetCursorAsync(string sink, CancellationToken cancellationToken);
 

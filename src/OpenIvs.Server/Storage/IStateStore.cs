@@ -3,8 +3,8 @@ namespace OpenIvs.Server.Storage;
 /// <summary>
 /// Durable state of the service. The server keeps its working set in memory and writes through to
 /// this store; a write is acknowledged to the API caller only after <see cref="CommitAsync"/> returns,
-/// so an acknowledged write survives the process being killed. SQLite implements it today; nothing in it
-/// is SQLite-only, so a PostgreSQL store (issue 15) can implement it too.
+/// so an acknowledged write survives the process being killed. SQLite implements it for one process, PostgreSQL
+/// (<see cref="ISharedStateStore"/>) for several nodes sharing one database.
 /// </summary>
 public interface IStateStore : IAsyncDisposable
 {

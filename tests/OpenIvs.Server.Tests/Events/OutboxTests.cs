@@ -1,3 +1,4 @@
+using System.Data.Common;
 using System.Text.Json.Nodes;
 using System.Text.Json.Serialization;
 using Microsoft.Data.Sqlite;
@@ -8,18 +9,79 @@ using OpenIvs.Server.Tests.Infrastructure;
 
 namespace OpenIvs.Server.Tests.Events;
 
-/// <summary>The durable outbox on a real SQLite file: appends, reads, cursors, parking, pruning, restarts, migration.</summary>
-public class OutboxTests
+/// <summary>
+/// The durable outbox and documents on a real store (<see cref="SqliteOutboxTests"/>, <see cref="PostgresOutboxTests"/>):
+/// appends, reads, cursors, parking, pruning, restarts. Every store runs the same tests.
+/// </summary>
+public abstract class OutboxTests
 {
     private const string Channel = "arn:aws:ivs:us-west-2:000000000000:channel/abcdABCD1234";
     private const string OtherChannel = "arn:aws:ivs:us-west-2:000000000000:channel/efghEFGH5678";
 
     private static readonly DateTimeOffset T0 = new(2026, 12, 1, 12, 0, 0, TimeSpan.Zero);
 
+    /// <summary>A new, empty store's location (a file path, a connection string).</summary>
+    protected abstract Task<string> NewLocationAsync();
+
+    /// <summary>Opens (and migrates) the store at <paramref name="location"/>.</summary>
+    protected abstract Task<IStateStore> OpenAsync(string location);
+
+    /// <summary>Makes the database refuse a document with id <paramref name="id"/> (a trigger), so a commit fails.</summary>
+    protected abstract Task RefuseDocumentAsync(string location, string id);
+
+    [Fact]
+    public async Task DocumentsSequencesAndSettingsSurviveAReopen()
+    {
+        var location = await NewLocationAsync();
+        await using (var store = await OpenAsync(location))
+        {
+            var documents = new DocumentStore(store);
+            var table = NoteTable();
+            await documents.LoadAsync([table], default);
+            await using (var write = await documents.BeginWriteAsync(default))
+            {
+                write.Put(table, "a", new Note("a"));
+                write.Put(table, "b", new Note("b"));
+                write.Put(table, "c", new Note("c"));
+                await write.CommitAsync(default);
+            }
+
+            await using (var write = await documents.BeginWriteAsync(default))
+            {
+                write.Put(table, "a", new Note("a2"));
+                write.Delete(table, "c");
+                await write.CommitAsync(default);
+            }
+
+            Assert.Equal("first", await store.GetOrAddSettingAsync("k", "first", default));
+            Assert.Equal("first", await store.GetOrAddSettingAsync("k", "second", default));
+        }
+
+        await using (var store = await OpenAsync(location))
+        {
+            var documents = new DocumentStore(store);
+            var table = NoteTable();
+            await documents.LoadAsync([table], default);
+            Assert.Equal([("a", "a2"), ("b", "b")], table.Ordered.ToArray().Select(e => (e.Id, e.Value.Text)));
+            Assert.Equal("first", await store.GetSettingAsync("k", default));
+            Assert.Null(await store.GetSettingAsync("missing", default));
+
+            // Sequences are never reused, also after the newest document was deleted.
+            await using (var write = await documents.BeginWriteAsync(default))
+            {
+                write.Put(table, "d", new Note("d"));
+                await write.CommitAsync(default);
+            }
+
+            Assert.True(table.TryGetEntry("d", out var d));
+            Assert.True(d.Sequence > 3);
+        }
+    }
+
     [Fact]
     public async Task EventsAreAppendedWithTheDocumentsThatCausedThemAndOnlyWithThem()
     {
-        var path = DatabasePath();
+        var path = await NewLocationAsync();
         await using var store = await OpenAsync(path);
         var documents = new DocumentStore(store);
         var table = NoteTable();
@@ -34,13 +96,13 @@ public class OutboxTests
         }
 
         // A commit that fails (a trigger refuses the document) must not leave its event behind.
-        await ExecuteAsync(path, "CREATE TRIGGER refuse BEFORE INSERT ON documents WHEN NEW.id = 'boom' BEGIN SELECT RAISE(ABORT, 'refused'); END");
+        await RefuseDocumentAsync(path, "boom");
         var lost = Event("Stream Start", Channel);
         await using (var write = await documents.BeginWriteAsync(default))
         {
             write.Put(table, "boom", new Note("boom"));
             write.AppendEvent(lost.ToOutbox());
-            await Assert.ThrowsAsync<SqliteException>(() => write.CommitAsync(default));
+            await Assert.ThrowsAnyAsync<DbException>(() => write.CommitAsync(default));
         }
 
         // A write never committed appends nothing either.
@@ -64,7 +126,7 @@ public class OutboxTests
     [Fact]
     public async Task ReadsAfterAPositionInOrderOptionallyForOneChannelAndIgnoresARepeatedId()
     {
-        await using var store = await OpenAsync(DatabasePath());
+        await using var store = await OpenAsync(await NewLocationAsync());
         var appended = new List<IvsEvent>();
         for (var i = 0; i < 10; i++)
         {
@@ -91,7 +153,7 @@ public class OutboxTests
     [Fact]
     public async Task WaitCompletesWhenAnEventIsCommitted()
     {
-        await using var store = await OpenAsync(DatabasePath());
+        await using var store = await OpenAsync(await NewLocationAsync());
         await CommitEventsAsync(store, [Event("first", Channel)]);
         var last = store.Outbox.LastPosition;
 
@@ -111,7 +173,7 @@ public class OutboxTests
     [Fact]
     public async Task CursorsParkedEventsAndPositionsSurviveARestartWithoutLoadingTheHistory()
     {
-        var path = DatabasePath();
+        var path = await NewLocationAsync();
         var events = Enumerable.Range(0, 2000).Select(i => Event($"e{i}", Channel)).ToList();
         OutboxEvent parked;
         await using (var store = await OpenAsync(path))
@@ -148,7 +210,7 @@ public class OutboxTests
     [Fact]
     public async Task PruningDeletesOnlyDeliveredEventsPastTheRetentionAndNeverReusesPositions()
     {
-        var path = DatabasePath();
+        var path = await NewLocationAsync();
         long last;
         await using (var store = await OpenAsync(path))
         {
@@ -178,51 +240,6 @@ public class OutboxTests
         }
     }
 
-    [Fact]
-    public async Task EventDocumentsOfTheFirstSchemaMoveIntoTheOutbox()
-    {
-        var path = DatabasePath();
-        var old = Event("Session Created", Channel);
-        var oldJson = old.ToJson().ToJsonString();
-        await using (var connection = new SqliteConnection($"Data Source={path};Pooling=False"))
-        {
-            await connection.OpenAsync();
-            await using var command = connection.CreateCommand();
-
-            // Schema version 1 as released, with one event document as LiveStreamHub wrote them.
-            command.CommandText = """
-                CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL);
-                INSERT INTO schema_migrations VALUES (1, 'documents and settings', '2026-11-01T00:00:00Z');
-                CREATE TABLE documents (kind TEXT NOT NULL, id TEXT NOT NULL, seq INTEGER NOT NULL, body TEXT NOT NULL, PRIMARY KEY (kind, id));
-                CREATE INDEX documents_kind_seq ON documents (kind, seq);
-                CREATE TABLE settings (key TEXT PRIMARY KEY, value TEXT NOT NULL);
-                INSERT INTO documents VALUES ('channel', 'c1', 1, '{}');
-                INSERT INTO documents VALUES ('event', $id, 2, $body);
-                """;
-            command.Parameters.AddWithValue("$id", old.Id);
-            command.Parameters.AddWithValue("$body", new JsonObject
-            {
-                ["EventId"] = old.Id,
-                ["DetailType"] = old.DetailType,
-                ["Time"] = "2026-12-01T12:00:00.1234567+00:00",
-                ["Json"] = oldJson,
-            }.ToJsonString());
-            await command.ExecuteNonQueryAsync();
-        }
-
-        await using var store = await OpenAsync(path);
-        var migrated = Assert.Single(await store.Outbox.ReadAsync(0, 10, null, default));
-        Assert.Equal((old.Id, Channel, old.DetailType, oldJson), (migrated.Id, migrated.ChannelArn, migrated.DetailType, migrated.Json));
-        Assert.Equal(T0.AddMilliseconds(123), migrated.Time);
-        var kinds = new List<string>();
-        await foreach (var document in store.LoadAsync(null, default))
-        {
-            kinds.Add(document.Kind);
-        }
-
-        Assert.Equal(["channel"], kinds);
-    }
-
     internal static IvsEvent Event(string name, string channel, DateTimeOffset? time = null) =>
         IvsEvent.StreamState(name, "us-west-2", "000000000000", channel, "demo", "st-1", time ?? T0);
 
@@ -238,25 +255,7 @@ public class OutboxTests
         await write.CommitAsync(default);
     }
 
-    private static string DatabasePath() => Path.Combine(TestServer.TempDirectory(), "openivs.db");
-
-    private static async Task<SqliteStateStore> OpenAsync(string path)
-    {
-        var store = new SqliteStateStore(path);
-        await store.InitializeAsync(default);
-        return store;
-    }
-
-    private static async Task ExecuteAsync(string path, string sql)
-    {
-        await using var connection = new SqliteConnection($"Data Source={path};Pooling=False");
-        await connection.OpenAsync();
-        await using var command = connection.CreateCommand();
-        command.CommandText = sql;
-        await command.ExecuteNonQueryAsync();
-    }
-
-    private static DocumentTable<Note> NoteTable() => new("note", OutboxTestJson.Default.Note);
+    protected static DocumentTable<Note> NoteTable() => new("note", OutboxTestJson.Default.Note);
 }
 
 public sealed record Note(string Text);

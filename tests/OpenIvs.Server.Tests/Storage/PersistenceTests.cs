@@ -2,14 +2,19 @@ using OpenIvs.Server.Tests.Infrastructure;
 
 namespace OpenIvs.Server.Tests.Storage;
 
+/// <summary>State across a restart, on SQLite here and on PostgreSQL in <see cref="PostgresPersistenceTests"/>.</summary>
 public class PersistenceTests
 {
+    /// <summary>Chooses the store of a test's servers (every server of the test gets the same).</summary>
+    protected virtual Task<Action<Hosting.OpenIvsOptions>> StoreAsync() => Task.FromResult<Action<Hosting.OpenIvsOptions>>(_ => { });
+
     [Fact]
     public async Task StateSurvivesARestartAndUrlsFollowTheConfiguration()
     {
         var dataDirectory = TestServer.TempDirectory();
+        var store = await StoreAsync();
         string channelArn, keyValue, token;
-        await using (var first = await TestServer.StartAsync(dataDirectory: dataDirectory))
+        await using (var first = await TestServer.StartAsync(store, dataDirectory: dataDirectory))
         {
             var created = await first.CallAsync("CreateChannel", """{"name":"kept","tags":{"a":"b"}}""").OkAsync();
             channelArn = (string)created["channel"]!["arn"]!;
@@ -18,7 +23,13 @@ public class PersistenceTests
             token = (string)(await first.CallAsync("ListChannels", """{"maxResults":1}""").OkAsync())["nextToken"]!;
         }
 
-        await using var second = await TestServer.StartAsync(o => o.Public.PlaybackBaseUrl = "https://cdn.example.com", dataDirectory: dataDirectory);
+        await using var second = await TestServer.StartAsync(
+            o =>
+            {
+                store(o);
+                o.Public.PlaybackBaseUrl = "https://cdn.example.com";
+            },
+            dataDirectory: dataDirectory);
         var channel = (await second.CallAsync("GetChannel", $$"""{"arn":"{{channelArn}}"}""").OkAsync())["channel"]!;
         var keys = await second.CallAsync("ListStreamKeys", $$"""{"channelArn":"{{channelArn}}"}""").OkAsync();
         var key = await second.CallAsync("GetStreamKey", $$"""{"arn":"{{(string)keys["streamKeys"]![0]!["arn"]!}}"}""").OkAsync();
@@ -35,13 +46,14 @@ public class PersistenceTests
     public async Task RootCredentialsAreWrittenOnceWithOwnerOnlyPermissions()
     {
         var dataDirectory = TestServer.TempDirectory();
+        var store = await StoreAsync();
         string first;
-        await using (var server = await TestServer.StartAsync(dataDirectory: dataDirectory))
+        await using (var server = await TestServer.StartAsync(store, dataDirectory: dataDirectory))
         {
             first = server.Root.AccessKeyId;
         }
 
-        await using var again = await TestServer.StartAsync(dataDirectory: dataDirectory);
+        await using var again = await TestServer.StartAsync(store, dataDirectory: dataDirectory);
         var path = Path.Combine(dataDirectory, "credentials");
 
         Assert.Equal(first, again.Root.AccessKeyId);

@@ -15,15 +15,14 @@ public sealed class SqliteEventOutbox : IEventOutbox, IAsyncDisposable
     private readonly SqliteConnection _connection;
     private readonly SqliteStateStore _writer;
     private readonly SemaphoreSlim _gate = new(1, 1);
-    private TaskCompletionSource _appended = new(TaskCreationOptions.RunContinuationsAsynchronously);
-    private long _lastPosition;
+    private readonly OutboxPosition _position;
     private int _disposed;
 
     private SqliteEventOutbox(SqliteConnection connection, SqliteStateStore writer, long lastPosition)
     {
         _connection = connection;
         _writer = writer;
-        _lastPosition = lastPosition;
+        _position = new OutboxPosition(lastPosition);
     }
 
     /// <summary>Opens a connection to a migrated database and reads the last position (not the events).</summary>
@@ -45,34 +44,12 @@ public sealed class SqliteEventOutbox : IEventOutbox, IAsyncDisposable
         return new SqliteEventOutbox(connection, writer, last);
     }
 
-    public long LastPosition => Volatile.Read(ref _lastPosition);
+    public long LastPosition => _position.Last;
 
     /// <summary>Called by the store after a commit that appended events up to <paramref name="position"/>.</summary>
-    internal void OnAppended(long position)
-    {
-        if (position <= Volatile.Read(ref _lastPosition))
-        {
-            return;
-        }
+    internal void OnAppended(long position) => _position.Advance(position);
 
-        // Position first, then the signal: a waiter that took the old signal before this sees it completed.
-        Volatile.Write(ref _lastPosition, position);
-        Interlocked.Exchange(ref _appended, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).TrySetResult();
-    }
-
-    public async Task WaitAsync(long afterPosition, CancellationToken cancellationToken)
-    {
-        while (true)
-        {
-            var signal = Volatile.Read(ref _appended);
-            if (Volatile.Read(ref _lastPosition) > afterPosition)
-            {
-                return;
-            }
-
-            await signal.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
-        }
-    }
+    public Task WaitAsync(long afterPosition, CancellationToken cancellationToken) => _position.WaitAsync(afterPosition, cancellationToken);
 
     public Task<IReadOnlyList<OutboxEvent>> ReadAsync(long afterPosition, int limit, string? channelArn, CancellationToken cancellationToken) =>
         RunAsync<IReadOnlyList<OutboxEvent>>(command =>
@@ -91,11 +68,14 @@ public sealed class SqliteEventOutbox : IEventOutbox, IAsyncDisposable
             var events = new List<OutboxEvent>();
             while (reader.Read())
             {
-                events.Add(ReadEvent(reader, 0));
+                events.Add(OutboxEvent.Read(reader, 0));
             }
 
             return events;
         }, cancellationToken);
+
+    /// <summary>One process writes the file, so its claim is never contended nor lost.</summary>
+    public Task<IOutboxClaim> ClaimAsync(string sink, CancellationToken cancellationToken) => Task.FromResult<IOutboxClaim>(SoleClaim.Instance);
 
     public Task<long?> GetCursorAsync(string sink, CancellationToken cancellationToken) =>
         RunAsync(command =>
@@ -151,7 +131,7 @@ public sealed class SqliteEventOutbox : IEventOutbox, IAsyncDisposable
             var parked = new List<ParkedEvent>();
             while (reader.Read())
             {
-                parked.Add(new ParkedEvent(reader.GetString(6), ReadEvent(reader, 0), reader.GetString(7), DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(8))));
+                parked.Add(new ParkedEvent(reader.GetString(6), OutboxEvent.Read(reader, 0), reader.GetString(7), DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(8))));
             }
 
             return parked;
@@ -187,14 +167,6 @@ public sealed class SqliteEventOutbox : IEventOutbox, IAsyncDisposable
         }, cancellationToken).ConfigureAwait(false);
         return total;
     }
-
-    internal static OutboxEvent ReadEvent(SqliteDataReader reader, int first) => new(
-        reader.GetInt64(first),
-        reader.GetString(first + 1),
-        reader.IsDBNull(first + 2) ? null : reader.GetString(first + 2),
-        reader.GetString(first + 3),
-        DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(first + 4)),
-        reader.GetString(first + 5));
 
     /// <summary>
     /// Runs one command on the thread pool (Microsoft.Data.Sqlite's async methods complete synchronously), one
@@ -233,5 +205,14 @@ public sealed class SqliteEventOutbox : IEventOutbox, IAsyncDisposable
 
         await _gate.WaitAsync().ConfigureAwait(false);
         await _connection.DisposeAsync().ConfigureAwait(false);
+    }
+
+    private sealed class SoleClaim : IOutboxClaim
+    {
+        public static readonly SoleClaim Instance = new();
+
+        public CancellationToken Lost => CancellationToken.None;
+
+        public ValueTask DisposeAsync() => ValueTask.CompletedTask;
     }
 }

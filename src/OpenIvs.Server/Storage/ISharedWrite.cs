@@ -1,0 +1,11 @@
+namespace OpenIvs.Server.Storage;
+
+/// <summary>A write holding the shared store's write lock (<see cref="ISharedStateStore.BeginWriteAsync"/>).</summary>
+public interface ISharedWrite : IAsyncDisposable
+{
+    /// <summary>What others committed since the writer's version, to apply before checking any rule.</summary>
+    StateChanges Changes { get; }
+
+    /// <summary>Commits the changes and events atomically and durably, releasing the lock; returns the new version.</summary>
+    Task<long> CommitAsync(IReadOnlyList<DocumentChange> changes, IReadOnlyList<EventAppend> events, CancellationToken cancellationToken);
+}

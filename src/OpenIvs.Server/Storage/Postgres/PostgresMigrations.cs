@@ -1,0 +1,124 @@
+using Npgsql;
+
+namespace OpenIvs.Server.Storage.Postgres;
+
+/// <summary>
+/// Versioned schema migrations, each applied once, in order, in its own transaction, and recorded in
+/// <c>schema_migrations</c>. Nodes starting at once take turns under an advisory lock, so each migration runs
+/// exactly once. Never edit a released migration; add the next one.
+/// </summary>
+internal static class PostgresMigrations
+{
+    /// <summary>The advisory lock key ("OIVS" and 1) held while migrating.</summary>
+    private const long MigrationLock = 0x4F495653_00000001;
+
+    private static readonly (int Version, string Name, string Sql)[] Migrations =
+    [
+        (1, "documents, change feed, settings and event outbox", """
+            -- A deleted document stays as a tombstone (body NULL) until pruned, so nodes following the change
+            -- feed (version > theirs) see deletes too; pruned_version says how far tombstones were pruned.
+            CREATE TABLE documents (
+                kind       text NOT NULL,
+                id         text NOT NULL,
+                seq        bigint NOT NULL,
+                body       text,
+                version    bigint NOT NULL,
+                deleted_at timestamptz,
+                PRIMARY KEY (kind, id)
+            );
+            CREATE INDEX documents_version ON documents (version);
+            -- One row: its lock is the write lock, its version the version of the state.
+            CREATE TABLE state_head (
+                id             integer PRIMARY KEY CHECK (id = 1),
+                version        bigint NOT NULL,
+                last_position  bigint NOT NULL,
+                pruned_version bigint NOT NULL
+            );
+            INSERT INTO state_head (id, version, last_position, pruned_version) VALUES (1, 0, 0, 0);
+            CREATE TABLE settings (
+                key   text PRIMARY KEY,
+                value text NOT NULL
+            );
+            CREATE TABLE events (
+                position    bigserial PRIMARY KEY,
+                id          text NOT NULL UNIQUE,
+                channel_arn text,
+                detail_type text NOT NULL,
+                time        bigint NOT NULL,
+                body        text NOT NULL
+            );
+            CREATE INDEX events_channel ON events (channel_arn, position);
+            CREATE TABLE event_cursors (
+                sink       text PRIMARY KEY,
+                position   bigint NOT NULL,
+                updated_at bigint NOT NULL
+            );
+            CREATE TABLE parked_events (
+                sink        text NOT NULL,
+                position    bigint NOT NULL,
+                id          text NOT NULL,
+                channel_arn text,
+                detail_type text NOT NULL,
+                time        bigint NOT NULL,
+                body        text NOT NULL,
+                reason      text NOT NULL,
+                parked_at   bigint NOT NULL,
+                PRIMARY KEY (sink, position)
+            );
+            CREATE INDEX parked_events_parked_at ON parked_events (parked_at);
+            """),
+    ];
+
+    public static int LatestVersion => Migrations[^1].Version;
+
+    public static async Task ApplyAsync(NpgsqlConnection connection, CancellationToken cancellationToken)
+    {
+        await ExecuteAsync(connection, $"SELECT pg_advisory_lock({MigrationLock})", cancellationToken).ConfigureAwait(false);
+        try
+        {
+            await ExecuteAsync(
+                connection,
+                "CREATE TABLE IF NOT EXISTS schema_migrations (version integer PRIMARY KEY, name text NOT NULL, applied_at timestamptz NOT NULL)",
+                cancellationToken).ConfigureAwait(false);
+            long current;
+            await using (var query = new NpgsqlCommand("SELECT COALESCE(MAX(version), 0) FROM schema_migrations", connection))
+            {
+                current = Convert.ToInt64(await query.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false));
+            }
+
+            if (current > LatestVersion)
+            {
+                throw new InvalidOperationException(
+                    $"The database schema is version {current}, newer than this OpenIVS understands ({LatestVersion}).");
+            }
+
+            foreach (var (version, name, sql) in Migrations.Where(m => m.Version > current))
+            {
+                await using var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+                await using (var migrate = new NpgsqlCommand(sql, connection, transaction))
+                {
+                    await migrate.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+                }
+
+                await using (var record = new NpgsqlCommand("INSERT INTO schema_migrations (version, name, applied_at) VALUES ($1, $2, now())", connection, transaction))
+                {
+                    record.Parameters.Add(new() { Value = version });
+                    record.Parameters.Add(new() { Value = name });
+                    await record.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+                }
+
+                await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+            }
+        }
+        finally
+        {
+            await ExecuteAsync(connection, $"SELECT pg_advisory_unlock({MigrationLock})", CancellationToken.None).ConfigureAwait(false);
+        }
+    }
+
+    private static async Task ExecuteAsync(NpgsqlConnection connection, string sql, CancellationToken cancellationToken)
+    {
+        await using var command = new NpgsqlCommand(sql, connection);
+        await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+    }
+}
