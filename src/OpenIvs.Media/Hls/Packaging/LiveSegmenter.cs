@@ -84,7 +84,7 @@ public sealed class LiveSegmenter : IDisposable
         _options = options;
         _pool = options.BufferPool;
         _uris = new HlsUriScheme(options.Format);
-        _output = new PooledBufferWriter(_pool);
+        _output = new PooledBufferWriter(ArrayPool<byte>.Shared); // scratch: each part is copied out at its size
         _segmentTarget90 = (long)(options.SegmentTarget.TotalSeconds * 90_000);
         _partTarget90 = options.PartTarget is { } part ? Math.Min((long)(part.TotalSeconds * 90_000), _segmentTarget90) : 0;
         _partCut90 = _partTarget90 - Math.Clamp((long)(options.PartTargetHeadroom.TotalSeconds * 90_000), 0, _partTarget90 / 4) - PartTolerance90;
@@ -107,6 +107,9 @@ public sealed class LiveSegmenter : IDisposable
 
     /// <summary>Frames dropped: before the first keyframe, non-increasing video DTS, or for a track the stream does not have.</summary>
     public long DroppedFrames { get; private set; }
+
+    /// <summary>Segments that could not be written to <see cref="LiveSegmenterOptions.SpillDirectory"/> (they stayed in memory).</summary>
+    public long SpillFailures { get; private set; }
 
     /// <summary>Adds one frame. <paramref name="wallClock"/> (when ingest received it) feeds EXT-X-PROGRAM-DATE-TIME.</summary>
     public void Write(MediaFrame frame, DateTimeOffset? wallClock = null)
@@ -177,7 +180,7 @@ public sealed class LiveSegmenter : IDisposable
         ReleasePending();
         foreach (var segment in _window)
         {
-            segment.Release();
+            segment.ReleaseFromWindow();
         }
 
         _window.Clear();
@@ -387,7 +390,12 @@ public sealed class LiveSegmenter : IDisposable
         var input = new PartInput(video, boundary90, audio[..audioCount], audioEnd, data[..dataCount], _partStart90, open.PartCount == 0);
         _output.Reset(_packager.EstimateSize(input));
         _packager.WritePart(_output, input);
-        var buffer = _output.Detach(out var length);
+        // Copied into an array of its own size class: the estimate is generous, and the part stays in memory for
+        // the whole window.
+        var length = _output.WrittenCount;
+        var buffer = _pool.Rent(length);
+        _output.WrittenSpan.CopyTo(buffer);
+        _output.Clear(); // a few parts per second: the shared pool's per-thread cache makes this cheap, no scratch per stream
 
         var independent = VideoDrives ? video.Length > 0 && video[0].IsKeyframe : true;
         var sequence = _nextPartSequence++;
@@ -430,7 +438,34 @@ public sealed class LiveSegmenter : IDisposable
                 _discontinuitySequence++;
             }
 
-            oldest.Release();
+            oldest.ReleaseFromWindow();
+        }
+
+        SpillOlderSegments(complete);
+    }
+
+    /// <summary>Moves complete segments older than the newest <see cref="LiveSegmenterOptions.MemorySegments"/> to files.</summary>
+    private void SpillOlderSegments(int complete)
+    {
+        if (_options.SpillDirectory is not { } directory)
+        {
+            return;
+        }
+
+        var toSpill = complete - _options.MemorySegments;
+        for (var i = 0; i < _window.Count && toSpill > 0; i++)
+        {
+            var segment = _window[i];
+            if (!segment.IsComplete)
+            {
+                continue;
+            }
+
+            toSpill--;
+            if (!segment.IsSpilled && !segment.Spill(directory))
+            {
+                SpillFailures++;
+            }
         }
     }
 
