@@ -28,7 +28,7 @@ internal static class ServeSettings
         ("--public-srt-port", "Public:SrtPort", "OPENIVS_PUBLIC_SRT_PORT", "SRT port clients connect to, if not the listener's."),
         ("--rtmps-certificate", "RtmpsCertificate", "OPENIVS_RTMPS_CERTIFICATE", "PEM certificate for RTMPS (default: a self-signed one in the data directory)."),
         ("--rtmps-certificate-key", "RtmpsCertificateKey", "OPENIVS_RTMPS_CERTIFICATE_KEY", "PEM private key of the RTMPS certificate."),
-        ("--playback-window", "Playback:Window", "OPENIVS_PLAYBACK_WINDOW", "Media listed in each stream's playlist, hh:mm:ss (default: 00:00:24; the newest 4 s in memory, the rest in files)."),
+        ("--playback-window", "Playback:Window", "OPENIVS_PLAYBACK_WINDOW", "Media listed in each stream's playlist, hh:mm:ss (default: 00:00:24; the newest 2 s in memory, the rest in files)."),
         ("--part-target", "Playback:PartTarget", "OPENIVS_PART_TARGET", "LL-HLS part duration of LOW latency channels, hh:mm:ss.fff (default: 00:00:00.360)."),
         ("--s3-endpoint", "Recording:S3Endpoint", "OPENIVS_S3_ENDPOINT", "Record to this S3-compatible service URL instead of <data-dir>/s3 (path-style)."),
         ("--s3", "Recording:S3", "OPENIVS_S3", "aws: record to Amazon S3 in the service's region (standard AWS credentials)."),

@@ -29,7 +29,7 @@ public sealed class PlaybackOptions
     /// segments are kept in files under the data directory's <c>hls/</c> until they leave the window. At or above
     /// <see cref="Window"/>: everything in memory.
     /// </summary>
-    public TimeSpan MemoryWindow { get; set; } = TimeSpan.FromSeconds(4);
+    public TimeSpan MemoryWindow { get; set; } = TimeSpan.FromSeconds(2);
 
     /// <summary>Playlist requests that may wait at the same time (blocking reloads and preload-hinted parts).</summary>
     public int MaxBlockedRequests { get; set; } = 20_000;

@@ -230,9 +230,20 @@ internal sealed class HlsPackager : BackgroundService, ILiveStreamListener
             released += _partPool.Trim();
         }
 
-        if (released >= ReleasedBytesWorthACollection)
+        if (released < ReleasedBytesWorthACollection)
         {
-            GC.Collect(GC.MaxGeneration, GCCollectionMode.Forced, blocking: false);
+            return;
+        }
+
+        if (everything)
+        {
+            // Nothing is live, so a pause costs no one: compact (the large-object heap too, where the part buffers
+            // were) and decommit the freed memory, which a plain collection keeps committed for later allocations.
+            GC.Collect(GC.MaxGeneration, GCCollectionMode.Aggressive, blocking: true, compacting: true);
+        }
+        else
+        {
+            GC.Collect(GC.MaxGeneration, GCCollectionMode.Optimized, blocking: false);
         }
     }
 }

@@ -23,7 +23,7 @@ namespace OpenIvs.Media.Hls.Packaging;
 /// video track). Frames before the first keyframe are dropped, as are video frames whose DTS does not increase.</para>
 /// <para><b>Cutting.</b> A part closes when the next video frame arrives: the frame that starts the next part
 /// gives the last sample of the current part its exact duration (so nothing is estimated), at a latency cost of
-/// one frame interval (33 ms at 30 fps) per part. The part is closed <i>before</i> a frame whose predicted end
+/// one frame interval (33 ms at 30 fps) per part. A keyframe always starts a new part. The part is closed <i>before</i> a frame whose predicted end
 /// (its DTS plus the last frame interval) would pass the part target, so parts stay within PART-TARGET
 /// (RFC 8216bis §4.4.4.9) whenever frame intervals are steady; with irregular timing a part can exceed it by
 /// less than one frame. A segment closes at the first keyframe once the target is reached (half a frame early
@@ -331,8 +331,10 @@ public sealed class LiveSegmenter : IDisposable
             OpenSegment(time90, wallClock);
             Publish(part, segmentCompleted: true);
         }
-        else if (_partTarget90 > 0 && time90 + interval - _partStart90 > _partCut90)
+        else if (_partTarget90 > 0 && (time90 + interval - _partStart90 > _partCut90 || (isKeyframe && VideoDrives)))
         {
+            // A keyframe inside a segment starts a part of its own (INDEPENDENT=YES): a player joining mid-segment
+            // starts from it instead of loading the parts back to the segment's start.
             Publish(ClosePart(time90), segmentCompleted: false);
         }
     }

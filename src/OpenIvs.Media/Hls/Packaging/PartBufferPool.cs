@@ -18,6 +18,7 @@ public sealed class PartBufferPool : ArrayPool<byte>
 {
     private const int MinimumClass = 1024;
     private const int StepsPerOctave = 16;
+    private const int FitClasses = 3; // a request may take an idle array up to three classes (about 19 %) larger
     private readonly Dictionary<int, Bucket> _buckets = [];
     private readonly Lock _bucketsLock = new();
     private readonly int _maxArrayLength;
@@ -71,18 +72,26 @@ public sealed class PartBufferPool : ArrayPool<byte>
             return new byte[minimumLength]; // too large to keep; Return drops it
         }
 
-        var bucket = GetBucket(size);
-        lock (bucket.Lock)
+        // Best fit among the next few classes: part sizes wander, and an idle array a little larger serves as well
+        // as a new one (which would leave the idle one to the garbage collector).
+        for (var (candidate, step) = (size, 0); step <= FitClasses && candidate <= _maxArrayLength; step++, candidate = ClassSize(candidate + 1))
         {
-            if (bucket.Free.TryPop(out var array))
+            if (TryGetBucket(candidate) is not { } bucket)
             {
-                bucket.LowWater = Math.Min(bucket.LowWater, bucket.Free.Count);
-                return array;
+                continue;
             }
 
-            bucket.LowWater = 0;
+            lock (bucket.Lock)
+            {
+                if (bucket.Free.TryPop(out var array))
+                {
+                    bucket.LowWater = Math.Min(bucket.LowWater, bucket.Free.Count);
+                    return array;
+                }
+            }
         }
 
+        GetBucket(size); // the class exists from now on, so the array can come back
         return GC.AllocateUninitializedArray<byte>(size);
     }
 
@@ -131,6 +140,14 @@ public sealed class PartBufferPool : ArrayPool<byte>
         }
 
         return released;
+    }
+
+    private Bucket? TryGetBucket(int size)
+    {
+        lock (_bucketsLock)
+        {
+            return _buckets.GetValueOrDefault(size);
+        }
     }
 
     private Bucket GetBucket(int size)

@@ -31,6 +31,18 @@ public class PartBufferPoolTests
     }
 
     [Fact]
+    public void AnIdleArrayALittleLargerIsLentBeforeANewOneIsMade()
+    {
+        var pool = new PartBufferPool();
+        var larger = pool.Rent(118_000); // 118,784: two classes above 110,592
+        pool.Return(larger);
+        Assert.Same(larger, pool.Rent(110_000));
+        var muchLarger = pool.Rent(200_000);
+        pool.Return(muchLarger);
+        Assert.NotSame(muchLarger, pool.Rent(110_000));
+    }
+
+    [Fact]
     public void TrimDropsOnlyArraysThatStayedIdleForAWholeInterval()
     {
         var pool = new PartBufferPool();
