@@ -34,6 +34,7 @@ internal sealed class HlsPackager : BackgroundService, ILiveStreamListener
     // (memory comes back when streams end).
     private readonly PartBufferPool _partPool = new(maxArrayLength: 4 * 1024 * 1024);
     private readonly string _spillDirectory;
+    private long _releasedSinceCollection; // pump thread only
     private readonly ConcurrentDictionary<string, HlsRendition> _liveByChannelId = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, HlsRendition> _byStreamId = new(StringComparer.Ordinal);
     private readonly SemaphoreSlim _streamBegan = new(0);
@@ -224,16 +225,18 @@ internal sealed class HlsPackager : BackgroundService, ILiveStreamListener
     /// </summary>
     private void TrimPartPool(bool everything)
     {
-        var released = _partPool.Trim();
+        _releasedSinceCollection += _partPool.Trim();
         if (everything)
         {
-            released += _partPool.Trim();
+            _releasedSinceCollection += _partPool.Trim();
         }
 
-        if (released < ReleasedBytesWorthACollection)
+        if (_releasedSinceCollection == 0 || (!everything && _releasedSinceCollection < ReleasedBytesWorthACollection))
         {
             return;
         }
+
+        _releasedSinceCollection = 0;
 
         if (everything)
         {
