@@ -11,7 +11,7 @@ namespace OpenIvs.Media.Hls.Packaging;
 /// <remarks>
 /// Reference counted: the window holds one reference, each <see cref="HlsMediaLease"/> one more. The part
 /// buffers return to the pool when the count reaches zero, so a response still sending a segment that has
-/// just slid out of the window keeps its bytes. A complete segment can be moved to a file (<see cref="Spill"/>):
+/// just slid out of the window keeps its bytes. A complete segment can be moved to a file (<see cref="SpillInBackground"/>):
 /// the window's reference then passes to the file, the buffers go back to the pool once the leases still
 /// reading them end, and later leases read their bytes from the file.
 /// </remarks>
@@ -22,8 +22,11 @@ public sealed class HlsSegment
     private int _partCount;
     private int _references = 1;
     private long _length;
+    private readonly Lock _spillLock = new();
     private SafeFileHandle? _file;
     private int _fileReferences;
+    private bool _spillStarted; // writer thread only
+    private bool _leftWindow;
 
     internal HlsSegment(ArrayPool<byte> pool, long mediaSequence, string uri, DateTimeOffset? programDateTime, bool discontinuity, int mapGeneration, MapTag? map, ReadOnlyMemory<byte> initSegment)
     {
@@ -69,8 +72,8 @@ public sealed class HlsSegment
 
     internal MediaSegment? PlaylistEntry { get; private set; }
 
-    /// <summary>The bytes are in a file (<see cref="Spill"/>), no longer in memory.</summary>
-    public bool IsSpilled => Volatile.Read(ref _file) is not null;
+    /// <summary>The bytes are in a file (<see cref="SpillInBackground"/>), no longer in memory.</summary>
+    public bool IsSpilled => Volatile.Read(ref _fileReferences) > 0 || (Volatile.Read(ref _file) is not null);
 
     /// <summary>Gets a published part; <paramref name="index"/> must be below a <see cref="PartCount"/> read earlier.</summary>
     public HlsPart GetPart(int index)
@@ -165,7 +168,7 @@ public sealed class HlsSegment
             var read = 0;
             while (read < length)
             {
-                var n = RandomAccess.Read(_file!, buffer.AsSpan(read, length - read), first.Offset + read);
+                var n = RandomAccess.Read(Volatile.Read(ref _file)!, buffer.AsSpan(read, length - read), first.Offset + read);
                 if (n == 0)
                 {
                     ArrayPool<byte>.Shared.Return(buffer);
@@ -189,17 +192,24 @@ public sealed class HlsSegment
     }
 
     /// <summary>
-    /// Writes the complete segment to a new file in <paramref name="directory"/> (deleted when the segment is freed)
-    /// and lets its buffers go back to the pool. Writer thread only, while the window holds the segment. False (and
-    /// the bytes stay in memory) when the file cannot be written.
+    /// Starts writing the complete segment to a new file in <paramref name="directory"/> on a thread-pool thread (disk
+    /// writes can block, and the writer thread packages every stream); once written, later leases read the file and
+    /// the buffers go back to the pool. The file is deleted when the segment is freed. Writer thread only, while the
+    /// window holds the segment; if the file cannot be written the bytes stay in memory.
     /// </summary>
-    internal bool Spill(string directory)
+    internal void SpillInBackground(string directory)
     {
-        if (!IsComplete || _file is not null)
+        if (!IsComplete || _spillStarted || !TryAcquire())
         {
-            return false;
+            return;
         }
 
+        _spillStarted = true; // the reference just taken keeps the buffers while they are written
+        ThreadPool.UnsafeQueueUserWorkItem(static state => state.segment.Spill(state.directory), (segment: this, directory), preferLocal: false);
+    }
+
+    private void Spill(string directory)
+    {
         SafeFileHandle? file = null;
         try
         {
@@ -213,19 +223,43 @@ public sealed class HlsSegment
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
             file?.Dispose();
-            return false;
+            file = null;
         }
 
-        _fileReferences = 1; // the window's, handed over from the buffers
-        Volatile.Write(ref _file, file);
-        Release();
-        return true;
+        var handedOver = false;
+        lock (_spillLock)
+        {
+            if (file is not null && !_leftWindow)
+            {
+                _file = file;
+                Volatile.Write(ref _fileReferences, 1); // the window's, handed over from the buffers
+                handedOver = true;
+            }
+        }
+
+        if (!handedOver)
+        {
+            file?.Dispose(); // failed, or the segment left the window meanwhile
+        }
+
+        Release(); // the writer's reference
+        if (handedOver)
+        {
+            Release(); // the window's reference to the buffers
+        }
     }
 
     /// <summary>Drops the window's reference (to the buffers, or to the file once spilled).</summary>
     internal void ReleaseFromWindow()
     {
-        if (_file is not null)
+        bool spilled;
+        lock (_spillLock)
+        {
+            _leftWindow = true;
+            spilled = _file is not null;
+        }
+
+        if (spilled)
         {
             ReleaseFile();
         }

@@ -108,9 +108,6 @@ public sealed class LiveSegmenter : IDisposable
     /// <summary>Frames dropped: before the first keyframe, non-increasing video DTS, or for a track the stream does not have.</summary>
     public long DroppedFrames { get; private set; }
 
-    /// <summary>Segments that could not be written to <see cref="LiveSegmenterOptions.SpillDirectory"/> (they stayed in memory).</summary>
-    public long SpillFailures { get; private set; }
-
     /// <summary>Adds one frame. <paramref name="wallClock"/> (when ingest received it) feeds EXT-X-PROGRAM-DATE-TIME.</summary>
     public void Write(MediaFrame frame, DateTimeOffset? wallClock = null)
     {
@@ -464,10 +461,7 @@ public sealed class LiveSegmenter : IDisposable
             }
 
             toSpill--;
-            if (!segment.IsSpilled && !segment.Spill(directory))
-            {
-                SpillFailures++;
-            }
+            segment.SpillInBackground(directory);
         }
     }
 
