@@ -149,6 +149,11 @@ public class LiveSegmenterPropertyTests
             previous = frame.Timestamp;
         }
 
-        return max;
+        // Audio decode times advance by whole frames and re-anchor to the stamps only when they drift more than
+        // 100 ms apart (AudioTimeline), so a gap under that threshold is carried and released at the next re-anchor:
+        // one step between decode times can be up to 100 ms longer than any step between stamps.
+        return video ? max : max + AudioResyncMilliseconds;
     }
+
+    private const int AudioResyncMilliseconds = 100;
 }
