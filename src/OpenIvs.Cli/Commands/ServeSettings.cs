@@ -29,7 +29,7 @@ internal static class ServeSettings
         ("--rtmps-certificate", "RtmpsCertificate", "OPENIVS_RTMPS_CERTIFICATE", "PEM certificate for RTMPS (default: a self-signed one in the data directory)."),
         ("--rtmps-certificate-key", "RtmpsCertificateKey", "OPENIVS_RTMPS_CERTIFICATE_KEY", "PEM private key of the RTMPS certificate."),
         ("--playback-window", "Playback:Window", "OPENIVS_PLAYBACK_WINDOW", "Media listed in each stream's playlist, hh:mm:ss (default: 00:00:24; the newest 2 s in memory, the rest in files)."),
-        ("--part-target", "Playback:PartTarget", "OPENIVS_PART_TARGET", "LL-HLS part duration of LOW latency channels, hh:mm:ss.fff (default: 00:00:00.220)."),
+        ("--part-target", "Playback:PartTarget", "OPENIVS_PART_TARGET", "LL-HLS part duration of LOW latency channels, hh:mm:ss.fff (default: 00:00:00.360)."),
         ("--s3-endpoint", "Recording:S3Endpoint", "OPENIVS_S3_ENDPOINT", "Record to this S3-compatible service URL instead of <data-dir>/s3 (path-style)."),
         ("--s3", "Recording:S3", "OPENIVS_S3", "aws: record to Amazon S3 in the service's region (standard AWS credentials)."),
         ("--s3-force-path-style", "Recording:S3ForcePathStyle", "OPENIVS_S3_FORCE_PATH_STYLE", "true (default) or false for virtual-host bucket addressing."),

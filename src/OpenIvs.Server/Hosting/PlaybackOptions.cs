@@ -10,11 +10,10 @@ public sealed class PlaybackOptions
     public bool Enabled { get; set; } = true;
 
     /// <summary>
-    /// LL-HLS PART-TARGET of LOW latency channels (0.1-1 s). Parts are cut 20 ms inside it, so at 0.22 s they
-    /// hold six 30 fps frames (0.2 s; twelve at 60 fps), encoder timestamp jitter never makes one longer than advertised,
-    /// and PART-HOLD-BACK (three part targets, 0.66 s) is where a stock low-latency player stays behind the live edge.
+    /// LL-HLS PART-TARGET of LOW latency channels (0.1-1 s). Parts are cut 20 ms inside it, so at 0.36 s they
+    /// hold ten 30 fps frames (0.333 s) and encoder timestamp jitter never makes one longer than advertised.
     /// </summary>
-    public TimeSpan PartTarget { get; set; } = TimeSpan.FromSeconds(0.22);
+    public TimeSpan PartTarget { get; set; } = TimeSpan.FromSeconds(0.36);
 
     /// <summary>Segment target of LOW latency channels (IVS: 2 s segments, with a 2 s keyframe interval).</summary>
     public TimeSpan LowLatencySegmentTarget { get; set; } = TimeSpan.FromSeconds(2);
