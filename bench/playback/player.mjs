@@ -105,14 +105,20 @@ try {
     const q = document.getElementById("v").getVideoPlaybackQuality();
     return { ...window.probe, dropped: q.droppedVideoFrames, total: q.totalVideoFrames };
   });
-  const lat = probe.samples.filter(s => s[0] >= from).map(s => s[1]).sort((a, b) => a - b);
+  const measured = probe.samples.filter(s => s[0] >= from);
+  const lat = measured.map(s => s[1]).sort((a, b) => a - b);
+  // drift: the median of the first and of the last minute of the measurement (of its first and last sixth when shorter)
+  const span = Math.min(60_000, (measure * 1000) / 6);
+  const medianOf = xs => { const v = xs.map(s => s[1]).sort((a, b) => a - b); return v.length ? v[Math.floor(v.length / 2)] : null; };
+  const end = measured.length ? measured.at(-1)[0] : from;
   const pick = p => (lat.length ? lat[Math.min(lat.length - 1, Math.floor(p * lat.length))] : null);
   const hl = probe.hlsLatency.filter(s => s[0] >= from);
   const mean = xs => (xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : null);
   result = {
     url, hlsVersion, hlsConfig, warmup, measure,
     samples: lat.length, undecodable: probe.bad, framesSeen: probe.frames,
-    median: pick(0.5), p95: pick(0.95), min: lat[0] ?? null, max: lat.at(-1) ?? null,
+    median: pick(0.5), p95: pick(0.95),
+    firstMinute: medianOf(measured.filter(s => s[0] < from + span)), lastMinute: medianOf(measured.filter(s => s[0] > end - span)), min: lat[0] ?? null, max: lat.at(-1) ?? null,
     hlsLatency: mean(hl.map(s => s[1])), hlsTargetLatency: mean(hl.map(s => s[2])),
     waiting: probe.waiting, dropped: probe.dropped, totalFrames: probe.total,
     errors: probe.errors.concat(consoleErrors).slice(0, 20),

@@ -1,20 +1,28 @@
 #!/usr/bin/env python3
 """Playback benchmarks (not tests). Use bench/playback/run.sh, which installs the Node dependencies first.
 
-usage: bench/playback/run.sh latency  [--servers openivs,nginx] [--warmup 20] [--measure 45]
+usage: bench/playback/run.sh latency  [--servers openivs,nginx] [--players stock,watch] [--gop 1] [--warmup 20] [--measure 45]
+       bench/playback/run.sh memory   [--servers openivs,openivs-ingest,nginx] [--streams 10,50,100] [--settle 75]   (or --memory)
        bench/playback/run.sh fanout   [--viewers 100,500,1000] [--ramp 10] [--warmup 10] [--measure 20] [--workers 2]
        bench/playback/run.sh segments [--concurrency 10,50] [--duration 6] [--repeat 3] [--servers openivs,nginx]
 
 latency   glass-to-glass latency. ffmpeg paints the wall-clock capture time (epoch ms mod 2^24) as a 24-block
           barcode (plus an inverted check row) into a 720p30 test pattern, right after `-re` paces the frame, encodes
           it (libx264 veryfast, tune zerolatency, 2.5 Mbps, 1 s GOP) and publishes it over RTMP. Headless Chromium
-          (playwright-core, /usr/bin/chromium) plays the stream with hls.js (--hls-config; default: the watch page's
-          config, lowLatencyMode and catch-up at up to 1.2x) and
+          (playwright-core, /usr/bin/chromium) plays the stream with hls.js, once per --players configuration: "stock"
+          is `new Hls({lowLatencyMode: true})` as in a user's own page, "watch" the watch page's (catch-up at up to
+          1.2x); --hls-config runs one custom configuration instead. The player
           decodes the barcode of every displayed frame (requestVideoFrameCallback): latency = display wall time -
-          capture wall time; median and p95 over --measure seconds after --warmup. Also shown: hls.js's own
+          capture wall time; median and p95 over --measure seconds after --warmup, and the medians of the first and
+          the last minute (drift; run with --measure 600 for the 10-minute run). --servers openivs-ts: a TS channel. Also shown: hls.js's own
           latency estimate (distance to the playlist's live edge) and its target (PART-HOLD-BACK, or 3 segments). OpenIVS: a LOW latency
           FRAGMENTED_MP4 channel (LL-HLS); nginx: libnginx-mod-rtmp `hls on; hls_fragment 1s`, served by nginx http.
           One after the other in the same run, each with its own publisher and browser.
+memory    resident memory per live stream: for each of --streams N, a fresh server, N channels, N real-time
+          publishers of a 2.5 Mbps clip (ffmpeg's tee muxer, 25 outputs per process); RSS of the server's process tree
+          idle, live (after --warmup, default 40 s, so the playback window is full) and --settle seconds after the
+          streams ended (memory coming back). openivs: LOW latency fMP4 channels (LL-HLS packaging); openivs-ingest:
+          playback off (ingest only); nginx: nginx-rtmp with HLS to disk (its segments live in the page cache).
 Every table ends with "others": the CPU (% of one core) that the rest of the shared machine used during the
 measurement (out of 100 x cores); when it is high the figures are starved, not slow.
 fanout    N simulated LL-HLS viewers (viewers.mjs: blocking reloads + every part) of one 2.5 Mbps 720p30 stream
@@ -53,6 +61,7 @@ ROOT = os.path.abspath(os.path.join(HERE, "..", ".."))
 KEY, SECRET = "AKIABENCHMARK0000000", "benchmark-secret-benchmark-secret-00000"
 BLOCK, BITS = 40, 24
 DEVNULL = subprocess.DEVNULL
+CLI = os.path.join(ROOT, "artifacts", "cli")  # --cli DIR: an already published build instead (before/after comparisons)
 # the configuration of the watch page (web/watch.js): low-latency mode, PART-HOLD-BACK from the playlist, catch up by
 # playing up to 1.2x; the same for both servers
 WATCH_PAGE_HLS_CONFIG = json.dumps({"lowLatencyMode": True, "maxLiveSyncPlaybackRate": 1.2, "backBufferLength": 30,
@@ -149,13 +158,13 @@ def barcode_filter(work):
     return path
 
 
-def publish_barcode(work, url):
+def publish_barcode(work, url, gop=1):
     return subprocess.Popen(
         ["ffmpeg", "-hide_banner", "-loglevel", "error", "-re", "-f", "lavfi", "-i", "testsrc2=size=1280x720:rate=30",
          "-re", "-f", "lavfi", "-i", "sine=frequency=1000:sample_rate=48000", "-filter_script:v", barcode_filter(work),
          "-c:v", "libx264", "-preset", "veryfast", "-tune", "zerolatency", "-pix_fmt", "yuv420p",
-         "-b:v", "2500k", "-maxrate", "2500k", "-bufsize", "2500k", "-g", "30", "-keyint_min", "30", "-sc_threshold", "0",
-         "-c:a", "aac", "-b:a", "128k", "-f", "flv", url], stdin=DEVNULL, stdout=DEVNULL, stderr=DEVNULL)
+         "-b:v", "2500k", "-maxrate", "2500k", "-bufsize", "2500k", "-g", str(30 * gop), "-keyint_min", str(30 * gop),
+         "-sc_threshold", "0", "-c:a", "aac", "-b:a", "128k", "-f", "flv", url], stdin=DEVNULL, stdout=DEVNULL, stderr=DEVNULL)
 
 
 def make_clip(work):
@@ -176,21 +185,21 @@ def publish_clip(clip, url):
 # ---------------------------------------------------------------- servers
 
 class OpenIvs:
-    def __init__(self, work):
+    def __init__(self, work, **extra_env):
         self.http, rtmp, rtmps = free_port(), free_port(), free_port()
         self.rtmp = rtmp
         env = dict(os.environ, OPENIVS_ACCESS_KEY_ID=KEY, OPENIVS_SECRET_ACCESS_KEY=SECRET,
-                   OPENIVS_Transcoding__Enabled="false")  # transmux plumbing only (bench/transcode measures transcoding)
+                   OPENIVS_Transcoding__Enabled="false", **extra_env)  # transmux only (bench/transcode measures transcoding)
         self.log = open(os.path.join(work, "openivs.log"), "w")
         self.proc = subprocess.Popen(
-            ["dotnet", os.path.join(ROOT, "artifacts", "cli", "openivs.dll"), "serve", "--data-dir", os.path.join(work, f"openivs-{self.http}"),
+            ["dotnet", os.path.join(CLI, "openivs.dll"), "serve", "--data-dir", os.path.join(work, f"openivs-{self.http}"),
              "--http", f"127.0.0.1:{self.http}", "--rtmp", f"127.0.0.1:{rtmp}", "--rtmps", f"127.0.0.1:{rtmps}",
              "--srt", f"127.0.0.1:{free_port()}", "--log-level", "Warning"], env=env, stdout=self.log, stderr=subprocess.STDOUT)
         wait_for(f"http://127.0.0.1:{self.http}/health", 60)
         self.client = boto3.client("ivs", endpoint_url=f"http://127.0.0.1:{self.http}", region_name="us-west-2",
                                    aws_access_key_id=KEY, aws_secret_access_key=SECRET)
 
-    def channel(self, latency="LOW", container="FRAGMENTED_MP4", record=False):
+    def channel(self, latency="LOW", container="FRAGMENTED_MP4", record=False, name="bench"):
         extra = {}
         if record:  # auto-record to the embedded destination, thumbnails every 5 s
             rc = self.client.create_recording_configuration(
@@ -199,7 +208,7 @@ class OpenIvs:
             while self.client.get_recording_configuration(arn=rc)["recordingConfiguration"]["state"] != "ACTIVE":
                 time.sleep(0.1)
             extra["recordingConfigurationArn"] = rc
-        ch = self.client.create_channel(name="bench", latencyMode=latency, type="STANDARD", insecureIngest=True,
+        ch = self.client.create_channel(name=name, latencyMode=latency, type="STANDARD", insecureIngest=True,
                                         containerFormat=container, **extra)
         return f"rtmp://127.0.0.1:{self.rtmp}/app/{ch['streamKey']['value']}", ch["channel"]["playbackUrl"]
 
@@ -263,43 +272,58 @@ def media_playlist_url(multivariant_url):
 
 # ---------------------------------------------------------------- latency
 
+def player_configs(args):
+    """The hls.js configurations to run: stock low-latency mode as a user's own player has it, the watch page's."""
+    known = {"stock": json.dumps({"lowLatencyMode": True}), "watch": WATCH_PAGE_HLS_CONFIG}
+    if args.hls_config:
+        return [("custom", args.hls_config)]
+    return [(name, known[name]) for name in args.players.split(",")]
+
+
 def latency(args, work):
-    print(f"glass-to-glass latency: 720p30 barcode pattern, x264 veryfast zerolatency 2.5 Mbps, 1 s GOP; "
+    print(f"glass-to-glass latency: 720p30 barcode pattern, x264 veryfast zerolatency 2.5 Mbps, {args.gop} s GOP; "
           f"warm-up {args.warmup}s, measure {args.measure}s; {os.cpu_count()} cores, load {machine_load()}")
-    print(f"{'server':8} {'frames':>6} {'bad':>4} {'median s':>9} {'p95 s':>6} {'min s':>6} {'max s':>6} "
-          f"{'hls.js latency':>15} {'target':>7} {'stalls':>6} {'dropped':>7} {'CPU% srv':>8} {'pub':>5} {'browser':>7} {'others':>6}")
+    print(f"{'server':8} {'player':6} {'frames':>6} {'bad':>4} {'median s':>9} {'p95 s':>6} {'min s':>6} {'max s':>6} "
+          f"{'first/last min':>14} {'hls.js latency':>15} {'target':>7} {'stalls':>6} {'dropped':>7} {'CPU% srv':>8} {'pub':>5} "
+          f"{'browser':>7} {'others':>6}")
+    r = None
     for name in args.servers.split(","):
-        if name in ("openivs", "openivs-rec"):
-            server = OpenIvs(work)
-            ingest, url = server.channel("LOW", "FRAGMENTED_MP4", record=name == "openivs-rec")
+        if name in ("openivs", "openivs-rec", "openivs-ts"):
+            server = OpenIvs(work, **dict(kv.split("=", 1) for kv in args.server_env))
+            ingest, url = server.channel("LOW", "TS" if name == "openivs-ts" else "FRAGMENTED_MP4", record=name == "openivs-rec")
         else:
             server = Nginx(work)
             ingest, url = f"rtmp://127.0.0.1:{server.rtmp}/app/stream", f"http://127.0.0.1:{server.http}/hls/stream.m3u8"
         publisher = player = None
         try:
-            publisher = publish_barcode(work, ingest)
+            publisher = publish_barcode(work, ingest, args.gop)
             wait_for(url, 30)
-            player = subprocess.Popen(["node", os.path.join(HERE, "player.mjs"), url, str(args.warmup), str(args.measure), args.hls_config],
-                                      stdout=subprocess.PIPE, text=True)
-            meter = CpuMeter(server=server.proc, publisher=publisher, browser=player)
-            time.sleep(args.warmup + 3)
-            meter.start()
-            time.sleep(args.measure - 3)
-            cpu = meter.stop()
-            out, _ = player.communicate(timeout=120)
-            r = json.loads(out.strip().splitlines()[-1])
-            fmt = lambda v: f"{v / 1000:.2f}" if v is not None else "-"
-            hl = f"{r['hlsLatency']:.2f}" if r["hlsLatency"] else "-"
-            tl = f"{r['hlsTargetLatency']:.2f}" if r["hlsTargetLatency"] else "-"
-            print(f"{name:8} {r['samples']:>6} {r['undecodable']:>4} {fmt(r['median']):>9} {fmt(r['p95']):>6} {fmt(r['min']):>6} "
-                  f"{fmt(r['max']):>6} {hl:>15} {tl:>7} {r['waiting']:>6} {r['dropped']:>7} {cpu['server']:>8.1f} "
-                  f"{cpu['publisher']:>5.0f} {cpu['browser']:>7.0f} {cpu['others']:>6.0f}", flush=True)
-            if r["errors"]:
-                print(f"  hls.js errors ({name}): {'; '.join(r['errors'][:5])}")
+            for config_name, config in player_configs(args):
+                player = subprocess.Popen(["node", os.path.join(HERE, "player.mjs"), url, str(args.warmup), str(args.measure), config],
+                                          stdout=subprocess.PIPE, text=True)
+                meter = CpuMeter(server=server.proc, publisher=publisher, browser=player)
+                time.sleep(args.warmup + 3)
+                meter.start()
+                time.sleep(args.measure - 3)
+                cpu = meter.stop()
+                out, _ = player.communicate(timeout=120)
+                player = None
+                r = json.loads(out.strip().splitlines()[-1])
+                fmt = lambda v: f"{v / 1000:.2f}" if v is not None else "-"
+                hl = f"{r['hlsLatency']:.2f}" if r["hlsLatency"] else "-"
+                tl = f"{r['hlsTargetLatency']:.2f}" if r["hlsTargetLatency"] else "-"
+                drift = f"{fmt(r['firstMinute'])}/{fmt(r['lastMinute'])}"
+                print(f"{name:8} {config_name:6} {r['samples']:>6} {r['undecodable']:>4} {fmt(r['median']):>9} {fmt(r['p95']):>6} "
+                      f"{fmt(r['min']):>6} {fmt(r['max']):>6} {drift:>14} {hl:>15} {tl:>7} {r['waiting']:>6} {r['dropped']:>7} "
+                      f"{cpu['server']:>8.1f} {cpu['publisher']:>5.0f} {cpu['browser']:>7.0f} {cpu['others']:>6.0f}", flush=True)
+                if r["errors"]:
+                    print(f"  hls.js errors ({name}, {config_name}): {'; '.join(r['errors'][:5])}")
         finally:
             stop(player, publisher)
             server.close()
-    print(f"hls.js {r['hlsVersion']} config {json.dumps(r['hlsConfig'])}; Chromium {chromium_version()}")
+    if r:
+        print(f"hls.js {r['hlsVersion']}; stock = {player_configs(argparse.Namespace(hls_config=None, players='stock'))[0][1]}, "
+              f"watch = {WATCH_PAGE_HLS_CONFIG}; Chromium {chromium_version()}")
 
 
 def chromium_version():
@@ -353,6 +377,75 @@ def fanout(args, work):
             stop(publisher)
     finally:
         server.close()
+
+
+# ---------------------------------------------------------------- memory
+
+def rss_kb(pids):
+    """Resident set size (VmRSS) summed over processes, in kB."""
+    total = 0
+    for pid in pids:
+        try:
+            with open(f"/proc/{pid}/status") as f:
+                total += next(int(line.split()[1]) for line in f if line.startswith("VmRSS:"))
+        except (FileNotFoundError, ProcessLookupError, StopIteration):
+            pass
+    return total
+
+
+def publish_tee(clip, urls, per_process=25):
+    """Real-time publishers of the clip, one ffmpeg per `per_process` URLs (the tee muxer): 100 ffmpegs would starve the machine."""
+    procs = []
+    for i in range(0, len(urls), per_process):
+        outputs = "|".join(f"[f=flv:onfail=ignore]{u}" for u in urls[i:i + per_process])
+        procs.append(subprocess.Popen(["ffmpeg", "-hide_banner", "-loglevel", "error", "-re", "-stream_loop", "-1", "-i", clip,
+                                       "-map", "0", "-c", "copy", "-f", "tee", outputs], stdin=DEVNULL, stdout=DEVNULL, stderr=DEVNULL))
+    return procs
+
+
+def memory(args, work):
+    """Resident memory per live stream: N publishers at once, RSS of the server's process tree before, while live and
+    after they ended (when memory should have come back)."""
+    clip = make_clip(work)
+    counts = [int(v) for v in args.streams.split(",")]
+    print(f"resident memory per stream: N 2.5 Mbps + 128 kb/s 720p30 streams (2 s GOP, -c copy, {args.warmup}s live before "
+          f"measuring), RSS of the server's process tree; 'after' = {args.settle}s after the last stream ended; "
+          f"{os.cpu_count()} cores, load {machine_load()}")
+    print(f"{'server':16} {'streams':>7} {'idle MB':>8} {'live MB':>8} {'MB/stream':>9} {'after MB':>8} {'CPU% srv':>8} {'others':>6}")
+    for name in args.servers.split(","):
+        for n in counts:
+            if name.startswith("openivs"):
+                extra = {"OPENIVS_Playback__Enabled": "false"} if name == "openivs-ingest" else {}
+                server = OpenIvs(work, OPENIVS_Quotas__ConcurrentStreams=str(max(counts) + 10), **extra)
+                urls = [server.channel("LOW", "FRAGMENTED_MP4", name=f"m{i}")[0] for i in range(n)]
+            else:
+                server = Nginx(work)
+                urls = [f"rtmp://127.0.0.1:{server.rtmp}/app/stream{i}" for i in range(n)]
+            publishers = []
+            try:
+                time.sleep(3)
+                idle = rss_kb(tree(server.proc.pid))
+                publishers = publish_tee(clip, urls)
+                time.sleep(args.warmup)
+                meter = CpuMeter(server=server.proc)
+                meter.start()
+                samples = []
+                for _ in range(5):
+                    samples.append(rss_kb(tree(server.proc.pid)))
+                    time.sleep(1)
+                cpu = meter.stop()
+                live = statistics.median(samples)
+                if any(p.poll() is not None for p in publishers):
+                    print(f"  ({name}: a publisher stopped early)")
+                stop(*publishers)
+                publishers = []
+                time.sleep(args.settle)
+                after = rss_kb(tree(server.proc.pid))
+                print(f"{name:16} {n:>7} {idle / 1024:>8.1f} {live / 1024:>8.1f} {(live - idle) / 1024 / n:>9.2f} "
+                      f"{after / 1024:>8.1f} {cpu['server']:>8.0f} {cpu['others']:>6.0f}", flush=True)
+            finally:
+                stop(*publishers)
+                server.close()
 
 
 # ---------------------------------------------------------------- segments
@@ -452,7 +545,10 @@ def segments(args, work):
 def main():
     # argparse formats the usage with %-interpolation: the docstring's literal % signs must be doubled.
     parser = argparse.ArgumentParser(usage=__doc__.replace("%", "%%"))
-    parser.add_argument("bench", choices=["latency", "fanout", "segments"])
+    parser.add_argument("bench", nargs="?", choices=["latency", "fanout", "segments", "memory"])
+    parser.add_argument("--memory", action="store_true", help="the memory benchmark (same as `memory`)")
+    parser.add_argument("--streams", default="10,50,100", help="memory: live streams at once, one run each")
+    parser.add_argument("--settle", type=int, default=75, help="memory: seconds after the streams ended before 'after'")
     parser.add_argument("--servers", default="openivs,nginx")
     parser.add_argument("--warmup", type=int)
     parser.add_argument("--measure", type=int)
@@ -462,18 +558,33 @@ def main():
     parser.add_argument("--concurrency", default="10,50")
     parser.add_argument("--duration", type=int, default=6)
     parser.add_argument("--repeat", type=int, default=3)
-    parser.add_argument("--hls-config", default=WATCH_PAGE_HLS_CONFIG, help="hls.js config JSON (default: the watch page's)")
+    parser.add_argument("--players", default="stock,watch",
+                        help="latency: hls.js configurations, stock (lowLatencyMode only) and/or watch (the watch page's catch-up)")
+    parser.add_argument("--hls-config", help="latency: one custom hls.js config JSON instead of --players")
+    parser.add_argument("--gop", type=int, default=1, help="latency: keyframe interval of the publisher, seconds")
+    parser.add_argument("--server-env", action="append", default=[], metavar="NAME=VALUE",
+                        help="latency: an environment variable for OpenIVS (e.g. OPENIVS_PART_TARGET=00:00:00.200); repeatable")
+    parser.add_argument("--cli", help="run this published OpenIVS build (a directory with openivs.dll) instead of publishing one")
     parser.add_argument("--keep", action="store_true", help="keep the work directory (logs) and print its path")
     args = parser.parse_args()
+    if args.memory:
+        args.bench = "memory"
+    if args.bench is None:
+        parser.error("which benchmark: latency, fanout, segments or memory")
     if args.bench == "latency":
         args.warmup, args.measure = args.warmup or 20, args.measure or 45
+    elif args.bench == "memory":
+        args.warmup, args.measure = args.warmup or 40, args.measure or 5
     else:
         args.warmup, args.measure = args.warmup or 10, args.measure or 20
-    if "openivs" in args.servers or args.bench == "fanout":
+    if args.cli:
+        global CLI
+        CLI = os.path.abspath(args.cli)
+    elif "openivs" in args.servers or args.bench == "fanout":
         publish_cli()
     work = tempfile.mkdtemp(prefix="openivs-playbench-")
     try:
-        {"latency": latency, "fanout": fanout, "segments": segments}[args.bench](args, work)
+        {"latency": latency, "fanout": fanout, "segments": segments, "memory": memory}[args.bench](args, work)
     finally:
         if args.keep:
             print(f"work directory: {work}")

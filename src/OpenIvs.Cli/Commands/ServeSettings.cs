@@ -32,7 +32,7 @@ internal static class ServeSettings
         ("--public-srt-port", "Public:SrtPort", "OPENIVS_PUBLIC_SRT_PORT", "SRT port clients connect to, if not the listener's."),
         ("--rtmps-certificate", "RtmpsCertificate", "OPENIVS_RTMPS_CERTIFICATE", "PEM certificate for RTMPS (default: a self-signed one in the data directory)."),
         ("--rtmps-certificate-key", "RtmpsCertificateKey", "OPENIVS_RTMPS_CERTIFICATE_KEY", "PEM private key of the RTMPS certificate."),
-        ("--playback-window", "Playback:Window", "OPENIVS_PLAYBACK_WINDOW", "Media kept in memory per stream, hh:mm:ss (default: 00:00:24)."),
+        ("--playback-window", "Playback:Window", "OPENIVS_PLAYBACK_WINDOW", "Media listed in each stream's playlist, hh:mm:ss (default: 00:00:24; the newest 2 s in memory, the rest in files)."),
         ("--part-target", "Playback:PartTarget", "OPENIVS_PART_TARGET", "LL-HLS part duration of LOW latency channels, hh:mm:ss.fff (default: 00:00:00.360)."),
         ("--geoip-db", "Geo:GeoIpDatabase", "OPENIVS_GEOIP_DB", "MaxMind-format database (.mmdb) telling viewers' countries, for policies' allowedCountries."),
         ("--trusted-country-header", "Geo:TrustedCountryHeader", "OPENIVS_TRUSTED_COUNTRY_HEADER", "Header with the viewer's country set by a CDN or proxy, e.g. CloudFront-Viewer-Country (needs --trusted-proxies)."),

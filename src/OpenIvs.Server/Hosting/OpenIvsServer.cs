@@ -198,7 +198,7 @@ public sealed class OpenIvsServer : IAsyncDisposable
         services.AddSingleton(options.Geo);
         services.AddSingleton<Playback.ViewerCountries>();
         services.AddSingleton<Playback.PlaybackAuthorizer>();
-        services.AddSingleton<Playback.HlsPackager>();
+        services.AddSingleton(sp => ActivatorUtilities.CreateInstance<Playback.HlsPackager>(sp, Path.Combine(options.DataDirectory, "hls")));
         services.AddHostedService(sp => sp.GetRequiredService<Playback.HlsPackager>());
 
         // After the hub's consumers: SRT callers are taken once they run (as Kestrel's RTMP listeners start last).

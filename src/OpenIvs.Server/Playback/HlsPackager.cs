@@ -21,27 +21,53 @@ internal sealed class HlsPackager : BackgroundService, ILiveStreamListener
     // Viewer counts and ended streams are swept every 5 s of clock time (not every N pump ticks: on a busy machine a
     // 10 ms delay takes longer, and counts would lag).
     private static readonly TimeSpan SweepInterval = TimeSpan.FromSeconds(5);
+    private const long ReleasedBytesWorthACollection = 16 * 1024 * 1024;
     private readonly IStreamHub _hub;
     private readonly PlaybackOptions _options;
     private readonly PlaybackAuthorizer _authorizer;
     private readonly TimeProvider _time;
     private readonly ILogger<HlsPackager> _logger;
-    // Parts (about 100 KB each at 2.5 Mbps) live for the whole window and then come back. The shared pool keeps
-    // only a few arrays per size, so with many streams most parts would be new large-object allocations and
-    // every eviction garbage: a pool of its own, big enough for the windows of many streams, recycles them.
-    private readonly ArrayPool<byte> _partPool = ArrayPool<byte>.Create(maxArrayLength: 4 * 1024 * 1024, maxArraysPerBucket: 4096);
+    // Parts (about 100 KB each at 2.5 Mbps) stay in memory for a few seconds and then come back. The shared pool
+    // keeps only a few arrays per size, so with many streams most parts would be new large-object allocations and
+    // every eviction garbage: a pool of its own recycles them, and gives back what sat idle for a sweep interval
+    // (memory comes back when streams end).
+    private readonly PartBufferPool _partPool = new(maxArrayLength: 4 * 1024 * 1024);
+    private readonly string _spillDirectory;
+    private long _releasedSinceCollection; // pump thread only
     private readonly ConcurrentDictionary<string, HlsRendition> _liveByChannelId = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, HlsRendition> _byStreamId = new(StringComparer.Ordinal);
     private readonly SemaphoreSlim _streamBegan = new(0);
 
-    public HlsPackager(PlaybackOptions options, IStreamHub hub, PlaybackAuthorizer authorizer, TimeProvider time, ILogger<HlsPackager> logger)
+    // spillDirectory: where segments older than PlaybackOptions.MemoryWindow wait on disk (emptied at start).
+    public HlsPackager(PlaybackOptions options, string spillDirectory, IStreamHub hub, PlaybackAuthorizer authorizer, TimeProvider time, ILogger<HlsPackager> logger)
     {
         _hub = hub;
         _options = options;
         _authorizer = authorizer;
         _time = time;
         _logger = logger;
+        _spillDirectory = spillDirectory;
+        PrepareSpillDirectory(_spillDirectory);
         hub.AddListener(this);
+    }
+
+    /// <summary>Bytes of part buffers idle in the pool (not yet given back).</summary>
+    internal long IdlePartBytes => _partPool.IdleBytes;
+
+    // Spilled segments are deleted when they leave the window; what a crash left behind goes now.
+    private static void PrepareSpillDirectory(string directory)
+    {
+        Directory.CreateDirectory(directory);
+        foreach (var file in Directory.EnumerateFiles(directory, "*.seg"))
+        {
+            try
+            {
+                File.Delete(file);
+            }
+            catch (IOException)
+            {
+            }
+        }
     }
 
     /// <summary>
@@ -110,9 +136,12 @@ internal sealed class HlsPackager : BackgroundService, ILiveStreamListener
             PartTarget = lowLatency ? _options.PartTarget : null,
             PartTargetHeadroom = TimeSpan.FromMilliseconds(Math.Min(20, _options.PartTarget.TotalMilliseconds / 10)),
             WindowSegments = Math.Max(3, (int)Math.Ceiling(_options.Window / segmentTarget)),
-            DeltaUpdates = lowLatency,
+            DeltaUpdates = lowLatency, // a NORMAL window is too short for skipping to pay off
             SpliceInfoStream = !string.IsNullOrEmpty(channel.AdConfigurationArn), // SCTE-35 in TS for InsertAdBreak
-            BufferPool = _partPool, // a NORMAL window is too short for skipping to pay off
+            BufferPool = _partPool,
+            // players ask for the newest seconds; older segments wait on disk (the page cache) for the few that lag
+            SpillDirectory = _options.MemoryWindow < _options.Window ? _spillDirectory : null,
+            MemorySegments = Math.Max(1, (int)Math.Ceiling(_options.MemoryWindow / segmentTarget)),
         };
     }
 
@@ -128,6 +157,7 @@ internal sealed class HlsPackager : BackgroundService, ILiveStreamListener
             {
                 if (_byStreamId.IsEmpty)
                 {
+                    TrimPartPool(everything: true);
                     await _streamBegan.WaitAsync(stoppingToken).ConfigureAwait(false); // no timer while nothing is live
                 }
 
@@ -186,5 +216,38 @@ internal sealed class HlsPackager : BackgroundService, ILiveStreamListener
         }
 
         _authorizer.Sweep();
+        TrimPartPool(everything: false);
+    }
+
+    /// <summary>
+    /// Gives the part buffers that sat idle since the last sweep back to the garbage collector (all of them when
+    /// nothing is live), and collects when that was a lot: an idle process allocates nothing, so no collection
+    /// would come to return the memory to the system.
+    /// </summary>
+    private void TrimPartPool(bool everything)
+    {
+        _releasedSinceCollection += _partPool.Trim();
+        if (everything)
+        {
+            _releasedSinceCollection += _partPool.Trim();
+        }
+
+        if (_releasedSinceCollection == 0 || (!everything && _releasedSinceCollection < ReleasedBytesWorthACollection))
+        {
+            return;
+        }
+
+        _releasedSinceCollection = 0;
+
+        if (everything)
+        {
+            // Nothing is live, so a pause costs no one: compact (the large-object heap too, where the part buffers
+            // were) and decommit the freed memory, which a plain collection keeps committed for later allocations.
+            GC.Collect(GC.MaxGeneration, GCCollectionMode.Aggressive, blocking: true, compacting: true);
+        }
+        else
+        {
+            GC.Collect(GC.MaxGeneration, GCCollectionMode.Optimized, blocking: false);
+        }
     }
 }

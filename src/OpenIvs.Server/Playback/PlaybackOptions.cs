@@ -21,8 +21,15 @@ public sealed class PlaybackOptions
     /// <summary>Segment target of NORMAL latency channels (plain HLS, Apple's recommended 6 s).</summary>
     public TimeSpan NormalSegmentTarget { get; set; } = TimeSpan.FromSeconds(6);
 
-    /// <summary>How much of each stream stays in memory and in the playlist (at least three segments).</summary>
+    /// <summary>How much of each stream stays in the playlist (at least three segments).</summary>
     public TimeSpan Window { get; set; } = TimeSpan.FromSeconds(24);
+
+    /// <summary>
+    /// How much of the window stays in memory (complete segments, at least one, besides the one being written); older
+    /// segments are kept in files under the data directory's <c>hls/</c> until they leave the window. At or above
+    /// <see cref="Window"/>: everything in memory.
+    /// </summary>
+    public TimeSpan MemoryWindow { get; set; } = TimeSpan.FromSeconds(2);
 
     /// <summary>Playlist requests that may wait at the same time (blocking reloads and preload-hinted parts).</summary>
     public int MaxBlockedRequests { get; set; } = 20_000;
@@ -51,6 +58,11 @@ public sealed class PlaybackOptions
         if (NormalSegmentTarget < TimeSpan.FromSeconds(1) || NormalSegmentTarget > TimeSpan.FromSeconds(20))
         {
             yield return "Playback.NormalSegmentTarget must be between 1 s and 20 s.";
+        }
+
+        if (MemoryWindow < TimeSpan.Zero)
+        {
+            yield return "Playback.MemoryWindow must not be negative.";
         }
 
         if (Window < TimeSpan.FromSeconds(6) || Window > TimeSpan.FromHours(1))

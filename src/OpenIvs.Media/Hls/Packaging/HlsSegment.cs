@@ -1,4 +1,5 @@
 using System.Buffers;
+using Microsoft.Win32.SafeHandles;
 using OpenIvs.Media.Hls.Playlists;
 
 namespace OpenIvs.Media.Hls.Packaging;
@@ -10,7 +11,9 @@ namespace OpenIvs.Media.Hls.Packaging;
 /// <remarks>
 /// Reference counted: the window holds one reference, each <see cref="HlsMediaLease"/> one more. The part
 /// buffers return to the pool when the count reaches zero, so a response still sending a segment that has
-/// just slid out of the window keeps its bytes.
+/// just slid out of the window keeps its bytes. A complete segment can be moved to a file (<see cref="SpillInBackground"/>):
+/// the window's reference then passes to the file, the buffers go back to the pool once the leases still
+/// reading them end, and later leases read their bytes from the file.
 /// </remarks>
 public sealed class HlsSegment
 {
@@ -19,6 +22,11 @@ public sealed class HlsSegment
     private int _partCount;
     private int _references = 1;
     private long _length;
+    private readonly Lock _spillLock = new();
+    private SafeFileHandle? _file;
+    private int _fileReferences;
+    private bool _spillStarted; // writer thread only
+    private bool _leftWindow;
 
     internal HlsSegment(ArrayPool<byte> pool, long mediaSequence, string uri, DateTimeOffset? programDateTime, bool discontinuity, int mapGeneration, MapTag? map, ReadOnlyMemory<byte> initSegment)
     {
@@ -63,6 +71,9 @@ public sealed class HlsSegment
     public int PartCount => Volatile.Read(ref _partCount);
 
     internal MediaSegment? PlaylistEntry { get; private set; }
+
+    /// <summary>The bytes are in a file (<see cref="SpillInBackground"/>), no longer in memory.</summary>
+    public bool IsSpilled => Volatile.Read(ref _fileReferences) > 0 || (Volatile.Read(ref _file) is not null);
 
     /// <summary>Gets a published part; <paramref name="index"/> must be below a <see cref="PartCount"/> read earlier.</summary>
     public HlsPart GetPart(int index)
@@ -112,18 +123,178 @@ public sealed class HlsSegment
         }
     }
 
-    /// <summary>The whole segment as one sequence over its parts (call with a reference held, on a complete segment).</summary>
-    public ReadOnlySequence<byte> GetSequence()
+    /// <summary>
+    /// Leases <paramref name="partCount"/> parts from <paramref name="firstPart"/> (one part, or the whole segment): from memory
+    /// while the buffers are there, else read from the spill file into a buffer the lease owns. False once freed.
+    /// </summary>
+    internal bool TryLease(int firstPart, int partCount, out HlsMediaLease lease)
     {
-        var count = Volatile.Read(ref _partCount);
-        if (count == 0)
+        if (TryAcquire())
+        {
+            lease = new HlsMediaLease(this, GetSequence(firstPart, partCount));
+            return true;
+        }
+
+        lease = default;
+        if (partCount == 0)
+        {
+            return false;
+        }
+
+        var current = Volatile.Read(ref _fileReferences);
+        while (true)
+        {
+            if (current <= 0)
+            {
+                return false;
+            }
+
+            var seen = Interlocked.CompareExchange(ref _fileReferences, current + 1, current);
+            if (seen == current)
+            {
+                break;
+            }
+
+            current = seen;
+        }
+
+        try
+        {
+            var parts = Volatile.Read(ref _parts);
+            var first = parts[firstPart];
+            var last = parts[firstPart + partCount - 1];
+            var length = (int)(last.Offset + last.Length - first.Offset);
+            var buffer = ArrayPool<byte>.Shared.Rent(length);
+            var read = 0;
+            while (read < length)
+            {
+                var n = RandomAccess.Read(Volatile.Read(ref _file)!, buffer.AsSpan(read, length - read), first.Offset + read);
+                if (n == 0)
+                {
+                    ArrayPool<byte>.Shared.Return(buffer);
+                    return false;
+                }
+
+                read += n;
+            }
+
+            lease = new HlsMediaLease(buffer, length);
+            return true;
+        }
+        catch (IOException)
+        {
+            return false;
+        }
+        finally
+        {
+            ReleaseFile();
+        }
+    }
+
+    /// <summary>
+    /// Starts writing the complete segment to a new file in <paramref name="directory"/> on a thread-pool thread (disk
+    /// writes can block, and the writer thread packages every stream); once written, later leases read the file and
+    /// the buffers go back to the pool. The file is deleted when the segment is freed. Writer thread only, while the
+    /// window holds the segment; if the file cannot be written the bytes stay in memory.
+    /// </summary>
+    internal void SpillInBackground(string directory)
+    {
+        if (!IsComplete || _spillStarted || !TryAcquire())
+        {
+            return;
+        }
+
+        _spillStarted = true; // the reference just taken keeps the buffers while they are written
+        ThreadPool.UnsafeQueueUserWorkItem(static state => state.segment.Spill(state.directory), (segment: this, directory), preferLocal: false);
+    }
+
+    private void Spill(string directory)
+    {
+        SafeFileHandle? file = null;
+        try
+        {
+            file = File.OpenHandle(Path.Combine(directory, $"{Guid.NewGuid():N}.seg"), FileMode.CreateNew, FileAccess.ReadWrite,
+                FileShare.Read | FileShare.Delete, FileOptions.DeleteOnClose, preallocationSize: _length);
+            for (var i = 0; i < _partCount; i++)
+            {
+                RandomAccess.Write(file, _parts[i].Memory.Span, _parts[i].Offset);
+            }
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            file?.Dispose();
+            file = null;
+        }
+
+        var handedOver = false;
+        lock (_spillLock)
+        {
+            if (file is not null && !_leftWindow)
+            {
+                _file = file;
+                Volatile.Write(ref _fileReferences, 1); // the window's, handed over from the buffers
+                handedOver = true;
+            }
+        }
+
+        if (!handedOver)
+        {
+            file?.Dispose(); // failed, or the segment left the window meanwhile
+        }
+
+        Release(); // the writer's reference
+        if (handedOver)
+        {
+            Release(); // the window's reference to the buffers
+        }
+    }
+
+    /// <summary>Drops the window's reference (to the buffers, or to the file once spilled).</summary>
+    internal void ReleaseFromWindow()
+    {
+        bool spilled;
+        lock (_spillLock)
+        {
+            _leftWindow = true;
+            spilled = _file is not null;
+        }
+
+        if (spilled)
+        {
+            ReleaseFile();
+        }
+        else
+        {
+            Release();
+        }
+    }
+
+    private void ReleaseFile()
+    {
+        if (Interlocked.Decrement(ref _fileReferences) == 0)
+        {
+            _file!.Dispose();
+        }
+    }
+
+    /// <summary>The whole segment as one sequence over its parts (call with a reference held, on a complete segment).</summary>
+    public ReadOnlySequence<byte> GetSequence() => GetSequence(0, Volatile.Read(ref _partCount));
+
+    private ReadOnlySequence<byte> GetSequence(int firstPart, int partCount)
+    {
+        if (partCount == 0)
         {
             return ReadOnlySequence<byte>.Empty;
         }
 
         var parts = Volatile.Read(ref _parts);
-        var last = parts[count - 1].Node;
-        return new ReadOnlySequence<byte>(parts[0].Node, 0, last, last.Memory.Length);
+        if (partCount == 1)
+        {
+            return new ReadOnlySequence<byte>(parts[firstPart].Memory);
+        }
+
+        var last = parts[firstPart + partCount - 1].Node;
+        return new ReadOnlySequence<byte>(parts[firstPart].Node, 0, last, last.Memory.Length);
     }
 
     internal void AddPart(HlsPart part)

@@ -109,13 +109,7 @@ public sealed class HlsStreamSnapshot
     {
         lease = default;
         var i = IndexOf(mediaSequence);
-        if (i < 0 || !IsSegmentComplete(i) || !_segments[i].TryAcquire())
-        {
-            return false;
-        }
-
-        lease = new HlsMediaLease(_segments[i], _segments[i].GetSequence());
-        return true;
+        return i >= 0 && IsSegmentComplete(i) && _segments[i].TryLease(0, _partCounts[i], out lease);
     }
 
     /// <summary>Leases one part by its stream-wide number (its URI); false if not published or already freed.</summary>
@@ -137,14 +131,7 @@ public sealed class HlsStreamSnapshot
             }
 
             var index = partSequence - first;
-            if (index >= _partCounts[i] || !segment.TryAcquire())
-            {
-                return false;
-            }
-
-            var part = segment.GetPart((int)index);
-            lease = new HlsMediaLease(segment, new ReadOnlySequence<byte>(part.Memory));
-            return true;
+            return index < _partCounts[i] && segment.TryLease((int)index, 1, out lease);
         }
 
         return false;

@@ -24,7 +24,7 @@ namespace OpenIvs.Media.Hls.Packaging;
 /// video track). Frames before the first keyframe are dropped, as are video frames whose DTS does not increase.</para>
 /// <para><b>Cutting.</b> A part closes when the next video frame arrives: the frame that starts the next part
 /// gives the last sample of the current part its exact duration (so nothing is estimated), at a latency cost of
-/// one frame interval (33 ms at 30 fps) per part. The part is closed <i>before</i> a frame whose predicted end
+/// one frame interval (33 ms at 30 fps) per part. A keyframe always starts a new part. The part is closed <i>before</i> a frame whose predicted end
 /// (its DTS plus the last frame interval) would pass the part target, so parts stay within PART-TARGET
 /// (RFC 8216bis §4.4.4.9) whenever frame intervals are steady; with irregular timing a part can exceed it by
 /// less than one frame. A segment closes at the first keyframe once the target is reached (half a frame early
@@ -89,7 +89,7 @@ public sealed class LiveSegmenter : IDisposable
         _options = options;
         _pool = options.BufferPool;
         _uris = new HlsUriScheme(options.Format);
-        _output = new PooledBufferWriter(_pool);
+        _output = new PooledBufferWriter(ArrayPool<byte>.Shared); // scratch: each part is copied out at its size
         _segmentTarget90 = (long)(options.SegmentTarget.TotalSeconds * 90_000);
         _partTarget90 = options.PartTarget is { } part ? Math.Min((long)(part.TotalSeconds * 90_000), _segmentTarget90) : 0;
         _partCut90 = _partTarget90 - Math.Clamp((long)(options.PartTargetHeadroom.TotalSeconds * 90_000), 0, _partTarget90 / 4) - PartTolerance90;
@@ -211,7 +211,7 @@ public sealed class LiveSegmenter : IDisposable
         ReleasePending();
         foreach (var segment in _window)
         {
-            segment.Release();
+            segment.ReleaseFromWindow();
         }
 
         _window.Clear();
@@ -364,8 +364,10 @@ public sealed class LiveSegmenter : IDisposable
             OpenSegment(time90, wallClock);
             Publish(part, segmentCompleted: true);
         }
-        else if (_partTarget90 > 0 && time90 + interval - _partStart90 > _partCut90)
+        else if (_partTarget90 > 0 && (time90 + interval - _partStart90 > _partCut90 || (isKeyframe && VideoDrives)))
         {
+            // A keyframe inside a segment starts a part of its own (INDEPENDENT=YES): a player joining mid-segment
+            // starts from it instead of loading the parts back to the segment's start.
             Publish(ClosePart(time90), segmentCompleted: false);
         }
     }
@@ -588,7 +590,12 @@ public sealed class LiveSegmenter : IDisposable
         var input = new PartInput(video, boundary90, audio[..audioCount], audioEnd, data[..dataCount], _partStart90, open.PartCount == 0, CollectionsMarshal.AsSpan(_pendingSplices));
         _output.Reset(_packager.EstimateSize(input));
         _packager.WritePart(_output, input);
-        var buffer = _output.Detach(out var length);
+        // Copied into an array of its own size class: the estimate is generous, and the part stays in memory for
+        // the whole window.
+        var length = _output.WrittenCount;
+        var buffer = _pool.Rent(length);
+        _output.WrittenSpan.CopyTo(buffer);
+        _output.Clear(); // a few parts per second: the shared pool's per-thread cache makes this cheap, no scratch per stream
         _pendingSplices.Clear();
 
         var independent = VideoDrives ? video.Length > 0 && video[0].IsKeyframe : true;
@@ -632,7 +639,31 @@ public sealed class LiveSegmenter : IDisposable
                 _discontinuitySequence++;
             }
 
-            oldest.Release();
+            oldest.ReleaseFromWindow();
+        }
+
+        SpillOlderSegments(complete);
+    }
+
+    /// <summary>Moves complete segments older than the newest <see cref="LiveSegmenterOptions.MemorySegments"/> to files.</summary>
+    private void SpillOlderSegments(int complete)
+    {
+        if (_options.SpillDirectory is not { } directory)
+        {
+            return;
+        }
+
+        var toSpill = complete - _options.MemorySegments;
+        for (var i = 0; i < _window.Count && toSpill > 0; i++)
+        {
+            var segment = _window[i];
+            if (!segment.IsComplete)
+            {
+                continue;
+            }
+
+            toSpill--;
+            segment.SpillInBackground(directory);
         }
     }
 

@@ -8,6 +8,7 @@ public sealed class LiveSegmenterOptions
     private TimeSpan _segmentTarget = TimeSpan.FromSeconds(2);
     private TimeSpan? _partTarget = TimeSpan.FromSeconds(0.5);
     private int _windowSegments = 10;
+    private int _memorySegments = 2;
     private double _partHoldBackParts = 3;
     private TimeSpan _timestampJumpThreshold = TimeSpan.FromSeconds(10);
     private TimeSpan _programDateTimeResyncThreshold = TimeSpan.FromSeconds(1);
@@ -136,6 +137,26 @@ public sealed class LiveSegmenterOptions
     /// <see cref="LiveSegmenter.MarkAdBreak"/> (fMP4 carries the markers in the playlist only).
     /// </summary>
     public bool SpliceInfoStream { get; set; }
+
+    /// <summary>
+    /// A directory for segments that players rarely ask for: complete segments older than the newest
+    /// <see cref="MemorySegments"/> are written there (one file each, deleted when the segment leaves the window)
+    /// and their buffers freed; they stay in the playlist and are read back when requested. Null (default): the
+    /// whole window stays in memory.
+    /// </summary>
+    public string? SpillDirectory { get; set; }
+
+    /// <summary>Complete segments kept in memory when <see cref="SpillDirectory"/> is set (1-10000, default 2), besides the open one.</summary>
+    public int MemorySegments
+    {
+        get => _memorySegments;
+        set
+        {
+            ArgumentOutOfRangeException.ThrowIfLessThan(value, 1);
+            ArgumentOutOfRangeException.ThrowIfGreaterThan(value, 10_000);
+            _memorySegments = value;
+        }
+    }
 
     /// <summary>Media sequence number of the first segment.</summary>
     public long FirstMediaSequence { get; set; }

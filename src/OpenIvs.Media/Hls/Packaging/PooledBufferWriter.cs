@@ -69,12 +69,15 @@ public sealed class PooledBufferWriter : IBufferWriter<byte>, IDisposable
         return _buffer.AsSpan(_written);
     }
 
-    public void Dispose()
+    /// <summary>Returns the array to the pool and starts empty; the writer stays usable.</summary>
+    public void Clear()
     {
         ReturnBuffer();
         _buffer = [];
         _written = 0;
     }
+
+    public void Dispose() => Clear();
 
     private void Ensure(int sizeHint)
     {

@@ -109,6 +109,94 @@ public class LiveSegmenterTests
     }
 
     [Fact]
+    public void OlderSegmentsMoveToFilesAndAreReadBackByteForByte()
+    {
+        var directory = Directory.CreateTempSubdirectory("openivs-spill-").FullName;
+        try
+        {
+            var pool = new TrackingArrayPool();
+            var options = Options(pool: pool);
+            options.SpillDirectory = directory;
+            options.MemorySegments = 1;
+            var segmenter = new LiveSegmenter(options, SyntheticStream.VideoInfo, SyntheticStream.AudioInfo);
+            var segmentBytes = new Dictionary<long, byte[]>();
+            var partBytes = new Dictionary<long, byte[]>();
+            HlsMediaLease heldAcrossSpill = default;
+            segmenter.PartCompleted += e =>
+            {
+                Assert.True(e.Snapshot.TryAcquirePart(e.PartSequence, out var part));
+                using (part)
+                {
+                    partBytes[e.PartSequence] = part.Data.ToArray();
+                }
+
+                if (e.SegmentCompleted)
+                {
+                    Assert.True(e.Snapshot.TryAcquireSegment(e.MediaSequence, out var segment));
+                    segmentBytes[e.MediaSequence] = segment.Data.ToArray();
+                    if (e.MediaSequence == 0)
+                    {
+                        heldAcrossSpill = segment; // segment 0 is spilled while this lease still reads its buffers
+                    }
+                    else
+                    {
+                        segment.Dispose();
+                    }
+                }
+            };
+            Write(segmenter, Frames(100)); // segments 0, 1, 2 complete (1 s each), 3 open
+
+            var snapshot = segmenter.Snapshot;
+            var complete = snapshot.Segments.ToArray().Where(s => s.IsComplete).ToArray();
+            Assert.Equal([0L, 1L, 2L], complete.Select(s => s.MediaSequence));
+            // written on a thread-pool thread: wait for it, generously
+            Assert.True(SpinWait.SpinUntil(() => complete[0].IsSpilled && complete[1].IsSpilled, TimeSpan.FromSeconds(30)));
+            Assert.False(complete[2].IsSpilled);
+            Assert.Equal(2, Directory.GetFiles(directory).Length);
+            Assert.Equal(segmentBytes[0], heldAcrossSpill.Data.ToArray()); // the older lease still reads memory
+            heldAcrossSpill.Dispose();
+
+            foreach (var segment in complete)
+            {
+                Assert.Equal(segmentBytes[segment.MediaSequence], Bytes(snapshot, segment.MediaSequence));
+                for (var i = 0; i < segment.PartCount; i++)
+                {
+                    var sequence = segment.GetPart(i).Sequence;
+                    Assert.True(snapshot.TryAcquirePart(sequence, out var part));
+                    using (part)
+                    {
+                        Assert.Equal(partBytes[sequence], part.Data.ToArray());
+                    }
+                }
+            }
+
+            // spilled segments hold no buffers: what is out is the memory segment's and the open one's
+            var inMemory = snapshot.Segments.ToArray().Where(s => !s.IsSpilled).Sum(s => s.PartCount);
+            Assert.True(SpinWait.SpinUntil(() => pool.Outstanding <= inMemory + 2, TimeSpan.FromSeconds(30)), $"{pool.Outstanding} buffers out for {inMemory} parts in memory");
+
+            Write(segmenter, Frames(100).Select(f => f with { Timestamp = f.Timestamp + 3300 }).ToList());
+            Assert.False(segmenter.Snapshot.TryAcquireSegment(0, out _)); // left the window: its file is gone
+            segmenter.Dispose();
+            // spills still running when the segments left end by deleting their files and returning the buffers
+            Assert.True(SpinWait.SpinUntil(() => Directory.GetFiles(directory).Length == 0 && pool.Outstanding == 0, TimeSpan.FromSeconds(30)));
+            Assert.Empty(pool.Errors);
+        }
+        finally
+        {
+            Directory.Delete(directory, recursive: true);
+        }
+    }
+
+    private static byte[] Bytes(HlsStreamSnapshot snapshot, long mediaSequence)
+    {
+        Assert.True(snapshot.TryAcquireSegment(mediaSequence, out var lease));
+        using (lease)
+        {
+            return lease.Data.ToArray();
+        }
+    }
+
+    [Fact]
     public void MetadataLandsInThePartCoveringItsTimestamp()
     {
         using var segmenter = new LiveSegmenter(Options(), SyntheticStream.VideoInfo, SyntheticStream.AudioInfo);
@@ -180,6 +268,7 @@ public class LiveSegmenterTests
         Assert.Throws<ArgumentOutOfRangeException>(() => options.PartTarget = TimeSpan.FromMilliseconds(10));
         Assert.Throws<ArgumentOutOfRangeException>(() => options.WindowSegments = 2);
         Assert.Throws<ArgumentOutOfRangeException>(() => options.PartHoldBackParts = 1.5);
+        Assert.Throws<ArgumentOutOfRangeException>(() => options.MemorySegments = 0);
         Assert.Throws<ArgumentException>(() => options.MetadataOwner = string.Empty);
         options.PartTarget = null;
         Assert.Null(options.PartTarget);
