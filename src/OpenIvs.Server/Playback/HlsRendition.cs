@@ -119,7 +119,7 @@ internal sealed partial class HlsRendition : IDisposable
             }
         }
 
-        Tap.Complete();
+        Tap.Complete(_segmenter?.Snapshot.Playlist.DateRanges);
 
         EndedAt = _time.GetUtcNow();
         WakeWaiters();

@@ -263,6 +263,12 @@ internal sealed partial class Recorder : BackgroundService, ILiveStreamListener
             }
         }
 
+        if (completed && !recording.TapsEnded.Contains(tap))
+        {
+            recording.TapsEnded.Add(tap);
+            session.EndSegments(recording.Stream, rendition, tap.FinalDateRanges);
+        }
+
         if (framesEnded && !completed)
         {
             // The frames have ended; the packager's last segment follows within a pump or two. Never wait for ever.
@@ -463,6 +469,9 @@ internal sealed partial class Recorder : BackgroundService, ILiveStreamListener
     private sealed class StreamRecording(LiveStream stream, LiveStreamReader reader, RecordingConfiguration configuration) : IDisposable
     {
         public LiveStream Stream { get; } = stream;
+
+        /// <summary>Taps whose end (closing ad-break tags) the session has been given.</summary>
+        public HashSet<SegmentTap> TapsEnded { get; } = [];
 
         public LiveStreamReader Reader { get; } = reader;
 

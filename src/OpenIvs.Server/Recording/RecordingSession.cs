@@ -306,6 +306,15 @@ internal sealed partial class RecordingSession
         }
     }
 
+    /// <summary>The packager has given a rendition's last segment: its closing ad-break tags follow it.</summary>
+    public void EndSegments(LiveStream stream, LiveRendition? rendition, IReadOnlyList<DateRange> finalDateRanges)
+    {
+        if (finalDateRanges.Count > 0 && stream == LastStream && _feeds.TryGetValue(rendition?.Name ?? string.Empty, out var feed) && feed.Packaged)
+        {
+            feed.Recorder?.EndPackaged(finalDateRanges);
+        }
+    }
+
     /// <summary>One item of the attached stream (the pump releases frames afterwards).</summary>
     public void Handle(in StreamItem item)
     {

@@ -140,7 +140,14 @@ internal sealed class RenditionRecorder : IDisposable
     }
 
     /// <summary>One complete segment of the packager (one byte-range entry).</summary>
-    public void AppendPackaged(PackagedSegment segment) => Append(segment.Segment, segment.Data);
+    public void AppendPackaged(PackagedSegment segment)
+    {
+        Append(segment.Segment, segment.Data);
+        KeepDateRanges(segment.DateRanges, segment.Segment.MediaSequence);
+    }
+
+    /// <summary>The packager's last ad-break tags (a break still open, the post-roll): after the last entry.</summary>
+    public void EndPackaged(IReadOnlyList<DateRange> finalDateRanges) => KeepDateRanges(finalDateRanges, long.MaxValue);
 
     public void Write(MediaFrame frame, DateTimeOffset wallClock)
     {
@@ -157,7 +164,7 @@ internal sealed class RenditionRecorder : IDisposable
             try
             {
                 segmenter.Complete();
-                KeepDateRanges(segmenter.Snapshot.Playlist, long.MaxValue); // a break still open ends here; a post-roll follows
+                KeepDateRanges(segmenter.Snapshot.Playlist.DateRanges, long.MaxValue); // a break still open ends here; a post-roll follows
             }
             finally
             {
@@ -316,7 +323,7 @@ internal sealed class RenditionRecorder : IDisposable
                 Append(segment, lease.Data);
             }
 
-            KeepDateRanges(snapshot.Playlist, completed.MediaSequence);
+            KeepDateRanges(snapshot.Playlist.DateRanges, completed.MediaSequence);
         }
         catch (Exception e)
         {
@@ -325,9 +332,9 @@ internal sealed class RenditionRecorder : IDisposable
     }
 
     /// <summary>Keeps the ad-break tags of the segments recorded so far (up to <paramref name="upTo"/>), each once.</summary>
-    private void KeepDateRanges(MediaPlaylist playlist, long upTo)
+    private void KeepDateRanges(IReadOnlyList<DateRange> ranges, long upTo)
     {
-        foreach (var range in playlist.DateRanges)
+        foreach (var range in ranges)
         {
             if (range.MediaSequence <= upTo && _dateRangesSeen.Add(range))
             {

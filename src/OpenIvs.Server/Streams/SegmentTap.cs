@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using OpenIvs.Media.Hls.Packaging;
+using OpenIvs.Media.Hls.Playlists;
 
 namespace OpenIvs.Server.Streams;
 
@@ -72,7 +73,7 @@ public sealed class SegmentTap
 
         if (segment is not null && snapshot.TryAcquireSegment(mediaSequence, out var lease))
         {
-            _queue.Enqueue(new PackagedSegment(segment, lease));
+            _queue.Enqueue(new PackagedSegment(segment, lease, snapshot.Playlist.DateRanges));
             if (!_open)
             {
                 Close(); // closed meanwhile: nobody will take it
@@ -80,8 +81,19 @@ public sealed class SegmentTap
         }
     }
 
-    /// <summary>The packager: no more segments.</summary>
-    public void Complete() => _completed = true;
+    /// <summary>The live playlist's ad-break tags at the end (a break still open, the post-roll), once <see cref="Completed"/>.</summary>
+    public IReadOnlyList<DateRange> FinalDateRanges { get; private set; } = [];
+
+    /// <summary>The packager: no more segments; <paramref name="finalDateRanges"/> are the last playlist's ad-break tags.</summary>
+    public void Complete(IReadOnlyList<DateRange>? finalDateRanges = null)
+    {
+        if (!_completed && finalDateRanges is not null)
+        {
+            FinalDateRanges = finalDateRanges;
+        }
+
+        _completed = true;
+    }
 
     public bool TryTake(out PackagedSegment segment) => _queue.TryDequeue(out segment!);
 }
