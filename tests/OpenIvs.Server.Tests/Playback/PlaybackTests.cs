@@ -211,7 +211,7 @@ public class PlaybackTests
 
         // Freeze the encoder: no new part comes, so waits last.
         await publisher.PauseAsync();
-        var (msn, part) = Parse(await server.Http.GetStringAsync(mediaUrl)).NextPart();
+        var (msn, part) = await SettledNextPartAsync(server, mediaUrl);
         var next = $"{mediaUrl}&_HLS_msn={msn}&_HLS_part={part}";
         using var leave = new CancellationTokenSource();
         var waiting = new[] { server.Http.GetAsync(next, leave.Token), server.Http.GetAsync(next, leave.Token) };
@@ -241,6 +241,28 @@ public class PlaybackTests
         await publisher.ResumeAsync();
         using var answered = await server.Http.GetAsync(next);
         Assert.Equal(HttpStatusCode.OK, answered.StatusCode);
+    }
+
+    /// <summary>
+    /// The next part once a paused publisher's last media has been packaged: what was in flight when ffmpeg stopped
+    /// (socket buffers, ingest coalescing) can still complete a part. Real time: the publisher is a real process.
+    /// </summary>
+    private static async Task<(long Msn, int Part)> SettledNextPartAsync(TestServer server, string mediaUrl)
+    {
+        var next = Parse(await server.Http.GetStringAsync(mediaUrl)).NextPart();
+        for (var i = 0; i < 30; i++)
+        {
+            await Task.Delay(TimeSpan.FromSeconds(0.5));
+            var again = Parse(await server.Http.GetStringAsync(mediaUrl)).NextPart();
+            if (again == next)
+            {
+                return next;
+            }
+
+            next = again;
+        }
+
+        throw new TimeoutException("The playlist kept moving while the publisher was paused.");
     }
 
     [Fact]

@@ -74,9 +74,15 @@ internal sealed class HubHarness : IAsyncDisposable
     public async Task WaitForStoredEventsAsync(int count)
     {
         using var bound = new CancellationTokenSource(TimeSpan.FromSeconds(30));
-        while (StoredEvents().Count < count)
+        while (true)
         {
-            await _durable.Outbox.WaitAsync(_durable.Outbox.LastPosition, bound.Token);
+            var seen = _durable.Outbox.LastPosition; // read before counting, so a commit in between is not missed
+            if (StoredEvents().Count >= count)
+            {
+                return;
+            }
+
+            await _durable.Outbox.WaitAsync(seen, bound.Token);
         }
     }
 
