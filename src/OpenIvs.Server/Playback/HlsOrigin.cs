@@ -265,8 +265,9 @@ internal sealed class HlsOrigin
 
     /// <summary>
     /// The variants to list. A stream's multivariant playlist is available once the source has a complete segment
-    /// (players without LL-HLS need one) and, in a transcoded stream's first seconds, once every rung has one: the
-    /// request is held meanwhile, at most until the stream is <see cref="HlsVariantList.RenditionWait"/> old, and then
+    /// (players without LL-HLS need one; before it, 404 as offline: a player answered the instant the first segment
+    /// completes starts with too little media ahead and stalls) and, in a transcoded stream's first seconds, once
+    /// every rung has one: that request is held meanwhile, at most until the stream is <see cref="HlsVariantList.RenditionWait"/> old, and then
     /// lists the rungs that are ready. Held, not refused: hls.js loads the multivariant playlist once and retries a 404
     /// only once, so a 404 would fail the player and a partial list would pin it to the first rungs for good.
     /// Null (answer 404) when the source has no segment by then.
@@ -284,7 +285,7 @@ internal sealed class HlsOrigin
                     ? HlsVariantList.Choose(source, maximumShortEdge, age)
                     : null;
                 var remaining = HlsVariantList.RenditionWait - age;
-                if (entries is not null || remaining <= TimeSpan.Zero || source.EndedAt is not null)
+                if (entries is not null || remaining <= TimeSpan.Zero || source.EndedAt is not null || source.Stream.Ladder is null)
                 {
                     return entries;
                 }
