@@ -31,6 +31,9 @@ internal sealed partial class HlsRendition : IDisposable
     private int _disposed;
     private readonly HlsRendition? _source;
     private readonly AdBreakFollower _adBreaks = new();
+    private const int MaxUnalignedKeyframes = 10; // a rung whose keyframes match no source segment start this long starts anyway
+    private int _unalignedKeyframes;
+    private long _sourceDelay; // a rung's decode time minus the source's at the same frame (ms)
 
     public HlsRendition(LiveStream stream, LiveStreamReader reader, LiveSegmenterOptions segmenterOptions, TimeProvider time, ILogger logger, LiveRendition? rendition = null, HlsRendition? source = null)
     {
@@ -81,11 +84,18 @@ internal sealed partial class HlsRendition : IDisposable
     /// </summary>
     public bool Pump()
     {
+        // The source first: a rung's keyframe then finds the source segment it starts (see FollowSource).
+        var live = PumpItems();
         foreach (var (_, variant) in Variants)
         {
             variant.Pump();
         }
 
+        return live;
+    }
+
+    private bool PumpItems()
+    {
         if (EndedAt is not null)
         {
             return false;
@@ -156,6 +166,7 @@ internal sealed partial class HlsRendition : IDisposable
                         // without video starts once audio has flowed for a while (about a second of AAC).
                         var startsVideo = _video is not null && frame.Kind == MediaKind.Video && frame.IsKeyframe;
                         var startsAudioOnly = _video is null && _audio is not null && frame.Kind == MediaKind.Audio && ++_audioFramesWithoutVideo > 50;
+                        startsVideo = startsVideo && FollowSource(frame.Timestamp, frame.CompositionOffset);
                         if (startsVideo || startsAudioOnly)
                         {
                             var segmenter = new LiveSegmenter(_segmenterOptions, _video, _audio);
@@ -175,8 +186,9 @@ internal sealed partial class HlsRendition : IDisposable
                         _adBreaks.Follow(Stream, current);
 
                         // A transcoded rendition follows the source's clock, so EXT-X-PROGRAM-DATE-TIME (and the
-                        // START-DATE of ad breaks) agree across renditions despite the transcoder's delay.
-                        current.Write(frame, _source?.Snapshot is not null ? _source.DateTimeOf(frame.Timestamp) ?? _time.GetUtcNow() : _time.GetUtcNow());
+                        // START-DATE of ad breaks) agree across renditions despite the transcoder's delay (its decode
+                        // times are the source's presentation times: _sourceDelay is the source's B-frame delay).
+                        current.Write(frame, _source?.Snapshot is not null ? _source.DateTimeOf(frame.Timestamp - _sourceDelay) ?? _time.GetUtcNow() : _time.GetUtcNow());
                     }
                 }
                 finally
@@ -186,6 +198,37 @@ internal sealed partial class HlsRendition : IDisposable
 
                 break;
         }
+    }
+
+    /// <summary>
+    /// Whether a transcoded rung may start at its keyframe at <paramref name="timestamp"/>: only where the source started a
+    /// segment, whose media sequence and part numbers the rung then takes. The rung is cut at the same keyframes from
+    /// there on, so a number means the same media in every rendition (HLS requires it; players that switch by number,
+    /// not by date, would jump otherwise). The source rendition starts at any keyframe.
+    /// </summary>
+    private bool FollowSource(long timestamp, int compositionOffset)
+    {
+        if (_source is null)
+        {
+            return true;
+        }
+
+        if (Volatile.Read(ref _source._segmenter)?.SegmentStartingAt(timestamp + compositionOffset) is { } start)
+        {
+            _sourceDelay = timestamp - start.Timestamp;
+            _segmenterOptions.FirstMediaSequence = start.MediaSequence; // this rendition's own options (HlsPackager.SegmenterOptionsFor)
+            _segmenterOptions.FirstPartSequence = start.FirstPartSequence;
+            LogFollowing(_logger, Stream.ChannelArn, Rendition?.Name ?? string.Empty, timestamp, start.MediaSequence, _unalignedKeyframes);
+            return true;
+        }
+
+        if (++_unalignedKeyframes <= MaxUnalignedKeyframes)
+        {
+            return false; // a keyframe inside a source segment: wait for the next one
+        }
+
+        LogUnaligned(_logger, Stream.ChannelArn, Rendition?.Name ?? string.Empty, timestamp);
+        return true; // never no rung at all: it plays, numbered on its own
     }
 
     /// <summary>EXT-X-PROGRAM-DATE-TIME of a stream time on this rendition's clock; null before its first segment.</summary>
@@ -278,6 +321,12 @@ internal sealed partial class HlsRendition : IDisposable
 
     [LoggerMessage(EventId = 501, Level = LogLevel.Error, Message = "HLS packaging of {ChannelArn} stream {StreamId} failed; its playback has ended")]
     private static partial void LogPackagingFailed(ILogger logger, Exception exception, string channelArn, string streamId);
+
+    [LoggerMessage(EventId = 503, Level = LogLevel.Information, Message = "HLS packaging of {ChannelArn} rendition {Rendition}: starts at {Timestamp} ms with source segment {MediaSequence} ({Skipped} keyframes skipped)")]
+    private static partial void LogFollowing(ILogger logger, string channelArn, string rendition, long timestamp, long mediaSequence, int skipped);
+
+    [LoggerMessage(EventId = 502, Level = LogLevel.Warning, Message = "HLS packaging of {ChannelArn} rendition {Rendition}: no source segment starts at its keyframes (last at {Timestamp} ms); its segment numbers do not follow the source's")]
+    private static partial void LogUnaligned(ILogger logger, string channelArn, string rendition, long timestamp);
 }
 
 /// <summary>A viewer's playback session: started by a multivariant playlist request, kept alive by media playlist requests.</summary>

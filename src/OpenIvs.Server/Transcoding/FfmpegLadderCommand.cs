@@ -29,7 +29,9 @@ internal static class FfmpegLadderCommand
         {
             "-hide_banner", "-loglevel", "error", "-nostdin", "-nostats", "-y", // -y: the outputs are FIFOs that exist already
             // Start at once: the FLV header says which tracks come, and the sequence headers carry the parameters.
-            "-fflags", "+nobuffer", "-probesize", "32", "-analyzeduration", "0",
+            // No "-fflags +nobuffer": it drops the packets read while probing, so the decoder began at the source's
+            // second keyframe and every rung one segment behind the source.
+            "-probesize", "32", "-analyzeduration", "0",
             "-f", "flv", "-i", "pipe:0", "-copyts",
         };
 

@@ -31,7 +31,11 @@ internal sealed partial class StreamTranscoder
     private readonly List<MediaFrame> _pending = [];
     private VideoTrackInfo? _video;
     private AudioTrackInfo? _audio;
-    private long _base = -1;
+    // ffmpeg sees the source's clock minus _base: small (FLV), and starting at FeedStart rather than 0, because the AAC
+    // encoder's priming would put the first audio packets before 0, and ffmpeg would then shift every output (every
+    // rung's timestamps, 21 ms at 48 kHz) to keep them non-negative: the rungs would no longer share the source's clock.
+    private const long FeedStart = 1000;
+    private long _base = long.MinValue;
 
     public StreamTranscoder(LiveStream stream, LiveStreamReader reader, IStreamHub hub, TranscodingOptions options, ServiceAccount account, TimeProvider time, ILogger logger)
     {
@@ -258,9 +262,9 @@ internal sealed partial class StreamTranscoder
             return null; // switched to a codec legacy FLV cannot carry: the transcoded rungs end, the source plays on
         }
 
-        if (_base < 0)
+        if (_base == long.MinValue)
         {
-            _base = _pending[0].Timestamp; // the source's clock minus this is what ffmpeg sees (FLV needs small non-negative times)
+            _base = _pending[0].Timestamp - FeedStart;
         }
 
         var arguments = FfmpegLadderCommand.Build(rungs, outputs, frameRate, _audio is not null, _transcoding.X264Preset);

@@ -14,7 +14,9 @@ public class FfmpegLadderCommandTests
         var clip = Path.Combine(directory, "in.flv");
         var (code, error) = await Infrastructure.Ffmpeg.RunAsync(
             $"-hide_banner -loglevel error -y -f lavfi -i testsrc2=size=640x360:rate=60 -f lavfi -i sine=sample_rate=48000 -t 3.5 " +
-            $"-c:v libx264 -preset ultrafast -g 60 -keyint_min 60 -sc_threshold 0 -c:a aac -f flv {clip}");
+            // Starting 1 s in, as StreamTranscoder feeds ffmpeg: from 0, the AAC encoder's priming would make negative
+            // timestamps and ffmpeg would shift every output by 21 ms (no longer the source's clock).
+            $"-c:v libx264 -preset ultrafast -g 60 -keyint_min 60 -sc_threshold 0 -c:a aac -output_ts_offset 1 -f flv {clip}");
         Assert.True(code == 0, error);
         var rungs = TranscodeLadder.For(ChannelType.AdvancedSd, null, 640, 360, 60).ToArray(); // 360p30, 160p30, audio_only
         var outputs = rungs.Select((_, i) => Path.Combine(directory, $"out{i}.flv")).ToArray();

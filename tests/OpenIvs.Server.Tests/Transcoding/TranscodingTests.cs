@@ -103,7 +103,6 @@ public partial class TranscodingTests(Xunit.Abstractions.ITestOutputHelper outpu
 
         // Every video rung's segments are dated by the source's clock (not by when the transcoder delivered them): each
         // segment of a rung has the date of a segment of the first rung, within arrival jitter (0.25 s; it was 3 to 4 s).
-        // (Not asserted: that the same media sequence number is the same segment; see docs/transcoding.md, "Not done yet".)
         var datedPlaylists = expected.Select((r, i) => (r, playlists[i])).Where(p => p.r.Kind != RungKind.AudioOnly).Select(p => p.Item2).ToList();
         var firstDates = datedPlaylists[0].ProgramDateTimes;
         foreach (var rungDates in datedPlaylists.Skip(1).Select(p => p.ProgramDateTimes))
@@ -123,6 +122,36 @@ public partial class TranscodingTests(Xunit.Abstractions.ITestOutputHelper outpu
             Assert.True(durations.Max() - durations.Min() < 0.0015, $"segment {msn}: durations {string.Join(", ", durations)}");
             var parts = video.Select(p => string.Join(",", p.Parts.Where(x => x.Msn == msn).Select(x => x.Duration.ToString("0.00", CultureInfo.InvariantCulture)))).Distinct().ToList();
             Assert.True(parts.Count == 1 || parts.Any(string.IsNullOrEmpty), $"segment {msn}: parts differ: {string.Join(" / ", parts)}");
+        }
+
+        // The same media sequence number is the same media in every video rendition (HLS requires it; AVPlayer and
+        // ExoPlayer switch by number): its first frame has the same presentation time (ffprobe) and the segment the same
+        // EXT-X-PROGRAM-DATE-TIME, and its first part the same URI number. (The rungs were one segment behind the source.)
+        var videoUrls = expected.Zip(variants).Where(p => p.First.Kind != RungKind.AudioOnly).Select(p => new Uri(new Uri(playbackUrl), p.Second.Uri).ToString()).ToList();
+        var texts = new List<string>();
+        foreach (var url in videoUrls)
+        {
+            texts.Add(await server.Http.GetStringAsync(url));
+        }
+
+        var views = texts.Select(MediaPlaylistView.Parse).ToList();
+        var shared = views.Select(p => p.Segments.Select(s => s.Msn).ToHashSet()).Aggregate((a, b) => { a.IntersectWith(b); return a; });
+        Assert.True(shared.Count >= 2, "the rungs' playlists share complete segments");
+        var dates = texts.Select(SegmentDates).ToList();
+        foreach (var msn in shared.Order().TakeLast(2))
+        {
+            var uris = views.Select(v => v.Segments.Single(s => s.Msn == msn).Uri).ToList();
+            var pts = new List<double>();
+            for (var i = 0; i < videoUrls.Count; i++)
+            {
+                pts.Add(await FirstVideoPtsAsync(videoUrls[i], uris[i]));
+            }
+
+            output.WriteLine($"segment {msn}: first pts {string.Join(", ", pts)}; dates {string.Join(", ", dates.Select(d => d[msn].ToString("HH:mm:ss.fff", CultureInfo.InvariantCulture)))}");
+            Assert.True(pts.Max() - pts.Min() < 0.002, $"segment {msn} starts at different times: {string.Join(", ", pts)}");
+            Assert.True(dates.All(d => Math.Abs((d[msn] - dates[0][msn]).TotalMilliseconds) <= 1), $"segment {msn} has different dates: {string.Join(", ", dates.Select(d => d[msn].ToString("HH:mm:ss.fff", CultureInfo.InvariantCulture)))}");
+            var firstParts = views.Select(v => v.Parts.FirstOrDefault(p => p.Msn == msn && p.Index == 0)?.Uri).Where(u => u is not null).Distinct().ToList();
+            Assert.True(firstParts.Count <= 1, $"segment {msn}: first parts {string.Join(", ", firstParts)}");
         }
     }
 
@@ -383,9 +412,45 @@ public partial class TranscodingTests(Xunit.Abstractions.ITestOutputHelper outpu
     }
 
     /// <summary>ffprobe of the first complete segment (its init segment first for fMP4).</summary>
-    private static async Task<string> ProbeAsync(string mediaUrl, MediaPlaylistView media)
+    private static async Task<string> ProbeAsync(string mediaUrl, MediaPlaylistView media) =>
+        await FfprobeAsync($"-v error -show_entries stream=codec_name,codec_type,width,height,r_frame_rate,bit_rate -of compact {await SaveSegmentAsync(mediaUrl, media.Segments[0].Uri)}");
+
+    /// <summary>The presentation time (s) of the first video packet of a rendition's segment.</summary>
+    private static async Task<double> FirstVideoPtsAsync(string mediaUrl, string segmentUri)
     {
-        var segmentUrl = mediaUrl[..mediaUrl.LastIndexOf('/')] + "/" + media.Segments[0].Uri;
+        var path = await SaveSegmentAsync(mediaUrl, segmentUri);
+        var pts = await FfprobeAsync($"-v error -select_streams v:0 -show_entries packet=pts_time -read_intervals %+#1 -of csv=p=0 {path}");
+        return double.Parse(pts.Split('\n', StringSplitOptions.RemoveEmptyEntries)[0].Trim().TrimEnd(','), CultureInfo.InvariantCulture);
+    }
+
+    /// <summary>EXT-X-PROGRAM-DATE-TIME of each segment of a media playlist (every segment carries one), by media sequence number.</summary>
+    private static Dictionary<long, DateTimeOffset> SegmentDates(string playlist)
+    {
+        var dates = new Dictionary<long, DateTimeOffset>();
+        long msn = 0;
+        foreach (var line in playlist.Split('\n', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries))
+        {
+            if (line.StartsWith("#EXT-X-MEDIA-SEQUENCE:", StringComparison.Ordinal))
+            {
+                msn = long.Parse(line["#EXT-X-MEDIA-SEQUENCE:".Length..], CultureInfo.InvariantCulture);
+            }
+            else if (line.StartsWith("#EXT-X-PROGRAM-DATE-TIME:", StringComparison.Ordinal))
+            {
+                dates[msn] = DateTimeOffset.Parse(line["#EXT-X-PROGRAM-DATE-TIME:".Length..], CultureInfo.InvariantCulture);
+            }
+            else if (!line.StartsWith('#'))
+            {
+                msn++; // a segment's URI
+            }
+        }
+
+        return dates;
+    }
+
+    /// <summary>Downloads one segment (after its init segment, for fMP4) to a temporary file for ffprobe.</summary>
+    private static async Task<string> SaveSegmentAsync(string mediaUrl, string segmentUri)
+    {
+        var segmentUrl = mediaUrl[..mediaUrl.LastIndexOf('/')] + "/" + segmentUri;
         var path = Path.Combine(TestServer.TempDirectory(), "segment");
         using (var http = new HttpClient())
         {
@@ -400,7 +465,7 @@ public partial class TranscodingTests(Xunit.Abstractions.ITestOutputHelper outpu
             await File.WriteAllBytesAsync(path, [.. bytes]);
         }
 
-        return await FfprobeAsync($"-v error -show_entries stream=codec_name,codec_type,width,height,r_frame_rate,bit_rate -of compact {path}");
+        return path;
     }
 
     /// <summary>ffprobe's standard output; a failure fails the test with its errors.</summary>

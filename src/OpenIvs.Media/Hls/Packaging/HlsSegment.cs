@@ -42,6 +42,12 @@ public sealed class HlsSegment
 
     public long MediaSequence { get; }
 
+    /// <summary>Decode time of the segment's first frame, in 90 kHz units (the segmenter's clock).</summary>
+    internal long Start90 { get; init; }
+
+    /// <summary>Presentation time of the segment's first frame (its keyframe), in 90 kHz units.</summary>
+    internal long PresentationStart90 { get; init; }
+
     /// <summary>The URI the segment will have once complete.</summary>
     public string Uri { get; }
 

@@ -95,6 +95,7 @@ public sealed class LiveSegmenter : IDisposable
         _partCut90 = _partTarget90 - Math.Clamp((long)(options.PartTargetHeadroom.TotalSeconds * 90_000), 0, _partTarget90 / 4) - PartTolerance90;
         _targetDuration = (int)Math.Ceiling(options.SegmentTarget.TotalSeconds - 1e-9);
         _nextMediaSequence = options.FirstMediaSequence;
+        _nextPartSequence = options.FirstPartSequence;
         _videoInfo = video;
         _audioInfo = audio;
         _packager = CreatePackager();
@@ -160,6 +161,30 @@ public sealed class LiveSegmenter : IDisposable
         }
 
         UpdateNextCue();
+    }
+
+    /// <summary>
+    /// The segment of the window (complete or open) whose first frame is presented at <paramref name="presentationTime"/>
+    /// (milliseconds, within half a frame): its media sequence number, the sequence number of its first part and its
+    /// first frame's decode time (ms); null when no segment starts there. A rendition cut at the same keyframes (a
+    /// transcoded rung, whose frames keep the source's presentation times) numbers its segments and parts from there,
+    /// so that equal numbers mean equal media in every rendition. Writer's thread only.
+    /// </summary>
+    public (long MediaSequence, long FirstPartSequence, long Timestamp)? SegmentStartingAt(long presentationTime)
+    {
+        var time90 = presentationTime * 90;
+        var tolerance = FrameInterval90() / 2;
+        for (var i = _window.Count - 1; i >= 0; i--)
+        {
+            var segment = _window[i];
+            if (Math.Abs(segment.PresentationStart90 - time90) <= tolerance)
+            {
+                var firstPart = segment.PartCount > 0 ? segment.GetPart(0).Sequence : _nextPartSequence;
+                return (segment.MediaSequence, firstPart, segment.Start90 / 90);
+            }
+        }
+
+        return null;
     }
 
     /// <summary>
@@ -375,7 +400,11 @@ public sealed class LiveSegmenter : IDisposable
     private void OpenSegment(long start90, DateTimeOffset? wallClock)
     {
         var msn = _nextMediaSequence++;
-        _open = new HlsSegment(_pool, msn, _uris.SegmentUri(msn), ProgramDateTime(start90, wallClock), _pendingDiscontinuity, _mapGeneration, _map, _packager.InitSegment);
+        _open = new HlsSegment(_pool, msn, _uris.SegmentUri(msn), ProgramDateTime(start90, wallClock), _pendingDiscontinuity, _mapGeneration, _map, _packager.InitSegment)
+        {
+            Start90 = start90,
+            PresentationStart90 = start90 + (VideoDrives ? _cutOffset90 : 0),
+        };
         _pendingDiscontinuity = false;
         _window.Add(_open);
         _segmentStart90 = start90;

@@ -161,6 +161,9 @@ public sealed class LiveSegmenterOptions
     /// <summary>Media sequence number of the first segment.</summary>
     public long FirstMediaSequence { get; set; }
 
+    /// <summary>Sequence number of the first part (its URI); a rendition that follows another starts where that one's segment did.</summary>
+    public long FirstPartSequence { get; set; }
+
     /// <summary>Pool for part buffers and scratch space.</summary>
     public ArrayPool<byte> BufferPool { get; set; } = ArrayPool<byte>.Shared;
 }
