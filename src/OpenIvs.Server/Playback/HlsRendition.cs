@@ -25,6 +25,7 @@ internal sealed partial class HlsRendition : IDisposable
     private int _audioFramesWithoutVideo;
     private readonly List<MediaFrame> _earlyMetadata = []; // timed metadata that arrived before the first keyframe
     private const int MaxEarlyMetadata = 64;
+    private readonly Queue<MediaFrame> _sourceMetadata = new(); // a rung's copy of the source's timed metadata, written when the rung reaches it
     private TaskCompletionSource _nextPart = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private CachedPlaylist? _fullPlaylist;
     private CachedPlaylist? _deltaPlaylist;
@@ -160,6 +161,15 @@ internal sealed partial class HlsRendition : IDisposable
                 var frame = item.Frame!;
                 try
                 {
+                    if (frame.Kind == MediaKind.Data && _source is null)
+                    {
+                        // PutMetadata reaches the source only: every rung carries it too, so a viewer on any rung gets the cue.
+                        foreach (var variant in Variants.Values)
+                        {
+                            variant.FollowSourceMetadata(frame);
+                        }
+                    }
+
                     if (_segmenter is null)
                     {
                         // Start at the first keyframe once the decoder configuration is known; a stream
@@ -184,6 +194,7 @@ internal sealed partial class HlsRendition : IDisposable
                     if (_segmenter is { } current)
                     {
                         _adBreaks.Follow(Stream, current);
+                        WriteSourceMetadata(current, frame.Timestamp);
 
                         // A transcoded rendition follows the source's clock, so EXT-X-PROGRAM-DATE-TIME (and the
                         // START-DATE of ad breaks) agree across renditions despite the transcoder's delay (its decode
@@ -233,6 +244,37 @@ internal sealed partial class HlsRendition : IDisposable
 
     /// <summary>EXT-X-PROGRAM-DATE-TIME of a stream time on this rendition's clock; null before its first segment.</summary>
     public DateTimeOffset? DateTimeOf(long timestamp) => Volatile.Read(ref _segmenter)?.DateTimeOf(timestamp);
+
+    /// <summary>A rung: the source packaged timed metadata (same thread: variants are pumped by their source).</summary>
+    private void FollowSourceMetadata(MediaFrame metadata)
+    {
+        if (_sourceMetadata.Count < MaxEarlyMetadata && EndedAt is null)
+        {
+            _sourceMetadata.Enqueue(metadata.Retain());
+        }
+    }
+
+    /// <summary>
+    /// A rung writes the source's metadata once its own frames reach the cue's time (rung timestamps are the source's
+    /// presentation times, <see cref="_sourceDelay"/> later), so the cue falls in the same segment as in the source.
+    /// </summary>
+    private void WriteSourceMetadata(LiveSegmenter segmenter, long upTo)
+    {
+        while (_sourceMetadata.TryPeek(out var metadata) && metadata.Timestamp + _sourceDelay <= upTo)
+        {
+            _sourceMetadata.Dequeue();
+            var retimed = MediaFrame.Create(MediaKind.Data, metadata.Payload.Span, metadata.Timestamp + _sourceDelay, 0, isKeyframe: true);
+            try
+            {
+                segmenter.Write(retimed, _time.GetUtcNow());
+            }
+            finally
+            {
+                retimed.Release();
+                metadata.Release();
+            }
+        }
+    }
 
     /// <summary>Writes the metadata held back before the stream started, at the time the stream starts.</summary>
     private void WriteEarlyMetadata(LiveSegmenter segmenter, long start)
@@ -289,6 +331,11 @@ internal sealed partial class HlsRendition : IDisposable
             }
 
             _earlyMetadata.Clear();
+            while (_sourceMetadata.TryDequeue(out var metadata))
+            {
+                metadata.Release();
+            }
+
             Tap.Complete();
 
             foreach (var variant in Variants.Values)

@@ -180,6 +180,48 @@ public partial class TranscodingTests(Xunit.Abstractions.ITestOutputHelper outpu
     }
 
     [Fact]
+    public async Task TimedMetadataReachesEveryRendition()
+    {
+        await using var server = await StartAsync();
+        var (arn, key, playbackUrl) = await GoLiveAsync(server, """{"insecureIngest":true}""");
+        await using var publisher = Ffmpeg.Publish(await Ffmpeg.ClipAsync(854, 480, 30, 700), RtmpUrl(server, key));
+        await WaitUntilStartedAsync(server, arn);
+        var multivariant = await PlaylistWithAsync(server, playbackUrl, TranscodeLadder.For(ChannelType.Standard, null, 854, 480, 30).Count);
+
+        // PutMetadata reaches the hub's source: a viewer on any rung must get the cue (an ID3 frame in its media).
+        var payload = "cue-" + Convert.ToHexString(RandomNumberGenerator.GetBytes(8));
+        await server.CallAsync("PutMetadata", new JsonObject { ["channelArn"] = arn, ["metadata"] = payload }.ToJsonString()).OkAsync(204);
+        foreach (var variant in Variants(multivariant))
+        {
+            var mediaUrl = new Uri(new Uri(playbackUrl), variant.Uri).ToString();
+            await Eventually.ReturnsAsync(
+                async () =>
+                {
+                    var view = MediaPlaylistView.Parse(await server.Http.GetStringAsync(mediaUrl));
+                    foreach (var uri in view.Segments.Select(s => s.Uri).Concat(view.Parts.Select(p => p.Uri)))
+                    {
+                        using var response = await server.Http.GetAsync(new Uri(new Uri(mediaUrl), uri));
+                        if (!response.IsSuccessStatusCode)
+                        {
+                            continue; // left the window (or its parts did) since the playlist was read
+                        }
+
+                        var bytes = await response.Content.ReadAsByteArrayAsync();
+                        if (bytes.AsSpan().IndexOf(System.Text.Encoding.UTF8.GetBytes(payload)) >= 0)
+                        {
+                            return true;
+                        }
+                    }
+
+                    return false;
+                },
+                found => found,
+                $"the cue in {variant.Uri}",
+                TimeSpan.FromSeconds(30));
+        }
+    }
+
+    [Fact]
     public async Task AStreamBeyondTheTranscodeSlotsFailsAndTheRunningOneGoesOn()
     {
         await using var server = await StartAsync(o => o.Transcoding.Slots = 1);
