@@ -4,22 +4,13 @@
 //         ended: also wait until every expected range has its end (SCTE35-IN) in the same level's playlist.
 // stdout: {"found": [IDs of `expect` seen], "dateRanges": [{"id", "class", "startDate", "duration", "plannedDuration",
 //          "scte35Out", "scte35In", "isValid", "startTime", "level"}], "fatal": [hls.js errors]}
-import { chromium } from 'playwright-core';
+import { hlsPage, launchChromium, readJsonInput } from '../lib/browser.js';
 
-const CHROMIUM = '/usr/bin/chromium'; // apt package `chromium` (scripts/install-test-deps.sh)
+const { server, playbackUrl, expect, ended = false, timeoutMs = 60_000 } = await readJsonInput();
 
-const chunks = [];
-for await (const chunk of process.stdin) chunks.push(chunk);
-const { server, playbackUrl, expect, ended = false, timeoutMs = 60_000 } = JSON.parse(Buffer.concat(chunks).toString('utf8'));
-
-const browser = await chromium.launch({
-  executablePath: CHROMIUM,
-  args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--autoplay-policy=no-user-gesture-required'],
-});
+const browser = await launchChromium();
 try {
-  const page = await browser.newPage();
-  await page.goto(`${server}/health`); // an origin of the server's own, so the player script loads from it
-  await page.addScriptTag({ url: `${server}/watch/assets/hls.min.js` });
+  const page = await hlsPage(browser, server);
   await page.evaluate((url) => {
     window.ranges = {};
     window.fatal = [];

@@ -2,22 +2,13 @@
 // timed-metadata (ID3) samples hls.js parses from the segments (Hls.Events.FRAG_PARSING_METADATA).
 // stdin:  {"server": "http://127.0.0.1:PORT", "playbackUrl": "...", "expect": ["text", ...], "timeoutMs": 60000}
 // stdout: {"found": [texts of `expect` seen in a sample], "samples": [{"type", "pts", "text"}], "fatal": [hls.js errors]}
-import { chromium } from 'playwright-core';
+import { hlsPage, launchChromium, readJsonInput } from '../lib/browser.js';
 
-const CHROMIUM = '/usr/bin/chromium'; // apt package `chromium` (scripts/install-test-deps.sh)
+const { server, playbackUrl, expect, timeoutMs = 60_000 } = await readJsonInput();
 
-const chunks = [];
-for await (const chunk of process.stdin) chunks.push(chunk);
-const { server, playbackUrl, expect, timeoutMs = 60_000 } = JSON.parse(Buffer.concat(chunks).toString('utf8'));
-
-const browser = await chromium.launch({
-  executablePath: CHROMIUM,
-  args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--autoplay-policy=no-user-gesture-required'],
-});
+const browser = await launchChromium();
 try {
-  const page = await browser.newPage();
-  await page.goto(`${server}/health`); // an origin of the server's own, so the player script loads from it
-  await page.addScriptTag({ url: `${server}/watch/assets/hls.min.js` });
+  const page = await hlsPage(browser, server);
   await page.evaluate((url) => {
     window.samples = [];
     window.fatal = [];

@@ -5,11 +5,10 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { CreateChannelCommand, GetStreamCommand } from '@aws-sdk/client-ivs';
-import { chromium } from 'playwright-core';
+import { launchChromium } from '../lib/browser.js';
 import { eventually, publish } from '../lib/live.js';
 import { startServer } from '../lib/server.js';
 
-const CHROMIUM = '/usr/bin/chromium'; // apt package `chromium` (scripts/install-test-deps.sh)
 const THROTTLED_BPS = 400_000; // fits 160p30 (0.23 Mbps + 48 kbps), not 360p30 (0.63 Mbps + 64 kbps)
 
 describe('hls.js switching rungs in Chromium', () => {
@@ -20,10 +19,7 @@ describe('hls.js switching rungs in Chromium', () => {
   before(async () => {
     // x264 ultrafast at low priority: the test is about switching, and the machine is shared.
     server = await startServer({ transcoding: true, env: { OPENIVS_Transcoding__X264Preset: 'ultrafast', OPENIVS_Transcoding__Niceness: '10' } });
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ['--autoplay-policy=no-user-gesture-required', '--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
-    });
+    browser = await launchChromium();
   });
   after(async () => {
     await browser?.close();

@@ -5,28 +5,20 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { CreateAdConfigurationCommand, CreateChannelCommand, InsertAdBreakCommand } from '@aws-sdk/client-ivs';
-import { chromium } from 'playwright-core';
+import { driver, runDriver } from '../lib/drivers.js';
 import { eventually, publish } from '../lib/live.js';
 import { startServer } from '../lib/server.js';
-
-const CHROMIUM = '/usr/bin/chromium'; // apt package `chromium` (scripts/install-test-deps.sh)
 
 describe('ad breaks in Chromium', () => {
   let server;
   let ivs;
-  let browser;
   let publisher;
 
   before(async () => {
     server = await startServer();
     ivs = server.client();
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--autoplay-policy=no-user-gesture-required'],
-    });
   });
   after(async () => {
-    await browser?.close();
     await publisher?.stop();
     await server?.stop();
   });
@@ -43,41 +35,12 @@ describe('ad breaks in Chromium', () => {
     const { adBreakId } = await ivs.send(new InsertAdBreakCommand({ channelArn: channel.arn, durationSeconds: 2 }));
     assert.match(adBreakId, /^[a-zA-Z0-9]{12}$/);
 
-    const page = await browser.newPage();
-    await page.goto(`${server.endpoint}/health`); // an origin of the server's own, so the player script loads from it
-    await page.addScriptTag({ url: `${server.endpoint}/watch/assets/hls.min.js` });
-    await page.evaluate((url) => {
-      window.ranges = {};
-      window.fatal = [];
-      const video = document.createElement('video');
-      video.muted = true;
-      document.body.appendChild(video);
-      const hls = new window.Hls({ lowLatencyMode: true });
-      hls.on(window.Hls.Events.LEVEL_UPDATED, (_, { details }) => {
-        for (const range of Object.values(details.dateRanges)) {
-          window.ranges[range.id] = {
-            class: range.class,
-            startDate: range.startDate.toISOString(),
-            duration: range.duration,
-            plannedDuration: range.plannedDuration,
-            scte35Out: range.attr['SCTE35-OUT'] ?? null,
-            scte35In: range.attr['SCTE35-IN'] ?? null,
-            isValid: range.isValid,
-            startTime: range.startTime,
-          };
-        }
-      });
-      hls.on(window.Hls.Events.ERROR, (_, data) => { if (data.fatal) window.fatal.push(`${data.type}: ${data.details}`); });
-      hls.loadSource(url);
-      hls.attachMedia(video);
-      video.play().catch(() => {});
-    }, channel.playbackUrl);
-
-    const range = await eventually('the end of the break in hls.js', async () => {
-      const { ranges, fatal } = await page.evaluate(() => ({ ranges: window.ranges, fatal: window.fatal }));
-      assert.deepEqual(fatal, []);
-      return ranges[adBreakId]?.scte35In ? ranges[adBreakId] : null;
-    }, 60_000);
+    const { found, dateRanges, fatal } = await runDriver(driver('hls-dateranges.mjs'), {
+      server: server.endpoint, playbackUrl: channel.playbackUrl, expect: [adBreakId], ended: true, timeoutMs: 60_000,
+    });
+    assert.deepEqual(fatal, []);
+    assert.deepEqual(found, [adBreakId], 'the end of the break in hls.js');
+    const range = dateRanges.find((r) => r.id === adBreakId);
     assert.equal(range.class, 'com.openivs.ad-break');
     assert.equal(range.isValid, true);
     assert.equal(range.plannedDuration, 2);
@@ -101,6 +64,5 @@ describe('ad breaks in Chromium', () => {
     const outTag = new RegExp(`#EXT-X-DATERANGE:ID="${adBreakId}",[^\\n]*SCTE35-OUT=`);
     assert.match(delta, outTag, delta);
     assert.doesNotMatch(delta, /RECENTLY-REMOVED-DATERANGES/);
-    await page.close();
   });
 });

@@ -13,12 +13,11 @@ import {
   CreateChannelCommand, CreateRecordingConfigurationCommand, GetRecordingConfigurationCommand, IvsClient,
   ListChannelsCommand, ListTagsForResourceCommand,
 } from '@aws-sdk/client-ivs';
-import { chromium } from 'playwright-core';
+import { launchChromium } from '../lib/browser.js';
 import { eventually, publish } from '../lib/live.js';
 import { cliDll, REGION, startServer } from '../lib/server.js';
 import { TEST_CREDENTIALS } from '../lib/sigv4.js';
 
-const CHROMIUM = '/usr/bin/chromium'; // apt package `chromium` (scripts/install-test-deps.sh)
 const ARTIFACTS = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..', 'artifacts', 'console');
 const run = promisify(execFile);
 
@@ -30,10 +29,7 @@ describe('web console recordings, tags and live events in Chromium', () => {
   before(async () => {
     mkdirSync(ARTIFACTS, { recursive: true });
     server = await startServer();
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--autoplay-policy=no-user-gesture-required'],
-    });
+    browser = await launchChromium();
   });
   after(async () => {
     await browser?.close();

@@ -1,23 +1,9 @@
 // The drivers the .NET tests call: each must run against a local endpoint and answer JSON on stdout.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import http from 'node:http';
 import { generateKeyPairSync, createSign } from 'node:crypto';
-import { fileURLToPath } from 'node:url';
-
-const driver = (name) => fileURLToPath(new URL(`../drivers/${name}`, import.meta.url));
-
-function run(script, input) {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [script], { stdio: ['pipe', 'pipe', 'inherit'] });
-    let out = '';
-    child.stdout.on('data', (d) => { out += d; });
-    child.on('error', reject);
-    child.on('close', (code) => (code === 0 ? resolve(JSON.parse(out)) : reject(new Error(`exit ${code}`))));
-    child.stdin.end(JSON.stringify(input));
-  });
-}
+import { driver, runDriver as run } from '../lib/drivers.js';
 
 test('ivs-calls sends a signed restJson1 request and reports the output', async () => {
   const seen = [];

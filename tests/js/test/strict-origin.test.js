@@ -5,11 +5,10 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { CreateChannelCommand, CreatePlaybackRestrictionPolicyCommand, GetStreamCommand } from '@aws-sdk/client-ivs';
-import { chromium } from 'playwright-core';
+import { launchChromium } from '../lib/browser.js';
 import { startServer } from '../lib/server.js';
 import { eventually, publish } from '../lib/live.js';
 
-const CHROMIUM = '/usr/bin/chromium'; // apt package `chromium` (scripts/install-test-deps.sh)
 
 describe('strict origin enforcement in Chromium', () => {
   let server;
@@ -36,11 +35,7 @@ describe('strict origin enforcement in Chromium', () => {
       .catch((error) => { throw new Error(`${error.message}\nffmpeg: ${publisher.errors()}`); });
     // Live for the API comes before the first segment: the players below give up on a first 404 (no retries).
     await eventually('the first segment', async () => (await fetch(channel.playbackUrl, { headers: { Origin: good } })).status === 200, 30_000);
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--autoplay-policy=no-user-gesture-required',
-        '--host-resolver-rules=MAP good.test 127.0.0.1, MAP evil.test 127.0.0.1'],
-    });
+    browser = await launchChromium(['--host-resolver-rules=MAP good.test 127.0.0.1, MAP evil.test 127.0.0.1']);
   });
   after(async () => {
     await browser?.close();

@@ -9,11 +9,10 @@ import {
   CreateChannelCommand, CreateRecordingConfigurationCommand, GetRecordingConfigurationCommand, GetStreamCommand, ImportPlaybackKeyPairCommand,
 } from '@aws-sdk/client-ivs';
 import { SignJWT } from 'jose';
-import { chromium } from 'playwright-core';
+import { launchChromium } from '../lib/browser.js';
 import { eventually, publish } from '../lib/live.js';
 import { startServer } from '../lib/server.js';
 
-const CHROMIUM = '/usr/bin/chromium'; // apt package `chromium` (scripts/install-test-deps.sh)
 const WATCH_SECONDS = 20;
 const SAMPLE_MS = 500;
 const STALL_MS = 1500; // no progress for longer than this counts as a stall
@@ -27,7 +26,7 @@ describe('watch page in Chromium', () => {
   before(async () => {
     server = await startServer();
     ivs = server.client();
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--autoplay-policy=no-user-gesture-required'] });
+    browser = await launchChromium();
   });
   after(async () => {
     await browser?.close();
