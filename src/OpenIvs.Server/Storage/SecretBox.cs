@@ -47,6 +47,9 @@ public sealed class SecretBox
         return new SecretBox(created);
     }
 
+    /// <summary>A 256-bit key for <paramref name="purpose"/> derived from the master key (HMAC-SHA256), the same on every node sharing it.</summary>
+    public byte[] DeriveKey(string purpose) => HMACSHA256.HashData(_key, Encoding.UTF8.GetBytes("openivs/" + purpose));
+
     public string Seal(string secret, string associatedData)
     {
         var plaintext = Encoding.UTF8.GetBytes(secret);

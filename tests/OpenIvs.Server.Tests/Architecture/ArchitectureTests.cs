@@ -16,7 +16,7 @@ public sealed class ArchitectureTests
 
     /// <summary>The rooms of OpenIvs.Server: its top-level namespaces.</summary>
     private static readonly string[] Rooms =
-        ["Api", "Auth", "Events", "Hosting", "Ingest", "Playback", "Recording", "Resources", "Storage", "Streams", "Telemetry", "Transcoding", "WebConsole"];
+        ["Api", "Auth", "Cluster", "Events", "Hosting", "Ingest", "Playback", "Recording", "Resources", "Storage", "Streams", "Telemetry", "Transcoding", "WebConsole"];
 
     internal static readonly DependencyRule[] Rules =
     [

@@ -1,3 +1,4 @@
+using OpenIvs.Tests.Shared;
 using Npgsql;
 using OpenIvs.Server.Storage;
 using OpenIvs.Server.Storage.Postgres;

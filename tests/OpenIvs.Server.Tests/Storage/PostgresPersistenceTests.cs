@@ -1,3 +1,4 @@
+using OpenIvs.Tests.Shared;
 using OpenIvs.Server.Tests.Infrastructure;
 
 namespace OpenIvs.Server.Tests.Storage;

@@ -1,3 +1,4 @@
+using OpenIvs.Tests.Shared;
 using System.Text.Json.Nodes;
 using Microsoft.Extensions.DependencyInjection;
 using OpenIvs.Protocol.Auth;

@@ -3,7 +3,7 @@ using System.Net;
 using System.Net.Sockets;
 using Npgsql;
 
-namespace OpenIvs.Server.Tests.Infrastructure;
+namespace OpenIvs.Tests.Shared;
 
 /// <summary>
 /// A real, throw-away PostgreSQL for the whole test assembly: Debian's postgresql 15 binaries, <c>initdb</c> into a
@@ -12,7 +12,7 @@ namespace OpenIvs.Server.Tests.Infrastructure;
 /// <c>postgres</c> user (the package creates it). Each test takes a database of its own (<see cref="CreateDatabaseAsync"/>).
 /// Missing binaries fail the tests (scripts/install-test-deps.sh installs them).
 /// </summary>
-public static class PostgresCluster
+internal static class PostgresCluster
 {
     private const string BinDirectory = "/usr/lib/postgresql/15/bin";
     private static readonly Lazy<Task<string>> Started = new(StartAsync);
