@@ -192,6 +192,7 @@ public sealed class OpenIvsServer : IAsyncDisposable
         services.AddSingleton<IStreamHub>(sp => sp.GetRequiredService<LiveStreamHub>());
         services.AddSingleton<ILiveStreams, LiveStreams>();
         services.AddSingleton<IStreamLocator>(new LocalStreamLocator(Environment.MachineName));
+        services.AddSingleton<RelayedViewerCounts>();
         services.AddSingleton(sp => new NodeSignature(secrets.DeriveKey("cluster-nodes"), sp.GetRequiredService<IStreamLocator>().NodeId, sp.GetRequiredService<TimeProvider>()));
         services.AddSingleton<SessionRecorder>();
         services.AddHostedService(sp => sp.GetRequiredService<SessionRecorder>());
