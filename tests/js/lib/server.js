@@ -44,13 +44,14 @@ export function freePort() {
 }
 
 /**
- * @param {{faultInjection?: boolean, transcoding?: boolean, args?: string[], env?: Record<string, string>}} [options]
+ * @param {{faultInjection?: boolean, transcoding?: boolean, args?: string[], env?: Record<string, string>, httpPort?: number}} [options]
+ *   httpPort: the HTTP listener's port, when something must know it before the server starts (a proxy in front)
  * @returns {Promise<OpenIvsTestServer>}
  */
 export async function startServer(options = {}) {
   const dll = cliDll();
   const dataDir = mkdtempSync(join(tmpdir(), 'openivs-js-'));
-  const [http, rtmp, rtmps, srt] = [await freePort(), await freePort(), await freePort(), await freePort()];
+  const [http, rtmp, rtmps, srt] = [options.httpPort ?? await freePort(), await freePort(), await freePort(), await freePort()];
   const args = [dll, 'serve', '--data-dir', dataDir, '--http', `127.0.0.1:${http}`,
     '--rtmp', `127.0.0.1:${rtmp}`, '--rtmps', `127.0.0.1:${rtmps}`, '--srt', `127.0.0.1:${srt}`, '--region', REGION, '--log-level', 'Warning',
     ...(options.faultInjection ? ['--enable-fault-injection'] : []), ...(options.args ?? [])];
