@@ -1,7 +1,9 @@
 // LL-HLS fan-out load generator (part of bench/playback, not a test).
 //
-// usage: node viewers.mjs MULTIVARIANT_URL VIEWERS RAMP_SECONDS WARMUP_SECONDS MEASURE_SECONDS [WORKERS]
+// usage: node viewers.mjs MULTIVARIANT_URL[,URL...] VIEWERS RAMP_SECONDS WARMUP_SECONDS MEASURE_SECONDS [WORKERS]
 //
+// Several comma-separated URLs (the same channel on several nodes, bench/cluster) spread the viewers over them in
+// turn; the live edge is read from the first.
 // Each simulated viewer does what an LL-HLS client (hls.js in low-latency mode) does: GET the multivariant
 // playlist, GET the first variant's media playlist, fetch the init segment (EXT-X-MAP) once and the newest part,
 // then loop on blocking playlist reloads (_HLS_msn/_HLS_part naming the part after the newest one it has seen,
@@ -112,19 +114,27 @@ class Connection {
   }
 }
 
-/** Parses a media playlist into its parts ({msn, idx, uri}), init URI and the (msn, part) of the next part. */
+/**
+ * Parses a media playlist into its parts ({msn, idx, uri, end}), init URI and the (msn, part) of the next part. `end`
+ * is the wall-clock time (ms) at which the part's media ends: its segment's EXT-X-PROGRAM-DATE-TIME plus the
+ * durations of the parts up to it (null without a date).
+ */
 export function parseMediaPlaylist(text) {
-  let msn = 0, idx = 0, init = null, canSkip = false, endList = false, segmentNext = false;
+  let msn = 0, idx = 0, init = null, canSkip = false, endList = false, segmentNext = false, date = null, offset = 0;
   const parts = [];
   for (const line of text.split("\n")) {
     if (line.length === 0) continue;
     if (line.charCodeAt(0) !== 35 /* # */) {
-      if (segmentNext) { msn++; idx = 0; segmentNext = false; }
+      if (segmentNext) { msn++; idx = 0; segmentNext = false; date = null; }
       continue;
     }
     if (line.startsWith("#EXT-X-PART:")) {
       const m = /URI="([^"]+)"/.exec(line);
-      if (m) parts.push({ msn, idx: idx++, uri: m[1] });
+      offset += 1000 * Number(/DURATION=([\d.]+)/.exec(line)?.[1] ?? 0);
+      if (m) parts.push({ msn, idx: idx++, uri: m[1], end: date === null ? null : date + offset });
+    } else if (line.startsWith("#EXT-X-PROGRAM-DATE-TIME:")) {
+      date = Date.parse(line.slice(25));
+      offset = 0;
     } else if (line.startsWith("#EXTINF:")) {
       segmentNext = true;
     } else if (line.startsWith("#EXT-X-MEDIA-SEQUENCE:")) {
@@ -173,6 +183,7 @@ class Viewer {
         const t0 = Date.now();
         await this.fetch(new URL(part.uri, base), false, this.media);
         this.stats.partTimes.push(Date.now() - t0);
+        if (part.end !== null) this.stats.partLatencies.push(Date.now() - part.end);
         if (Date.now() <= this.endAt) { this.last = part; this.parts++; }
       }).catch(() => { this.errors++; });
     }
@@ -208,10 +219,11 @@ class Viewer {
   }
 }
 
-async function worker(url, count, ramp, warmup, measure, startAt) {
+async function worker(urlList, count, ramp, warmup, measure, startAt) {
+  const urls = urlList.split(",");
   const measureFrom = startAt + (ramp + warmup) * 1000;
   const endAt = measureFrom + measure * 1000;
-  const stats = { requests: 0, bytes: 0, partTimes: [] };
+  const stats = { requests: 0, bytes: 0, partTimes: [], partLatencies: [] };
   const viewers = [];
   let atMeasure = null;
   const runs = [];
@@ -219,14 +231,15 @@ async function worker(url, count, ramp, warmup, measure, startAt) {
     const v = new Viewer(stats, endAt);
     viewers.push(v);
     const delay = Math.max(0, startAt + (ramp * 1000 * i) / count - Date.now());
-    runs.push(new Promise(r => setTimeout(r, delay)).then(() => v.run(url)));
+    runs.push(new Promise(r => setTimeout(r, delay)).then(() => v.run(urls[i % urls.length])));
   }
-  setTimeout(() => { atMeasure = { requests: stats.requests, bytes: stats.bytes }; stats.partTimes = []; }, measureFrom - Date.now());
+  setTimeout(() => { atMeasure = { requests: stats.requests, bytes: stats.bytes }; stats.partTimes = []; stats.partLatencies = []; }, measureFrom - Date.now());
   await new Promise(r => setTimeout(r, endAt - Date.now()));
   const result = {
     requests: stats.requests - atMeasure.requests,
     bytes: stats.bytes - atMeasure.bytes,
     partTimes: stats.partTimes,
+    partLatencies: stats.partLatencies,
     viewers: viewers.map(v => ({ last: v.last, errors: v.errors, parts: v.parts })),
   };
   // exit only once the (large) report has gone through the IPC channel
@@ -238,9 +251,9 @@ async function worker(url, count, ramp, warmup, measure, startAt) {
 }
 
 async function main() {
-  const [url, n, rampArg, warmupArg, measureArg, workersArg] = process.argv.slice(2);
-  if (!url || !n) {
-    console.error("usage: node viewers.mjs MULTIVARIANT_URL VIEWERS RAMP WARMUP MEASURE [WORKERS]");
+  const [urlList, n, rampArg, warmupArg, measureArg, workersArg] = process.argv.slice(2);
+  if (!urlList || !n) {
+    console.error("usage: node viewers.mjs MULTIVARIANT_URL[,URL...] VIEWERS RAMP WARMUP MEASURE [WORKERS]");
     process.exit(2);
   }
   const viewers = Number(n), ramp = Number(rampArg ?? 5), warmup = Number(warmupArg ?? 10), measure = Number(measureArg ?? 20);
@@ -251,7 +264,7 @@ async function main() {
   const done = [];
   for (let w = 0; w < workers; w++) {
     const share = Math.floor(viewers / workers) + (w < viewers % workers ? 1 : 0);
-    const child = fork(self, ["--worker", url, String(share), String(ramp), String(warmup), String(measure), String(startAt)]);
+    const child = fork(self, ["--worker", urlList, String(share), String(ramp), String(warmup), String(measure), String(startAt)]);
     done.push(new Promise((resolve, reject) => {
       child.on("message", m => { results.push(m); resolve(); });
       child.on("exit", code => reject(new Error(`load-generator worker ${w} exited (${code}) before reporting`)));
@@ -261,6 +274,7 @@ async function main() {
   await new Promise(r => setTimeout(r, endAt - Date.now()));
   const t0 = Date.now();
   const agent = new http.Agent({ keepAlive: false });
+  const url = urlList.split(",")[0];
   const mv = await get(agent, url, true);
   const mediaUrl = new URL(mv.text.split("\n").find(l => l && !l.startsWith("#")).trim(), url);
   const edge = parseMediaPlaylist((await get(agent, mediaUrl, true)).text);
@@ -271,12 +285,13 @@ async function main() {
   const newest = edge.parts.length - 1;
   const lags = [];
   let notListed = 0, errors = 0, never = 0;
-  const partTimes = [];
+  const partTimes = [], partLatencies = [];
   let requests = 0, bytes = 0;
   for (const r of results) {
     requests += r.requests;
     bytes += r.bytes;
     for (const t of r.partTimes) partTimes.push(t);
+    for (const t of r.partLatencies) partLatencies.push(t);
     for (const v of r.viewers) {
       errors += v.errors;
       if (!v.last) { never++; continue; }
@@ -287,6 +302,7 @@ async function main() {
   }
   lags.sort((a, b) => a - b);
   partTimes.sort((a, b) => a - b);
+  partLatencies.sort((a, b) => a - b);
   const q = (xs, p) => (xs.length ? xs[Math.min(xs.length - 1, Math.floor(p * xs.length))] : null);
   const histogram = {};
   for (const l of lags) histogram[l] = (histogram[l] ?? 0) + 1;
@@ -295,6 +311,8 @@ async function main() {
     requestsPerSecond: requests / measure,
     bytesPerSecond: bytes / measure,
     partFetchMs: { p50: q(partTimes, 0.5), p99: q(partTimes, 0.99), max: partTimes.at(-1) ?? null },
+    // from the end of a part's media (program date time) to the viewer having the part: what LL-HLS adds to latency
+    partLatencyMs: { p50: q(partLatencies, 0.5), p99: q(partLatencies, 0.99), max: partLatencies.at(-1) ?? null },
     lagParts: { histogram, max: lags.at(-1) ?? null },
     behind: lags.filter(l => l > 2).length + notListed + never,
     notListed, neverFetched: never, errors, edgeFetchMs,
