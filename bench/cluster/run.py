@@ -250,11 +250,14 @@ def scenario(args, name, urls, nodes, extra, publisher, media_url):
     roots.update(extra)
     roots.update(loadgen=gen, publisher=publisher)
     meter = CpuMeter(**roots)
+    started = time.monotonic()
+    # viewers.mjs counts from 0.5 s + ramp + warm-up after its start, for `measure` seconds; the meter stops a second
+    # early, while its workers still run (their CPU is gone from /proc once they exit)
     time.sleep(0.5 + args.ramp + args.warmup + 0.5)
+    meter.start()
     before = {n.index: n.metrics() for n in nodes}
     first_part = newest_part_number(media_url)
-    meter.start()
-    time.sleep(args.measure - 1)
+    time.sleep(max(0.0, started + 0.5 + args.ramp + args.warmup + args.measure - 0.5 - time.monotonic()))
     cpu = meter.stop()
     last_part = newest_part_number(media_url)
     after = {n.index: n.metrics() for n in nodes}
@@ -280,7 +283,7 @@ def scenario(args, name, urls, nodes, extra, publisher, media_url):
     print(f"  part latency (end of the part's media -> viewer has the part) p50 / p99 / max: {pl['p50']} / {pl['p99']} / {pl['max']} ms")
     print(f"  part fetch p50 / p99 / max: {pt['p50']} / {pt['p99']} / {pt['max']} ms   served: {r['requestsPerSecond']:.0f} req/s, "
           f"{r['bytesPerSecond'] * 8 / 1e6:.0f} Mbit/s ({r['bytesPerSecond'] * 8 / 1e6 / args.viewers:.2f} Mbit/s per viewer)")
-    print(f"  requests reaching each node per part ({parts} parts in {args.measure - 1}s): " + "   ".join(
+    print(f"  requests reaching each node per part ({parts} parts): " + "   ".join(
         f"node{n.index}: {per_part[(n.index, 'part')]:.2f} part + {per_part[(n.index, 'playlist')]:.2f} playlist" for n in nodes))
     if any(relay.values()):
         print(f"  relay upstream requests per part ({args.relay_metric}): "

@@ -27,6 +27,22 @@ import { eventually, publish } from '../lib/live.js';
 const run = promisify(execFile);
 const VIEWERS = 20;
 
+/**
+ * Checks how many of VIEWERS identical requests sent at once reached the node (nginx's access log: lines with an
+ * upstream address), under the template's lock settings: the first; the others wait on the cache lock and look again
+ * after 500 ms (nginx's timer). If the node answered the first by then, they are served from the cache: exactly one
+ * request. Only when the node took longer (a very loaded machine), the lock is older than proxy_cache_lock_age
+ * (100 ms) when they look, and one waiter per 100 ms goes to the node itself (docs/deploy/README.md).
+ */
+function assertCollapsed(t, lines, what) {
+  const upstream = lines.filter((l) => !/ upstream=- /.test(l));
+  const answeredMs = Math.round(1000 * Math.min(...upstream.map((l) => Number(/ urt=([\d.]+)/.exec(l)?.[1] ?? 0))));
+  t.diagnostic(`${what}: ${upstream.length} of ${lines.length} reached the node, which answered the first after ${answeredMs} ms`);
+  const most = answeredMs < 450 ? 1 : 1 + Math.ceil((answeredMs - 400) / 100);
+  assert.ok(upstream.length >= 1 && upstream.length <= most && upstream.length < VIEWERS,
+    `${upstream.length} of ${VIEWERS} ${what} reached the node (it answered after ${answeredMs} ms; at most ${most}):\n${lines.join('\n')}`);
+}
+
 describe('nginx cache tier (docs/deploy) in front of a node', () => {
   let server;
   let nginx;
@@ -95,7 +111,7 @@ describe('nginx cache tier (docs/deploy) in front of a node', () => {
   });
 
   test('API over TLS through nginx with the AWS CLI; public playback over TLS and HTTP/2; concurrent identical requests reach the node once',
-    { timeout: 180_000 }, async () => {
+    { timeout: 180_000 }, async (t) => {
       const created = await aws('create-channel', '--name', 'cached', '--latency-mode', 'LOW', '--type', 'BASIC', '--insecure-ingest');
       const channel = created.channel;
       assert.ok(channel.playbackUrl.startsWith(`${base}/api/video/v1/`), channel.playbackUrl);
@@ -150,9 +166,7 @@ describe('nginx cache tier (docs/deploy) in front of a node', () => {
         url.searchParams.set('_HLS_skip', 'YES');
         return url;
       };
-      const started = Date.now();
       const answers = await Promise.all(viewers.map((v) => get(blocking(v), v.agent)));
-      const waited = Date.now() - started;
       for (const a of answers) {
         assert.equal(a.status, 200);
         assert.deepEqual(a.body, answers[0].body, 'every viewer gets the same playlist bytes');
@@ -160,15 +174,14 @@ describe('nginx cache tier (docs/deploy) in front of a node', () => {
       const reloaded = parseMediaPlaylist(answers[0].body.toString());
       assert.ok(reloaded.parts.some((p) => p.msn === playlist.nextMsn && p.idx === playlist.nextPart),
         `the blocking answer holds part ${playlist.nextMsn}.${playlist.nextPart}`);
-      const statuses = answers.map((a) => a.headers['x-cache-status']).sort();
-      assert.equal(statuses.filter((s) => s === 'MISS').length, 1, `cache statuses: ${statuses}`);
       const fragment = `_HLS_msn=${playlist.nextMsn}&_HLS_part=${playlist.nextPart}&`;
       const reloadLines = await logged(fragment, VIEWERS);
       assert.equal(reloadLines.length, VIEWERS);
-      assert.equal(reachedNode(reloadLines).length, 1, `one blocking reload reached the node (waited ${waited} ms):\n${reloadLines.join('\n')}`);
+      assertCollapsed(t, reloadLines, 'blocking reloads');
 
-      // The part the reloaded playlist hints (EXT-X-PRELOAD-HINT): not complete yet, so the node holds the request.
-      const hint = /#EXT-X-PRELOAD-HINT:TYPE=PART,URI="([^"]+)"/.exec(answers[0].body.toString());
+      // The part a fresh playlist hints (EXT-X-PRELOAD-HINT): not complete yet, so the node holds the requests.
+      const fresh = (await get(viewers[0].media, viewers[0].agent)).body.toString();
+      const hint = /#EXT-X-PRELOAD-HINT:TYPE=PART,URI="([^"]+)"/.exec(fresh);
       assert.ok(hint, 'the playlist hints the next part');
       const partUrl = new URL(hint[1], viewers[0].media);
       partUrl.search = '';
@@ -180,7 +193,7 @@ describe('nginx cache tier (docs/deploy) in front of a node', () => {
         assert.equal(p.headers['cache-control'], 'public, max-age=31536000, immutable');
       }
       const partLines = await logged(`${partUrl.pathname} `, VIEWERS);
-      assert.equal(reachedNode(partLines).length, 1, `one part request reached the node:\n${partLines.join('\n')}`);
+      assertCollapsed(t, partLines, 'part requests');
       // Asked again later: served from the cache, the node is not asked.
       const again = await get(partUrl, viewers[1].agent);
       assert.equal(again.headers['x-cache-status'], 'HIT');
