@@ -18,6 +18,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { SignJWT } from 'jose';
+import { Sha256 } from '@aws-crypto/sha256-js';
+import { SignatureV4 } from '@smithy/signature-v4';
 import { parseMediaPlaylist } from '../../../bench/playback/viewers.mjs';
 import { startNginx } from '../lib/nginx.js';
 import { freePort, REGION, startServer } from '../lib/server.js';
@@ -141,6 +143,27 @@ describe('nginx cache tier (docs/deploy) in front of a node', () => {
         });
         assert.equal(status, 200);
         assert.equal(h2.alpnProtocol, 'h2');
+        // A SigV4-signed API call over HTTP/2 (only :authority, no Host header): nginx must give the node the host
+        // and port that were signed.
+        const body = JSON.stringify({ arn: channel.arn });
+        const signed = await new SignatureV4({ service: 'ivs', region: REGION, credentials: TEST_CREDENTIALS, sha256: Sha256 }).sign({
+          method: 'POST', protocol: 'https:', hostname: '127.0.0.1', port: nginx.https, path: '/GetChannel', query: {},
+          headers: { host: `127.0.0.1:${nginx.https}`, 'content-type': 'application/json' }, body,
+        });
+        const { host, ...headers } = signed.headers;
+        assert.equal(host, `127.0.0.1:${nginx.https}`);
+        const answer = await new Promise((resolve, reject) => {
+          const stream = h2.request({ ':method': 'POST', ':path': '/GetChannel', ...headers });
+          let text = '';
+          let status2 = 0;
+          stream.on('response', (h) => { status2 = h[':status']; });
+          stream.on('data', (c) => { text += c; });
+          stream.on('end', () => resolve({ status: status2, text }));
+          stream.on('error', reject);
+          stream.end(body);
+        });
+        assert.equal(answer.status, 200, answer.text);
+        assert.equal(JSON.parse(answer.text).channel.arn, channel.arn);
       } finally {
         h2.close();
       }
