@@ -13,16 +13,32 @@ namespace OpenIvs.Server.Cluster;
 /// "not broadcasting". Only composed when the locator is not the one-node <see cref="LocalStreamLocator"/>.
 /// </summary>
 public sealed partial class ClusterLiveStreams(
-    LiveStreams local, IStreamLocator locator, NodeClient nodes, ResourceCatalog resources, ILogger<ClusterLiveStreams> logger) : ILiveStreams
+    LiveStreams local, IStreamLocator locator, NodeClient nodes, RelayedViewerTotals relayedViewers, ResourceCatalog resources,
+    ILogger<ClusterLiveStreams> logger) : ILiveStreams
 {
     public bool IsLive(string channelArn) => local.IsLive(channelArn) || locator.FindRemote(channelArn) is not null;
 
-    public Protocol.Model.Stream? GetStream(string channelArn) => local.GetStream(channelArn) ?? locator.FindRemote(channelArn)?.Stream;
+    /// <summary>A stream held here counts the viewers the other nodes serve of it too (<see cref="RelayedViewerTotals"/>).</summary>
+    public Protocol.Model.Stream? GetStream(string channelArn)
+    {
+        if (local.GetStream(channelArn) is not { } stream)
+        {
+            return locator.FindRemote(channelArn)?.Stream;
+        }
+
+        stream.ViewerCount += relayedViewers.Sum(channelArn);
+        return stream;
+    }
 
     /// <summary>This node's streams and the other nodes', in one order: by start time, then stream id.</summary>
     public IReadOnlyList<StreamSummary> ListStreams()
     {
         var here = local.ListStreams();
+        foreach (var stream in here)
+        {
+            stream.ViewerCount += relayedViewers.Sum(stream.ChannelArn!);
+        }
+
         var remote = locator.RemoteStreams;
         if (remote.Count == 0)
         {

@@ -197,6 +197,8 @@ public sealed class OpenIvsServer : IAsyncDisposable
             : ActivatorUtilities.CreateInstance<Cluster.ClusterLiveStreams>(sp));
         services.AddSingleton<Cluster.NodeClient>();
         services.AddSingleton<Cluster.NodeEndpoints>();
+        services.AddSingleton<Cluster.RelayedViewerTotals>();
+        services.AddHostedService<Cluster.RelayedViewerReporter>();
         services.AddSingleton<IStreamLocator>(new LocalStreamLocator(Environment.MachineName));
         services.AddSingleton<RelayedViewerCounts>();
         services.AddSingleton(sp => new NodeSignature(secrets.DeriveKey("cluster-nodes"), sp.GetRequiredService<IStreamLocator>().NodeId, sp.GetRequiredService<TimeProvider>()));

@@ -123,6 +123,30 @@ public class ClusterLiveStreamsTests
     }
 
     [Fact]
+    public async Task ViewersServedByNodeBCountOnTheHolderAndBothNodesAnswerTheSame()
+    {
+        var (a, b) = await TwoNodesAsync();
+        await using var nodeA = a;
+        await using var nodeB = b;
+        var (arn, key, _) = await ChannelAsync(a, b, """{"insecureIngest":true}""");
+        await using var publisher = Ffmpeg.Publish(await Ffmpeg.ClipAsync(640, 360, 30, 800), RtmpUrl(a, key));
+        await WaitUntilStartedAsync(a, arn);
+        Assert.IsType<ClusterLiveStreams>(a.Services.GetRequiredService<ILiveStreams>());
+
+        // What B's relay sets when three viewers watch the stream through B (nobody watches on A).
+        var relayed = b.Services.GetRequiredService<RelayedViewerCounts>();
+        relayed.Set(arn, 3);
+        async Task<(long? OnA, long? OnB, long? ListedOnB)> ViewersAsync() => (
+            (long?)(await GetStreamAsync(a, arn))?["viewerCount"],
+            (long?)(await GetStreamAsync(b, arn))?["viewerCount"],
+            (long?)(await b.CallAsync("ListStreams").OkAsync())["streams"]!.AsArray().Single()!["viewerCount"]);
+        await Eventually.ReturnsAsync(ViewersAsync, v => v == (3, 3, 3), "both nodes to count node b's viewers", Within);
+
+        relayed.Set(arn, 0);
+        await Eventually.ReturnsAsync(ViewersAsync, v => v == (0, 0, 0), "both nodes to drop node b's viewers once they left", Within);
+    }
+
+    [Fact]
     public async Task PutMetadataIsCountedPerChannelAtTheHolderWhereverItArrives()
     {
         // Node B does not limit its API at all: only the holder's per-channel quota can throttle.
@@ -252,11 +276,14 @@ public class ClusterLiveStreamsTests
     private static async Task<(TestServer A, TestServer B)> TwoNodesAsync(Action<OpenIvsOptions>? configureA = null)
     {
         var database = await PostgresCluster.CreateDatabaseAsync();
-        var a = await TestServer.StartAsync(o =>
-        {
-            o.Storage.Postgres = database;
-            configureA?.Invoke(o);
-        });
+        // A is a cluster node too (its locator knows of no other holder): it holds the streams, B relays and acts.
+        var a = await TestServer.StartAsync(
+            o =>
+            {
+                o.Storage.Postgres = database;
+                configureA?.Invoke(o);
+            },
+            services: s => s.AddSingleton<IStreamLocator>(new FixedLocator("a")));
         var directory = TestServer.TempDirectory();
         foreach (var file in new[] { "master.key", "credentials" })
         {
@@ -296,10 +323,13 @@ public class ClusterLiveStreamsTests
         return false;
     }
 
-    /// <summary>Node B's view of the cluster: a channel live on node A is held there (what the cluster's locator reads from the database).</summary>
+    /// <summary>
+    /// Node B's view of the cluster: a channel live on node A is held there, in the state A's API gives it (what the
+    /// cluster's locator reads from the database, as the holder publishes it).
+    /// </summary>
     private sealed class HeldOn(TestServer holder) : IStreamLocator
     {
-        private LiveStreams Hub => holder.Services.GetRequiredService<LiveStreams>();
+        private ILiveStreams Hub => holder.Services.GetRequiredService<ILiveStreams>();
 
         public string NodeId => "b";
 
