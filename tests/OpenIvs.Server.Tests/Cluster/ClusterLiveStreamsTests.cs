@@ -50,6 +50,9 @@ public class ClusterLiveStreamsTests
         var listedOnA = (await a.CallAsync("ListStreams").OkAsync())["streams"]!.AsArray().Single(s => (string?)s!["streamId"] == streamId)!;
         var listedOnB = (await b.CallAsync("ListStreams").OkAsync())["streams"]!.AsArray().Single(s => (string?)s!["streamId"] == streamId)!;
         Assert.Equal(listedOnA.ToJsonString(), listedOnB.ToJsonString());
+        var cli = await RealClients.AwsAsync(b, b.Root.AccessKeyId, b.Root.SecretAccessKey, "get-stream", "--channel-arn", arn); // the same API: clients need nothing new
+        Assert.True(cli.ExitCode == 0, cli.Error);
+        Assert.Equal(streamId, (string?)JsonNode.Parse(cli.Output)!["stream"]!["streamId"]);
 
         // The live session, from the shared database, with the ingest the holder measures now.
         var session = await Eventually.ReturnsAsync(
