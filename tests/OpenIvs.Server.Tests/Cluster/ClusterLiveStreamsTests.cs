@@ -88,6 +88,10 @@ public class ClusterLiveStreamsTests
             () => a.Http.GetStringAsync(mediaUrl), text => text.Contains($"#EXT-X-DATERANGE:ID=\"{adBreakId}\"", StringComparison.Ordinal),
             "the break inserted on node b in node a's playlist", Within);
 
+        // A channel live on A is live for B's rules too.
+        await b.CallAsync("UpdateChannel", $$"""{"arn":"{{arn}}","name":"renamed"}""").ErrorAsync(409, "ConflictException");
+        await b.CallAsync("DeleteChannel", $$"""{"arn":"{{arn}}"}""").ErrorAsync(409, "ConflictException");
+
         // StopStream on B ends the stream on A; its session ends in the shared database.
         await b.CallAsync("StopStream", $$"""{"channelArn":"{{arn}}"}""").OkAsync();
         Assert.Null(await GetStreamAsync(a, arn));
