@@ -81,7 +81,14 @@ public sealed class NodeClient : IDisposable
     public async ValueTask<IngestConfigurations?> IngestAsync(RemoteStream holder, CancellationToken cancellationToken)
     {
         var answer = await SendAsync(holder, NodeEndpoints.IngestPath, string.Empty, ActionTimeout, idempotent: true, cancellationToken).ConfigureAwait(false);
-        return answer is NodeEndpoints.NotLive or "" ? null : JsonSerializer.Deserialize(answer, NodeJsonContext.Default.IngestConfigurations);
+        try
+        {
+            return answer is NodeEndpoints.NotLive or "" ? null : JsonSerializer.Deserialize(answer, NodeJsonContext.Default.IngestConfigurations);
+        }
+        catch (JsonException e)
+        {
+            throw new NodeUnreachableException(holder.NodeId, $"node {holder.NodeId} answered something else than an ingest configuration", e);
+        }
     }
 
     public void Dispose() => _http.Dispose();

@@ -63,6 +63,19 @@ public sealed partial class NodeEndpoints(
         }
 
         LogAction(logger, node, path, channel);
+        try
+        {
+            await ActAsync(context, path, channel, node).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (context.RequestAborted.IsCancellationRequested)
+        {
+            // The calling node gave up (its timeout): nothing to answer.
+        }
+    }
+
+    private async Task ActAsync(HttpContext context, string path, string channel, string node)
+    {
+        var request = context.Request;
         switch (path)
         {
             case StopPath:
