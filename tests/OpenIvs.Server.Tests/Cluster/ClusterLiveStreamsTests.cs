@@ -154,6 +154,30 @@ public class ClusterLiveStreamsTests
     }
 
     [Fact]
+    public async Task ListStreamsMergesTheNodesStreamsInOneOrderAndPagesThroughThem()
+    {
+        var (a, b) = await TwoNodesAsync();
+        await using var nodeA = a;
+        await using var nodeB = b;
+        var (onA, keyA, _) = await ChannelAsync(a, b, """{"insecureIngest":true}""");
+        var (onB, keyB, _) = await ChannelAsync(a, b, """{"insecureIngest":true}""");
+        var clip = await Ffmpeg.ClipAsync(640, 360, 30, 800);
+        await using var publisherA = Ffmpeg.Publish(clip, RtmpUrl(a, keyA));
+        await WaitUntilStartedAsync(a, onA);
+        await using var publisherB = Ffmpeg.Publish(clip, RtmpUrl(b, keyB)); // later: after A's in the order
+        await WaitUntilStartedAsync(b, onB);
+
+        var all = (await b.CallAsync("ListStreams").OkAsync())["streams"]!.AsArray();
+        Assert.Equal([onA, onB], all.Select(s => (string)s!["channelArn"]!));
+        var first = await b.CallAsync("ListStreams", """{"maxResults":1}""").OkAsync();
+        var second = await b.CallAsync("ListStreams", new JsonObject { ["maxResults"] = 1, ["nextToken"] = (string)first["nextToken"]! }.ToJsonString()).OkAsync();
+        Assert.Equal(onA, (string?)first["streams"]![0]!["channelArn"]);
+        Assert.Equal(onB, (string?)second["streams"]![0]!["channelArn"]);
+        Assert.Null(second["nextToken"]);
+        Assert.Equal((string?)(await GetStreamAsync(a, onA))!["streamId"], (string?)(await GetStreamAsync(b, onA))!["streamId"]);
+    }
+
+    [Fact]
     public async Task PutMetadataIsCountedPerChannelAtTheHolderWhereverItArrives()
     {
         // Node B does not limit its API at all: only the holder's per-channel quota can throttle.
