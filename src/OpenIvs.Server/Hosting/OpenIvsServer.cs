@@ -190,7 +190,15 @@ public sealed class OpenIvsServer : IAsyncDisposable
         services.AddSingleton<StreamLifecycle>();
         services.AddSingleton<LiveStreamHub>();
         services.AddSingleton<IStreamHub>(sp => sp.GetRequiredService<LiveStreamHub>());
-        services.AddSingleton<ILiveStreams, LiveStreams>();
+        services.AddSingleton<LiveStreams>();
+        // One node: the hub answers alone, as before. Several: streams held elsewhere are read and acted on through their holder.
+        services.AddSingleton<ILiveStreams>(sp => sp.GetRequiredService<IStreamLocator>() is LocalStreamLocator
+            ? sp.GetRequiredService<LiveStreams>()
+            : ActivatorUtilities.CreateInstance<Cluster.ClusterLiveStreams>(sp));
+        services.AddSingleton<Cluster.NodeClient>();
+        services.AddSingleton<Cluster.NodeEndpoints>();
+        services.AddSingleton<Cluster.RelayedViewerTotals>();
+        services.AddHostedService<Cluster.RelayedViewerReporter>();
         services.AddSingleton<IStreamLocator>(new LocalStreamLocator(Environment.MachineName));
         services.AddSingleton<RelayedViewerCounts>();
         services.AddSingleton(sp => new NodeSignature(secrets.DeriveKey("cluster-nodes"), sp.GetRequiredService<IStreamLocator>().NodeId, sp.GetRequiredService<TimeProvider>()));
@@ -276,6 +284,7 @@ public sealed class OpenIvsServer : IAsyncDisposable
         var console = options.Console.Enabled ? app.Services.GetRequiredService<WebConsole.ConsoleEndpoint>() : null;
         var recordings = app.Services.GetRequiredService<RecordingObjectsEndpoint>();
         var recordingList = app.Services.GetRequiredService<RecordingListEndpoint>();
+        var nodeEndpoints = app.Services.GetRequiredService<Cluster.NodeEndpoints>();
         var faults = options.EnableFaultInjection ? app.Services.GetRequiredService<FaultInjector>() : null;
         var playbackTelemetry = app.Services.GetRequiredService<PlaybackTelemetry>();
         Func<HttpContext, Task> originHandler = origin.HandleAsync; // one delegate, not one per request
@@ -312,6 +321,11 @@ public sealed class OpenIvsServer : IAsyncDisposable
             if (path.StartsWith(RecordingListEndpoint.PathPrefix, StringComparison.Ordinal))
             {
                 return recordingList.HandleAsync(context);
+            }
+
+            if (path.StartsWith(Cluster.NodeEndpoints.PathPrefix, StringComparison.Ordinal))
+            {
+                return nodeEndpoints.HandleAsync(context);
             }
 
             if (faults is not null && path == "/_openivs/faults")

@@ -1,6 +1,6 @@
 namespace OpenIvs.Server.Streams;
 
-/// <summary>What <see cref="ILiveStreams.InsertAdBreak"/> did.</summary>
+/// <summary>What <see cref="ILiveStreams.InsertAdBreakAsync"/> did.</summary>
 public enum AdBreakInsertion
 {
     Inserted,

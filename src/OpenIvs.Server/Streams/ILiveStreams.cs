@@ -26,13 +26,13 @@ public interface ILiveStreams
     /// <summary>
     /// Marks an ad break of <paramref name="duration"/> in the live stream, from its next keyframe, with the given id.
     /// </summary>
-    AdBreakInsertion InsertAdBreak(string channelArn, string adBreakId, TimeSpan duration);
+    ValueTask<AdBreakInsertion> InsertAdBreakAsync(string channelArn, string adBreakId, TimeSpan duration, CancellationToken cancellationToken);
 
     /// <summary>
     /// Stream sessions of a channel, newest first: by start time, then stream id (ordinal), both descending; live and
     /// ended, within the retention period. ListStreamSessions pages on this order.
     /// </summary>
-    IReadOnlyList<StreamSession> ListSessions(string channelArn);
+    ValueTask<IReadOnlyList<StreamSession>> ListSessionsAsync(string channelArn, CancellationToken cancellationToken);
 
     /// <summary>The same sessions in the same order, as ListStreamSessions summarizes them.</summary>
     IReadOnlyList<StreamSessionSummary> ListSessionSummaries(string channelArn);
@@ -51,9 +51,11 @@ public sealed class NoLiveStreams : ILiveStreams
 
     public ValueTask<bool> PutMetadataAsync(string channelArn, string metadata, CancellationToken cancellationToken) => ValueTask.FromResult(false);
 
-    public AdBreakInsertion InsertAdBreak(string channelArn, string adBreakId, TimeSpan duration) => AdBreakInsertion.NotLive;
+    public ValueTask<AdBreakInsertion> InsertAdBreakAsync(string channelArn, string adBreakId, TimeSpan duration, CancellationToken cancellationToken) =>
+        ValueTask.FromResult(AdBreakInsertion.NotLive);
 
-    public IReadOnlyList<StreamSession> ListSessions(string channelArn) => [];
+    public ValueTask<IReadOnlyList<StreamSession>> ListSessionsAsync(string channelArn, CancellationToken cancellationToken) =>
+        ValueTask.FromResult<IReadOnlyList<StreamSession>>([]);
 
     public IReadOnlyList<StreamSessionSummary> ListSessionSummaries(string channelArn) => [];
 }

@@ -39,16 +39,26 @@ public sealed class LiveStreams(LiveStreamHub hub, StreamTables tables) : ILiveS
         return ValueTask.FromResult(true);
     }
 
+    public ValueTask<AdBreakInsertion> InsertAdBreakAsync(string channelArn, string adBreakId, TimeSpan duration, CancellationToken cancellationToken) =>
+        ValueTask.FromResult(InsertAdBreak(channelArn, adBreakId, duration));
+
     public AdBreakInsertion InsertAdBreak(string channelArn, string adBreakId, TimeSpan duration) =>
         hub.Find(channelArn) is not { } stream ? AdBreakInsertion.NotLive
         : stream.TryRequestAdBreak(adBreakId, duration) ? AdBreakInsertion.Inserted
         : AdBreakInsertion.InProgress;
 
+    public ValueTask<IReadOnlyList<StreamSession>> ListSessionsAsync(string channelArn, CancellationToken cancellationToken) =>
+        ValueTask.FromResult(ListSessions(channelArn));
+
     public IReadOnlyList<StreamSession> ListSessions(string channelArn) => [.. Sessions(channelArn).Select(s => s.ToApi())];
+
+    /// <summary>What the channel's live stream held here ingests now (measured bitrates included); null when it is not live here.</summary>
+    public IngestConfigurations? LiveIngest(string channelArn) =>
+        hub.Find(channelArn) is { } stream && (stream.Video is not null || stream.Audio is not null) ? IngestSnapshot.Of(stream) : null;
 
     public IReadOnlyList<StreamSessionSummary> ListSessionSummaries(string channelArn) => [.. Sessions(channelArn).Select(s => s.ToSummary())];
 
-    /// <summary>The channel's sessions, newest first (the order <see cref="ILiveStreams.ListSessions"/> promises).</summary>
+    /// <summary>The channel's sessions, newest first (the order <see cref="ILiveStreams.ListSessionsAsync"/> promises).</summary>
     private IEnumerable<StreamSessionRecord> Sessions(string channelArn)
     {
         var live = hub.Find(channelArn);

@@ -25,40 +25,43 @@ public sealed record StreamSessionRecord
     /// <summary>Oldest first; the API shows at most 500, newest first.</summary>
     public required List<StreamEvent> Events { get; init; }
 
-    public StreamSession ToApi()
+    public StreamSession ToApi() => new()
     {
-        var video = IngestConfigurations?.VideoConfigurations?.FirstOrDefault();
-        var audio = IngestConfigurations?.AudioConfigurations?.FirstOrDefault();
-        return new StreamSession
+        StreamId = StreamId,
+        StartTime = StartTime,
+        EndTime = EndTime,
+        Channel = Channel,
+        RecordingConfiguration = RecordingConfiguration,
+        IngestConfigurations = IngestConfigurations,
+        IngestConfiguration = IngestConfigurations is null ? null : LegacyIngestConfiguration(IngestConfigurations),
+        TruncatedEvents = [.. Events.AsEnumerable().Reverse().Take(500)],
+    };
+
+    /// <summary>The first video and audio track in the older single-configuration shape (ingestConfiguration).</summary>
+    public static IngestConfiguration LegacyIngestConfiguration(IngestConfigurations ingest)
+    {
+        var video = ingest.VideoConfigurations?.FirstOrDefault();
+        var audio = ingest.AudioConfigurations?.FirstOrDefault();
+        return new IngestConfiguration
         {
-            StreamId = StreamId,
-            StartTime = StartTime,
-            EndTime = EndTime,
-            Channel = Channel,
-            RecordingConfiguration = RecordingConfiguration,
-            IngestConfigurations = IngestConfigurations,
-            IngestConfiguration = IngestConfigurations is null ? null : new IngestConfiguration
+            Video = video is null ? null : new VideoConfiguration
             {
-                Video = video is null ? null : new VideoConfiguration
-                {
-                    AvcProfile = video.Profile,
-                    AvcLevel = video.Level,
-                    Codec = video.Codec,
-                    Encoder = video.Encoder,
-                    TargetBitrate = video.TargetBitrate,
-                    TargetFramerate = video.TargetFramerate,
-                    VideoHeight = video.VideoHeight,
-                    VideoWidth = video.VideoWidth,
-                },
-                Audio = audio is null ? null : new AudioConfiguration
-                {
-                    Codec = audio.Codec,
-                    TargetBitrate = audio.TargetBitrate,
-                    SampleRate = audio.SampleRate,
-                    Channels = audio.Channels,
-                },
+                AvcProfile = video.Profile,
+                AvcLevel = video.Level,
+                Codec = video.Codec,
+                Encoder = video.Encoder,
+                TargetBitrate = video.TargetBitrate,
+                TargetFramerate = video.TargetFramerate,
+                VideoHeight = video.VideoHeight,
+                VideoWidth = video.VideoWidth,
             },
-            TruncatedEvents = [.. Events.AsEnumerable().Reverse().Take(500)],
+            Audio = audio is null ? null : new AudioConfiguration
+            {
+                Codec = audio.Codec,
+                TargetBitrate = audio.TargetBitrate,
+                SampleRate = audio.SampleRate,
+                Channels = audio.Channels,
+            },
         };
     }
 

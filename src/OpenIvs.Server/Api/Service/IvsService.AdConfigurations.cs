@@ -69,7 +69,7 @@ public sealed partial class IvsService
     public ValueTask DeleteAdConfigurationAsync(DeleteAdConfigurationRequest request, CallerContext caller, CancellationToken cancellationToken) =>
         DeleteAsync(tables.AdConfigurationKind, request.Arn, cancellationToken, reference: c => c.AdConfigurationArn);
 
-    public ValueTask<InsertAdBreakResponse> InsertAdBreakAsync(InsertAdBreakRequest request, CallerContext caller, CancellationToken cancellationToken)
+    public async ValueTask<InsertAdBreakResponse> InsertAdBreakAsync(InsertAdBreakRequest request, CallerContext caller, CancellationToken cancellationToken)
     {
         var channel = Require(tables.ChannelKind, request.ChannelArn).Channel;
         if (!liveStreams.IsLive(channel.Arn!))
@@ -84,9 +84,9 @@ public sealed partial class IvsService
 
         // The model validated durationSeconds (1-300). The break starts at the stream's next keyframe.
         var adBreakId = ResourceIds.NewAdBreakId();
-        return liveStreams.InsertAdBreak(channel.Arn!, adBreakId, TimeSpan.FromSeconds(request.DurationSeconds!.Value)) switch
+        return await liveStreams.InsertAdBreakAsync(channel.Arn!, adBreakId, TimeSpan.FromSeconds(request.DurationSeconds!.Value), cancellationToken).ConfigureAwait(false) switch
         {
-            AdBreakInsertion.Inserted => ValueTask.FromResult(new InsertAdBreakResponse { AdBreakId = adBreakId }),
+            AdBreakInsertion.Inserted => new InsertAdBreakResponse { AdBreakId = adBreakId },
             AdBreakInsertion.InProgress => throw new ConflictException($"Channel {channel.Arn} already has an ad break in progress; insert the next one after it ends."),
             _ => throw new ChannelNotBroadcasting($"Channel: {channel.Arn} is not currently online"),
         };

@@ -50,10 +50,10 @@ public sealed partial class IvsService
         }
     }
 
-    public ValueTask<GetStreamSessionResponse> GetStreamSessionAsync(GetStreamSessionRequest request, CallerContext caller, CancellationToken cancellationToken)
+    public async ValueTask<GetStreamSessionResponse> GetStreamSessionAsync(GetStreamSessionRequest request, CallerContext caller, CancellationToken cancellationToken)
     {
         var channel = Require(tables.ChannelKind, request.ChannelArn).Channel;
-        var sessions = liveStreams.ListSessions(channel.Arn!);
+        var sessions = await liveStreams.ListSessionsAsync(channel.Arn!, cancellationToken).ConfigureAwait(false);
         var session = request.StreamId is null
             ? sessions.FirstOrDefault()
             : sessions.FirstOrDefault(s => s.StreamId == request.StreamId);
@@ -61,7 +61,7 @@ public sealed partial class IvsService
             ? throw new ResourceNotFoundException(request.StreamId is null
                 ? $"Channel {channel.Arn} has no stream sessions."
                 : $"Stream session {request.StreamId} not found for channel {channel.Arn}.")
-            : ValueTask.FromResult(new GetStreamSessionResponse { StreamSession = session });
+            : new GetStreamSessionResponse { StreamSession = session };
     }
 
     public ValueTask<ListStreamSessionsResponse> ListStreamSessionsAsync(ListStreamSessionsRequest request, CallerContext caller, CancellationToken cancellationToken)
