@@ -28,7 +28,7 @@ internal sealed class HlsRelayTelemetry : IDisposable
             "openivs.playback.relay.viewer_requests", () => Measure(relay.ServedRequests), "{request}",
             "Viewer requests of relayed streams answered by this node, by kind.");
         _meter.CreateObservableGauge("openivs.playback.relay.streams", () => relay.StreamCount, "{stream}", "Streams this node relays now.");
-        _meter.CreateObservableGauge("openivs.playback.relay.cached_bytes", () => relay.CachedBytes, "By", "Bytes of relayed parts, segments and playlists held now.");
+        _meter.CreateObservableGauge("openivs.playback.relay.cached_bytes", () => relay.CachedBytes, unit: null, "Bytes of relayed parts, segments and playlists held now.");
     }
 
     private static IEnumerable<Measurement<long>> Measure(IEnumerable<(string Kind, long Count)> counts) =>
