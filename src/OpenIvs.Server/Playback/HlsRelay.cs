@@ -382,10 +382,17 @@ internal sealed partial class HlsRelay : IDisposable
             entry.Release();
         }
 
-        // The holder is gone, or its stream is (its playlists answer 404): stop relaying and free what was kept.
-        if (entry.Status == 0 || (entry.Status == StatusCodes.Status404NotFound && entry.Kind is "playlist" or "multivariant"))
+        // The holder's stream is gone (its source playlist or its multivariant playlist answers 404: a viewer cannot
+        // cause that with a made-up rendition name): stop relaying. An unreachable holder: free what was kept at once,
+        // keep the sessions in case it was a blip, and let the sweep drop the stream once the locator says it is gone.
+        stream.Unreachable = entry.Status == 0;
+        if (entry.Status == StatusCodes.Status404NotFound && (entry.Kind == "multivariant" || key.StartsWith("/index.m3u8", StringComparison.Ordinal)))
         {
             Drop(stream);
+        }
+        else if (stream.Unreachable)
+        {
+            stream.ReleaseEntries();
         }
     }
 
@@ -514,7 +521,8 @@ internal sealed partial class HlsRelay : IDisposable
                     }
                 }
 
-                if (count == 0 && _time.GetElapsedTime(stream.LastUsed, now) > _options.ViewerSessionTimeout)
+                if ((count == 0 && _time.GetElapsedTime(stream.LastUsed, now) > _options.ViewerSessionTimeout)
+                    || (stream.Unreachable && _locator.FindRemote(stream.ChannelArn)?.StreamId != stream.StreamId))
                 {
                     Drop(stream);
                     continue;

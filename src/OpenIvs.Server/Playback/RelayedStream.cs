@@ -43,7 +43,10 @@ internal sealed class RelayedStream(string channelArn, string streamId, Uri hold
 
     public void Touch(long now) => Volatile.Write(ref _lastUsed, now);
 
-    /// <summary>Drops every cached resource (their buffers go back once their last viewers are answered).</summary>
+    /// <summary>Whether the holder could not be reached at the last try (the locator then decides whether the stream is gone).</summary>
+    public bool Unreachable { get; set; }
+
+    /// <summary>Ends the relay: fetches end, cached resources go, the sessions stop counting.</summary>
     public bool Close()
     {
         if (Interlocked.Exchange(ref _closed, 1) != 0)
@@ -52,15 +55,20 @@ internal sealed class RelayedStream(string channelArn, string streamId, Uri hold
         }
 
         _closing.Cancel();
+        ReleaseEntries();
+        Sessions.Clear();
+        return true;
+    }
+
+    /// <summary>Drops every cached resource (their buffers go back once their last viewers are answered).</summary>
+    public void ReleaseEntries()
+    {
         foreach (var (key, entry) in Entries)
         {
-            if (Entries.TryRemove(new KeyValuePair<string, RelayEntry>(key, entry)))
+            if (entry.IsComplete && Entries.TryRemove(new KeyValuePair<string, RelayEntry>(key, entry)))
             {
                 entry.Release();
             }
         }
-
-        Sessions.Clear();
-        return true;
     }
 }
