@@ -508,18 +508,7 @@ internal sealed partial class HlsRelay : IDisposable
                     }
                 }
 
-                var count = 0;
-                foreach (var (sessionId, session) in stream.Sessions)
-                {
-                    if (_time.GetElapsedTime(session.LastSeen, now) > _options.ViewerSessionTimeout)
-                    {
-                        stream.Sessions.TryRemove(sessionId, out _);
-                    }
-                    else
-                    {
-                        count++;
-                    }
-                }
+                var count = ViewerSession.CountViewers(stream.Sessions, _time, now, _options.ViewerSessionTimeout);
 
                 if ((count == 0 && _time.GetElapsedTime(stream.LastUsed, now) > _options.ViewerSessionTimeout)
                     || (stream.Unreachable && _locator.FindRemote(stream.ChannelArn)?.StreamId != stream.StreamId))

@@ -222,6 +222,70 @@ public class RelayedPlaybackTests(ITestOutputHelper output)
         Assert.Equal(HttpStatusCode.OK, (await b.Http.GetAsync(PlaybackTokenSigner.AuthorizeUrl(onB, Token("viewer-2")))).StatusCode);
     }
 
+    [Fact]
+    public async Task TheRelayChecksTheCountryAndOriginOfItsViewersWhichTheHolderNeverSees()
+    {
+        // B trusts its proxy's country header; A has no source of countries, so A refuses every viewer of the channel.
+        await using var nodes = await Nodes.StartAsync(o =>
+        {
+            o.Geo.TrustedCountryHeader = "CloudFront-Viewer-Country";
+            o.Geo.TrustedProxies = "127.0.0.1";
+        });
+        var (a, b) = (nodes.A, nodes.B);
+        var policy = (string)(await a.CallAsync(
+            "CreatePlaybackRestrictionPolicy", """{"allowedCountries":["BR"],"allowedOrigins":["https://watch.example.com"],"enableStrictOriginEnforcement":true}""").OkAsync())["playbackRestrictionPolicy"]!["arn"]!;
+        var created = await a.CallAsync("CreateChannel", $$"""{"insecureIngest":true,"playbackRestrictionPolicyArn":"{{policy}}"}""").OkAsync();
+        var arn = (string)created["channel"]!["arn"]!;
+        await using var publisher = Ffmpeg.Publish(await Ffmpeg.ClipAsync(640, 360, 30, 800), RtmpUrl(a, (string)created["streamKey"]!["value"]!));
+        await nodes.HeldByAAsync(arn);
+        var playbackPath = new Uri((string)created["channel"]!["playbackUrl"]!).AbsolutePath;
+        var onB = new Uri(b.BaseAddress, playbackPath).ToString();
+
+        async Task<HttpResponseMessage> ViewAsync(HttpClient http, string url, string? country, string? origin)
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Get, url);
+            if (country is not null)
+            {
+                request.Headers.Add("CloudFront-Viewer-Country", country);
+            }
+
+            if (origin is not null)
+            {
+                request.Headers.Add("Origin", origin);
+            }
+
+            return await http.SendAsync(request);
+        }
+
+        const string Allowed = "https://watch.example.com";
+        var multivariant = await Eventually.ReturnsAsync(
+            async () =>
+            {
+                using var response = await ViewAsync(b.Http, onB, "BR", Allowed);
+                return response.IsSuccessStatusCode ? await response.Content.ReadAsStringAsync() : null;
+            },
+            text => text is not null,
+            "B to play the channel to a viewer in BR");
+        var media = PlaybackTests.MediaPlaylistUrl(onB, multivariant!);
+        using (var played = await ViewAsync(b.Http, media, "BR", Allowed))
+        {
+            Assert.Equal(HttpStatusCode.OK, played.StatusCode);
+            Assert.Equal(Allowed, played.Headers.GetValues("Access-Control-Allow-Origin").Single());
+        }
+
+        foreach (var (country, origin, code) in new[] { ("FR", Allowed, PlaybackAuthorizer.GeoblockedCode), ("BR", null, "playback_auth_error"), ("BR", "https://evil.example.net", "playback_auth_error") })
+        {
+            using var refused = await ViewAsync(b.Http, media, country, origin);
+            Assert.Equal(HttpStatusCode.Forbidden, refused.StatusCode);
+            Assert.Equal(code, (string?)JsonNode.Parse(await refused.Content.ReadAsStringAsync())!.AsArray()[0]!["error_code"]);
+            Assert.False(refused.Headers.Contains("Access-Control-Allow-Origin") && origin is not Allowed);
+        }
+
+        // A cannot place the viewer (no GeoIP, no trusted header), so its own viewers get nothing.
+        using var atA = await ViewAsync(a.Http, new Uri(a.BaseAddress, playbackPath).ToString(), "BR", Allowed);
+        Assert.Equal(HttpStatusCode.Forbidden, atA.StatusCode);
+    }
+
     private static string Sibling(string playlistUrl, string file)
     {
         var query = playlistUrl.IndexOf('?');
@@ -266,7 +330,7 @@ public class RelayedPlaybackTests(ITestOutputHelper output)
 
         public TestServer B { get; }
 
-        public static async Task<Nodes> StartAsync()
+        public static async Task<Nodes> StartAsync(Action<Hosting.OpenIvsOptions>? configureB = null)
         {
             var database = await PostgresCluster.CreateDatabaseAsync();
             var first = TestServer.TempDirectory();
@@ -279,7 +343,13 @@ public class RelayedPlaybackTests(ITestOutputHelper output)
             }
 
             var locator = new TestLocator();
-            var b = await TestServer.StartAsync(o => o.Storage.Postgres = database, dataDirectory: second, services: s => s.AddSingleton<IStreamLocator>(locator));
+            var b = await TestServer.StartAsync(
+                o =>
+                {
+                    o.Storage.Postgres = database;
+                    configureB?.Invoke(o);
+                },
+                dataDirectory: second, services: s => s.AddSingleton<IStreamLocator>(locator));
             return new Nodes(a, b, counter, locator);
         }
 
