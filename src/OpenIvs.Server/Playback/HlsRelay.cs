@@ -48,6 +48,7 @@ internal sealed partial class HlsRelay : IDisposable
     private readonly ITimer _sweep;
     private readonly TimeSpan _partLinger;
     private long _cachedBytes;
+    private int _waiting;
     private int _sweeping;
 
     public HlsRelay(
@@ -112,7 +113,7 @@ internal sealed partial class HlsRelay : IDisposable
         var maximum = grant.MaximumShortEdge;
         var path = HlsOrigin.PathPrefix + name + ".m3u8"
             + (maximum is { } edge ? "?" + MaximumShortEdgeParameter + "=" + edge.ToString(CultureInfo.InvariantCulture) : string.Empty);
-        var entry = await AcquireAsync(stream, "mv/" + maximum, path, "multivariant", MultivariantLinger, context.RequestAborted).ConfigureAwait(false);
+        var entry = await AcquireAsync(context, stream, "mv/" + maximum, path, "multivariant", MultivariantLinger, allowOrigin).ConfigureAwait(false);
         if (entry is null)
         {
             return;
@@ -215,7 +216,7 @@ internal sealed partial class HlsRelay : IDisposable
             return;
         }
 
-        var entry = await AcquireAsync(stream, key, path, kind, linger, context.RequestAborted).ConfigureAwait(false);
+        var entry = await AcquireAsync(context, stream, key, path, kind, linger, allowOrigin).ConfigureAwait(false);
         if (entry is null)
         {
             return;
@@ -267,9 +268,9 @@ internal sealed partial class HlsRelay : IDisposable
 
     /// <summary>
     /// The entry for <paramref name="key"/> with a reference for the caller (release it), once complete: the one in the
-    /// cache or in flight, else a new fetch. Null when the viewer went away meanwhile.
+    /// cache or in flight, else a new fetch. Null when the viewer went away meanwhile, or was answered 503 (too many waiting).
     /// </summary>
-    private async Task<RelayEntry?> AcquireAsync(RelayedStream stream, string key, string path, string kind, TimeSpan linger, CancellationToken aborted)
+    private async Task<RelayEntry?> AcquireAsync(HttpContext context, RelayedStream stream, string key, string path, string kind, TimeSpan linger, string? allowOrigin)
     {
         var now = _time.GetTimestamp();
         stream.Touch(now);
@@ -289,15 +290,33 @@ internal sealed partial class HlsRelay : IDisposable
             }
 
             entry.Touch(now);
+            if (entry.IsComplete)
+            {
+                return entry;
+            }
+
+            // Waiting viewers are bounded as on the holder (PlaybackOptions.MaxBlockedRequests).
             try
             {
-                await entry.Completion.WaitAsync(aborted).ConfigureAwait(false);
+                if (Interlocked.Increment(ref _waiting) > _options.MaxBlockedRequests)
+                {
+                    entry.Release();
+                    context.Response.Headers.RetryAfter = "1";
+                    await HlsOrigin.ErrorAsync(context, StatusCodes.Status503ServiceUnavailable, "too many waiting requests", "server_busy", allowOrigin).ConfigureAwait(false);
+                    return null;
+                }
+
+                await entry.Completion.WaitAsync(context.RequestAborted).ConfigureAwait(false);
                 return entry;
             }
             catch (OperationCanceledException)
             {
                 entry.Release();
                 return null;
+            }
+            finally
+            {
+                Interlocked.Decrement(ref _waiting);
             }
         }
     }
