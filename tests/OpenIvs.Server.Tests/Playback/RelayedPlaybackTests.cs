@@ -158,7 +158,7 @@ public class RelayedPlaybackTests(ITestOutputHelper output)
     [Fact]
     public async Task APrivateChannelNeedsATokenOnTheRelayAndTheHolderRefusesUnsignedOrForgedRelayRequests()
     {
-        await using var nodes = await Nodes.StartAsync();
+        await using var nodes = await Nodes.StartAsync(o => o.Monitoring.MetricsOnHttp = true);
         var (a, b) = (nodes.A, nodes.B);
         using var playbackKey = ECDsa.Create(ECCurve.NamedCurves.nistP384);
         await a.CallAsync("ImportPlaybackKeyPair", new JsonObject { ["publicKeyMaterial"] = playbackKey.ExportSubjectPublicKeyInfoPem() }.ToJsonString()).OkAsync();
@@ -183,6 +183,13 @@ public class RelayedPlaybackTests(ITestOutputHelper output)
         var (status, _, cacheControl) = await GetBytesAsync(b.Http, part);
         Assert.Equal(HttpStatusCode.OK, status);
         Assert.Equal("private, max-age=3600", cacheControl);
+
+        // What a benchmark reads on the relay: requests asked of the holder and viewer requests answered, by kind.
+        var metrics = await b.Http.GetStringAsync("/metrics");
+        Assert.Equal(1, Telemetry.ComponentMetricsTests.Sample(metrics, "openivs_playback_relay_upstream_requests_total", ("kind", "part")));
+        Assert.Equal(1, Telemetry.ComponentMetricsTests.Sample(metrics, "openivs_playback_relay_viewer_requests_total", ("kind", "part")));
+        Assert.Equal(1, Telemetry.ComponentMetricsTests.Sample(metrics, "openivs_playback_relay_streams"));
+        Assert.True(Telemetry.ComponentMetricsTests.Sample(metrics, "openivs_playback_relay_cached_bytes") > 0);
 
         // Without the session, or with one B never started: refused.
         var withoutSession = Regex.Replace(media, "/[A-Za-z0-9_-]{22}/index", "/index");
