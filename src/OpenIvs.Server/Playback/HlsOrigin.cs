@@ -1,11 +1,11 @@
 using System.Buffers;
+using System.Collections.Concurrent;
 using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 using OpenIvs.Media.Hls.Packaging;
 using OpenIvs.Media.Hls.Playlists;
-using System.Collections.Concurrent;
 using OpenIvs.Protocol.Model;
 using OpenIvs.Server.Auth;
 using OpenIvs.Server.Resources;

@@ -483,7 +483,7 @@ internal sealed partial class HlsRelay : IDisposable
             return true;
         }
 
-        if (!long.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var value) || value > int.MaxValue * 1000L)
+        if (!long.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var value))
         {
             return false;
         }
