@@ -214,6 +214,7 @@ public sealed class OpenIvsServer : IAsyncDisposable
 
         // After the hub's consumers: SRT callers are taken once they run (as Kestrel's RTMP listeners start last).
         services.AddHostedService(sp => sp.GetRequiredService<Ingest.Srt.SrtListener>());
+        services.AddSingleton<Playback.HlsRelay>();
         services.AddSingleton<Playback.HlsOrigin>();
         services.AddSingleton(sp => ActivatorUtilities.CreateInstance<Transcoding.Transcoder>(sp, options.Playback.Enabled));
         services.AddHostedService(sp => sp.GetRequiredService<Transcoding.Transcoder>());
@@ -265,6 +266,7 @@ public sealed class OpenIvsServer : IAsyncDisposable
         services.AddSingleton(sp => ActivatorUtilities.CreateInstance<EventsTelemetry>(sp, metricsEnabled));
         services.AddSingleton(sp => ActivatorUtilities.CreateInstance<Recording.RecordingTelemetry>(sp, metricsEnabled));
         services.AddSingleton(sp => ActivatorUtilities.CreateInstance<Transcoding.TranscodingTelemetry>(sp, metricsEnabled));
+        services.AddSingleton(sp => ActivatorUtilities.CreateInstance<Playback.HlsRelayTelemetry>(sp, metricsEnabled));
         configureServices?.Invoke(services);
 
         var app = builder.Build();
@@ -295,6 +297,7 @@ public sealed class OpenIvsServer : IAsyncDisposable
             // Observable instruments: they exist from the start (the event relay's come with the relay).
             _ = app.Services.GetRequiredService<Recording.RecordingTelemetry>();
             _ = app.Services.GetRequiredService<Transcoding.TranscodingTelemetry>();
+            _ = app.Services.GetRequiredService<Playback.HlsRelayTelemetry>();
         }
 
 

@@ -1,10 +1,13 @@
 using System.Buffers;
+using System.Collections.Concurrent;
 using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 using OpenIvs.Media.Hls.Packaging;
 using OpenIvs.Media.Hls.Playlists;
+using OpenIvs.Protocol.Model;
+using OpenIvs.Server.Auth;
 using OpenIvs.Server.Resources;
 using OpenIvs.Server.Streams;
 using Microsoft.Extensions.Primitives;
@@ -22,6 +25,9 @@ namespace OpenIvs.Server.Playback;
 /// </list>
 /// Private channels put the session in the path (<c>.../{streamId}/{session}/...</c>) so that every request,
 /// media included, is checked against it (revocation, strict origin).
+/// A channel live on another node is served by <see cref="HlsRelay"/>; requests that node signs (<see cref="NodeSignature"/>)
+/// are answered here without viewer checks (the relaying node checked its viewer), and an unsigned or badly signed
+/// one never gets that shortcut.
 /// </summary>
 internal sealed class HlsOrigin
 {
@@ -37,11 +43,16 @@ internal sealed class HlsOrigin
     private readonly string _publicMediaCacheControl;
     private readonly string _privateMediaCacheControl;
     private readonly string _retryAfter;
+    private readonly HlsRelay? _relay;
+    private readonly NodeSignature? _nodes;
     private int _blocked;
 
     public HlsOrigin(
-        PlaybackOptions options, ServiceAccount account, ResourceTables resources, HlsPackager packager, PlaybackAuthorizer authorizer, TimeProvider time, HlsLimits? limits = null)
+        PlaybackOptions options, ServiceAccount account, ResourceTables resources, HlsPackager packager, PlaybackAuthorizer authorizer, TimeProvider time, HlsLimits? limits = null,
+        HlsRelay? relay = null, NodeSignature? nodes = null)
     {
+        _relay = options.Enabled ? relay : null;
+        _nodes = nodes;
         _limits = limits ?? new HlsLimits();
         _publicMediaCacheControl = _limits.PublicMediaCacheControl;
         _privateMediaCacheControl = _limits.PrivateMediaCacheControl;
@@ -82,10 +93,22 @@ internal sealed class HlsOrigin
             return ErrorAsync(context, StatusCodes.Status405MethodNotAllowed, "method not allowed", "method_not_allowed", "*");
         }
 
+        // A relaying node's request: trusted only with a good signature of this very request, never without one.
+        var relayed = false;
+        if (request.Headers.TryGetValue(NodeSignature.HeaderName, out var nodeHeader))
+        {
+            if (_nodes?.Verify(nodeHeader, method, request.Path.Value + request.QueryString.Value) is null)
+            {
+                return ErrorAsync(context, StatusCodes.Status403Forbidden, "node signature is not valid", "forbidden", null);
+            }
+
+            relayed = true;
+        }
+
         var slash = rest.IndexOf('/');
         if (slash < 0)
         {
-            return rest.EndsWith(".m3u8") ? MultivariantAsync(context, rest[..^5].ToString()) : NotFoundAsync(context);
+            return rest.EndsWith(".m3u8") ? MultivariantAsync(context, rest[..^5].ToString(), relayed) : NotFoundAsync(context);
         }
 
         // {name}/{streamId}/[{session}/]{file}
@@ -110,8 +133,20 @@ internal sealed class HlsOrigin
             rest = rest[(slash + 1)..];
         }
 
-        if (!_packager.TryGetStream(streamId, out var rendition) || !rendition.Stream.ChannelArn.EndsWith("/" + channelId, StringComparison.Ordinal)
-            || rest.Contains('/'))
+        if (rest.Contains('/'))
+        {
+            return NotFoundAsync(context);
+        }
+
+        if (!_packager.TryGetStream(streamId, out var rendition))
+        {
+            // Held by another node? Never relayed again for a relaying node (no loops).
+            return _relay is not null && !relayed && _resources.Channels.TryGet(channelId, out var remote)
+                ? _relay.MediaAsync(context, name.ToString(), remote.Channel, streamId, renditionName, pathSession, rest.ToString())
+                : NotFoundAsync(context);
+        }
+
+        if (!rendition.Stream.ChannelArn.EndsWith("/" + channelId, StringComparison.Ordinal))
         {
             return NotFoundAsync(context);
         }
@@ -128,18 +163,58 @@ internal sealed class HlsOrigin
             return NotFoundAsync(context);
         }
 
-        // Which session the request belongs to: in the path for private channels (required), in the query otherwise.
-        var sessionId = rendition.IsPrivate ? pathSession : pathSession is null ? (string?)request.Query["s"] : null;
+        var shortEdge = rendition.Rendition is { } transcoded
+            ? transcoded.Rung.ShortEdge
+            : rendition.Stream.Video is { } sourceVideo ? Math.Min(sourceVideo.Width, sourceVideo.Height) : 0;
         ViewerSession? session = null;
-        if (sessionId is not null)
+        var allowOrigin = "*";
+        if (!relayed)
         {
-            source.Sessions.TryGetValue(sessionId, out session);
+            var refusal = CheckViewer(_authorizer, context, channel.Channel, rendition.Stream.ChannelArn, rendition.IsPrivate, source.Sessions, pathSession, shortEdge, out session, out allowOrigin);
+            if (refusal is not null)
+            {
+                return refusal;
+            }
+        }
+        else if (pathSession is not null)
+        {
+            return NotFoundAsync(context); // relays ask without sessions
         }
 
-        var origin = (string?)request.Headers.Origin;
-        var policy = _authorizer.PolicyGrant(channel.Channel);
+        if (rest.SequenceEqual("index.m3u8"))
+        {
+            session?.Touch(_time.GetTimestamp());
+            return MediaPlaylistAsync(context, rendition, allowOrigin, isHead);
+        }
+
+        return rendition.UriScheme.TryParse(rest, out var kind, out var number)
+            ? MediaAsync(context, rendition, kind, number, allowOrigin, isHead)
+            : NotFoundAsync(context);
+    }
+
+    /// <summary>
+    /// The checks of every playlist, init, segment and part request of a viewer: its session (private channels) and
+    /// whether it has been revoked, the origin (strict enforcement), the viewer's country, and the token's maximum
+    /// resolution against the rendition's <paramref name="shortEdge"/>. Null when admitted (with the session and the
+    /// Access-Control-Allow-Origin value), else the task writing the refusal.
+    /// </summary>
+    internal static Task? CheckViewer(
+        PlaybackAuthorizer authorizer, HttpContext context, Channel channel, string channelArn, bool isPrivate, ConcurrentDictionary<string, ViewerSession> sessions,
+        string? pathSession, int shortEdge, out ViewerSession? session, out string? allowOrigin)
+    {
+        // Which session the request belongs to: in the path for private channels (required), in the query otherwise.
+        var sessionId = isPrivate ? pathSession : pathSession is null ? (string?)context.Request.Query["s"] : null;
+        session = null;
+        allowOrigin = null;
+        if (sessionId is not null)
+        {
+            sessions.TryGetValue(sessionId, out session);
+        }
+
+        var origin = (string?)context.Request.Headers.Origin;
+        var policy = authorizer.PolicyGrant(channel);
         PlaybackGrant grant;
-        if (rendition.IsPrivate)
+        if (isPrivate)
         {
             if (session is null)
             {
@@ -147,7 +222,7 @@ internal sealed class HlsOrigin
             }
 
             grant = session.Grant;
-            if (_authorizer.IsRevoked(rendition.Stream.ChannelArn, grant))
+            if (authorizer.IsRevoked(channelArn, grant))
             {
                 return ErrorAsync(context, StatusCodes.Status403Forbidden, "viewer session has been revoked", "playback_auth_error", policy.AllowOriginHeader(origin));
             }
@@ -164,33 +239,22 @@ internal sealed class HlsOrigin
         }
 
         // Every playlist, init, segment and part request: the origin (strict enforcement) and the viewer's country.
-        var allowOrigin = grant.AllowOriginHeader(origin);
-        var (refusal, refusalCode) = _authorizer.Admit(grant, context);
+        allowOrigin = grant.AllowOriginHeader(origin);
+        var (refusal, refusalCode) = authorizer.Admit(grant, context);
         if (refusal is not null)
         {
             return ErrorAsync(context, StatusCodes.Status403Forbidden, refusal, refusalCode, allowOrigin);
         }
 
-        var shortEdge = rendition.Rendition is { } transcoded
-            ? transcoded.Rung.ShortEdge
-            : rendition.Stream.Video is { } sourceVideo ? Math.Min(sourceVideo.Width, sourceVideo.Height) : 0;
         if (grant.MaximumShortEdge is { } maximum && shortEdge > maximum)
         {
             return ErrorAsync(context, StatusCodes.Status403Forbidden, "rendition above the token's maximum resolution", "playback_auth_error", allowOrigin);
         }
 
-        if (rest.SequenceEqual("index.m3u8"))
-        {
-            session?.Touch(_time.GetTimestamp());
-            return MediaPlaylistAsync(context, rendition, allowOrigin, isHead);
-        }
-
-        return rendition.UriScheme.TryParse(rest, out var kind, out var number)
-            ? MediaAsync(context, rendition, kind, number, allowOrigin, isHead)
-            : NotFoundAsync(context);
+        return null;
     }
 
-    private async Task MultivariantAsync(HttpContext context, string name)
+    private async Task MultivariantAsync(HttpContext context, string name, bool relayed)
     {
         var request = context.Request;
         var origin = (string?)request.Headers.Origin;
@@ -201,16 +265,34 @@ internal sealed class HlsOrigin
         }
 
         var channel = record.Channel;
-        var (grant, error, errorCode) = _authorizer.Authorize(channel, request.Query["token"], context);
-        if (grant is null)
+        PlaybackGrant? grant;
+        if (relayed)
         {
-            await ErrorAsync(context, StatusCodes.Status403Forbidden, error!, errorCode, _authorizer.PolicyGrant(channel).AllowOriginHeader(origin)).ConfigureAwait(false);
-            return;
+            // The relaying node authorized its viewer; it tells the token's maximum resolution, if any.
+            grant = PlaybackGrant.Anyone with
+            {
+                MaximumShortEdge = int.TryParse(request.Query[HlsRelay.MaximumShortEdgeParameter], NumberStyles.None, CultureInfo.InvariantCulture, out var edge) ? edge : null,
+            };
+        }
+        else
+        {
+            (grant, var error, var errorCode) = _authorizer.Authorize(channel, request.Query["token"], context);
+            if (grant is null)
+            {
+                await ErrorAsync(context, StatusCodes.Status403Forbidden, error!, errorCode, _authorizer.PolicyGrant(channel).AllowOriginHeader(origin)).ConfigureAwait(false);
+                return;
+            }
         }
 
         var allowOrigin = grant.AllowOriginHeader(origin);
         if (!_packager.TryGetLive(channelId, out var rendition))
         {
+            if (_relay is not null && !relayed)
+            {
+                await _relay.MultivariantAsync(context, name, channel, grant, allowOrigin).ConfigureAwait(false);
+                return;
+            }
+
             await ErrorAsync(context, StatusCodes.Status404NotFound, "Can not find channel", "content_not_available", allowOrigin).ConfigureAwait(false);
             return;
         }
@@ -234,21 +316,30 @@ internal sealed class HlsOrigin
             return;
         }
 
-        if (rendition.Sessions.Count >= _options.MaxViewersPerChannel)
+        if (!relayed && rendition.Sessions.Count >= _options.MaxViewersPerChannel)
         {
             _packager.ViewerLimitReached(rendition);
             await ErrorAsync(context, StatusCodes.Status429TooManyRequests, "too many viewers", "too_many_viewers", allowOrigin).ConfigureAwait(false);
             return;
         }
 
-        if (!_authorizer.TryConsume(grant))
+        string sessionId;
+        if (relayed)
         {
-            await ErrorAsync(context, StatusCodes.Status403Forbidden, "single-use token has already been used", "playback_auth_error", allowOrigin).ConfigureAwait(false);
-            return;
+            sessionId = HlsRelay.SessionPlaceholder; // the relay starts the session, and writes its id here
+        }
+        else
+        {
+            if (!_authorizer.TryConsume(grant))
+            {
+                await ErrorAsync(context, StatusCodes.Status403Forbidden, "single-use token has already been used", "playback_auth_error", allowOrigin).ConfigureAwait(false);
+                return;
+            }
+
+            sessionId = NewSessionId();
+            rendition.Sessions[sessionId] = new ViewerSession(_time.GetTimestamp(), grant);
         }
 
-        var sessionId = Base64UrlId();
-        rendition.Sessions[sessionId] = new ViewerSession(_time.GetTimestamp(), grant);
         var isPrivate = rendition.IsPrivate;
         var playlist = HlsVariantList.Build(entries, entry =>
         {
@@ -550,10 +641,16 @@ internal sealed class HlsOrigin
         return true;
     }
 
-    private static async Task WriteAsync(HttpContext context, string contentType, ReadOnlyMemory<byte> body, string? allowOrigin, bool isHead)
+    private static Task WriteAsync(HttpContext context, string contentType, ReadOnlyMemory<byte> body, string? allowOrigin, bool isHead)
+    {
+        context.Response.ContentType = contentType;
+        return WriteBodyAsync(context, body, allowOrigin, isHead);
+    }
+
+    /// <summary>Writes <paramref name="body"/> (the status, type and cache headers are set) with its length and CORS header.</summary>
+    internal static async Task WriteBodyAsync(HttpContext context, ReadOnlyMemory<byte> body, string? allowOrigin, bool isHead)
     {
         var response = context.Response;
-        response.ContentType = contentType;
         response.ContentLength = body.Length;
         if (allowOrigin is not null)
         {
@@ -572,7 +669,7 @@ internal sealed class HlsOrigin
         }
     }
 
-    private static Task NotFoundAsync(HttpContext context, string? allowOrigin = "*") =>
+    internal static Task NotFoundAsync(HttpContext context, string? allowOrigin = "*") =>
         ErrorAsync(context, StatusCodes.Status404NotFound, "Can not find channel", "content_not_available", allowOrigin);
 
     /// <summary>A preflight for a channel's URL follows the channel's policy; any other is answered for any origin.</summary>
@@ -591,7 +688,7 @@ internal sealed class HlsOrigin
     }
 
     /// <summary>A short JSON error in the form IVS's playback service uses (ivs-behavior.md section 6.2).</summary>
-    private static Task ErrorAsync(HttpContext context, int status, string error, string code, string? allowOrigin)
+    internal static Task ErrorAsync(HttpContext context, int status, string error, string code, string? allowOrigin)
     {
         var response = context.Response;
         response.StatusCode = status;
@@ -619,7 +716,8 @@ internal sealed class HlsOrigin
         return HttpMethods.IsHead(context.Request.Method) ? Task.CompletedTask : response.Body.WriteAsync(buffer.WrittenMemory).AsTask();
     }
 
-    private static string Base64UrlId()
+    /// <summary>A new viewer session id (22 characters of base64url).</summary>
+    internal static string NewSessionId()
     {
         Span<byte> random = stackalloc byte[16];
         RandomNumberGenerator.Fill(random);

@@ -193,18 +193,7 @@ internal sealed class HlsPackager : BackgroundService, ILiveStreamListener
         var wallNow = _time.GetUtcNow();
         foreach (var (streamId, rendition) in _byStreamId)
         {
-            var viewers = 0;
-            foreach (var (sessionId, session) in rendition.Sessions)
-            {
-                if (_time.GetElapsedTime(session.LastSeen, now) > _options.ViewerSessionTimeout)
-                {
-                    rendition.Sessions.TryRemove(sessionId, out _);
-                }
-                else
-                {
-                    viewers++;
-                }
-            }
+            var viewers = ViewerSession.CountViewers(rendition.Sessions, _time, now, _options.ViewerSessionTimeout);
 
             rendition.Stream.ViewerCount = viewers;
             rendition.OverViewerLimit &= viewers >= _options.MaxViewersPerChannel;

@@ -388,4 +388,23 @@ internal sealed class ViewerSession(long lastSeen, PlaybackGrant grant)
     public PlaybackGrant Grant { get; } = grant;
 
     public void Touch(long timestamp) => Volatile.Write(ref _lastSeen, timestamp);
+
+    /// <summary>Forgets the sessions not seen within <paramref name="timeout"/> and counts the others (the viewers).</summary>
+    public static int CountViewers(ConcurrentDictionary<string, ViewerSession> sessions, TimeProvider time, long now, TimeSpan timeout)
+    {
+        var viewers = 0;
+        foreach (var (sessionId, session) in sessions)
+        {
+            if (time.GetElapsedTime(session.LastSeen, now) > timeout)
+            {
+                sessions.TryRemove(sessionId, out _);
+            }
+            else
+            {
+                viewers++;
+            }
+        }
+
+        return viewers;
+    }
 }
