@@ -56,7 +56,7 @@ PG_BIN = "/usr/lib/postgresql/15/bin"
 TEMPLATE = os.path.join(ROOT, "docs", "deploy", "nginx", "openivs.conf.template")
 # The relay's counter of requests it sent upstream (one per part per relay node, however many viewers wait). The
 # relayed-playback work names it; until then the figure comes from the holder's own request counter (below).
-DEFAULT_RELAY_METRIC = "openivs_relay_upstream_requests_total"
+DEFAULT_RELAY_METRIC = "openivs_playback_relay_upstream_requests_total"  # kind="part" (HlsRelayTelemetry)
 DEVNULL = subprocess.DEVNULL
 
 
@@ -273,7 +273,7 @@ def scenario(args, name, urls, nodes, extra, publisher, media_url):
             delta = counter(after[n.index], "openivs_playback_requests_total", kind=kind) - \
                 counter(before[n.index], "openivs_playback_requests_total", kind=kind)
             per_part[(n.index, kind)] = delta / parts
-    relay = {n.index: (counter(after[n.index], args.relay_metric) - counter(before[n.index], args.relay_metric)) / parts for n in nodes}
+    relay = {n.index: (counter(after[n.index], args.relay_metric, kind="part") - counter(before[n.index], args.relay_metric, kind="part")) / parts for n in nodes}
     pt = r["partFetchMs"]
     print(f"\n[{name}] {args.viewers} viewers over {', '.join(urls)}")
     print(f"  viewers behind (> 2 parts): {r['behind']}   errors: {r['errors']}   lag histogram (parts: viewers): "
