@@ -77,7 +77,24 @@ public sealed partial class ClusterSlots : ILiveSlots
     public void Release(string channelArn, string streamId, Task endRecorded)
     {
         _releasing[streamId] = (channelArn, endRecorded);
-        endRecorded.ContinueWith(_ => Changed?.Invoke(), CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+        _ = FreeWhenRecordedAsync(endRecorded);
+    }
+
+    /// <summary>Frees the slot as soon as the end is stored (the channel can go live on any node), else at the next heartbeat.</summary>
+    private async Task FreeWhenRecordedAsync(Task endRecorded)
+    {
+        await endRecorded.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        try
+        {
+            using var timeout = new CancellationTokenSource(AdmissionTimeout);
+            await FlushAsync(timeout.Token).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is NpgsqlException or IOException or TimeoutException or OperationCanceledException or InvalidOperationException)
+        {
+            LogFreeFailed(_logger, e);
+        }
+
+        Changed?.Invoke();
     }
 
     /// <summary>Whether a stream ended here and its slot is not freed yet (its session may still be open a moment).</summary>
@@ -104,6 +121,9 @@ public sealed partial class ClusterSlots : ILiveSlots
 
     [LoggerMessage(EventId = 1501, Level = LogLevel.Information, Message = "Publish to {ChannelArn} refused: the channel is live on node {NodeId}")]
     private static partial void LogHeld(ILogger logger, string channelArn, string nodeId);
+
+    [LoggerMessage(EventId = 1503, Level = LogLevel.Warning, Message = "Freeing live slots of ended streams failed; the heartbeat tries again")]
+    private static partial void LogFreeFailed(ILogger logger, Exception exception);
 
     [LoggerMessage(EventId = 1502, Level = LogLevel.Warning, Message = "Publish to {ChannelArn} refused: its live slot could not be taken in the database")]
     private static partial void LogTakeFailed(ILogger logger, Exception exception, string channelArn);
