@@ -112,13 +112,21 @@ public sealed partial class ClusterNode : BackgroundService
             var json = JsonSerializer.Serialize(report, ClusterJsonContext.Default.NodeReport);
             var view = await _slots.Registry.HeartbeatAsync(_advertiseUrl, report, notify: json != _lastReport, timeout.Token).ConfigureAwait(false);
             _lastReport = json;
+
+            // A heartbeat that took longer than what was left of the lease: the others may have counted this node
+            // dead meanwhile (and closed its sessions, taken its channels), so its streams end as if it had been cut off.
+            if (_lease.Ready && !_lease.Holds)
+            {
+                GuardSplitBrain();
+            }
+
             _lease.Renewed(sentAt);
+            _guarded = false;
             _view = view;
             _locator.Update(view);
             if (_lostLogged)
             {
                 _lostLogged = false;
-                _guarded = false;
                 LogRecovered(_logger, _lease.Options.NodeId);
             }
 

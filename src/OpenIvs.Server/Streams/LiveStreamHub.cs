@@ -67,13 +67,12 @@ public sealed partial class LiveStreamHub : IStreamHub
     /// </summary>
     private async ValueTask<PublishResult> TryBeginClusteredAsync(string streamKey, IngestTransport transport, Action disconnect, CancellationToken cancellationToken)
     {
-        if (Check(streamKey, transport) is { } refused)
+        if (Check(streamKey, transport, out var channel) is { } refused)
         {
             return refused;
         }
 
-        var channel = ChannelOf(streamKey)!;
-        if (_live.ContainsKey(channel.Arn!))
+        if (_live.ContainsKey(channel!.Arn!))
         {
             return new PublishResult(null, PublishRefusal.AlreadyLive);
         }
@@ -99,9 +98,10 @@ public sealed partial class LiveStreamHub : IStreamHub
     }
 
     /// <summary>The refusals that need no state beyond this node's: an unknown key, plain RTMP to a channel without insecureIngest.</summary>
-    private PublishResult? Check(string streamKey, IngestTransport transport)
+    private PublishResult? Check(string streamKey, IngestTransport transport, out Channel? channel)
     {
-        if (ChannelOf(streamKey) is not { } channel)
+        channel = ChannelOf(streamKey);
+        if (channel is null)
         {
             return new PublishResult(null, PublishRefusal.UnknownStreamKey);
         }
@@ -124,13 +124,19 @@ public sealed partial class LiveStreamHub : IStreamHub
     /// </summary>
     private PublishResult Admit(string streamKey, IngestTransport transport, Action disconnect, string? slotChannelArn, string? slotStreamId)
     {
-        if (Check(streamKey, transport) is { } refused)
+        if (Check(streamKey, transport, out var found) is { } refused)
         {
             ReleaseSlot(slotChannelArn, slotStreamId, refused.Refusal);
             return refused;
         }
 
-        var channel = ChannelOf(streamKey)!;
+        var channel = found!;
+        if (slotChannelArn is not null && channel.Arn != slotChannelArn)
+        {
+            ReleaseSlot(slotChannelArn, slotStreamId, PublishRefusal.UnknownStreamKey); // the key moved while the slot was taken
+            return new PublishResult(null, PublishRefusal.UnknownStreamKey);
+        }
+
         LiveStream stream;
         lock (_admission)
         {
