@@ -1,7 +1,7 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Net;
-using OpenIvs.Tests.Shared;
+using PostgresCluster = OpenIvs.Tests.Shared.PostgresCluster;
 
 namespace OpenIvs.IntegrationTests.Cluster;
 
