@@ -6,8 +6,11 @@ A minimal RTMP publisher (handshake, connect, createStream) sends `publish` and 
 bytes back (onStatus NetStream.Publish.Start) or, for a refusal, the connection closing. Channels are used in
 rotation and each publisher disconnects after its answer, so every attempt is a fresh go-live. Reports p50/p90/p99.
 
-usage: bench/cluster/admission.py [--attempts 300] [--nodes 1]   (needs artifacts/cli/openivs.dll and PostgreSQL 15)
+usage: bench/cluster/admission.py [--attempts 300] [--nodes 1] [--gap 0]   (needs artifacts/cli/openivs.dll and PostgreSQL 15)
   --nodes N  runs N PostgreSQL nodes and spreads the publishers over them (the slot is cluster-wide).
+  --gap MS   waits this long between attempts: 0 queues each admission behind the previous stream's session writes
+             (a burst of go-lives); 50 measures an admission on a quiet cluster.
+PostgreSQL runs with its defaults (fsync on): each admission commits durably.
 """
 import argparse
 import os
@@ -128,7 +131,7 @@ def start_server(work, name, extra):
     raise RuntimeError(f"{name} did not start")
 
 
-def run(label, servers, attempts, channels=50):
+def run(label, servers, attempts, gap, channels=50):
     client = boto3.client("ivs", endpoint_url=f"http://127.0.0.1:{servers[0][1]}", region_name="us-west-2",
                           aws_access_key_id=KEY, aws_secret_access_key=SECRET)
     keys = [client.create_channel(name=f"a{i}", insecureIngest=True)["streamKey"]["value"] for i in range(channels)]
@@ -141,6 +144,7 @@ def run(label, servers, attempts, channels=50):
             times.append(elapsed * 1000)
         else:
             refused += 1
+        time.sleep(gap / 1000)
         if i % channels == channels - 1:
             time.sleep(0.3)  # the last round's streams end and free their slots
     times.sort()
@@ -152,13 +156,14 @@ def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--attempts", type=int, default=300)
     parser.add_argument("--nodes", type=int, default=1)
+    parser.add_argument("--gap", type=float, default=0)
     args = parser.parse_args()
     work = tempfile.mkdtemp()
     processes = []
     try:
         server = start_server(work, "node0", [])
         processes.append(server[0])
-        run("sqlite, one node", [server], args.attempts)
+        run(f"sqlite, one node, gap {args.gap:g} ms", [server], args.attempts, args.gap)
         server[0].terminate()
         server[0].wait()
         shutil.rmtree(os.path.join(work, "node0"))
@@ -176,7 +181,7 @@ def main():
         for n in range(args.nodes):
             nodes.append(start_server(work, f"node{n}", ["--postgres", connection]))
             processes.append(nodes[-1][0])
-        run(f"postgres, {args.nodes} node(s)", nodes, args.attempts)
+        run(f"postgres, {args.nodes} node(s), gap {args.gap:g} ms", nodes, args.attempts, args.gap)
     finally:
         for p in processes:
             if p.poll() is None:

@@ -53,7 +53,6 @@ public sealed partial class ClusterSlots : ILiveSlots
             switch (found.Outcome)
             {
                 case SlotOutcome.Taken:
-                    await write.CommitAsync(timeout.Token).ConfigureAwait(false);
                     Changed?.Invoke();
                     return SlotDecision.Taken;
                 case SlotOutcome.Held:
@@ -70,6 +69,9 @@ public sealed partial class ClusterSlots : ILiveSlots
                                    || (e is OperationCanceledException && !cancellationToken.IsCancellationRequested))
         {
             LogTakeFailed(_logger, e, channelArn);
+
+            // The commit may have happened before the failure: free the slot if it exists, as for an ended stream.
+            Release(channelArn, streamId, Task.CompletedTask);
             return new SlotDecision(PublishRefusal.NodeUnavailable);
         }
     }

@@ -71,62 +71,53 @@ internal sealed class NodeRegistry(PostgresStateStore store, NodeLease lease)
     }
 
     /// <summary>
-    /// In a write holding <c>state_head</c>'s lock: takes the channel's slot unless a live node's stream holds it or the
-    /// live nodes hold <paramref name="limit"/> slots. Streams in <paramref name="releasing"/> ended here; their slots
-    /// are about to be freed and neither count nor hold their channel.
+    /// In a write holding <c>state_head</c>'s lock: takes the channel's slot unless a live node's stream holds it, the
+    /// live nodes hold <paramref name="limit"/> slots, or this node's own lease is over by the database's clock; then
+    /// commits (the check, the take and the commit are one round trip). Streams in <paramref name="releasing"/> ended
+    /// here: their slots are about to be freed and neither count nor hold their channel. A slot left by a node whose
+    /// lease expired is taken over (that node's session is closed by the node that reaps it).
     /// </summary>
     public async Task<SlotDecisionCore> TakeAsync(PostgresWrite write, string channelArn, string streamId, int limit, string[] releasing, CancellationToken cancellationToken)
     {
-        await using (var check = write.CreateBatch())
+        await using var batch = write.CreateBatch();
+        var take = new NpgsqlBatchCommand("""
+            WITH facts AS (
+                SELECT COALESCE((SELECT lease_expires > now() FROM cluster_nodes WHERE node_id = $1 AND incarnation = $2), false) AS mine,
+                       (SELECT s.node_id FROM live_slots s JOIN cluster_nodes n USING (node_id)
+                         WHERE s.channel_arn = $3 AND n.lease_expires > now() AND s.stream_id <> ALL($5)) AS holder,
+                       (SELECT count(*) FROM live_slots s JOIN cluster_nodes n USING (node_id)
+                         WHERE n.lease_expires > now() AND s.stream_id <> ALL($5)) AS live
+            ), taken AS (
+                INSERT INTO live_slots (channel_arn, node_id, stream_id, started_at)
+                SELECT $3, $1, $4, now() FROM facts WHERE mine AND holder IS NULL AND live < $6
+                ON CONFLICT (channel_arn) DO UPDATE SET node_id = excluded.node_id, stream_id = excluded.stream_id, started_at = excluded.started_at
+                RETURNING 1
+            )
+            SELECT mine, holder, live, EXISTS (SELECT 1 FROM taken) FROM facts
+            """);
+        take.Parameters.Add(new() { Value = NodeId });
+        take.Parameters.Add(new() { Value = lease.Incarnation });
+        take.Parameters.Add(new() { Value = channelArn });
+        take.Parameters.Add(new() { Value = streamId });
+        take.Parameters.Add(new() { Value = releasing });
+        take.Parameters.Add(new() { Value = limit });
+        batch.BatchCommands.Add(take);
+        batch.BatchCommands.Add(new NpgsqlBatchCommand($"SELECT pg_notify('{NotifyChannel}', '')"));
+        batch.BatchCommands.Add(new NpgsqlBatchCommand("COMMIT"));
+        cancellationToken.ThrowIfCancellationRequested(); // from here on the commit either happens or fails, never half-cancelled
+        SlotDecisionCore decision;
+        await using (var reader = await batch.ExecuteReaderAsync(CancellationToken.None).ConfigureAwait(false))
         {
-            var mine = new NpgsqlBatchCommand("SELECT COALESCE((SELECT lease_expires > now() FROM cluster_nodes WHERE node_id = $1 AND incarnation = $2), false)");
-            mine.Parameters.Add(new() { Value = NodeId });
-            mine.Parameters.Add(new() { Value = lease.Incarnation });
-            var holder = new NpgsqlBatchCommand(
-                "SELECT s.node_id FROM live_slots s JOIN cluster_nodes n USING (node_id) WHERE s.channel_arn = $1 AND n.lease_expires > now() AND s.stream_id <> ALL($2)");
-            holder.Parameters.Add(new() { Value = channelArn });
-            holder.Parameters.Add(new() { Value = releasing });
-            var count = new NpgsqlBatchCommand(
-                "SELECT count(*) FROM live_slots s JOIN cluster_nodes n USING (node_id) WHERE n.lease_expires > now() AND s.stream_id <> ALL($1)");
-            count.Parameters.Add(new() { Value = releasing });
-            check.BatchCommands.Add(mine);
-            check.BatchCommands.Add(holder);
-            check.BatchCommands.Add(count);
-            await using var reader = await check.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-            await reader.ReadAsync(cancellationToken).ConfigureAwait(false);
-            if (!reader.GetBoolean(0))
-            {
-                return new SlotDecisionCore(SlotOutcome.LeaseLost, 0, null);
-            }
-
-            await reader.NextResultAsync(cancellationToken).ConfigureAwait(false);
-            if (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
-            {
-                return new SlotDecisionCore(SlotOutcome.Held, 0, reader.GetString(0));
-            }
-
-            await reader.NextResultAsync(cancellationToken).ConfigureAwait(false);
-            await reader.ReadAsync(cancellationToken).ConfigureAwait(false);
-            var live = (int)reader.GetInt64(0);
-            if (live >= limit)
-            {
-                return new SlotDecisionCore(SlotOutcome.Quota, live, null);
-            }
+            await reader.ReadAsync(CancellationToken.None).ConfigureAwait(false);
+            var (mine, holder, live, taken) = (reader.GetBoolean(0), reader.IsDBNull(1) ? null : reader.GetString(1), (int)reader.GetInt64(2), reader.GetBoolean(3));
+            decision = taken ? new SlotDecisionCore(SlotOutcome.Taken, live, null)
+                : !mine ? new SlotDecisionCore(SlotOutcome.LeaseLost, live, null)
+                : holder is not null ? new SlotDecisionCore(SlotOutcome.Held, live, holder)
+                : new SlotDecisionCore(SlotOutcome.Quota, live, null);
         }
 
-        // A slot left by a node whose lease expired is taken over; that node's session is closed by the reaper.
-        await using var take = write.CreateBatch();
-        var insert = new NpgsqlBatchCommand("""
-            INSERT INTO live_slots (channel_arn, node_id, stream_id, started_at) VALUES ($1, $2, $3, now())
-            ON CONFLICT (channel_arn) DO UPDATE SET node_id = excluded.node_id, stream_id = excluded.stream_id, started_at = excluded.started_at
-            """);
-        insert.Parameters.Add(new() { Value = channelArn });
-        insert.Parameters.Add(new() { Value = NodeId });
-        insert.Parameters.Add(new() { Value = streamId });
-        take.BatchCommands.Add(insert);
-        take.BatchCommands.Add(new NpgsqlBatchCommand($"SELECT pg_notify('{NotifyChannel}', '')"));
-        await take.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
-        return new SlotDecisionCore(SlotOutcome.Taken, 0, null);
+        await write.CommittedAsync().ConfigureAwait(false);
+        return decision;
     }
 
     /// <summary>Frees the slots of streams that ended here (only if still theirs: the channel may be live again).</summary>

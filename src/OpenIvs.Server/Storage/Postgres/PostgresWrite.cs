@@ -24,6 +24,16 @@ internal sealed class PostgresWrite(PostgresStateStore store, NpgsqlConnection c
         return new NpgsqlBatch(connection);
     }
 
+    /// <summary>
+    /// The caller's batch ended with COMMIT (one round trip for its statements and the commit): the transaction is
+    /// over and the lock released; disposing the write only returns the connection.
+    /// </summary>
+    internal async Task CommittedAsync()
+    {
+        _done = true;
+        await connection.DisposeAsync().ConfigureAwait(false);
+    }
+
     public async Task<long> CommitAsync(IReadOnlyList<DocumentChange> documents, IReadOnlyList<EventAppend> events, CancellationToken cancellationToken)
     {
         if (documents.Count == 0 && events.Count == 0)
