@@ -10,6 +10,7 @@ usage: bench/cluster/admission.py [--attempts 300] [--nodes 1] [--gap 0]   (need
   --nodes N  runs N PostgreSQL nodes and spreads the publishers over them (the slot is cluster-wide).
   --gap MS   waits this long between attempts: 0 queues each admission behind the previous stream's session writes
              (a burst of go-lives); 50 measures an admission on a quiet cluster.
+  --async-commit  the nodes' sessions use synchronous_commit=off: tells the commit's fsync from the rest.
 PostgreSQL runs with its defaults (fsync on): each admission commits durably.
 """
 import argparse
@@ -157,6 +158,7 @@ def main():
     parser.add_argument("--attempts", type=int, default=300)
     parser.add_argument("--nodes", type=int, default=1)
     parser.add_argument("--gap", type=float, default=0)
+    parser.add_argument("--async-commit", action="store_true")
     args = parser.parse_args()
     work = tempfile.mkdtemp()
     processes = []
@@ -177,11 +179,13 @@ def main():
         subprocess.run(as_pg + [f"{PG_BIN}/pg_ctl", "-D", pg, "-l", os.path.join(work, "pg.log"), "-w", "start", "-o",
                                 f"-p {pg_port} -k {work} -c listen_addresses=127.0.0.1"], check=True, stdout=subprocess.DEVNULL)
         connection = f"Host=127.0.0.1;Port={pg_port};Username=openivs;Database=postgres"
+        if args.async_commit:
+            connection += ";Options=-c synchronous_commit=off"
         nodes = []
         for n in range(args.nodes):
             nodes.append(start_server(work, f"node{n}", ["--postgres", connection]))
             processes.append(nodes[-1][0])
-        run(f"postgres, {args.nodes} node(s), gap {args.gap:g} ms", nodes, args.attempts, args.gap)
+        run(f"postgres, {args.nodes} node(s), gap {args.gap:g} ms{', async' if args.async_commit else ''}", nodes, args.attempts, args.gap)
     finally:
         for p in processes:
             if p.poll() is None:

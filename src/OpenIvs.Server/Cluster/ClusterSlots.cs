@@ -37,6 +37,12 @@ public sealed partial class ClusterSlots : ILiveSlots
 
     public async ValueTask<SlotDecision> TakeAsync(string channelArn, string streamId, int concurrentLimit, CancellationToken cancellationToken)
     {
+        if (!_lease.Ready)
+        {
+            // A publisher in the first moments after start waits for the node to join (bounded) rather than being refused.
+            await _lease.Joined.WaitAsync(AdmissionTimeout, cancellationToken).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        }
+
         if (!_lease.Available)
         {
             LogUnavailable(_logger, channelArn, _lease.Ready ? (_lease.DatabaseReachable ? "its lease is not held" : "the database is unreachable") : "it is still joining the cluster");

@@ -9,7 +9,7 @@ public sealed class NodeLease(ClusterOptions options, TimeProvider time)
 {
     private long _heldUntil = long.MinValue;
     private volatile bool _databaseReachable;
-    private volatile bool _ready;
+    private readonly TaskCompletionSource _ready = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     /// <summary>Changes at every start: tells this run's rows from a previous run's of the same node id.</summary>
     public string Incarnation { get; } = Guid.NewGuid().ToString("N");
@@ -22,10 +22,13 @@ public sealed class NodeLease(ClusterOptions options, TimeProvider time)
     public bool Holds => time.GetTimestamp() < Volatile.Read(ref _heldUntil);
 
     /// <summary>The node registered and closed its previous run's leftovers; until then it admits no publisher.</summary>
-    public bool Ready => _ready;
+    public bool Ready => _ready.Task.IsCompleted;
+
+    /// <summary>Completes when the node is <see cref="Ready"/>.</summary>
+    public Task Joined => _ready.Task;
 
     /// <summary>Publishers are admitted: registered, the database answering, the lease held.</summary>
-    public bool Available => _ready && _databaseReachable && Holds;
+    public bool Available => Ready && _databaseReachable && Holds;
 
     /// <summary>A local timestamp (<see cref="TimeProvider.GetTimestamp"/>) <paramref name="after"/> from now.</summary>
     public long Deadline(TimeSpan after) => time.GetTimestamp() + (long)(after.TotalSeconds * time.TimestampFrequency);
@@ -52,5 +55,5 @@ public sealed class NodeLease(ClusterOptions options, TimeProvider time)
 
     public void Unreachable() => _databaseReachable = false;
 
-    public void MarkReady() => _ready = true;
+    public void MarkReady() => _ready.TrySetResult();
 }
