@@ -110,7 +110,7 @@ public sealed partial class ClusterNode : BackgroundService
             await _slots.FlushAsync(timeout.Token).ConfigureAwait(false);
             var report = Report();
             var json = JsonSerializer.Serialize(report, ClusterJsonContext.Default.NodeReport);
-            var view = await _slots.Registry.HeartbeatAsync(_advertiseUrl, report, notify: json != _lastReport, timeout.Token).ConfigureAwait(false);
+            var view = await _slots.Registry.HeartbeatAsync(_advertiseUrl, json, notify: json != _lastReport, timeout.Token).ConfigureAwait(false);
             _lastReport = json;
 
             // A heartbeat that took longer than what was left of the lease: the others may have counted this node
@@ -132,7 +132,16 @@ public sealed partial class ClusterNode : BackgroundService
 
             if (!_lease.Ready || NeedsReaping(view))
             {
-                await ReapAsync(startup: !_lease.Ready, timeout.Token).ConfigureAwait(false);
+                try
+                {
+                    await ReapAsync(startup: !_lease.Ready, timeout.Token).ConfigureAwait(false);
+                }
+                catch (Exception e) when (IsDatabaseFailure(e) || (e is OperationCanceledException && !stoppingToken.IsCancellationRequested))
+                {
+                    // The lease was renewed; closing sessions waits for the next heartbeat (a node joins only once it has).
+                    LogReapFailed(_logger, e);
+                    return;
+                }
             }
 
             if (!_lease.Ready)
@@ -339,6 +348,9 @@ public sealed partial class ClusterNode : BackgroundService
 
     [LoggerMessage(EventId = 1514, Level = LogLevel.Warning, Message = "Closed {Count} stream sessions whose node is gone (Stream End and Session Ended sent)")]
     private static partial void LogReaped(ILogger logger, int count);
+
+    [LoggerMessage(EventId = 1517, Level = LogLevel.Warning, Message = "Closing the sessions of lost nodes failed; retrying at the next heartbeat")]
+    private static partial void LogReapFailed(ILogger logger, Exception exception);
 
     [LoggerMessage(EventId = 1515, Level = LogLevel.Information, Message = "Node {NodeId} left the cluster (lease given up)")]
     private static partial void LogLeft(ILogger logger, string nodeId);

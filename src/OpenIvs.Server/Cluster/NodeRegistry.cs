@@ -17,10 +17,10 @@ internal sealed class NodeRegistry(PostgresStateStore store, NodeLease lease)
     private string NodeId => lease.Options.NodeId;
 
     /// <summary>
-    /// Renews this node's lease (registers it at the first call) with its report, and reads every node and slot, in
+    /// Renews this node's lease (registers it at the first call) with its report (<see cref="NodeReport"/> as JSON), and reads every node and slot, in
     /// one round trip. <paramref name="notify"/>: tell the other nodes (the report changed).
     /// </summary>
-    public async Task<ClusterView> HeartbeatAsync(Uri advertiseUrl, NodeReport report, bool notify, CancellationToken cancellationToken)
+    public async Task<ClusterView> HeartbeatAsync(Uri advertiseUrl, string reportJson, bool notify, CancellationToken cancellationToken)
     {
         await using var batch = store.DataSource.CreateBatch();
         var upsert = new NpgsqlBatchCommand("""
@@ -34,7 +34,7 @@ internal sealed class NodeRegistry(PostgresStateStore store, NodeLease lease)
         upsert.Parameters.Add(new() { Value = advertiseUrl.ToString() });
         upsert.Parameters.Add(new() { Value = lease.Incarnation });
         upsert.Parameters.Add(new() { Value = lease.Options.NodeLease, NpgsqlDbType = NpgsqlDbType.Interval });
-        upsert.Parameters.Add(new() { Value = JsonSerializer.Serialize(report, ClusterJsonContext.Default.NodeReport), NpgsqlDbType = NpgsqlDbType.Jsonb });
+        upsert.Parameters.Add(new() { Value = reportJson, NpgsqlDbType = NpgsqlDbType.Jsonb });
         batch.BatchCommands.Add(upsert);
         if (notify)
         {
