@@ -12,7 +12,7 @@ namespace OpenIvs.IntegrationTests.Cluster;
 /// Ended delivered once to the webhook every node shares) with the publisher's reconnect taken by node 3, and node 2
 /// restarted against the database rejoining without closing node 3's session.
 /// </summary>
-public sealed class ClusterProcessTests
+public sealed partial class ClusterProcessTests
 {
     private static readonly TimeSpan Lease = TimeSpan.FromSeconds(10);
 
