@@ -17,7 +17,7 @@ public sealed class NodeHealth(string nodeId, Uri advertiseUrl, string store, IS
         bool? leaseHeld = lease?.Holds;
         var healthy = started && (lease is null || lease.Available);
         return new NodeHealthReport(
-            !started ? "starting" : healthy ? "ok" : "unavailable",
+            !started || lease is { Ready: false } ? "starting" : healthy ? "ok" : "unavailable",
             nodeId,
             advertiseUrl.ToString(),
             store,

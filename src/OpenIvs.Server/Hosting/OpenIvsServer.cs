@@ -365,7 +365,8 @@ public sealed class OpenIvsServer : IAsyncDisposable
             return;
         }
 
-        services.AddSingleton(sp => new Cluster.NodeLease(cluster, sp.GetRequiredService<TimeProvider>()));
+        // Leases are real time between processes and the database's clock: never the service's (possibly fake) clock.
+        services.AddSingleton(_ => new Cluster.NodeLease(cluster, TimeProvider.System));
         services.AddSingleton(sp => new Cluster.ClusterSlots(
             sp.GetRequiredService<Cluster.NodeLease>(), new Cluster.NodeRegistry(postgres, sp.GetRequiredService<Cluster.NodeLease>()),
             sp.GetRequiredService<DocumentStore>(), sp.GetRequiredService<ILogger<Cluster.ClusterSlots>>()));
@@ -376,7 +377,7 @@ public sealed class OpenIvsServer : IAsyncDisposable
             sp.GetRequiredService<Cluster.NodeLease>(), sp.GetRequiredService<Cluster.ClusterSlots>(), sp.GetRequiredService<Cluster.ClusterStreamLocator>(),
             sp.GetRequiredService<LiveStreamHub>(), sp.GetRequiredService<RelayedViewerCounts>(), sp.GetRequiredService<StreamTables>(),
             sp.GetRequiredService<DocumentStore>(), sp.GetRequiredService<SessionRecorder>(), postgres, advertiseUrl,
-            sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<Cluster.ClusterNode>>()));
+            TimeProvider.System, sp.GetRequiredService<ILogger<Cluster.ClusterNode>>()));
         services.AddHostedService(sp => sp.GetRequiredService<Cluster.ClusterNode>());
         services.AddSingleton(sp => new Cluster.NodeHealth(
             cluster.NodeId, advertiseUrl, "postgres", sp.GetRequiredService<IStreamHub>(), sp.GetRequiredService<Cluster.NodeLease>()));
