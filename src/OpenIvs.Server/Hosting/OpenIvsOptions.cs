@@ -71,6 +71,9 @@ public sealed partial class OpenIvsOptions
     /// <summary>SQLite in the data directory, or PostgreSQL shared by several nodes (docs/postgres.md).</summary>
     public Storage.StorageOptions Storage { get; set; } = new();
 
+    /// <summary>This node in a cluster on one PostgreSQL database: its id, advertised URL and lease (docs/cluster.md).</summary>
+    public Cluster.ClusterOptions Cluster { get; set; } = new();
+
     /// <summary>
     /// Lets <c>/_openivs/faults</c> inject errors into chosen operations (for testing clients' error
     /// handling). Off by default.
@@ -151,6 +154,7 @@ public sealed partial class OpenIvsOptions
         problems.AddRange(Recording.Validate());
         problems.AddRange(Transcoding.Validate());
         problems.AddRange(Storage.Validate());
+        problems.AddRange(Cluster.Validate());
         if (problems.Count > 0)
         {
             throw new InvalidOperationException("Invalid configuration:\n  " + string.Join("\n  ", problems));

@@ -199,8 +199,8 @@ public sealed class OpenIvsServer : IAsyncDisposable
         services.AddSingleton<Cluster.NodeEndpoints>();
         services.AddSingleton<Cluster.RelayedViewerTotals>();
         services.AddHostedService<Cluster.RelayedViewerReporter>();
-        services.AddSingleton<IStreamLocator>(new LocalStreamLocator(Environment.MachineName));
         services.AddSingleton<RelayedViewerCounts>();
+        AddCluster(services, options, durable); // before the session recorder: the node stops after it (and frees the slots)
         services.AddSingleton(sp => new NodeSignature(secrets.DeriveKey("cluster-nodes"), sp.GetRequiredService<IStreamLocator>().NodeId, sp.GetRequiredService<TimeProvider>()));
         services.AddSingleton<SessionRecorder>();
         services.AddHostedService(sp => sp.GetRequiredService<SessionRecorder>());
@@ -289,6 +289,7 @@ public sealed class OpenIvsServer : IAsyncDisposable
         var nodeEndpoints = app.Services.GetRequiredService<Cluster.NodeEndpoints>();
         var faults = options.EnableFaultInjection ? app.Services.GetRequiredService<FaultInjector>() : null;
         var playbackTelemetry = app.Services.GetRequiredService<PlaybackTelemetry>();
+        var health = app.Services.GetRequiredService<Cluster.NodeHealth>();
         Func<HttpContext, Task> originHandler = origin.HandleAsync; // one delegate, not one per request
         _ = app.Services.GetRequiredService<IngestTelemetry>(); // its observable instruments exist from the start
         app.UseOpenIvsMetrics(options.Monitoring);
@@ -307,8 +308,7 @@ public sealed class OpenIvsServer : IAsyncDisposable
             var path = context.Request.Path.Value ?? "/";
             if (path == "/health")
             {
-                context.Response.StatusCode = ready ? StatusCodes.Status200OK : StatusCodes.Status503ServiceUnavailable;
-                return ready ? context.Response.WriteAsync("ok\n") : Task.CompletedTask;
+                return health.WriteAsync(context, ready);
             }
 
             if (path.StartsWith(Playback.HlsOrigin.PathPrefix, StringComparison.Ordinal))
@@ -364,6 +364,40 @@ public sealed class OpenIvsServer : IAsyncDisposable
         await app.Services.GetRequiredService<IvsService>().RefreshChannelEndpointsAsync(cancellationToken).ConfigureAwait(false);
         _ = app.Services.GetRequiredService<IvsService>().ResumeRecordingConfigurationActivationAsync();
         return server;
+    }
+
+    /// <summary>
+    /// One node: every live stream is here. With PostgreSQL: the node's lease and heartbeat, cluster-wide live slots for
+    /// the hub's admission, and the locator of streams held by other nodes (docs/cluster.md).
+    /// </summary>
+    private static void AddCluster(IServiceCollection services, OpenIvsOptions options, IStateStore durable)
+    {
+        var cluster = options.Cluster;
+        var advertiseUrl = cluster.ResolveAdvertiseUrl(options.HttpEndPoint);
+        services.AddSingleton(cluster);
+        if (durable is not Storage.Postgres.PostgresStateStore postgres)
+        {
+            services.AddSingleton<IStreamLocator>(new LocalStreamLocator(cluster.NodeId));
+            services.AddSingleton(sp => new Cluster.NodeHealth(cluster.NodeId, advertiseUrl, "sqlite", sp.GetRequiredService<IStreamHub>()));
+            return;
+        }
+
+        // Leases are real time between processes and the database's clock: never the service's (possibly fake) clock.
+        services.AddSingleton(_ => new Cluster.NodeLease(cluster, TimeProvider.System));
+        services.AddSingleton(sp => new Cluster.ClusterSlots(
+            sp.GetRequiredService<Cluster.NodeLease>(), new Cluster.NodeRegistry(postgres, sp.GetRequiredService<Cluster.NodeLease>()),
+            sp.GetRequiredService<DocumentStore>(), sp.GetRequiredService<ILogger<Cluster.ClusterSlots>>()));
+        services.AddSingleton<ILiveSlots>(sp => sp.GetRequiredService<Cluster.ClusterSlots>());
+        services.AddSingleton<Cluster.ClusterStreamLocator>();
+        services.AddSingleton<IStreamLocator>(sp => sp.GetRequiredService<Cluster.ClusterStreamLocator>());
+        services.AddSingleton(sp => new Cluster.ClusterNode(
+            sp.GetRequiredService<Cluster.NodeLease>(), sp.GetRequiredService<Cluster.ClusterSlots>(), sp.GetRequiredService<Cluster.ClusterStreamLocator>(),
+            sp.GetRequiredService<LiveStreamHub>(), sp.GetRequiredService<RelayedViewerCounts>(), sp.GetRequiredService<StreamTables>(),
+            sp.GetRequiredService<DocumentStore>(), sp.GetRequiredService<SessionRecorder>(), postgres, advertiseUrl,
+            TimeProvider.System, sp.GetRequiredService<ILogger<Cluster.ClusterNode>>()));
+        services.AddHostedService(sp => sp.GetRequiredService<Cluster.ClusterNode>());
+        services.AddSingleton(sp => new Cluster.NodeHealth(
+            cluster.NodeId, advertiseUrl, "postgres", sp.GetRequiredService<IStreamHub>(), sp.GetRequiredService<Cluster.NodeLease>()));
     }
 
     /// <summary>The outbox, its sinks (one per configured destination), the relay and the SSE endpoint.</summary>

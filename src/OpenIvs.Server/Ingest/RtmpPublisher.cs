@@ -35,18 +35,28 @@ internal sealed partial class RtmpPublisher(
         }
 
         var activity = telemetry.StartPublish(secure);
-        var result = hub.TryBegin(request.StreamName, secure ? IngestTransport.Rtmps : IngestTransport.Rtmp, Disconnect);
+        var admission = hub.TryBeginAsync(request.StreamName, secure ? IngestTransport.Rtmps : IngestTransport.Rtmp, Disconnect, cancellationToken);
+
+        // One node: decided synchronously, as before. A cluster: the slot is taken in the database first.
+        return admission.IsCompletedSuccessfully ? ValueTask.FromResult(Decide(activity, admission.Result)) : DecideAsync(activity, admission);
+    }
+
+    private async ValueTask<PublishDecision> DecideAsync(System.Diagnostics.Activity? activity, ValueTask<PublishResult> admission) =>
+        Decide(activity, await admission.ConfigureAwait(false));
+
+    private PublishDecision Decide(System.Diagnostics.Activity? activity, PublishResult result)
+    {
         telemetry.PublishDecided(activity, result);
         if (!result.Accepted)
         {
             LogRefused(logger, connection.ConnectionId, result.Refusal.ToString());
-            return ValueTask.FromResult(PublishDecision.Reject(result.Refusal.ToString()));
+            return PublishDecision.Reject(result.Refusal.ToString());
         }
 
         Stream = result.Stream;
         _multitrack = new MultitrackInput(hub, result.Stream!);
         _coalescing = ReceiveCoalescing.Start(connection, result.Stream!, options.ReceiveCoalescing, time);
-        return ValueTask.FromResult(PublishDecision.Accept());
+        return PublishDecision.Accept();
     }
 
     public ValueTask OnMetadataAsync(RtmpStreamMetadata metadata, CancellationToken cancellationToken)

@@ -207,6 +207,9 @@ public sealed class DocumentWrite : IAsyncDisposable
         _shared = shared;
     }
 
+    /// <summary>The shared store's transaction holding the write lock (null for a store of one process).</summary>
+    public ISharedWrite? Shared => _shared;
+
     /// <summary>Inserts or replaces a document; a new document gets the next creation sequence.</summary>
     public void Put<T>(DocumentTable<T> table, string id, T value)
         where T : class

@@ -14,11 +14,18 @@ public interface IStreamHub
 {
     /// <summary>
     /// A publisher presents a stream key. Refused for an unknown key, plain transport to a channel without
-    /// insecureIngest, a channel already live, or the concurrent-broadcasts quota; otherwise the stream is
-    /// live at once. <paramref name="disconnect"/> closes the publisher's connection (the hub calls it to end
+    /// insecureIngest, a channel already live, the concurrent-broadcasts quota, or (in a cluster) a node that lost
+    /// the database; otherwise the stream is live at once. In a cluster this blocks the caller while the slot is
+    /// taken: protocol servers use <see cref="TryBeginAsync"/>. <paramref name="disconnect"/> closes the publisher's connection (the hub calls it to end
     /// a stream from the server side).
     /// </summary>
     PublishResult TryBegin(string streamKey, IngestTransport transport, Action disconnect);
+
+    /// <summary>
+    /// <see cref="TryBegin"/> for protocol servers: on a single node it completes synchronously (no allocation, no
+    /// wait); in a cluster it takes the channel's live slot in the shared database without blocking a thread.
+    /// </summary>
+    ValueTask<PublishResult> TryBeginAsync(string streamKey, IngestTransport transport, Action disconnect, CancellationToken cancellationToken);
 
     /// <summary>The encoder name the publisher reported (RTMP onMetaData <c>encoder</c>).</summary>
     void SetEncoder(LiveStream stream, string? encoder);

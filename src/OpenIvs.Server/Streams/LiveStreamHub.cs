@@ -21,12 +21,15 @@ public sealed partial class LiveStreamHub : IStreamHub
     private readonly StreamLifecycle _lifecycle;
     private readonly TimeProvider _time;
     private readonly ILogger<LiveStreamHub> _logger;
+    private readonly ILiveSlots? _slots;
     private readonly ConcurrentDictionary<string, LiveStream> _live = new(StringComparer.Ordinal);
     private readonly Lock _admission = new();
     private ILiveStreamListener[] _listeners = [];
 
-    public LiveStreamHub(IngestOptions limits, QuotaOptions quotas, ResourceTables resources, StreamLifecycle lifecycle, TimeProvider time, ILogger<LiveStreamHub> logger)
+    public LiveStreamHub(
+        IngestOptions limits, QuotaOptions quotas, ResourceTables resources, StreamLifecycle lifecycle, TimeProvider time, ILogger<LiveStreamHub> logger, ILiveSlots? slots = null)
     {
+        _slots = slots;
         _limits = limits;
         _quotas = quotas;
         _resources = resources;
@@ -49,19 +52,89 @@ public sealed partial class LiveStreamHub : IStreamHub
 
     public LiveStream? Find(string channelArn) => _live.TryGetValue(channelArn, out var stream) ? stream : null;
 
-    public PublishResult TryBegin(string streamKey, IngestTransport transport, Action disconnect)
+    public PublishResult TryBegin(string streamKey, IngestTransport transport, Action disconnect) => _slots is null
+        ? Admit(streamKey, transport, disconnect, null, null)
+
+        // In a cluster the slot is taken in the database; callers that cannot wait asynchronously block here.
+        : TryBeginAsync(streamKey, transport, disconnect, CancellationToken.None).AsTask().GetAwaiter().GetResult();
+
+    public ValueTask<PublishResult> TryBeginAsync(string streamKey, IngestTransport transport, Action disconnect, CancellationToken cancellationToken) =>
+        _slots is null ? new(Admit(streamKey, transport, disconnect, null, null)) : TryBeginClusteredAsync(streamKey, transport, disconnect, cancellationToken);
+
+    /// <summary>
+    /// Cluster admission: the local checks first (no database trip for a bad key or a channel live here), then the
+    /// channel's slot in the shared database (one publisher per channel and the quota, cluster-wide), then the hub.
+    /// </summary>
+    private async ValueTask<PublishResult> TryBeginClusteredAsync(string streamKey, IngestTransport transport, Action disconnect, CancellationToken cancellationToken)
     {
-        if (!_resources.StreamKeys.TryGetByUniqueKey(streamKey, out var key)
-            || !IvsArn.TryParse(key.Key.ChannelArn, out var arn)
-            || !_resources.Channels.TryGet(arn.Value.Id, out var channelRecord))
+        if (Check(streamKey, transport, out var channel) is { } refused)
+        {
+            return refused;
+        }
+
+        if (_live.ContainsKey(channel!.Arn!))
+        {
+            return new PublishResult(null, PublishRefusal.AlreadyLive);
+        }
+
+        var streamId = ResourceIds.NewStreamId();
+        var decision = await _slots!.TakeAsync(channel.Arn!, streamId, _quotas.ConcurrentStreams, cancellationToken).ConfigureAwait(false);
+        if (decision.Refusal == PublishRefusal.ConcurrentBroadcastsQuota)
+        {
+            var breach = LimitBreach.ConcurrentBroadcasts(_quotas.ConcurrentStreams, decision.LiveCount + 1);
+            _lifecycle.Report(new LimitBreached(null, breach, _time.GetUtcNow()));
+            LogRefused(_logger, channel.Arn!, breach.Describe());
+            return new PublishResult(null, decision.Refusal);
+        }
+
+        if (decision.Refusal != PublishRefusal.None)
+        {
+            LogRefused(_logger, channel.Arn!, decision.Refusal.ToString());
+            return new PublishResult(null, decision.Refusal);
+        }
+
+        // The key may have moved on while the slot was taken (deleted, channel updated): admit with the channel as it is now.
+        return Admit(streamKey, transport, disconnect, channel.Arn, streamId);
+    }
+
+    /// <summary>The refusals that need no state beyond this node's: an unknown key, plain RTMP to a channel without insecureIngest.</summary>
+    private PublishResult? Check(string streamKey, IngestTransport transport, out Channel? channel)
+    {
+        channel = ChannelOf(streamKey);
+        if (channel is null)
         {
             return new PublishResult(null, PublishRefusal.UnknownStreamKey);
         }
 
-        var channel = channelRecord.Channel;
-        if (transport == IngestTransport.Rtmp && channel.InsecureIngest != true)
+        return transport == IngestTransport.Rtmp && channel.InsecureIngest != true
+            ? new PublishResult(null, PublishRefusal.InsecureIngestNotAllowed)
+            : null;
+    }
+
+    private Channel? ChannelOf(string streamKey) =>
+        _resources.StreamKeys.TryGetByUniqueKey(streamKey, out var key)
+        && IvsArn.TryParse(key.Key.ChannelArn, out var arn)
+        && _resources.Channels.TryGet(arn.Value.Id, out var channelRecord)
+            ? channelRecord.Channel
+            : null;
+
+    /// <summary>
+    /// Admits a publisher on this node. <paramref name="slotStreamId"/>: the stream id whose cluster slot (of
+    /// <paramref name="slotChannelArn"/>) is already taken; null on a single node, where this node's count is the quota.
+    /// </summary>
+    private PublishResult Admit(string streamKey, IngestTransport transport, Action disconnect, string? slotChannelArn, string? slotStreamId)
+    {
+        if (Check(streamKey, transport, out var found) is { } refused)
         {
-            return new PublishResult(null, PublishRefusal.InsecureIngestNotAllowed);
+            ReleaseSlot(slotChannelArn, slotStreamId, refused.Refusal);
+            return refused;
+        }
+
+        var channel = found!;
+        if (slotChannelArn is not null && channel.Arn != slotChannelArn)
+        {
+            ReleaseSlot(slotChannelArn, slotStreamId, PublishRefusal.UnknownStreamKey); // the key moved while the slot was taken
+            return new PublishResult(null, PublishRefusal.UnknownStreamKey);
         }
 
         LiveStream stream;
@@ -69,11 +142,12 @@ public sealed partial class LiveStreamHub : IStreamHub
         {
             if (_live.ContainsKey(channel.Arn!))
             {
+                ReleaseSlot(slotChannelArn, slotStreamId, PublishRefusal.AlreadyLive);
                 return new PublishResult(null, PublishRefusal.AlreadyLive);
             }
 
             var now = _time.GetUtcNow();
-            if (_live.Count >= _quotas.ConcurrentStreams)
+            if (slotStreamId is null && _live.Count >= _quotas.ConcurrentStreams)
             {
                 var breach = LimitBreach.ConcurrentBroadcasts(_quotas.ConcurrentStreams, _live.Count + 1);
                 _lifecycle.Report(new LimitBreached(null, breach, now));
@@ -81,7 +155,7 @@ public sealed partial class LiveStreamHub : IStreamHub
                 return new PublishResult(null, PublishRefusal.ConcurrentBroadcastsQuota);
             }
 
-            stream = new LiveStream(channel, ResourceIds.NewStreamId(), now, transport, disconnect, _time);
+            stream = new LiveStream(channel, slotStreamId ?? ResourceIds.NewStreamId(), now, transport, disconnect, _time);
             _lifecycle.Report(new BroadcastBegan(stream, RecordingConfigurationOf(channel), now));
             _live[channel.Arn!] = stream;
 
@@ -94,6 +168,16 @@ public sealed partial class LiveStreamHub : IStreamHub
 
         LogBegan(_logger, channel.Arn!, stream.StreamId, transport.ToString().ToUpperInvariant());
         return new PublishResult(stream, PublishRefusal.None);
+    }
+
+    /// <summary>A slot taken for a stream that was refused after all (a local race): free it at once.</summary>
+    private void ReleaseSlot(string? channelArn, string? streamId, PublishRefusal refusal)
+    {
+        if (streamId is not null && channelArn is not null)
+        {
+            LogRefused(_logger, channelArn, refusal.ToString());
+            _slots!.Release(channelArn, streamId, Task.CompletedTask);
+        }
     }
 
     public void SetEncoder(LiveStream stream, string? encoder)
@@ -181,6 +265,7 @@ public sealed partial class LiveStreamHub : IStreamHub
             stream.EndAdBreaks(postRoll is null ? null : ResourceIds.NewAdBreakId(), TimeSpan.FromSeconds(postRoll?.DurationSeconds ?? 0));
             stream.CompleteReaders();
             _lifecycle.Report(new BroadcastEnded(stream, reason, _time.GetUtcNow()));
+            _slots?.Release(stream.ChannelArn, stream.StreamId, stream.EndRecorded.Task);
             foreach (var listener in Volatile.Read(ref _listeners))
             {
                 listener.OnBroadcastEnded(stream);

@@ -14,4 +14,7 @@ public enum PublishRefusal
     InsecureIngestNotAllowed,
     AlreadyLive,
     ConcurrentBroadcastsQuota,
+
+    /// <summary>This node cannot admit publishers now: it lost the cluster's database or its lease (docs/cluster.md).</summary>
+    NodeUnavailable,
 }

@@ -32,6 +32,9 @@ public sealed record StreamEndReason(StreamEndKind Kind, string Description, str
     /// <summary>Multitrack input the channel does not take (<paramref name="code"/>: IVS's Session Ended code).</summary>
     public static StreamEndReason MultitrackRefused(string code, string description) => new(StreamEndKind.InputRefused, $"{description} ({code})", Code: code);
 
+    /// <summary>The node holding the stream stopped renewing its lease (crashed, or cut off from the cluster's database).</summary>
+    public static StreamEndReason NodeLost(string detail) => new(StreamEndKind.NodeLost, detail);
+
     public override string ToString() => Description;
 }
 
@@ -47,4 +50,7 @@ public enum StreamEndKind
     /// <summary>Input the channel's configuration does not allow (multitrack rules); Session Ended carries the code.</summary>
     InputRefused,
     Shutdown,
+
+    /// <summary>The stream's node lost its lease in the cluster (docs/cluster.md).</summary>
+    NodeLost,
 }

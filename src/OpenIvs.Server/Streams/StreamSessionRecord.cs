@@ -16,6 +16,9 @@ public sealed record StreamSessionRecord
 
     public DateTimeOffset? EndTime { get; init; }
 
+    /// <summary>The node that ingested the stream (<c>--node-id</c>): in a cluster, who closes it if that node dies.</summary>
+    public string? NodeId { get; init; }
+
     public required Channel Channel { get; init; }
 
     public RecordingConfiguration? RecordingConfiguration { get; init; }

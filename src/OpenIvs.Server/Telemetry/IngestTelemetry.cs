@@ -116,6 +116,7 @@ public sealed class IngestTelemetry : IDisposable
         PublishRefusal.InsecureIngestNotAllowed => "insecure_ingest_not_allowed",
         PublishRefusal.AlreadyLive => "already_live",
         PublishRefusal.ConcurrentBroadcastsQuota => "concurrent_broadcasts_quota",
+        PublishRefusal.NodeUnavailable => "node_unavailable",
         _ => "refused",
     };
 }

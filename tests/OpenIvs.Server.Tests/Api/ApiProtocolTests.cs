@@ -194,6 +194,11 @@ public class ApiProtocolTests
         using var response = await server.Http.GetAsync("/health");
 
         Assert.Equal(200, (int)response.StatusCode);
-        Assert.Equal("ok\n", Encoding.UTF8.GetString(await response.Content.ReadAsByteArrayAsync()));
+        var health = System.Text.Json.Nodes.JsonNode.Parse(Encoding.UTF8.GetString(await response.Content.ReadAsByteArrayAsync()))!;
+        Assert.Equal("ok", (string?)health["status"]);
+        Assert.Equal("sqlite", (string?)health["store"]);
+        Assert.Equal(server.Options.Cluster.NodeId, (string?)health["nodeId"]);
+        Assert.Equal($"http://{server.Options.Http}/", (string?)health["advertiseUrl"]);
+        Assert.Equal(0, (int?)health["liveStreams"]);
     }
 }

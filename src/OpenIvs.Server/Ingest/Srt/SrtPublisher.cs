@@ -116,7 +116,8 @@ internal sealed partial class SrtPublisher
             return null;
         }
 
-        var result = _hub.TryBegin(streamKey, IngestTransport.Srt, Close);
+        // This caller's own thread (it blocks in receive anyway): waiting for a cluster slot here holds no pool thread.
+        var result = _hub.TryBeginAsync(streamKey, IngestTransport.Srt, Close, CancellationToken.None).AsTask().GetAwaiter().GetResult();
         if (!result.Accepted)
         {
             LogRefused(_logger, channel.Arn!, result.Refusal.ToString());

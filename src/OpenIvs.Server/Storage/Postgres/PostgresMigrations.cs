@@ -67,6 +67,28 @@ internal static class PostgresMigrations
             );
             CREATE INDEX parked_events_parked_at ON parked_events (parked_at);
             """),
+        (2, "cluster nodes and live slots", """
+            -- One row per node (--node-id): its lease runs on the database's clock (now()), never a node's.
+            -- incarnation changes at each start; streams is the node's report of its live streams and relayed viewers.
+            CREATE TABLE cluster_nodes (
+                node_id       text PRIMARY KEY,
+                advertise_url text NOT NULL,
+                incarnation   text NOT NULL,
+                started_at    timestamptz NOT NULL,
+                heartbeat_at  timestamptz NOT NULL,
+                lease_expires timestamptz NOT NULL,
+                streams       jsonb NOT NULL DEFAULT '{}'
+            );
+            -- The live slot of each live channel: taken under the state_head lock, so one publisher per channel and
+            -- the concurrent-broadcasts quota hold across nodes. A slot of a node whose lease expired does not count.
+            CREATE TABLE live_slots (
+                channel_arn text PRIMARY KEY,
+                node_id     text NOT NULL,
+                stream_id   text NOT NULL,
+                started_at  timestamptz NOT NULL
+            );
+            CREATE INDEX live_slots_node ON live_slots (node_id);
+            """),
     ];
 
     public static int LatestVersion => Migrations[^1].Version;

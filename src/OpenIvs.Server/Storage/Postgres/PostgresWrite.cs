@@ -10,13 +10,43 @@ namespace OpenIvs.Server.Storage.Postgres;
 internal sealed class PostgresWrite(PostgresStateStore store, NpgsqlConnection connection, long version, StateChanges changes) : ISharedWrite
 {
     private bool _done;
+    private bool _ownStatements;
 
     public StateChanges Changes => changes;
+
+    /// <summary>
+    /// A batch on this transaction for tables outside the documents (the cluster's node leases and live slots):
+    /// it runs under the write lock, and the commit then commits even without document changes.
+    /// </summary>
+    internal NpgsqlBatch CreateBatch()
+    {
+        _ownStatements = true;
+        return new NpgsqlBatch(connection);
+    }
+
+    /// <summary>
+    /// The caller's batch ended with COMMIT (one round trip for its statements and the commit): the transaction is
+    /// over and the lock released; disposing the write only returns the connection.
+    /// </summary>
+    internal async Task CommittedAsync()
+    {
+        _done = true;
+        await connection.DisposeAsync().ConfigureAwait(false);
+    }
 
     public async Task<long> CommitAsync(IReadOnlyList<DocumentChange> documents, IReadOnlyList<EventAppend> events, CancellationToken cancellationToken)
     {
         if (documents.Count == 0 && events.Count == 0)
         {
+            if (_ownStatements)
+            {
+                await using var commit = new NpgsqlCommand("COMMIT", connection);
+                await commit.ExecuteNonQueryAsync(CancellationToken.None).ConfigureAwait(false);
+                _done = true;
+                await connection.DisposeAsync().ConfigureAwait(false);
+                return version;
+            }
+
             await FinishAsync().ConfigureAwait(false);
             return version;
         }

@@ -24,13 +24,16 @@ public sealed partial class SessionRecorder : BackgroundService
     private readonly StreamTables _tables;
     private readonly DocumentStore _store;
     private readonly LiveStreamHub _hub;
+    private readonly string _nodeId;
     private readonly TimeProvider _time;
     private readonly ILogger<SessionRecorder> _logger;
     private DateTimeOffset _lastPrune;
 
     public SessionRecorder(
-        ServiceAccount account, IngestOptions options, StreamLifecycle lifecycle, StreamTables tables, DocumentStore store, LiveStreamHub hub, TimeProvider time, ILogger<SessionRecorder> logger)
+        ServiceAccount account, IngestOptions options, StreamLifecycle lifecycle, StreamTables tables, DocumentStore store, LiveStreamHub hub,
+        IStreamLocator locator, TimeProvider time, ILogger<SessionRecorder> logger)
     {
+        _nodeId = locator.NodeId;
         _account = account;
         _options = options;
         _lifecycle = lifecycle;
@@ -57,7 +60,12 @@ public sealed partial class SessionRecorder : BackgroundService
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        await CloseUnfinishedSessionsAsync(stoppingToken).ConfigureAwait(false);
+        // In a cluster, the node's lease decides which open sessions are leftovers (Cluster/ClusterNode).
+        if (_store.Durable is not ISharedStateStore)
+        {
+            await CloseUnfinishedSessionsAsync(stoppingToken).ConfigureAwait(false);
+        }
+
         var facts = _lifecycle.Facts;
         var batch = new List<LifecycleFact>(MaxBatch);
 
@@ -109,9 +117,13 @@ public sealed partial class SessionRecorder : BackgroundService
         }
     }
 
-    /// <summary>Applies a batch of facts: the touched sessions and their events in one transaction.</summary>
+    /// <summary>
+    /// Applies a batch of facts: the touched sessions and their events in one transaction. Built under the write lock,
+    /// from the sessions as stored now: in a cluster another node may have closed one (this node lost its lease).
+    /// </summary>
     private async Task WriteAsync(List<LifecycleFact> batch)
     {
+        await using var write = await _store.BeginWriteAsync(CancellationToken.None).ConfigureAwait(false);
         var sessions = new Dictionary<string, SessionDraft>(StringComparer.Ordinal);
         var events = new List<IvsEvent>();
         foreach (var fact in batch)
@@ -126,6 +138,7 @@ public sealed partial class SessionRecorder : BackgroundService
                         StartTime = began.Stream.StartTime,
                         Channel = began.Stream.Channel,
                         RecordingConfiguration = began.Recording,
+                        NodeId = _nodeId,
                         Events = [],
                     });
                     Add(sessions, events, began.Stream, StateEvent(began.Stream, "Session Created", began.Time));
@@ -149,6 +162,9 @@ public sealed partial class SessionRecorder : BackgroundService
                     break;
                 case EventRaised raised:
                     Add(sessions, events, raised.Stream, raised.Event);
+                    break;
+                case BroadcastEnded ended when _tables.Sessions.TryGet(ended.Stream.StreamId, out var stored) && stored.EndTime is not null:
+                    LogClosedElsewhere(_logger, ended.Stream.ChannelArn, ended.Stream.StreamId);
                     break;
                 case BroadcastEnded ended:
                     if (ended.Reason.Failure is { } failure)
@@ -175,20 +191,18 @@ public sealed partial class SessionRecorder : BackgroundService
             }
         }
 
-        await using (var write = await _store.BeginWriteAsync(CancellationToken.None).ConfigureAwait(false))
+        foreach (var draft in sessions.Values)
         {
-            foreach (var draft in sessions.Values)
-            {
-                write.Put(_tables.Sessions, draft.StreamId, draft.ToRecord());
-            }
-
-            foreach (var e in events)
-            {
-                AppendEvent(write, e);
-            }
-
-            await write.CommitAsync(CancellationToken.None).ConfigureAwait(false);
+            write.Put(_tables.Sessions, draft.StreamId, draft.ToRecord());
         }
+
+        foreach (var e in events)
+        {
+            AppendEvent(write, e);
+        }
+
+        await write.CommitAsync(CancellationToken.None).ConfigureAwait(false);
+        await write.DisposeAsync().ConfigureAwait(false);
 
         foreach (var fact in batch)
         {
@@ -242,8 +256,18 @@ public sealed partial class SessionRecorder : BackgroundService
             return;
         }
 
-        var now = _time.GetUtcNow();
         await using var write = await _store.BeginWriteAsync(cancellationToken).ConfigureAwait(false);
+        Close(write, open, "the server stopped while it was live");
+        await write.CommitAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Closes sessions whose stream is gone without its end recorded (a crash, a node that lost its lease) in
+    /// <paramref name="write"/>: Stream End if it had started, then Session Ended, to the session and the outbox.
+    /// </summary>
+    internal void Close(DocumentWrite write, IReadOnlyList<StreamSessionRecord> open, string reason)
+    {
+        var now = _time.GetUtcNow();
         foreach (var session in open)
         {
             var draft = new SessionDraft(session) { EndTime = now };
@@ -261,10 +285,8 @@ public sealed partial class SessionRecorder : BackgroundService
             }
 
             write.Put(_tables.Sessions, session.StreamId, draft.ToRecord());
-            LogClosedAfterCrash(_logger, session.ChannelArn, session.StreamId);
+            LogClosedLeftover(_logger, session.ChannelArn, session.StreamId, session.NodeId ?? "-", reason);
         }
-
-        await write.CommitAsync(cancellationToken).ConfigureAwait(false);
     }
 
     private async Task PruneAsync(CancellationToken cancellationToken)
@@ -310,6 +332,9 @@ public sealed partial class SessionRecorder : BackgroundService
     [LoggerMessage(EventId = 311, Level = LogLevel.Error, Message = "Storing {Count} stream lifecycle facts failed; their session changes and events are lost")]
     private static partial void LogWriteFailed(ILogger logger, Exception exception, int count);
 
-    [LoggerMessage(EventId = 312, Level = LogLevel.Warning, Message = "Channel {ChannelArn} stream {StreamId} was live when the server stopped; its session is closed now")]
-    private static partial void LogClosedAfterCrash(ILogger logger, string channelArn, string streamId);
+    [LoggerMessage(EventId = 312, Level = LogLevel.Warning, Message = "Channel {ChannelArn} stream {StreamId} (node {NodeId}) ended without its end recorded: {Reason}; its session is closed now")]
+    private static partial void LogClosedLeftover(ILogger logger, string channelArn, string streamId, string nodeId, string reason);
+
+    [LoggerMessage(EventId = 313, Level = LogLevel.Warning, Message = "Channel {ChannelArn} stream {StreamId} ended here, but another node had already closed its session (this node had lost its lease)")]
+    private static partial void LogClosedElsewhere(ILogger logger, string channelArn, string streamId);
 }
