@@ -1,5 +1,6 @@
 #!/usr/bin/env python3
-"""Adds up the TRX files of `dotnet test` and the TAP output of `node --test` into one closing line."""
+"""Adds up the TRX files of `dotnet test` and the TAP output of `node --test` into one closing line.
+A name with `.postgres` (e.g. OpenIvs.Server.Tests.postgres.trx, js.postgres.tap) is a pass on PostgreSQL."""
 import pathlib
 import re
 import sys
@@ -12,12 +13,11 @@ for trx in sorted(results.glob("*.trx")):
     p, f = int(counters.get("passed", 0)), int(counters.get("failed", 0)) + int(counters.get("error", 0)) + int(counters.get("timeout", 0))
     print(f"{trx.stem}: {p} passed, {f} failed")
     passed, failed = passed + p, failed + f
-tap = results / "js.tap"
-if tap.exists():
+for tap in sorted(results.glob("*.tap")):
     text = tap.read_text()
     p = sum(int(n) for n in re.findall(r"^# pass (\d+)$", text, re.M))
     f = sum(int(n) for n in re.findall(r"^# fail (\d+)$", text, re.M))
-    print(f"JavaScript: {p} passed, {f} failed")
+    print(f"JavaScript{tap.stem[2:]}: {p} passed, {f} failed")
     passed, failed = passed + p, failed + f
 print(f"{passed} passed, {failed} failed")
 sys.exit(1 if failed or passed == 0 else 0)

@@ -6,6 +6,7 @@
 // receiver. Prints delivery throughput (events/s, appended in commits of 100) and the latency from the append's
 // commit to the webhook's receipt (p50/p99, one event per commit at a steady pace).
 //   dotnet run -c Release bench/events/delivery.cs [throughputEvents=20000] [latencyEvents=500] [latencyRatePerSecond=100]
+//   OPENIVS_POSTGRES="Host=...;Username=...;Database=..." dotnet run -c Release bench/events/delivery.cs   (on PostgreSQL)
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Globalization;
@@ -48,6 +49,9 @@ var options = new OpenIvsOptions
     Rtmps = $"127.0.0.1:{FreePort()}",
 };
 options.Events.Webhooks = receiver.Urls.First() + "/hook";
+
+// OPENIVS_POSTGRES (a connection string) runs the server on PostgreSQL instead of SQLite.
+options.Storage.Postgres = Environment.GetEnvironmentVariable("OPENIVS_POSTGRES") ?? string.Empty;
 await using var server = await OpenIvsServer.CreateAsync(options, logging => logging.SetMinimumLevel(LogLevel.Warning).AddSimpleConsole());
 await server.StartAsync();
 var store = server.Services.GetRequiredService<DocumentStore>();
@@ -106,7 +110,7 @@ async Task AppendAsync(int count, ConcurrentDictionary<string, long>? commitTime
     await using var write = await store.BeginWriteAsync(default);
     foreach (var e in events)
     {
-        write.AppendEvent(e);
+        write.AppendEvent(e.ToOutbox());
     }
 
     await write.CommitAsync(default);

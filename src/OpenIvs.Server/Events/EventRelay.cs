@@ -6,8 +6,8 @@ namespace OpenIvs.Server.Events;
 
 /// <summary>
 /// Delivers the outbox to every configured <see cref="IEventSink"/>: one independent loop per sink reads a
-/// batch after the sink's cursor, delivers it, and only then advances the cursor (a crash in between
-/// re-delivers, never loses). A failing sink retries its oldest undelivered event with exponential backoff
+/// batch after the sink's cursor and delivers it request by request, storing the cursor after each request and
+/// before the next (a crash in between re-delivers that one request, never loses). A failing sink retries its oldest undelivered event with exponential backoff
 /// and jitter, blocking only itself; after <see cref="EventOptions.ParkAfter"/> of failures the event is parked
 /// and the sink moves on. Also prunes delivered events past <see cref="EventOptions.Retention"/>.
 /// </summary>
@@ -21,8 +21,9 @@ public sealed partial class EventRelay(
 {
     private static readonly TimeSpan FirstRetry = TimeSpan.FromSeconds(1);
     private static readonly TimeSpan PruneInterval = TimeSpan.FromHours(1);
-    private static readonly TimeSpan CursorQuietTime = TimeSpan.FromMilliseconds(200);
-    private static readonly TimeSpan MaxCursorDelay = TimeSpan.FromSeconds(1);
+
+    /// <summary>Events read from the outbox at once; delivered in requests of the sink's <see cref="IEventSink.BatchSize"/>.</summary>
+    private const int ReadSize = 100;
 
     private readonly IReadOnlyList<IEventSink> _sinks = [.. sinks];
     private readonly ConcurrentDictionary<string, long> _cursors = new(StringComparer.Ordinal);
@@ -94,7 +95,7 @@ public sealed partial class EventRelay(
                     _cursors[sink.Name] = stored;
                 }
 
-                await DeliverAsync(sink, claimed.Token).ConfigureAwait(false);
+                await DeliverAsync(sink, claim, claimed.Token).ConfigureAwait(false);
             }
             catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
             {
@@ -115,29 +116,26 @@ public sealed partial class EventRelay(
         }
     }
 
-    private async Task DeliverAsync(IEventSink sink, CancellationToken stoppingToken)
+    private async Task DeliverAsync(IEventSink sink, IOutboxClaim claim, CancellationToken stoppingToken)
     {
         var outbox = store.Outbox;
         var cursor = _cursors[sink.Name];
         var stored = cursor;
-        var storedAt = time.GetTimestamp();
         var attempts = 0;
         long failingPosition = -1;
         var failingSince = DateTimeOffset.MinValue;
 
-        // The cursor is written when the sink is idle for a moment, before a retry wait, at least once a second
-        // while busy, and at shutdown: a crash re-delivers at most that much, and a steady trickle of events
-        // does not cost an extra durable write per event.
+        // The cursor is stored after every delivery (one request: a webhook POST, an EventBridge PutEvents) and
+        // before the next is sent, so a holder killed at any moment re-delivers at most the one request whose
+        // answer it had read and not yet recorded. Nothing is sent while a store is failing.
         async Task StoreCursorAsync(CancellationToken cancellationToken)
         {
             if (cursor != stored)
             {
-                await outbox.SetCursorAsync(sink.Name, cursor, cancellationToken).ConfigureAwait(false);
+                await claim.StoreCursorAsync(cursor, cancellationToken).ConfigureAwait(false);
                 stored = cursor;
                 _cursors[sink.Name] = cursor;
             }
-
-            storedAt = time.GetTimestamp();
         }
 
         try
@@ -146,83 +144,31 @@ public sealed partial class EventRelay(
             {
                 try
                 {
-                    var batch = await outbox.ReadAsync(cursor, sink.BatchSize, null, stoppingToken).ConfigureAwait(false);
+                    await StoreCursorAsync(stoppingToken).ConfigureAwait(false);
+                    var batch = await outbox.ReadAsync(cursor, Math.Max(sink.BatchSize, ReadSize), null, stoppingToken).ConfigureAwait(false);
                     if (batch.Count == 0)
                     {
-                        if (cursor != stored)
-                        {
-                            try
-                            {
-                                await outbox.WaitAsync(cursor, stoppingToken).WaitAsync(CursorQuietTime, time, stoppingToken).ConfigureAwait(false);
-                                continue;
-                            }
-                            catch (TimeoutException)
-                            {
-                                await StoreCursorAsync(stoppingToken).ConfigureAwait(false);
-                            }
-                        }
-
                         await outbox.WaitAsync(cursor, stoppingToken).ConfigureAwait(false);
                         continue;
                     }
 
-                    IReadOnlyList<DeliveryOutcome> outcomes;
-                    try
-                    {
-                        outcomes = await sink.DeliverAsync(batch, stoppingToken).ConfigureAwait(false);
-                    }
-                    catch (Exception e) when (!stoppingToken.IsCancellationRequested)
-                    {
-                        outcomes = [DeliveryOutcome.Failed(e.GetType().Name + ": " + e.Message)];
-                    }
-
-                    var advanced = cursor;
                     string? failure = null;
-                    var index = 0;
-                    var deliveredAt = time.GetUtcNow();
-                    for (; index < outcomes.Count && index < batch.Count; index++)
+                    OutboxEvent? head = null;
+                    for (var offset = 0; offset < batch.Count && failure is null; offset += sink.BatchSize)
                     {
-                        var outcome = outcomes[index];
-                        if (outcome.Status == DeliveryStatus.Failed)
-                        {
-                            failure = outcome.Reason ?? "failed";
-                            break;
-                        }
-
-                        if (outcome.Status == DeliveryStatus.Refused)
-                        {
-                            await ParkAsync(sink, batch[index], "refused: " + outcome.Reason, stoppingToken).ConfigureAwait(false);
-                            telemetry.NotDelivered(sink.Name, "refused");
-                        }
-                        else
-                        {
-                            telemetry.Delivered(sink.Name, deliveredAt - batch[index].Time);
-                        }
-
-                        advanced = batch[index].Position;
+                        var request = batch.Skip(offset).Take(sink.BatchSize).ToList();
+                        (var through, failure, head) = await DeliverRequestAsync(sink, request, cursor, stoppingToken).ConfigureAwait(false);
+                        cursor = through;
+                        telemetry.CursorAt(sink.Name, cursor);
+                        await StoreCursorAsync(stoppingToken).ConfigureAwait(false);
                     }
 
-                    if (index < batch.Count && failure is null)
-                    {
-                        failure = "the sink did not attempt it";
-                    }
-
-                    cursor = advanced;
-                    telemetry.CursorAt(sink.Name, cursor);
-                    if (failure is null)
+                    if (head is null || failure is null)
                     {
                         attempts = 0;
-                        if (time.GetElapsedTime(storedAt) >= MaxCursorDelay)
-                        {
-                            await StoreCursorAsync(stoppingToken).ConfigureAwait(false);
-                        }
-
                         continue;
                     }
 
-                    await StoreCursorAsync(stoppingToken).ConfigureAwait(false);
-
-                    var head = batch[index];
                     var now = time.GetUtcNow();
                     if (head.Position != failingPosition)
                     {
@@ -270,15 +216,68 @@ public sealed partial class EventRelay(
         }
         finally
         {
-            try
+            if (cursor != stored)
             {
-                await StoreCursorAsync(CancellationToken.None).ConfigureAwait(false);
-            }
-            catch (Exception e)
-            {
-                LogRelayError(logger, sink.DisplayName, e);
+                // The claim may be gone (stopping, or its connection broke): store through the outbox, which never
+                // moves a cursor back, so a newer holder's progress is kept.
+                try
+                {
+                    await outbox.SetCursorAsync(sink.Name, cursor, CancellationToken.None).ConfigureAwait(false);
+                    _cursors[sink.Name] = cursor;
+                }
+                catch (Exception e)
+                {
+                    LogRelayError(logger, sink.DisplayName, e);
+                }
             }
         }
+    }
+
+    /// <summary>
+    /// One delivery request. Returns the position the sink is done through (delivered, or refused and parked),
+    /// and the failure with the event it happened on (both null when the whole request is done).
+    /// </summary>
+    private async Task<(long Through, string? Failure, OutboxEvent? Head)> DeliverRequestAsync(
+        IEventSink sink, List<OutboxEvent> request, long cursor, CancellationToken stoppingToken)
+    {
+        IReadOnlyList<DeliveryOutcome> outcomes;
+        try
+        {
+            outcomes = await sink.DeliverAsync(request, stoppingToken).ConfigureAwait(false);
+        }
+        catch (Exception e) when (!stoppingToken.IsCancellationRequested)
+        {
+            outcomes = [DeliveryOutcome.Failed(e.GetType().Name + ": " + e.Message)];
+        }
+
+        var deliveredAt = time.GetUtcNow();
+        for (var index = 0; index < request.Count; index++)
+        {
+            if (index >= outcomes.Count)
+            {
+                return (cursor, "the sink did not attempt it", request[index]);
+            }
+
+            var outcome = outcomes[index];
+            if (outcome.Status == DeliveryStatus.Failed)
+            {
+                return (cursor, outcome.Reason ?? "failed", request[index]);
+            }
+
+            if (outcome.Status == DeliveryStatus.Refused)
+            {
+                await ParkAsync(sink, request[index], "refused: " + outcome.Reason, stoppingToken).ConfigureAwait(false);
+                telemetry.NotDelivered(sink.Name, "refused");
+            }
+            else
+            {
+                telemetry.Delivered(sink.Name, deliveredAt - request[index].Time);
+            }
+
+            cursor = request[index].Position;
+        }
+
+        return (cursor, null, null);
     }
 
     private async Task ParkAsync(IEventSink sink, OutboxEvent e, string reason, CancellationToken cancellationToken)

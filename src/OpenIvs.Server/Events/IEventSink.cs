@@ -13,7 +13,10 @@ public interface IEventSink
     /// <summary>How the sink appears in logs (no secrets).</summary>
     string DisplayName { get; }
 
-    /// <summary>The most events handed to one <see cref="DeliverAsync"/> call.</summary>
+    /// <summary>
+    /// The most events handed to one <see cref="DeliverAsync"/> call: one request to the destination. The relay stores
+    /// the cursor after each call, so a crash re-delivers at most one call's events.
+    /// </summary>
     int BatchSize { get; }
 
     /// <summary>

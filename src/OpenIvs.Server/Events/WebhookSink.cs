@@ -48,7 +48,8 @@ public sealed class WebhookSink : IEventSink, IDisposable
 
     public string DisplayName { get; }
 
-    public int BatchSize => 50;
+    /// <summary>One event per request, so the relay stores the cursor after each (a crash re-delivers one event at most).</summary>
+    public int BatchSize => 1;
 
     public async Task<IReadOnlyList<DeliveryOutcome>> DeliverAsync(IReadOnlyList<OutboxEvent> events, CancellationToken cancellationToken)
     {

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Net;
 using System.Net.Sockets;
 using System.Text;
@@ -6,18 +7,27 @@ using Microsoft.Extensions.Logging;
 using OpenIvs.Protocol.Auth;
 using OpenIvs.Server.Auth.Iam;
 using OpenIvs.Server.Hosting;
+using OpenIvs.Tests.Shared;
 
 namespace OpenIvs.Server.Tests.Infrastructure;
 
 /// <summary>
 /// A real OpenIVS server in the test process: Kestrel on a free loopback port, SQLite in a temp data
 /// directory, and optionally a fake clock. Requests are SigV4-signed with the root key unless told otherwise.
+/// With <c>OPENIVS_TEST_POSTGRES=1</c> the store is PostgreSQL instead (<see cref="PostgresCluster"/>: a database
+/// per data directory, so a server restarted on its directory finds its state): scripts/test.sh runs the API,
+/// ingest and playback classes again that way.
 /// </summary>
 public sealed class TestServer : IAsyncDisposable
 {
     private readonly OpenIvsServer _server;
 
     private readonly bool _ownsDataDirectory;
+
+    private static readonly ConcurrentDictionary<string, Lazy<Task<string>>> Databases = new(StringComparer.Ordinal);
+
+    /// <summary>True when the tests run on PostgreSQL (<c>OPENIVS_TEST_POSTGRES</c> set and not 0).</summary>
+    public static bool UsesPostgres => Environment.GetEnvironmentVariable("OPENIVS_TEST_POSTGRES") is { Length: > 0 } value && value != "0";
 
     private TestServer(OpenIvsServer server, OpenIvsOptions options, TimeProvider time, bool ownsDataDirectory)
     {
@@ -50,6 +60,9 @@ public sealed class TestServer : IAsyncDisposable
     {
         time ??= TimeProvider.System;
         var directory = dataDirectory ?? TempDirectory();
+        var postgres = UsesPostgres
+            ? await Databases.GetOrAdd(directory, _ => new Lazy<Task<string>>(PostgresCluster.CreateDatabaseAsync)).Value
+            : string.Empty;
 
         // Free ports are picked before binding, so another process can take one in between: retry then.
         for (var attempt = 1; ; attempt++)
@@ -65,6 +78,7 @@ public sealed class TestServer : IAsyncDisposable
 
             // Transcoding (an ffmpeg per STANDARD stream) only where a test asks for it: CPU for the rest of the suite.
             options.Transcoding.Enabled = false;
+            options.Storage.Postgres = postgres;
             configure?.Invoke(options);
             var server = await OpenIvsServer.CreateAsync(
                 options,

@@ -1,13 +1,16 @@
 // Starts a real OpenIVS server process (the published CLI, `dotnet $OPENIVS_CLI_DLL serve`) on free
 // loopback ports with a fresh temporary data directory, waits for GET /health, and stops it afterwards.
 // Each test file starts its own server, so files never see each other's resources.
+// With OPENIVS_TEST_POSTGRES (lib/postgres.js) the "server" is one or more nodes on a fresh PostgreSQL database
+// (layoutFor): the same tests then run against the PostgreSQL store and, where the layout says, several nodes.
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { IvsClient } from '@aws-sdk/client-ivs';
 import { signedFetch, TEST_CREDENTIALS } from './sigv4.js';
+import { createDatabase, usePostgres } from './postgres.js';
 
 export const REGION = 'us-west-2';
 export const ACCOUNT = '000000000000';
@@ -44,13 +47,48 @@ export function freePort() {
 }
 
 /**
- * @param {{faultInjection?: boolean, transcoding?: boolean, args?: string[], env?: Record<string, string>, httpPort?: number}} [options]
- *   httpPort: the HTTP listener's port, when something must know it before the server starts (a proxy in front)
+ * Which nodes do what. `nodes` processes share one PostgreSQL database; `api` lists the nodes the API calls go to
+ * (round-robin, one request each), `ingest` the node publishers connect to (`ports`), `playback` the node playback
+ * is read from (`playbackUrl()`). On SQLite there is one node and every role is node 0.
+ *
+ * On PostgreSQL (OPENIVS_TEST_POSTGRES) the defaults are: files that only call the API (`startServer({ apiOnly: true })`)
+ * get 3 nodes with the API spread over all of them; the others one node. OPENIVS_TEST_API_LAYOUT and
+ * OPENIVS_TEST_LAYOUT (JSON, e.g. `{"nodes":3,"api":[0,1,2],"ingest":0,"playback":1}`) replace those defaults,
+ * for when relayed playback lets streams and playback run on different nodes.
+ */
+export function layoutFor({ apiOnly = false } = {}) {
+  if (!usePostgres()) return { nodes: 1, api: [0], ingest: 0, playback: 0 };
+  const configured = process.env[apiOnly ? 'OPENIVS_TEST_API_LAYOUT' : 'OPENIVS_TEST_LAYOUT'];
+  const layout = configured ? JSON.parse(configured) : (apiOnly ? { nodes: 3, api: [0, 1, 2] } : { nodes: 1 });
+  return { api: [0], ingest: 0, playback: 0, ...layout };
+}
+
+/**
+ * @param {{faultInjection?: boolean, transcoding?: boolean, apiOnly?: boolean, args?: string[], env?: Record<string, string>, httpPort?: number}} [options]
+ *   httpPort: the first node's HTTP port, when something must know it before the server starts (a proxy in front)
  * @returns {Promise<OpenIvsTestServer>}
  */
 export async function startServer(options = {}) {
+  const layout = layoutFor(options);
+  const dataDirs = Array.from({ length: layout.nodes }, () => mkdtempSync(join(tmpdir(), 'openivs-js-')));
+  const postgres = usePostgres() ? await createDatabase() : null;
+  const env = postgres ? { OPENIVS_POSTGRES: postgres } : {};
+  const nodes = [];
+  try {
+    // The first node creates the master key; the others get a copy (stream keys are sealed with it) and start together.
+    nodes.push(await startNode(dataDirs[0], options, env));
+    for (const dir of dataDirs.slice(1)) copyFileSync(join(dataDirs[0], 'master.key'), join(dir, 'master.key'));
+    nodes.push(...await Promise.all(dataDirs.slice(1).map((dir) => startNode(dir, { ...options, httpPort: undefined }, env))));
+  } catch (e) {
+    for (const node of nodes) node.child.kill('SIGKILL');
+    for (const dir of dataDirs) rmSync(dir, { recursive: true, force: true });
+    throw e;
+  }
+  return new OpenIvsTestServer(nodes, layout, env);
+}
+
+async function startNode(dataDir, options, storeEnv) {
   const dll = cliDll();
-  const dataDir = mkdtempSync(join(tmpdir(), 'openivs-js-'));
   const [http, rtmp, rtmps, srt] = [options.httpPort ?? await freePort(), await freePort(), await freePort(), await freePort()];
   const args = [dll, 'serve', '--data-dir', dataDir, '--http', `127.0.0.1:${http}`,
     '--rtmp', `127.0.0.1:${rtmp}`, '--rtmps', `127.0.0.1:${rtmps}`, '--srt', `127.0.0.1:${srt}`, '--region', REGION, '--log-level', 'Warning',
@@ -62,6 +100,7 @@ export async function startServer(options = {}) {
       OPENIVS_SECRET_ACCESS_KEY: TEST_CREDENTIALS.secretAccessKey,
       // No ffmpeg transcoder per STANDARD stream unless a test asks (CPU); the C# TranscodingTests cover it.
       OPENIVS_Transcoding__Enabled: options.transcoding ? 'true' : 'false',
+      ...storeEnv,
       ...(options.env ?? {}),
       DOTNET_CLI_TELEMETRY_OPTOUT: '1',
       DOTNET_NOLOGO: '1',
@@ -96,37 +135,78 @@ export async function startServer(options = {}) {
     await new Promise((r) => setTimeout(r, 100));
   }
 
-  return new OpenIvsTestServer(child, exit, endpoint, dataDir, () => output, () => exited, { http, rtmp, rtmps });
+  return { child, exit, endpoint, dataDir, output: () => output, exited: () => exited, ports: { http, rtmp, rtmps } };
 }
 
 export class OpenIvsTestServer {
-  constructor(child, exit, endpoint, dataDir, output, exited, ports) {
-    this.child = child;
-    this.exit = exit;
-    this.endpoint = endpoint;
-    this.dataDir = dataDir;
-    this.output = output;
-    this.exited = exited;
+  constructor(nodes, layout, storeEnv) {
+    /** Every node, in start order (one on SQLite). */
+    this.nodes = nodes;
+    /** The roles of the nodes (see layoutFor). */
+    this.layout = layout;
+    const first = nodes[layout.api[0]];
+    this.child = first.child;
+    this.exit = first.exit;
+    /** The first API node's base URL (for requests that must go to one node: pages, /health). */
+    this.endpoint = first.endpoint;
+    this.dataDir = first.dataDir;
     this.region = REGION;
     this.account = ACCOUNT;
-    /** The listeners' ports: `http`, `rtmp` (plain, for channels with insecureIngest) and `rtmps`. */
-    this.ports = ports;
+    /** The ingest node's listeners: `http`, `rtmp` (plain, for channels with insecureIngest) and `rtmps`. */
+    this.ports = nodes[layout.ingest].ports;
+    /** Environment for `openivs admin` run against this server's store (OPENIVS_POSTGRES on PostgreSQL). */
+    this.adminEnv = { ...process.env, ...storeEnv };
+    this._next = 0;
+  }
+
+  /** The API nodes' endpoints, taken in turn: each call to this is the next node. */
+  nextApiEndpoint() {
+    const node = this.nodes[this.layout.api[this._next++ % this.layout.api.length]];
+    return node.endpoint;
+  }
+
+  /** `url` (a channel's playbackUrl, or any URL on a node) pointed at the playback node. */
+  playbackUrl(url) {
+    const target = new URL(url);
+    const node = new URL(this.nodes[this.layout.playback].endpoint);
+    target.protocol = node.protocol;
+    target.host = node.host;
+    return target.toString();
+  }
+
+  output() {
+    return this.nodes.map((n, i) => (this.nodes.length > 1 ? `--- node ${i}\n` : '') + n.output()).join('\n');
+  }
+
+  exited() {
+    return this.nodes.map((n) => n.exited()).find((e) => e !== null) ?? null;
   }
 
   /** An IVS client configured as a user would: custom endpoint, region, explicit credentials. */
   client(overrides = {}) {
-    return new IvsClient({
+    const client = new IvsClient({
       endpoint: this.endpoint,
       region: REGION,
       credentials: { ...TEST_CREDENTIALS }, // a copy: the SDK annotates the object it is given
       maxAttempts: 1, // errors must reach the test, not be retried away
       ...overrides,
     });
+    if (this.layout.api.length > 1 && !overrides.endpoint) {
+      // Each request to the next API node, chosen before the request is signed (the host is signed).
+      client.middlewareStack.add((next) => (args) => {
+        const node = new URL(this.nextApiEndpoint());
+        args.request.hostname = node.hostname;
+        args.request.port = Number(node.port);
+        if (args.request.headers?.host) args.request.headers.host = node.host;
+        return next(args);
+      }, { step: 'build', name: 'openivsRoundRobin' });
+    }
+    return client;
   }
 
   /** A signed raw request to the API, for inputs the SDK would refuse to serialize. */
   raw(method, path, body, extra = {}) {
-    return signedFetch(this.endpoint, { method, path, body, ...extra });
+    return signedFetch(this.nextApiEndpoint(), { method, path, body, ...extra });
   }
 
   /** Makes the next `count` calls of `operation` fail with `errorCode` (needs faultInjection). */
@@ -145,18 +225,20 @@ export class OpenIvsTestServer {
     }
   }
 
-  /** True while the process is running. */
+  /** True while every node is running. */
   get alive() {
     return this.exited() === null;
   }
 
   async stop() {
-    if (this.exited() === null) {
-      this.child.kill('SIGTERM');
-      const timer = setTimeout(() => this.child.kill('SIGKILL'), 10_000);
-      await this.exit;
-      clearTimeout(timer);
-    }
-    rmSync(this.dataDir, { recursive: true, force: true });
+    await Promise.all(this.nodes.map(async (node) => {
+      if (node.exited() === null) {
+        node.child.kill('SIGTERM');
+        const timer = setTimeout(() => node.child.kill('SIGKILL'), 10_000);
+        await node.exit;
+        clearTimeout(timer);
+      }
+      rmSync(node.dataDir, { recursive: true, force: true });
+    }));
   }
 }

@@ -16,7 +16,7 @@ describe('ad configurations', () => {
   let server;
   let ivs;
   before(async () => {
-    server = await startServer();
+    server = await startServer({ apiOnly: true });
     ivs = server.client();
   });
   after(() => server?.stop());

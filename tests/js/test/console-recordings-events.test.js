@@ -149,7 +149,7 @@ describe('web console recordings, tags and live events in Chromium', () => {
   });
 
   test('a user whose policy does not allow openivs:ReadEvents gets a clear message on the live event feed', async () => {
-    const admin = (...args) => run('dotnet', [cliDll(), 'admin', ...args, '--data-dir', server.dataDir]);
+    const admin = (...args) => run('dotnet', [cliDll(), 'admin', ...args, '--data-dir', server.dataDir], { env: server.adminEnv });
     await admin('create-user', '--user', 'viewer');
     await admin('put-policy', '--policy', 'ivs-only', '--policy-document', JSON.stringify({
       Version: '2012-10-17',

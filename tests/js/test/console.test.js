@@ -222,7 +222,7 @@ describe('web console in Chromium', () => {
   test('a user whose policy denies DeleteChannel gets a clear message, and the channel stays', async () => {
     const ivs = server.client();
     const { channel } = await ivs.send(new CreateChannelCommand({ name: 'protected' }));
-    const admin = (...args) => run('dotnet', [cliDll(), 'admin', ...args, '--data-dir', server.dataDir]);
+    const admin = (...args) => run('dotnet', [cliDll(), 'admin', ...args, '--data-dir', server.dataDir], { env: server.adminEnv });
     await admin('create-user', '--user', 'operator');
     await admin('put-policy', '--policy', 'no-delete', '--policy-document', JSON.stringify({
       Version: '2012-10-17',

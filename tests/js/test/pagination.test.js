@@ -14,7 +14,7 @@ describe('pagination', () => {
   let ivs;
   const created = [];
   before(async () => {
-    server = await startServer();
+    server = await startServer({ apiOnly: true });
     ivs = server.client();
     // More channels than the default page of 100.
     for (let i = 0; i < 105; i++) {

@@ -17,7 +17,7 @@ describe('playback key pairs', () => {
   let server;
   let ivs;
   before(async () => {
-    server = await startServer();
+    server = await startServer({ apiOnly: true });
     ivs = server.client();
   });
   after(() => server?.stop());

@@ -13,7 +13,7 @@ describe('playback restriction policies', () => {
   let server;
   let ivs;
   before(async () => {
-    server = await startServer();
+    server = await startServer({ apiOnly: true });
     ivs = server.client();
   });
   after(() => server?.stop());

@@ -24,7 +24,7 @@ describe('recording configurations', () => {
   let server;
   let ivs;
   before(async () => {
-    server = await startServer();
+    server = await startServer({ apiOnly: true });
     ivs = server.client();
   });
   after(() => server?.stop());

@@ -13,7 +13,7 @@ describe('stream keys', () => {
   let server;
   let ivs;
   before(async () => {
-    server = await startServer();
+    server = await startServer({ apiOnly: true });
     ivs = server.client();
   });
   after(() => server?.stop());

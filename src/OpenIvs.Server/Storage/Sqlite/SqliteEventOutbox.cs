@@ -75,7 +75,7 @@ public sealed class SqliteEventOutbox : IEventOutbox, IAsyncDisposable
         }, cancellationToken);
 
     /// <summary>One process writes the file, so its claim is never contended nor lost.</summary>
-    public Task<IOutboxClaim> ClaimAsync(string sink, CancellationToken cancellationToken) => Task.FromResult<IOutboxClaim>(SoleClaim.Instance);
+    public Task<IOutboxClaim> ClaimAsync(string sink, CancellationToken cancellationToken) => Task.FromResult<IOutboxClaim>(new SoleClaim(this, sink));
 
     public Task<long?> GetCursorAsync(string sink, CancellationToken cancellationToken) =>
         RunAsync(command =>
@@ -85,16 +85,41 @@ public sealed class SqliteEventOutbox : IEventOutbox, IAsyncDisposable
             return (long?)command.ExecuteScalar();
         }, cancellationToken);
 
-    public Task SetCursorAsync(string sink, long position, CancellationToken cancellationToken) =>
+    public Task SetCursorAsync(string sink, long position, CancellationToken cancellationToken) => StoreCursorAsync(sink, position, relaxed: false, cancellationToken);
+
+    /// <summary>
+    /// Relaxed: committed with <c>synchronous=NORMAL</c> (WAL written, not fsynced), which survives a crash of this
+    /// process but not a power loss (that re-delivers). The relay stores after every delivery: an fsync each would
+    /// bound delivery by the disk.
+    /// </summary>
+    private Task StoreCursorAsync(string sink, long position, bool relaxed, CancellationToken cancellationToken) =>
         WriteAsync(command =>
         {
-            command.CommandText =
-                "INSERT INTO event_cursors (sink, position, updated_at) VALUES ($sink, $position, $now) " +
-                "ON CONFLICT (sink) DO UPDATE SET position = excluded.position, updated_at = excluded.updated_at";
-            command.Parameters.AddWithValue("$sink", sink);
-            command.Parameters.AddWithValue("$position", position);
-            command.Parameters.AddWithValue("$now", DateTimeOffset.UtcNow.ToUnixTimeMilliseconds());
-            return command.ExecuteNonQuery();
+            if (relaxed)
+            {
+                command.CommandText = "PRAGMA synchronous=NORMAL";
+                command.ExecuteNonQuery();
+            }
+
+            try
+            {
+                command.CommandText =
+                    "INSERT INTO event_cursors (sink, position, updated_at) VALUES ($sink, $position, $now) " +
+                    "ON CONFLICT (sink) DO UPDATE SET position = excluded.position, updated_at = excluded.updated_at";
+                command.Parameters.AddWithValue("$sink", sink);
+                command.Parameters.AddWithValue("$position", position);
+                command.Parameters.AddWithValue("$now", DateTimeOffset.UtcNow.ToUnixTimeMilliseconds());
+                return command.ExecuteNonQuery();
+            }
+            finally
+            {
+                if (relaxed)
+                {
+                    command.Parameters.Clear();
+                    command.CommandText = "PRAGMA synchronous=FULL";
+                    command.ExecuteNonQuery();
+                }
+            }
         }, cancellationToken);
 
     public Task ParkAsync(string sink, OutboxEvent outboxEvent, string reason, DateTimeOffset parkedAt, CancellationToken cancellationToken) =>
@@ -207,11 +232,12 @@ public sealed class SqliteEventOutbox : IEventOutbox, IAsyncDisposable
         await _connection.DisposeAsync().ConfigureAwait(false);
     }
 
-    private sealed class SoleClaim : IOutboxClaim
+    private sealed class SoleClaim(SqliteEventOutbox outbox, string sink) : IOutboxClaim
     {
-        public static readonly SoleClaim Instance = new();
-
         public CancellationToken Lost => CancellationToken.None;
+
+        public Task StoreCursorAsync(long position, CancellationToken cancellationToken) =>
+            outbox.StoreCursorAsync(sink, position, relaxed: true, cancellationToken);
 
         public ValueTask DisposeAsync() => ValueTask.CompletedTask;
     }
