@@ -32,9 +32,7 @@ if [ -f "$root/tests/js/package.json" ]; then
 fi
 
 # The same API, ingest and playback suites on PostgreSQL (OPENIVS_TEST_POSTGRES: a throw-away cluster, a database
-# per server). The JavaScript API-only files run on one node here: on several nodes a read right after a write made
-# on another node can miss it (docs/postgres.md); drop OPENIVS_TEST_API_LAYOUT once reads see other nodes' writes
-# at once, and the harness spreads those files' calls over three nodes (tests/js/lib/server.js, layoutFor).
+# per server). The JavaScript API-only files spread their calls over three nodes (tests/js/lib/server.js, layoutFor).
 echo "== OpenIvs.Server.Tests on PostgreSQL (API, ingest, playback)"
 OPENIVS_TEST_POSTGRES=1 dotnet test "$root/tests/OpenIvs.Server.Tests/OpenIvs.Server.Tests.csproj" -c Release --no-build --nologo \
   --filter "FullyQualifiedName~OpenIvs.Server.Tests.Api.|FullyQualifiedName~OpenIvs.Server.Tests.Ingest.|FullyQualifiedName~OpenIvs.Server.Tests.Playback." \
@@ -42,7 +40,7 @@ OPENIVS_TEST_POSTGRES=1 dotnet test "$root/tests/OpenIvs.Server.Tests/OpenIvs.Se
 
 if [ -f "$root/tests/js/package.json" ]; then
   echo "== JavaScript tests on PostgreSQL (node --test)"
-  (cd "$root/tests/js" && OPENIVS_TEST_API_LAYOUT='{"nodes":1}' node lib/with-postgres.js \
+  (cd "$root/tests/js" && node lib/with-postgres.js \
      node --test --test-concurrency=1 --test-reporter=spec --test-reporter-destination=stdout \
      --test-reporter=tap --test-reporter-destination="$results/js.postgres.tap" test/) || status=1
 fi

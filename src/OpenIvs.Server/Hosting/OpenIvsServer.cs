@@ -57,7 +57,7 @@ public sealed class OpenIvsServer : IAsyncDisposable
         var credentials = RootCredentials.Resolve(options.DataDirectory);
 
         IStateStore durable = options.Storage.UsesPostgres
-            ? new Storage.Postgres.PostgresStateStore(options.Storage.Postgres)
+            ? new Storage.Postgres.PostgresStateStore(options.Storage.Postgres) { NodeId = options.Cluster.NodeId }
             : new SqliteStateStore(Path.Combine(options.DataDirectory, "openivs.db"));
         await durable.InitializeAsync(cancellationToken).ConfigureAwait(false);
         var secrets = SecretBox.Open(options.DataDirectory);

@@ -158,6 +158,7 @@ public sealed class DocumentStore(IStateStore durable)
         }
 
         Volatile.Write(ref _version, changes.Version);
+        _shared?.Applied(changes.Version);
     }
 
     /// <summary>Follows other nodes' commits: on each signal, applies what changed since the tables' version.</summary>
@@ -200,6 +201,7 @@ public sealed class DocumentWrite : IAsyncDisposable
     private readonly Dictionary<(string Kind, string Id), long> _newSequences = [];
     private readonly List<EventAppend> _events = [];
     private bool _released;
+    private bool _committed;
 
     internal DocumentWrite(DocumentStore store, ISharedWrite? shared)
     {
@@ -262,6 +264,7 @@ public sealed class DocumentWrite : IAsyncDisposable
         else
         {
             _store.Committed(await _shared.CommitAsync(changes, _events, cancellationToken).ConfigureAwait(false));
+            _committed = true;
         }
 
         foreach (var (_, apply) in _changes)
@@ -289,6 +292,12 @@ public sealed class DocumentWrite : IAsyncDisposable
             finally
             {
                 _store.Release();
+            }
+
+            // Outside the lock: another node's writer may be waiting for this node to apply its commit meanwhile.
+            if (_committed)
+            {
+                await _shared!.WaitVisibleAsync().ConfigureAwait(false);
             }
         }
     }

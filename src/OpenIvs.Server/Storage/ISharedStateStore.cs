@@ -29,4 +29,7 @@ public interface ISharedStateStore : IStateStore
     /// <paramref name="afterVersion"/>. Disposing the write without committing releases the lock.
     /// </summary>
     Task<ISharedWrite> BeginWriteAsync(long afterVersion, CancellationToken cancellationToken);
+
+    /// <summary>This node's cache now holds every commit up to <paramref name="version"/>: tells the writers waiting for it.</summary>
+    void Applied(long version);
 }

@@ -8,4 +8,10 @@ public interface ISharedWrite : IAsyncDisposable
 
     /// <summary>Commits the changes and events atomically and durably, releasing the lock; returns the new version.</summary>
     Task<long> CommitAsync(IReadOnlyList<DocumentChange> changes, IReadOnlyList<EventAppend> events, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// After a commit, and after the write lock is released: waits until every other live node has applied the commit
+    /// to its cache (bounded), so that a read on any node sees what this write acknowledged.
+    /// </summary>
+    Task WaitVisibleAsync();
 }

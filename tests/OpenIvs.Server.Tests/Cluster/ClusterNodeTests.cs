@@ -18,6 +18,51 @@ namespace OpenIvs.Server.Tests.Cluster;
 public sealed class ClusterNodeTests
 {
     [Fact]
+    public async Task AWriteAcknowledgedOnOneNodeIsReadOnEveryOtherNodeAtOnce()
+    {
+        var database = await PostgresCluster.CreateDatabaseAsync();
+        await using var nodes = await Nodes.StartAsync(database, 3);
+        await using (var connection = new Npgsql.NpgsqlConnection(database))
+        {
+            await connection.OpenAsync();
+            await Eventually.ReturnsAsync(
+                async () =>
+                {
+                    await using var count = new Npgsql.NpgsqlCommand("SELECT count(*) FROM cluster_nodes WHERE lease_expires > now()", connection);
+                    return (long)(await count.ExecuteScalarAsync())!;
+                },
+                n => n == 3,
+                "the three nodes hold leases");
+        }
+
+        // No waiting between a write's answer and the reads: every node must already have it.
+        for (var i = 0; i < 12; i++)
+        {
+            var writer = nodes[i % 3];
+            var readers = new[] { nodes[(i + 1) % 3], nodes[(i + 2) % 3] };
+            var arn = (string)(await writer.CallAsync("CreateChannel", $$$"""{"name":"c{{{i}}}","tags":{"round":"{{{i}}}"}}""").OkAsync())["channel"]!["arn"]!;
+            foreach (var reader in readers)
+            {
+                var channel = await reader.CallAsync("GetChannel", $$"""{"arn":"{{arn}}"}""").OkAsync();
+                Assert.Equal($"c{i}", (string)channel["channel"]!["name"]!);
+            }
+
+            await writer.CallAsync("UpdateChannel", $$"""{"arn":"{{arn}}","name":"renamed{{i}}"}""").OkAsync();
+            foreach (var reader in readers)
+            {
+                Assert.Equal($"renamed{i}", (string)(await reader.CallAsync("GetChannel", $$"""{"arn":"{{arn}}"}""").OkAsync())["channel"]!["name"]!);
+            }
+
+            await readers[0].CallAsync("DeleteChannel", $$"""{"arn":"{{arn}}"}""").OkAsync(204);
+            foreach (var node in new[] { writer, readers[1] })
+            {
+                var gone = await node.CallAsync("GetChannel", $$"""{"arn":"{{arn}}"}""");
+                Assert.Equal(System.Net.HttpStatusCode.NotFound, gone.StatusCode);
+            }
+        }
+    }
+
+    [Fact]
     public async Task APublisherHoldsItsChannelOnEveryNodeTheQuotaCountsEveryNodeAndOtherNodesLocateTheStream()
     {
         var database = await PostgresCluster.CreateDatabaseAsync();

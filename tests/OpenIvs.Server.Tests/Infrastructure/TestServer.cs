@@ -79,6 +79,9 @@ public sealed class TestServer : IAsyncDisposable
             // Transcoding (an ffmpeg per STANDARD stream) only where a test asks for it: CPU for the rest of the suite.
             options.Transcoding.Enabled = false;
             options.Storage.Postgres = postgres;
+
+            // Servers of one test may share a database: each is a node of its own, the same one again after a restart.
+            options.Cluster.NodeId = NodeIdOf(directory);
             configure?.Invoke(options);
             var server = await OpenIvsServer.CreateAsync(
                 options,
@@ -108,6 +111,13 @@ public sealed class TestServer : IAsyncDisposable
                 await server.DisposeAsync();
             }
         }
+    }
+
+    /// <summary>A node id from the data directory's name: stable across restarts, distinct between servers.</summary>
+    public static string NodeIdOf(string directory)
+    {
+        var name = System.Text.RegularExpressions.Regex.Replace(Path.GetFileName(Path.TrimEndingDirectorySeparator(directory)), "[^A-Za-z0-9._-]", "-");
+        return ("n-" + name)[..Math.Min(64, name.Length + 2)];
     }
 
     public static string TempDirectory()

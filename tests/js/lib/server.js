@@ -7,7 +7,7 @@ import { spawn } from 'node:child_process';
 import { copyFileSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { IvsClient } from '@aws-sdk/client-ivs';
 import { signedFetch, TEST_CREDENTIALS } from './sigv4.js';
 import { createDatabase, usePostgres } from './postgres.js';
@@ -90,7 +90,8 @@ export async function startServer(options = {}) {
 async function startNode(dataDir, options, storeEnv) {
   const dll = cliDll();
   const [http, rtmp, rtmps, srt] = [options.httpPort ?? await freePort(), await freePort(), await freePort(), await freePort()];
-  const args = [dll, 'serve', '--data-dir', dataDir, '--http', `127.0.0.1:${http}`,
+  // Each process is a node of its own (--node-id), named after its data directory (the same again after a restart).
+  const args = [dll, 'serve', '--data-dir', dataDir, '--node-id', basename(dataDir), '--http', `127.0.0.1:${http}`,
     '--rtmp', `127.0.0.1:${rtmp}`, '--rtmps', `127.0.0.1:${rtmps}`, '--srt', `127.0.0.1:${srt}`, '--region', REGION, '--log-level', 'Warning',
     ...(options.faultInjection ? ['--enable-fault-injection'] : []), ...(options.args ?? [])];
   const child = spawn('dotnet', args, {

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Globalization;
 using System.Runtime.CompilerServices;
 using System.Threading.Channels;
@@ -18,6 +19,9 @@ public sealed partial class PostgresStateStore : ISharedStateStore
 {
     internal const string NotifyChannel = "openivs_state";
 
+    /// <summary>Each node says here which version its cache has applied ("{nodeId} {version}"); writers wait for it.</summary>
+    internal const string AppliedChannel = "openivs_applied";
+
     private static readonly TimeSpan LockTimeout = TimeSpan.FromSeconds(15);
     private static readonly TimeSpan IdleTimeout = TimeSpan.FromSeconds(30);
     private static readonly TimeSpan TombstoneRetention = TimeSpan.FromDays(1);
@@ -32,6 +36,14 @@ public sealed partial class PostgresStateStore : ISharedStateStore
     private Task _listener = Task.CompletedTask;
     private long _knownVersion;
     private int _disposed;
+
+    // Read-your-writes across nodes: what every other node has applied, this node's own applied version to announce.
+    private readonly ConcurrentDictionary<string, long> _peerApplied = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, bool> _laggingPeers = new(StringComparer.Ordinal);
+    private TaskCompletionSource _peerAck = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private long _appliedToAnnounce;
+    private long _announced;
+    private int _announcing;
 
     public PostgresStateStore(string connectionString, ILogger? logger = null)
     {
@@ -48,6 +60,15 @@ public sealed partial class PostgresStateStore : ISharedStateStore
 
     /// <summary>The newest state version this store has heard of (its own commits, notifications, reconciliations).</summary>
     public long KnownVersion => Volatile.Read(ref _knownVersion);
+
+    /// <summary>This node's id in the cluster (<c>--node-id</c>): how its acknowledgements are told apart.</summary>
+    public string NodeId { get; init; } = "node-" + Environment.ProcessId.ToString(CultureInfo.InvariantCulture);
+
+    /// <summary>
+    /// How long a write waits, after committing, for the other live nodes to apply it (default 2 s). A node that misses
+    /// it is waited for no more until it acknowledges again (it is lagging or dead: its lease will tell).
+    /// </summary>
+    public TimeSpan VisibilityTimeout { get; init; } = TimeSpan.FromSeconds(2);
 
     /// <summary>How often the versions are compared without a notification (default 5 s).</summary>
     public TimeSpan ReconcileInterval { get; init; } = TimeSpan.FromSeconds(5);
@@ -330,6 +351,12 @@ public sealed partial class PostgresStateStore : ISharedStateStore
                 await using var connection = new NpgsqlConnection(_listenConnectionString);
                 connection.Notification += (_, e) =>
                 {
+                    if (e.Channel == AppliedChannel)
+                    {
+                        OnPeerApplied(e.Payload);
+                        return;
+                    }
+
                     var parts = e.Payload.Split(' ');
                     if (parts.Length == 2
                         && long.TryParse(parts[0], NumberStyles.None, CultureInfo.InvariantCulture, out var version)
@@ -339,7 +366,7 @@ public sealed partial class PostgresStateStore : ISharedStateStore
                     }
                 };
                 await connection.OpenAsync(stopping).ConfigureAwait(false);
-                await using (var listen = new NpgsqlCommand($"LISTEN {NotifyChannel}", connection))
+                await using (var listen = new NpgsqlCommand($"LISTEN {NotifyChannel}; LISTEN {AppliedChannel}", connection))
                 {
                     await listen.ExecuteNonQueryAsync(stopping).ConfigureAwait(false);
                 }
@@ -394,6 +421,110 @@ public sealed partial class PostgresStateStore : ISharedStateStore
         _signals.Writer.TryComplete();
     }
 
+    public void Applied(long version)
+    {
+        long current;
+        do
+        {
+            current = Volatile.Read(ref _appliedToAnnounce);
+            if (version <= current)
+            {
+                return;
+            }
+        }
+        while (Interlocked.CompareExchange(ref _appliedToAnnounce, version, current) != current);
+
+        if (Interlocked.Exchange(ref _announcing, 1) == 0)
+        {
+            _ = AnnounceAsync();
+        }
+    }
+
+    /// <summary>Sends this node's applied version, the latest only when several arrive while one is being sent.</summary>
+    private async Task AnnounceAsync()
+    {
+        try
+        {
+            while (true)
+            {
+                var version = Volatile.Read(ref _appliedToAnnounce);
+                if (version <= _announced)
+                {
+                    Volatile.Write(ref _announcing, 0);
+
+                    // An Applied() between the check and the release found the flag still set: take that one too.
+                    if (Volatile.Read(ref _appliedToAnnounce) <= _announced || Interlocked.Exchange(ref _announcing, 1) != 0)
+                    {
+                        return;
+                    }
+
+                    continue;
+                }
+
+                await using var command = _dataSource.CreateCommand($"SELECT pg_notify('{AppliedChannel}', $1)");
+                command.Parameters.Add(new() { Value = NodeId + " " + version.ToString(CultureInfo.InvariantCulture) });
+                await command.ExecuteNonQueryAsync(_stopping.Token).ConfigureAwait(false);
+                _announced = version;
+            }
+        }
+        catch (Exception e) when (e is NpgsqlException or OperationCanceledException or ObjectDisposedException or InvalidOperationException)
+        {
+            // Writers elsewhere stop waiting for this node after their timeout; the next apply announces again.
+            Volatile.Write(ref _announcing, 0);
+        }
+    }
+
+    private void OnPeerApplied(string payload)
+    {
+        var space = payload.LastIndexOf(' ');
+        if (space <= 0 || !long.TryParse(payload.AsSpan(space + 1), NumberStyles.None, CultureInfo.InvariantCulture, out var version))
+        {
+            return;
+        }
+
+        var node = payload[..space];
+        if (node == NodeId)
+        {
+            return;
+        }
+
+        _peerApplied.AddOrUpdate(node, version, (_, known) => Math.Max(known, version));
+        _laggingPeers.TryRemove(node, out _);
+        Interlocked.Exchange(ref _peerAck, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).TrySetResult();
+    }
+
+    /// <summary>
+    /// Waits until each of <paramref name="peers"/> has applied <paramref name="version"/>, at most
+    /// <see cref="VisibilityTimeout"/>; peers that miss it are marked lagging and not waited for until they acknowledge again.
+    /// </summary>
+    internal async Task WaitAppliedAsync(long version, string[] peers)
+    {
+        var deadline = Environment.TickCount64 + (long)VisibilityTimeout.TotalMilliseconds;
+        while (true)
+        {
+            var signal = Volatile.Read(ref _peerAck).Task;
+            var missing = peers.Where(p => !_laggingPeers.ContainsKey(p) && (!_peerApplied.TryGetValue(p, out var applied) || applied < version)).ToList();
+            if (missing.Count == 0)
+            {
+                return;
+            }
+
+            var left = deadline - Environment.TickCount64;
+            if (left <= 0 || _stopping.IsCancellationRequested)
+            {
+                foreach (var peer in missing)
+                {
+                    _laggingPeers[peer] = true;
+                }
+
+                LogPeersLagging(_logger, version, string.Join(", ", missing));
+                return;
+            }
+
+            await Task.WhenAny(signal, Task.Delay(TimeSpan.FromMilliseconds(left), _stopping.Token)).ConfigureAwait(false);
+        }
+    }
+
     private async Task ReconcileAsync(NpgsqlConnection connection, bool force, CancellationToken cancellationToken)
     {
         await using var command = new NpgsqlCommand("SELECT version, last_position FROM state_head WHERE id = 1", connection);
@@ -427,6 +558,9 @@ public sealed partial class PostgresStateStore : ISharedStateStore
 
     [LoggerMessage(EventId = 160, Level = LogLevel.Warning, Message = "PostgreSQL notifications interrupted; reconnecting (the cache reconciles once back)")]
     private static partial void LogListenFailed(ILogger logger, Exception exception);
+
+    [LoggerMessage(EventId = 162, Level = LogLevel.Warning, Message = "Nodes {Nodes} did not apply version {Version} in time; not waiting for them until they catch up")]
+    private static partial void LogPeersLagging(ILogger logger, long version, string nodes);
 
     [LoggerMessage(EventId = 161, Level = LogLevel.Warning, Message = "Pruning deleted documents' tombstones failed; retrying in an hour")]
     private static partial void LogPruneFailed(ILogger logger, Exception exception);

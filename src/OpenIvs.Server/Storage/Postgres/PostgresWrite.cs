@@ -11,6 +11,8 @@ internal sealed class PostgresWrite(PostgresStateStore store, NpgsqlConnection c
 {
     private bool _done;
     private bool _ownStatements;
+    private long _committedVersion;
+    private string[] _peers = [];
 
     public StateChanges Changes => changes;
 
@@ -105,6 +107,12 @@ internal sealed class PostgresWrite(PostgresStateStore store, NpgsqlConnection c
               "UPDATE state_head SET version = $1, last_position = GREATEST(last_position, COALESCE((SELECT max(position) FROM appended), 0)) " +
               "WHERE id = 1 RETURNING last_position";
         batch.BatchCommands.Add(head);
+
+        // The other live nodes (by the database's clock): the ones that must apply this commit before it is acknowledged.
+        var peers = batch.CreateBatchCommand();
+        peers.CommandText = "SELECT coalesce(array_agg(node_id), '{}') FROM cluster_nodes WHERE lease_expires > now() AND node_id <> $1";
+        peers.Parameters.Add(new() { Value = store.NodeId });
+        batch.BatchCommands.Add(peers);
         var notify = batch.CreateBatchCommand();
         notify.CommandText = $"SELECT pg_notify('{PostgresStateStore.NotifyChannel}', version || ' ' || last_position) FROM state_head WHERE id = 1";
         batch.BatchCommands.Add(notify);
@@ -119,13 +127,20 @@ internal sealed class PostgresWrite(PostgresStateStore store, NpgsqlConnection c
             await PostgresStateStore.NextRowsAsync(reader, CancellationToken.None).ConfigureAwait(false);
             await reader.ReadAsync(CancellationToken.None).ConfigureAwait(false);
             lastPosition = reader.GetInt64(0);
+            await reader.NextResultAsync(CancellationToken.None).ConfigureAwait(false);
+            await reader.ReadAsync(CancellationToken.None).ConfigureAwait(false);
+            _peers = reader.GetFieldValue<string[]>(0);
         }
 
         _done = true;
+        _committedVersion = next;
         await connection.DisposeAsync().ConfigureAwait(false);
         store.OnCommitted(next, lastPosition, signal: false);
         return next;
     }
+
+    public Task WaitVisibleAsync() =>
+        _committedVersion == 0 || _peers.Length == 0 ? Task.CompletedTask : store.WaitAppliedAsync(_committedVersion, _peers);
 
     /// <summary>Ends the transaction without a commit (or with an empty one): ROLLBACK releases the lock.</summary>
     public ValueTask DisposeAsync() => new(FinishAsync());
