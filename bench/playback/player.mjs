@@ -38,10 +38,11 @@ const page = `<!doctype html>
 const BLOCK = ${BLOCK}, BITS = ${BITS}, PERIOD = 2 ** BITS;
 const video = document.getElementById("v");
 const ctx = document.getElementById("c").getContext("2d", { willReadFrequently: true });
-window.probe = { samples: [], bad: 0, frames: 0, errors: [], waiting: 0, hlsLatency: [], started: Date.now() };
+window.probe = { samples: [], bad: 0, frames: 0, errors: [], waiting: 0, stalls: 0, firstFrame: null, hlsLatency: [], started: Date.now() };
 const hls = new Hls(${JSON.stringify(hlsConfig)});
 hls.on(Hls.Events.ERROR, (_, d) => { if (probe.errors.length < 50) probe.errors.push((d.fatal ? "FATAL " : "") + d.type + " " + d.details); });
-video.addEventListener("waiting", () => probe.waiting++);
+// "waiting" before the first frame is the start; after it, a stall (the player ran out of media)
+video.addEventListener("waiting", () => { probe.waiting++; if (probe.firstFrame !== null) probe.stalls++; });
 hls.loadSource(${JSON.stringify(url)});
 hls.attachMedia(video);
 video.play().catch(e => probe.errors.push("play: " + e));
@@ -54,6 +55,7 @@ function dark(d, bit, row) {
 }
 function onFrame(now, meta) {
   probe.frames++;
+  if (probe.firstFrame === null) probe.firstFrame = Date.now();
   const wallOffset = Date.now() - performance.now();
   ctx.drawImage(video, 0, 0, BITS * BLOCK, 2 * BLOCK, 0, 0, BITS * BLOCK, 2 * BLOCK);
   const d = ctx.getImageData(0, 0, BITS * BLOCK, 2 * BLOCK).data;
@@ -114,13 +116,25 @@ try {
   const pick = p => (lat.length ? lat[Math.min(lat.length - 1, Math.floor(p * lat.length))] : null);
   const hl = probe.hlsLatency.filter(s => s[0] >= from);
   const mean = xs => (xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : null);
+  // drift: least-squares slope of latency over wall time, seconds of latency per minute
+  const slope = (() => {
+    if (measured.length < 2) return null;
+    const xs = measured.map(s => (s[0] - from) / 60_000), ys = measured.map(s => s[1] / 1000);
+    const mx = mean(xs), my = mean(ys);
+    const sxx = xs.reduce((a, x) => a + (x - mx) ** 2, 0);
+    return sxx > 0 ? xs.reduce((a, x, i) => a + (x - mx) * (ys[i] - my), 0) / sxx : null;
+  })();
+  // the start: the median latency of the first second of frames shown, and how long the first frame took
+  const first = probe.firstFrame;
+  const startLatency = first === null ? null : medianOf(probe.samples.filter(s => s[0] < first + 1000));
   result = {
     url, hlsVersion, hlsConfig, warmup, measure,
     samples: lat.length, undecodable: probe.bad, framesSeen: probe.frames,
     median: pick(0.5), p95: pick(0.95),
     firstMinute: medianOf(measured.filter(s => s[0] < from + span)), lastMinute: medianOf(measured.filter(s => s[0] > end - span)), min: lat[0] ?? null, max: lat.at(-1) ?? null,
     hlsLatency: mean(hl.map(s => s[1])), hlsTargetLatency: mean(hl.map(s => s[2])),
-    waiting: probe.waiting, dropped: probe.dropped, totalFrames: probe.total,
+    slope, startLatency, startup: first === null ? null : first - probe.started,
+    waiting: probe.waiting, stalls: probe.stalls, dropped: probe.dropped, totalFrames: probe.total,
     errors: probe.errors.concat(consoleErrors).slice(0, 20),
   };
 } finally {
