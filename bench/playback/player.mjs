@@ -21,6 +21,8 @@ if (!url) {
 const warmup = Number(warmupArg ?? 15);
 const measure = Number(measureArg ?? 45);
 const hlsConfig = { lowLatencyMode: true, ...(configArg ? JSON.parse(configArg) : {}) };
+// {"page": URL}: open that page (OpenIVS's watch page) instead of ours and measure the video it plays
+const watchPage = hlsConfig.page;
 const BLOCK = Number(process.env.BARCODE_BLOCK ?? 40);
 const BITS = Number(process.env.BARCODE_BITS ?? 24);
 
@@ -28,24 +30,19 @@ const require = createRequire(import.meta.url);
 const hlsSource = readFileSync(require.resolve("hls.js/dist/hls.min.js"));
 const hlsVersion = JSON.parse(readFileSync(require.resolve("hls.js/package.json"), "utf8")).version;
 
-const page = `<!doctype html>
-<html><head><meta charset="utf-8"><title>latency probe</title></head>
-<body style="margin:0;background:#000">
-<video id="v" muted playsinline autoplay style="width:640px"></video>
-<canvas id="c" width="${BITS * BLOCK}" height="${2 * BLOCK}"></canvas>
-<script src="/hls.js"></script>
-<script>
+// The probe: reads the barcode of every frame the video element shows. Runs in our own page (hls.js with the given
+// configuration) or, with a "page" config, injected into a page that plays the stream itself (OpenIVS's watch page:
+// its own catch-up code is then measured too; its latency to the live edge is read from its #latency element).
+const probeScript = `
+(() => {
 const BLOCK = ${BLOCK}, BITS = ${BITS}, PERIOD = 2 ** BITS;
-const video = document.getElementById("v");
-const ctx = document.getElementById("c").getContext("2d", { willReadFrequently: true });
-window.probe = { samples: [], bad: 0, frames: 0, errors: [], waiting: 0, stalls: 0, firstFrame: null, hlsLatency: [], started: Date.now() };
-const hls = new Hls(${JSON.stringify(hlsConfig)});
-hls.on(Hls.Events.ERROR, (_, d) => { if (probe.errors.length < 50) probe.errors.push((d.fatal ? "FATAL " : "") + d.type + " " + d.details); });
+const video = document.getElementById("video") || document.getElementById("v");
+const canvas = document.createElement("canvas");
+canvas.width = BITS * BLOCK; canvas.height = 2 * BLOCK;
+const ctx = canvas.getContext("2d", { willReadFrequently: true });
+window.probe = { samples: [], bad: 0, frames: 0, errors: [], waiting: 0, stalls: 0, firstFrame: null, hlsLatency: [], started: window.probeStarted || Date.now() };
 // "waiting" before the first frame is the start; after it, a stall (the player ran out of media)
 video.addEventListener("waiting", () => { probe.waiting++; if (probe.firstFrame !== null) probe.stalls++; });
-hls.loadSource(${JSON.stringify(url)});
-hls.attachMedia(video);
-video.play().catch(e => probe.errors.push("play: " + e));
 // mean red value of a 6x6 patch at the centre of block (bit, row)
 function dark(d, bit, row) {
   const cx = bit * BLOCK + (BLOCK >> 1), cy = row * BLOCK + (BLOCK >> 1), w = BITS * BLOCK;
@@ -75,7 +72,26 @@ function onFrame(now, meta) {
   video.requestVideoFrameCallback(onFrame);
 }
 video.requestVideoFrameCallback(onFrame);
-setInterval(() => { if (hls.latency > 0) probe.hlsLatency.push([Date.now(), hls.latency, hls.targetLatency ?? 0]); }, 500);
+setInterval(() => {
+  if (window.hls && hls.latency > 0) probe.hlsLatency.push([Date.now(), hls.latency, hls.targetLatency ?? 0]);
+  const shown = document.getElementById("latency")?.dataset.seconds;
+  if (!window.hls && shown) probe.hlsLatency.push([Date.now(), Number(shown), 0]);
+}, 500);
+})();`;
+
+const page = `<!doctype html>
+<html><head><meta charset="utf-8"><title>latency probe</title></head>
+<body style="margin:0;background:#000">
+<video id="v" muted playsinline autoplay style="width:640px"></video>
+<script src="/hls.js"></script>
+<script>
+const video = document.getElementById("v");
+window.hls = new Hls(${JSON.stringify(hlsConfig)});
+${probeScript}
+hls.on(Hls.Events.ERROR, (_, d) => { if (probe.errors.length < 50) probe.errors.push((d.fatal ? "FATAL " : "") + d.type + " " + d.details); });
+hls.loadSource(${JSON.stringify(url)});
+hls.attachMedia(video);
+video.play().catch(e => probe.errors.push("play: " + e));
 </script></body></html>`;
 
 const server = http.createServer((req, res) => {
@@ -99,12 +115,19 @@ try {
   const tab = await browser.newPage();
   const consoleErrors = [];
   tab.on("pageerror", e => consoleErrors.push(String(e)));
-  await tab.goto(`http://127.0.0.1:${server.address().port}/`);
+  if (watchPage) {
+    await tab.addInitScript(() => { window.probeStarted = Date.now(); });
+    await tab.goto(watchPage);
+    await tab.waitForSelector("#video", { state: "attached" });
+    await tab.evaluate(probeScript);
+  } else {
+    await tab.goto(`http://127.0.0.1:${server.address().port}/`);
+  }
   await tab.waitForTimeout(warmup * 1000);
   const from = Date.now();
   await tab.waitForTimeout(measure * 1000);
   const probe = await tab.evaluate(() => {
-    const q = document.getElementById("v").getVideoPlaybackQuality();
+    const q = (document.getElementById("video") || document.getElementById("v")).getVideoPlaybackQuality();
     return { ...window.probe, dropped: q.droppedVideoFrames, total: q.totalVideoFrames };
   });
   const measured = probe.samples.filter(s => s[0] >= from);

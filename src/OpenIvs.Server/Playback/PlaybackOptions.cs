@@ -17,9 +17,10 @@ public sealed class PlaybackOptions
 
     /// <summary>
     /// PART-HOLD-BACK in part targets (2-10): how far behind the live edge LL-HLS players hold. RFC 8216bis requires at
-    /// least 2 and recommends 3; players such as hls.js start there and, without a catch-up configuration, stay there.
+    /// least 2 and recommends 3; players such as hls.js start there and, without a catch-up configuration, stay there,
+    /// so the default is the minimum: 0.72 s, where three parts put a stock hls.js above a second (docs/benchmarks.md).
     /// </summary>
-    public double PartHoldBackParts { get; set; } = 3;
+    public double PartHoldBackParts { get; set; } = 2;
 
     /// <summary>
     /// A LOW latency media playlist request without <c>_HLS_msn</c> (a player's first) is answered when the next part is
