@@ -8,7 +8,11 @@
   const OFFLINE_RETRY_MS = 3000; // how often an offline channel is polled
   const RECONNECT_MS = 1500; // pause before reloading after a fatal error (stream ended, restarted, network)
   const MEDIA_RECOVERIES = 2; // fatal media errors recovered in place before a full reload
-  const FAR_BEHIND_MS = 2000; // this long beyond hls.js's catch-up range: jump to the live edge instead
+  const FAR_BEHIND_MS = 2000; // this long beyond the catch-up range: jump to the live edge instead
+  const CATCH_UP_RATE = 1.1; // more than this far behind PART-HOLD-BACK, play this much faster (pitch is kept)...
+  const CATCH_UP_FROM = 0.12; // ...from this many seconds behind
+  const CATCH_UP_TO = 0.04; // ...to this many
+  const CATCH_UP_MIN_BUFFER = 0.25; // never with less media buffered ahead than this (seconds): that would stall
   const STUCK_MS = 8000; // buffering (or connecting) this long means the stream is gone without an error: reload
   const RECORDINGS_REFRESH_MS = 15000; // how often the list of recordings is read again (a stream ending adds one)
 
@@ -60,6 +64,7 @@
 
   function stop() {
     clearTimeout(retryTimer);
+    video.playbackRate = 1; // a catch-up in progress ends with the stream
     if (hls) {
       hls.destroy();
       hls = null;
@@ -91,7 +96,8 @@
         lowLatencyMode: true,
         // No liveSyncDuration on purpose: setting it makes hls.js ignore the playlist's PART-HOLD-BACK, and the
         // origin knows its part duration; hls.js falls back to a target-duration multiple when there is none.
-        maxLiveSyncPlaybackRate: 1.2, // catch up with the live edge by playing up to 20% faster, not by seeking
+        // No maxLiveSyncPlaybackRate either: hls.js speeds up only with more than a second buffered, which a player
+        // PART-HOLD-BACK (0.72 s) behind the edge never has, and it resets the rate otherwise; the page catches up.
         backBufferLength: 30, // a live stream's played media would otherwise pile up in memory for hours
         liveDurationInfinity: true, // the controls show a live stream, not a growing fixed-length one
       });
@@ -238,6 +244,26 @@
     }
   });
 
+  /**
+   * Plays slightly faster while the player is behind the playlist's PART-HOLD-BACK: a player starts late (it loads from
+   * the keyframe before its start position) and every stall leaves it further behind, and nothing in hls.js brings it
+   * back with less than a second buffered. Beyond the catch-up range the page seeks instead (farBehind).
+   */
+  function catchUp(latency, details) {
+    const holdBack = details && (details.partHoldBack || details.holdBack);
+    const ahead = video.buffered.length ? video.buffered.end(video.buffered.length - 1) - video.currentTime : 0;
+    const behind = holdBack ? latency - holdBack : 0;
+    let rate = video.playbackRate;
+    if (video.paused || !holdBack || behind < CATCH_UP_TO || behind > details.targetduration + 0.5 || ahead < CATCH_UP_MIN_BUFFER) {
+      rate = 1;
+    } else if (behind > CATCH_UP_FROM) {
+      rate = CATCH_UP_RATE;
+    }
+    if (video.playbackRate !== rate) {
+      video.playbackRate = rate;
+    }
+  }
+
   setInterval(() => {
     const state = document.body.dataset.state;
     if (recording) {
@@ -259,6 +285,7 @@
       // A viewer's own pause is left alone.
       const details = hls.levels[hls.currentLevel] && hls.levels[hls.currentLevel].details;
       const farBehind = !video.paused && target && details && latency > target + details.targetduration + 0.5 && hls.liveSyncPosition;
+      catchUp(latency, details);
       if (!farBehind) {
         farBehindSince = 0;
       } else if (!farBehindSince) {

@@ -21,6 +21,8 @@ if (!url) {
 const warmup = Number(warmupArg ?? 15);
 const measure = Number(measureArg ?? 45);
 const hlsConfig = { lowLatencyMode: true, ...(configArg ? JSON.parse(configArg) : {}) };
+// {"page": URL}: open that page (OpenIVS's watch page) instead of ours and measure the video it plays
+const watchPage = hlsConfig.page;
 const BLOCK = Number(process.env.BARCODE_BLOCK ?? 40);
 const BITS = Number(process.env.BARCODE_BITS ?? 24);
 
@@ -28,23 +30,19 @@ const require = createRequire(import.meta.url);
 const hlsSource = readFileSync(require.resolve("hls.js/dist/hls.min.js"));
 const hlsVersion = JSON.parse(readFileSync(require.resolve("hls.js/package.json"), "utf8")).version;
 
-const page = `<!doctype html>
-<html><head><meta charset="utf-8"><title>latency probe</title></head>
-<body style="margin:0;background:#000">
-<video id="v" muted playsinline autoplay style="width:640px"></video>
-<canvas id="c" width="${BITS * BLOCK}" height="${2 * BLOCK}"></canvas>
-<script src="/hls.js"></script>
-<script>
+// The probe: reads the barcode of every frame the video element shows. Runs in our own page (hls.js with the given
+// configuration) or, with a "page" config, injected into a page that plays the stream itself (OpenIVS's watch page:
+// its own catch-up code is then measured too; its latency to the live edge is read from its #latency element).
+const probeScript = `
+(() => {
 const BLOCK = ${BLOCK}, BITS = ${BITS}, PERIOD = 2 ** BITS;
-const video = document.getElementById("v");
-const ctx = document.getElementById("c").getContext("2d", { willReadFrequently: true });
-window.probe = { samples: [], bad: 0, frames: 0, errors: [], waiting: 0, hlsLatency: [], started: Date.now() };
-const hls = new Hls(${JSON.stringify(hlsConfig)});
-hls.on(Hls.Events.ERROR, (_, d) => { if (probe.errors.length < 50) probe.errors.push((d.fatal ? "FATAL " : "") + d.type + " " + d.details); });
-video.addEventListener("waiting", () => probe.waiting++);
-hls.loadSource(${JSON.stringify(url)});
-hls.attachMedia(video);
-video.play().catch(e => probe.errors.push("play: " + e));
+const video = document.getElementById("video") || document.getElementById("v");
+const canvas = document.createElement("canvas");
+canvas.width = BITS * BLOCK; canvas.height = 2 * BLOCK;
+const ctx = canvas.getContext("2d", { willReadFrequently: true });
+window.probe = { samples: [], bad: 0, frames: 0, errors: [], waiting: 0, stalls: 0, firstFrame: null, hlsLatency: [], started: window.probeStarted || Date.now() };
+// "waiting" before the first frame is the start; after it, a stall (the player ran out of media)
+video.addEventListener("waiting", () => { probe.waiting++; if (probe.firstFrame !== null) probe.stalls++; });
 // mean red value of a 6x6 patch at the centre of block (bit, row)
 function dark(d, bit, row) {
   const cx = bit * BLOCK + (BLOCK >> 1), cy = row * BLOCK + (BLOCK >> 1), w = BITS * BLOCK;
@@ -54,6 +52,7 @@ function dark(d, bit, row) {
 }
 function onFrame(now, meta) {
   probe.frames++;
+  if (probe.firstFrame === null) probe.firstFrame = Date.now();
   const wallOffset = Date.now() - performance.now();
   ctx.drawImage(video, 0, 0, BITS * BLOCK, 2 * BLOCK, 0, 0, BITS * BLOCK, 2 * BLOCK);
   const d = ctx.getImageData(0, 0, BITS * BLOCK, 2 * BLOCK).data;
@@ -73,7 +72,26 @@ function onFrame(now, meta) {
   video.requestVideoFrameCallback(onFrame);
 }
 video.requestVideoFrameCallback(onFrame);
-setInterval(() => { if (hls.latency > 0) probe.hlsLatency.push([Date.now(), hls.latency, hls.targetLatency ?? 0]); }, 500);
+setInterval(() => {
+  if (window.hls && hls.latency > 0) probe.hlsLatency.push([Date.now(), hls.latency, hls.targetLatency ?? 0]);
+  const shown = document.getElementById("latency")?.dataset.seconds;
+  if (!window.hls && shown) probe.hlsLatency.push([Date.now(), Number(shown), 0]);
+}, 500);
+})();`;
+
+const page = `<!doctype html>
+<html><head><meta charset="utf-8"><title>latency probe</title></head>
+<body style="margin:0;background:#000">
+<video id="v" muted playsinline autoplay style="width:640px"></video>
+<script src="/hls.js"></script>
+<script>
+const video = document.getElementById("v");
+window.hls = new Hls(${JSON.stringify(hlsConfig)});
+${probeScript}
+hls.on(Hls.Events.ERROR, (_, d) => { if (probe.errors.length < 50) probe.errors.push((d.fatal ? "FATAL " : "") + d.type + " " + d.details); });
+hls.loadSource(${JSON.stringify(url)});
+hls.attachMedia(video);
+video.play().catch(e => probe.errors.push("play: " + e));
 </script></body></html>`;
 
 const server = http.createServer((req, res) => {
@@ -97,12 +115,19 @@ try {
   const tab = await browser.newPage();
   const consoleErrors = [];
   tab.on("pageerror", e => consoleErrors.push(String(e)));
-  await tab.goto(`http://127.0.0.1:${server.address().port}/`);
+  if (watchPage) {
+    await tab.addInitScript(() => { window.probeStarted = Date.now(); });
+    await tab.goto(watchPage);
+    await tab.waitForSelector("#video", { state: "attached" });
+    await tab.evaluate(probeScript);
+  } else {
+    await tab.goto(`http://127.0.0.1:${server.address().port}/`);
+  }
   await tab.waitForTimeout(warmup * 1000);
   const from = Date.now();
   await tab.waitForTimeout(measure * 1000);
   const probe = await tab.evaluate(() => {
-    const q = document.getElementById("v").getVideoPlaybackQuality();
+    const q = (document.getElementById("video") || document.getElementById("v")).getVideoPlaybackQuality();
     return { ...window.probe, dropped: q.droppedVideoFrames, total: q.totalVideoFrames };
   });
   const measured = probe.samples.filter(s => s[0] >= from);
@@ -114,13 +139,25 @@ try {
   const pick = p => (lat.length ? lat[Math.min(lat.length - 1, Math.floor(p * lat.length))] : null);
   const hl = probe.hlsLatency.filter(s => s[0] >= from);
   const mean = xs => (xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : null);
+  // drift: least-squares slope of latency over wall time, seconds of latency per minute
+  const slope = (() => {
+    if (measured.length < 2) return null;
+    const xs = measured.map(s => (s[0] - from) / 60_000), ys = measured.map(s => s[1] / 1000);
+    const mx = mean(xs), my = mean(ys);
+    const sxx = xs.reduce((a, x) => a + (x - mx) ** 2, 0);
+    return sxx > 0 ? xs.reduce((a, x, i) => a + (x - mx) * (ys[i] - my), 0) / sxx : null;
+  })();
+  // the start: the median latency of the first second of frames shown, and how long the first frame took
+  const first = probe.firstFrame;
+  const startLatency = first === null ? null : medianOf(probe.samples.filter(s => s[0] < first + 1000));
   result = {
     url, hlsVersion, hlsConfig, warmup, measure,
     samples: lat.length, undecodable: probe.bad, framesSeen: probe.frames,
     median: pick(0.5), p95: pick(0.95),
     firstMinute: medianOf(measured.filter(s => s[0] < from + span)), lastMinute: medianOf(measured.filter(s => s[0] > end - span)), min: lat[0] ?? null, max: lat.at(-1) ?? null,
     hlsLatency: mean(hl.map(s => s[1])), hlsTargetLatency: mean(hl.map(s => s[2])),
-    waiting: probe.waiting, dropped: probe.dropped, totalFrames: probe.total,
+    slope, startLatency, startup: first === null ? null : first - probe.started,
+    waiting: probe.waiting, stalls: probe.stalls, dropped: probe.dropped, totalFrames: probe.total,
     errors: probe.errors.concat(consoleErrors).slice(0, 20),
   };
 } finally {

@@ -10,8 +10,10 @@ latency   glass-to-glass latency. ffmpeg paints the wall-clock capture time (epo
           barcode (plus an inverted check row) into a 720p30 test pattern, right after `-re` paces the frame, encodes
           it (libx264 veryfast, tune zerolatency, 2.5 Mbps, 1 s GOP) and publishes it over RTMP. Headless Chromium
           (playwright-core, /usr/bin/chromium) plays the stream with hls.js, once per --players configuration: "stock"
-          is `new Hls({lowLatencyMode: true})` as in a user's own page, "watch" the watch page's (catch-up at up to
-          1.2x); --hls-config runs one custom configuration instead. The player
+          is `new Hls({lowLatencyMode: true})` as in a user's own page, "watch" OpenIVS's watch page itself (its
+          catch-up code included; nginx: the page's hls.js configuration); --hls-config runs one custom configuration
+          instead. --fps 60 publishes 720p60; --variant NAME:VAR=VALUE,... (repeatable) runs OpenIVS configurations
+          alternately, --rounds N times, and prints the medians per configuration. The player
           decodes the barcode of every displayed frame (requestVideoFrameCallback): latency = display wall time -
           capture wall time; median and p95 over --measure seconds after --warmup, and the medians of the first and
           the last minute (drift; run with --measure 600 for the 10-minute run). --servers openivs-ts: a TS channel. Also shown: hls.js's own
@@ -62,10 +64,9 @@ KEY, SECRET = "AKIABENCHMARK0000000", "benchmark-secret-benchmark-secret-00000"
 BLOCK, BITS = 40, 24
 DEVNULL = subprocess.DEVNULL
 CLI = os.path.join(ROOT, "artifacts", "cli")  # --cli DIR: an already published build instead (before/after comparisons)
-# the configuration of the watch page (web/watch.js): low-latency mode, PART-HOLD-BACK from the playlist, catch up by
-# playing up to 1.2x; the same for both servers
-WATCH_PAGE_HLS_CONFIG = json.dumps({"lowLatencyMode": True, "maxLiveSyncPlaybackRate": 1.2, "backBufferLength": 30,
-                                    "liveDurationInfinity": True})
+# the hls.js configuration of the watch page (web/watch.js): low-latency mode, PART-HOLD-BACK from the playlist. OpenIVS
+# runs are measured on the watch page itself (its catch-up is page code); nginx gets this configuration in our page.
+WATCH_PAGE_HLS_CONFIG = json.dumps({"lowLatencyMode": True, "backBufferLength": 30, "liveDurationInfinity": True})
 
 
 # ---------------------------------------------------------------- processes
@@ -144,26 +145,26 @@ def wait_for(url, seconds):
 
 # ---------------------------------------------------------------- publishers
 
-def barcode_filter(work):
+def barcode_filter(work, fps=30):
     """Paints epoch-ms mod 2^BITS (bit k = block k, black = 1) and its inverse below, taken when the frame is read."""
     f = ["settb=1/1000000", "setpts=RTCTIME", f"drawbox=x=0:y=0:w={BITS * BLOCK}:h={2 * BLOCK}:color=white:t=fill"]
     for k in range(BITS):
         bit = f"mod(floor(t*1000/{2 ** k}),2)"
         f.append(f"drawbox=x={k * BLOCK}:y=0:w={BLOCK}:h={BLOCK}:color=black:t=fill:enable='eq({bit},1)'")
         f.append(f"drawbox=x={k * BLOCK}:y={BLOCK}:w={BLOCK}:h={BLOCK}:color=black:t=fill:enable='eq({bit},0)'")
-    f.append("setpts=N/(30*TB)")
-    path = os.path.join(work, "barcode.filter")
+    f.append(f"setpts=N/({fps}*TB)")
+    path = os.path.join(work, f"barcode{fps}.filter")
     with open(path, "w") as out:
         out.write(",".join(f))
     return path
 
 
-def publish_barcode(work, url, gop=1):
+def publish_barcode(work, url, gop=1, fps=30):
     return subprocess.Popen(
-        ["ffmpeg", "-hide_banner", "-loglevel", "error", "-re", "-f", "lavfi", "-i", "testsrc2=size=1280x720:rate=30",
-         "-re", "-f", "lavfi", "-i", "sine=frequency=1000:sample_rate=48000", "-filter_script:v", barcode_filter(work),
+        ["ffmpeg", "-hide_banner", "-loglevel", "error", "-re", "-f", "lavfi", "-i", f"testsrc2=size=1280x720:rate={fps}",
+         "-re", "-f", "lavfi", "-i", "sine=frequency=1000:sample_rate=48000", "-filter_script:v", barcode_filter(work, fps),
          "-c:v", "libx264", "-preset", "veryfast", "-tune", "zerolatency", "-pix_fmt", "yuv420p",
-         "-b:v", "2500k", "-maxrate", "2500k", "-bufsize", "2500k", "-g", str(30 * gop), "-keyint_min", str(30 * gop),
+         "-b:v", "2500k", "-maxrate", "2500k", "-bufsize", "2500k", "-g", str(fps * gop), "-keyint_min", str(fps * gop),
          "-sc_threshold", "0", "-c:a", "aac", "-b:a", "128k", "-f", "flv", url], stdin=DEVNULL, stdout=DEVNULL, stderr=DEVNULL)
 
 
@@ -280,50 +281,89 @@ def player_configs(args):
     return [(name, known[name]) for name in args.players.split(",")]
 
 
+def latency_variants(args):
+    """(name, extra OpenIVS environment) per --variant NAME[:VAR=VALUE,...]; one unnamed variant without any."""
+    variants = []
+    for spec in args.variant or [""]:
+        name, _, env = spec.partition(":")
+        extra = dict(kv.split("=", 1) for kv in args.server_env)
+        extra.update(dict(kv.split("=", 1) for kv in env.split(",") if kv))
+        variants.append((name or "-", extra))
+    return variants
+
+
 def latency(args, work):
-    print(f"glass-to-glass latency: 720p30 barcode pattern, x264 veryfast zerolatency 2.5 Mbps, {args.gop} s GOP; "
-          f"warm-up {args.warmup}s, measure {args.measure}s; {os.cpu_count()} cores, load {machine_load()}")
-    print(f"{'server':8} {'player':6} {'frames':>6} {'bad':>4} {'median s':>9} {'p95 s':>6} {'min s':>6} {'max s':>6} "
-          f"{'first/last min':>14} {'hls.js latency':>15} {'target':>7} {'stalls':>6} {'dropped':>7} {'CPU% srv':>8} {'pub':>5} "
-          f"{'browser':>7} {'others':>6}")
+    print(f"glass-to-glass latency: 720p{args.fps} barcode pattern, x264 veryfast zerolatency 2.5 Mbps, {args.gop} s GOP; "
+          f"warm-up {args.warmup}s, measure {args.measure}s, {args.rounds} round(s); {os.cpu_count()} cores, load {machine_load()}")
+    print(f"{'server':8} {'variant':8} {'player':6} {'frames':>6} {'bad':>4} {'median s':>9} {'p95 s':>6} {'min s':>6} {'max s':>6} "
+          f"{'first/last min':>14} {'slope s/min':>11} {'start s':>7} {'hls.js latency':>15} {'target':>7} {'stalls':>6} {'dropped':>7} "
+          f"{'CPU% srv':>8} {'pub':>5} {'browser':>7} {'others':>6} {'load':>5}")
     r = None
-    for name in args.servers.split(","):
-        if name in ("openivs", "openivs-rec", "openivs-ts"):
-            server = OpenIvs(work, **dict(kv.split("=", 1) for kv in args.server_env))
-            ingest, url = server.channel("LOW", "TS" if name == "openivs-ts" else "FRAGMENTED_MP4", record=name == "openivs-rec")
-        else:
-            server = Nginx(work)
-            ingest, url = f"rtmp://127.0.0.1:{server.rtmp}/app/stream", f"http://127.0.0.1:{server.http}/hls/stream.m3u8"
-        publisher = player = None
-        try:
-            publisher = publish_barcode(work, ingest, args.gop)
-            wait_for(url, 30)
-            for config_name, config in player_configs(args):
-                player = subprocess.Popen(["node", os.path.join(HERE, "player.mjs"), url, str(args.warmup), str(args.measure), config],
-                                          stdout=subprocess.PIPE, text=True)
-                meter = CpuMeter(server=server.proc, publisher=publisher, browser=player)
-                time.sleep(args.warmup + 3)
-                meter.start()
-                time.sleep(args.measure - 3)
-                cpu = meter.stop()
-                out, _ = player.communicate(timeout=120)
-                player = None
-                r = json.loads(out.strip().splitlines()[-1])
-                fmt = lambda v: f"{v / 1000:.2f}" if v is not None else "-"
-                hl = f"{r['hlsLatency']:.2f}" if r["hlsLatency"] else "-"
-                tl = f"{r['hlsTargetLatency']:.2f}" if r["hlsTargetLatency"] else "-"
-                drift = f"{fmt(r['firstMinute'])}/{fmt(r['lastMinute'])}"
-                print(f"{name:8} {config_name:6} {r['samples']:>6} {r['undecodable']:>4} {fmt(r['median']):>9} {fmt(r['p95']):>6} "
-                      f"{fmt(r['min']):>6} {fmt(r['max']):>6} {drift:>14} {hl:>15} {tl:>7} {r['waiting']:>6} {r['dropped']:>7} "
-                      f"{cpu['server']:>8.1f} {cpu['publisher']:>5.0f} {cpu['browser']:>7.0f} {cpu['others']:>6.0f}", flush=True)
-                if r["errors"]:
-                    print(f"  hls.js errors ({name}, {config_name}): {'; '.join(r['errors'][:5])}")
-        finally:
-            stop(player, publisher)
-            server.close()
+    results = {}
+    for _ in range(args.rounds):
+        for name in args.servers.split(","):
+            for variant, extra_env in (latency_variants(args) if name.startswith("openivs") else [("-", {})]):
+                r = latency_run(args, work, name, variant, extra_env, results) or r
+    if args.rounds > 1:
+        print(f"medians of {args.rounds} rounds:")
+        for (name, variant, config_name), rows in results.items():
+            med = lambda key: statistics.median(x[key] for x in rows if x[key] is not None) / 1000
+            runs = ", ".join(f"{x['median'] / 1000:.2f}" for x in rows)
+            print(f"{name:8} {variant:8} {config_name:6} median {med('median'):.2f} s (runs: "
+                  f"{runs}), p95 {med('p95'):.2f} s, start {med('startLatency'):.2f} s, "
+                  f"stalls {sum(x['stalls'] for x in rows)}, others {statistics.median(x['others'] for x in rows):.0f}%")
     if r:
         print(f"hls.js {r['hlsVersion']}; stock = {player_configs(argparse.Namespace(hls_config=None, players='stock'))[0][1]}, "
               f"watch = {WATCH_PAGE_HLS_CONFIG}; Chromium {chromium_version()}")
+
+
+def latency_run(args, work, name, variant, extra_env, results):
+    """One server, one publisher, each player configuration after the other; a row each."""
+    if name in ("openivs", "openivs-rec", "openivs-ts"):
+        server = OpenIvs(work, **extra_env)
+        ingest, url = server.channel("LOW", "TS" if name == "openivs-ts" else "FRAGMENTED_MP4", record=name == "openivs-rec")
+    else:
+        server = Nginx(work)
+        ingest, url = f"rtmp://127.0.0.1:{server.rtmp}/app/stream", f"http://127.0.0.1:{server.http}/hls/stream.m3u8"
+    publisher = player = None
+    r = None
+    try:
+        publisher = publish_barcode(work, ingest, args.gop, args.fps)
+        wait_for(url, 30)
+        for config_name, config in player_configs(args):
+            if config_name == "watch" and isinstance(server, OpenIvs):
+                channel_id = url[url.rindex(".", 0, -5) + 1:-5]
+                config = json.dumps({"page": f"http://127.0.0.1:{server.http}/watch/{channel_id}"})
+            player = subprocess.Popen(["node", os.path.join(HERE, "player.mjs"), url, str(args.warmup), str(args.measure), config],
+                                      stdout=subprocess.PIPE, text=True)
+            meter = CpuMeter(server=server.proc, publisher=publisher, browser=player)
+            time.sleep(args.warmup + 3)
+            meter.start()
+            time.sleep(args.measure - 3)
+            cpu = meter.stop()
+            out, _ = player.communicate(timeout=120)
+            player = None
+            if not out.strip():
+                print(f"{name:8} {variant:8} {config_name:6} the player failed (see its error above)", flush=True)
+                continue
+            r = json.loads(out.strip().splitlines()[-1])
+            fmt = lambda v: f"{v / 1000:.2f}" if v is not None else "-"
+            hl = f"{r['hlsLatency']:.2f}" if r["hlsLatency"] else "-"
+            tl = f"{r['hlsTargetLatency']:.2f}" if r["hlsTargetLatency"] else "-"
+            drift = f"{fmt(r['firstMinute'])}/{fmt(r['lastMinute'])}"
+            slope = f"{r['slope']:+.3f}" if r["slope"] is not None else "-"
+            print(f"{name:8} {variant:8} {config_name:6} {r['samples']:>6} {r['undecodable']:>4} {fmt(r['median']):>9} {fmt(r['p95']):>6} "
+                  f"{fmt(r['min']):>6} {fmt(r['max']):>6} {drift:>14} {slope:>11} {fmt(r['startLatency']):>7} {hl:>15} {tl:>7} "
+                  f"{r['stalls']:>6} {r['dropped']:>7} {cpu['server']:>8.1f} {cpu['publisher']:>5.0f} {cpu['browser']:>7.0f} "
+                  f"{cpu['others']:>6.0f} {machine_load():>5}", flush=True)
+            if r["errors"]:
+                print(f"  hls.js errors ({name}, {config_name}): {'; '.join(r['errors'][:5])}")
+            if r["median"] is not None:
+                results.setdefault((name, variant, config_name), []).append(dict(r, others=cpu["others"]))
+    finally:
+        stop(player, publisher)
+        server.close()
+    return r
 
 
 def chromium_version():
@@ -562,6 +602,10 @@ def main():
                         help="latency: hls.js configurations, stock (lowLatencyMode only) and/or watch (the watch page's catch-up)")
     parser.add_argument("--hls-config", help="latency: one custom hls.js config JSON instead of --players")
     parser.add_argument("--gop", type=int, default=1, help="latency: keyframe interval of the publisher, seconds")
+    parser.add_argument("--fps", type=int, default=30, help="latency: frame rate of the publisher (30 or 60)")
+    parser.add_argument("--rounds", type=int, default=1, help="latency: run everything this many times, alternating, and print medians")
+    parser.add_argument("--variant", action="append", metavar="NAME[:VAR=VALUE,...]",
+                        help="latency: an OpenIVS configuration to compare (environment variables); repeatable, run alternately")
     parser.add_argument("--server-env", action="append", default=[], metavar="NAME=VALUE",
                         help="latency: an environment variable for OpenIVS (e.g. OPENIVS_PART_TARGET=00:00:00.200); repeatable")
     parser.add_argument("--cli", help="run this published OpenIVS build (a directory with openivs.dll) instead of publishing one")

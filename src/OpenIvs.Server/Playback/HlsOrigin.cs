@@ -468,6 +468,10 @@ internal sealed class HlsOrigin
                 return;
             }
         }
+        else if (msn is null && _options.AlignPlaylistToParts)
+        {
+            snapshot = await FreshSnapshotAsync(rendition, snapshot, context.RequestAborted).ConfigureAwait(false);
+        }
 
         var delta = skip == "YES" || skip == "v2";
         var body = rendition.GetPlaylist(snapshot, delta);
@@ -616,6 +620,61 @@ internal sealed class HlsOrigin
         {
             Interlocked.Decrement(ref _blocked);
         }
+    }
+
+    /// <summary>
+    /// A LOW latency playlist whose newest part is not fresh waits for the next part (at most a part and a half):
+    /// players take the end of the playlist they receive as the live edge at that instant (hls.js computes its start
+    /// position from it), so a playlist answered a third of a part after its newest part starts them that much further
+    /// behind, for good unless they catch up. A stream that has not published a part for longer (stalled) is answered
+    /// at once; so is a request over <see cref="PlaybackOptions.MaxBlockedRequests"/>.
+    /// </summary>
+    private async Task<HlsStreamSnapshot> FreshSnapshotAsync(HlsRendition rendition, HlsStreamSnapshot snapshot, CancellationToken aborted)
+    {
+        if (snapshot.IsEnded || snapshot.Playlist.PartTarget is not { } partTarget || rendition.NewestPartAge is not { } age)
+        {
+            return snapshot;
+        }
+
+        var part = TimeSpan.FromSeconds(partTarget);
+        var limit = part * 1.5 - age;
+        if (age <= part / 8 || limit <= TimeSpan.Zero)
+        {
+            return snapshot;
+        }
+
+        if (Interlocked.Increment(ref _blocked) <= _options.MaxBlockedRequests)
+        {
+            try
+            {
+                var signal = rendition.NextPart;
+                var newest = rendition.Snapshot ?? snapshot;
+                if (newest.NextPartSequence != snapshot.NextPartSequence)
+                {
+                    return newest; // published meanwhile
+                }
+
+                await signal.WaitAsync(limit, _time, aborted).ConfigureAwait(false);
+            }
+            catch (TimeoutException)
+            {
+                // no part within the limit: the current playlist it is
+            }
+            catch (OperationCanceledException) when (aborted.IsCancellationRequested)
+            {
+                // the client went away; its answer is written to nobody
+            }
+            finally
+            {
+                Interlocked.Decrement(ref _blocked);
+            }
+        }
+        else
+        {
+            Interlocked.Decrement(ref _blocked);
+        }
+
+        return rendition.Snapshot ?? snapshot;
     }
 
     /// <summary>Number of requests waiting for a part right now.</summary>

@@ -136,6 +136,7 @@ internal sealed class HlsPackager : BackgroundService, ILiveStreamListener
             PartTarget = lowLatency ? _options.PartTarget : null,
             PartTargetHeadroom = TimeSpan.FromMilliseconds(Math.Min(20, _options.PartTarget.TotalMilliseconds / 10)),
             WindowSegments = Math.Max(3, (int)Math.Ceiling(_options.Window / segmentTarget)),
+            PartHoldBackParts = _options.PartHoldBackParts,
             DeltaUpdates = lowLatency, // a NORMAL window is too short for skipping to pay off
             SpliceInfoStream = !string.IsNullOrEmpty(channel.AdConfigurationArn), // SCTE-35 in TS for InsertAdBreak
             BufferPool = _partPool,

@@ -35,6 +35,7 @@ internal sealed partial class HlsRendition : IDisposable
     private const int MaxUnalignedKeyframes = 10; // a rung whose keyframes match no source segment start this long starts anyway
     private int _unalignedKeyframes;
     private long _sourceDelay; // a rung's decode time minus the source's at the same frame (ms)
+    private long _lastPartAt; // TimeProvider timestamp of the newest part's publication
 
     public HlsRendition(LiveStream stream, LiveStreamReader reader, LiveSegmenterOptions segmenterOptions, TimeProvider time, ILogger logger, LiveRendition? rendition = null, HlsRendition? source = null)
     {
@@ -75,6 +76,9 @@ internal sealed partial class HlsRendition : IDisposable
 
     /// <summary>Whether a Concurrent Viewers breach has been reported and the channel is still at its limit.</summary>
     public bool OverViewerLimit { get; set; }
+
+    /// <summary>How long ago the newest part was published; null before the first.</summary>
+    public TimeSpan? NewestPartAge => Volatile.Read(ref _lastPartAt) is var at && at != 0 ? _time.GetElapsedTime(at) : null;
 
     /// <summary>A task that completes when the next part is published (take it before checking the snapshot).</summary>
     public Task NextPart => Volatile.Read(ref _nextPart).Task;
@@ -349,6 +353,7 @@ internal sealed partial class HlsRendition : IDisposable
 
     private void OnPartCompleted(HlsPartCompleted completed)
     {
+        Volatile.Write(ref _lastPartAt, _time.GetTimestamp());
         WakeWaiters();
         if (completed.SegmentCompleted)
         {

@@ -15,6 +15,20 @@ public sealed class PlaybackOptions
     /// </summary>
     public TimeSpan PartTarget { get; set; } = TimeSpan.FromSeconds(0.36);
 
+    /// <summary>
+    /// PART-HOLD-BACK in part targets (2-10): how far behind the live edge LL-HLS players hold. RFC 8216bis requires at
+    /// least 2 and recommends 3; players such as hls.js start there and, without a catch-up configuration, stay there,
+    /// so the default is the minimum: 0.72 s, where three parts put a stock hls.js above a second (docs/benchmarks.md).
+    /// </summary>
+    public double PartHoldBackParts { get; set; } = 2;
+
+    /// <summary>
+    /// A LOW latency media playlist request without <c>_HLS_msn</c> (a player's first) is answered when the next part is
+    /// published, unless the newest part is fresh (an eighth of PART-TARGET): players take the playlist's end as the
+    /// live edge at the time they receive it, and start that much further behind otherwise (up to a part).
+    /// </summary>
+    public bool AlignPlaylistToParts { get; set; } = true;
+
     /// <summary>Segment target of LOW latency channels (IVS: 2 s segments, with a 2 s keyframe interval).</summary>
     public TimeSpan LowLatencySegmentTarget { get; set; } = TimeSpan.FromSeconds(2);
 
@@ -48,6 +62,11 @@ public sealed class PlaybackOptions
         if (PartTarget < TimeSpan.FromSeconds(0.1) || PartTarget > TimeSpan.FromSeconds(1))
         {
             yield return "Playback.PartTarget must be between 0.1 s and 1 s.";
+        }
+
+        if (PartHoldBackParts is < 2 or > 10 || double.IsNaN(PartHoldBackParts))
+        {
+            yield return "Playback.PartHoldBackParts must be between 2 and 10 (RFC 8216bis: PART-HOLD-BACK at least twice PART-TARGET).";
         }
 
         if (LowLatencySegmentTarget < PartTarget || LowLatencySegmentTarget > TimeSpan.FromSeconds(10))
