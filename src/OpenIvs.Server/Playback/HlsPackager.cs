@@ -141,7 +141,7 @@ internal sealed class HlsPackager : BackgroundService, ILiveStreamListener
             BufferPool = _partPool,
             // players ask for the newest seconds; older segments wait on disk (the page cache) for the few that lag
             SpillDirectory = _options.MemoryWindow < _options.Window ? _spillDirectory : null,
-            MemorySegments = Math.Max(1, (int)Math.Ceiling(_options.MemoryWindow / segmentTarget)),
+            MemorySegments = (int)Math.Ceiling(_options.MemoryWindow / segmentTarget),
         };
     }
 
