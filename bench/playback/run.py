@@ -173,12 +173,14 @@ def publish_barcode(work, url, gop=1):
 
 
 def make_clip(work):
-    clip = os.path.join(work, "clip.flv")
+    # kept between runs (same arguments, same bytes): encoding it takes minutes on a busy machine
+    clip = os.path.join(tempfile.gettempdir(), "openivs-bench-clip-720p30-2500k-g60.flv")
     if not os.path.exists(clip):
         subprocess.run(["ffmpeg", "-hide_banner", "-loglevel", "error", "-y", "-f", "lavfi", "-i", "testsrc2=size=1280x720:rate=30",
                         "-f", "lavfi", "-i", "sine=frequency=1000:sample_rate=48000", "-c:v", "libx264", "-preset", "veryfast",
                         "-b:v", "2500k", "-maxrate", "2500k", "-bufsize", "2500k", "-g", "60", "-keyint_min", "60",
-                        "-sc_threshold", "0", "-c:a", "aac", "-b:a", "128k", "-t", "30", "-f", "flv", clip], check=True)
+                        "-sc_threshold", "0", "-c:a", "aac", "-b:a", "128k", "-t", "30", "-f", "flv", clip + ".part"], check=True)
+        os.replace(clip + ".part", clip)
     return clip
 
 

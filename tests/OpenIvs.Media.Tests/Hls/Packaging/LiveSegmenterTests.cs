@@ -85,6 +85,45 @@ public class LiveSegmenterTests
     }
 
     [Fact]
+    public void ASegmentInMemoryIsAViewOverItsPartsBuffersNotACopy()
+    {
+        var pool = new TrackingArrayPool();
+        var segmenter = new LiveSegmenter(Options(pool: pool), SyntheticStream.VideoInfo, SyntheticStream.AudioInfo);
+        Write(segmenter, Frames(40)); // segment 0 complete, in memory (no spill directory)
+        var snapshot = segmenter.Snapshot;
+        var segment = snapshot.Segments.ToArray().First(s => s.IsComplete);
+        Assert.True(segment.PartCount > 1);
+        var outstanding = pool.Outstanding;
+
+        Assert.True(snapshot.TryAcquireSegment(0, out var whole));
+        using (whole)
+        {
+            Assert.Equal(outstanding, pool.Outstanding); // a lease rents nothing
+            var i = 0;
+            foreach (var memory in whole.Data)
+            {
+                // each piece of the segment's sequence is the very memory of the part's lease
+                Assert.True(snapshot.TryAcquirePart(segment.GetPart(i).Sequence, out var part));
+                using (part)
+                {
+                    Assert.True(memory.Span.Overlaps(part.Data.First.Span, out var offset));
+                    Assert.Equal(0, offset);
+                    Assert.Equal(memory.Length, part.Data.First.Length);
+                }
+
+                i++;
+            }
+
+            Assert.Equal(segment.PartCount, i);
+            Assert.Equal(segment.Length, whole.Data.Length);
+        }
+
+        segmenter.Dispose();
+        Assert.Equal(0, pool.Outstanding);
+        Assert.Empty(pool.Errors);
+    }
+
+    [Fact]
     public void AnEvictedSegmentStaysIntactWhileLeased()
     {
         var pool = new TrackingArrayPool();
