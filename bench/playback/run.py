@@ -3,6 +3,7 @@
 
 usage: bench/playback/run.sh latency  [--servers openivs,nginx] [--players stock,watch] [--gop 1] [--warmup 20] [--measure 45]
        bench/playback/run.sh memory   [--servers openivs,openivs-ingest,nginx] [--streams 10,50,100] [--settle 75]   (or --memory)
+       bench/playback/run.sh memory --churn [--publishers 20] [--session 20] [--churn-minutes 5] [--settle 120]
        bench/playback/run.sh fanout   [--viewers 100,500,1000] [--ramp 10] [--warmup 10] [--measure 20] [--workers 2]
        bench/playback/run.sh segments [--concurrency 10,50] [--duration 6] [--repeat 3] [--servers openivs,nginx]
 
@@ -25,6 +26,10 @@ memory    resident memory per live stream: for each of --streams N, a fresh serv
           idle, live (after --warmup, default 40 s, so the playback window is full) and --settle seconds after the
           streams ended (memory coming back). openivs: LOW latency fMP4 channels (LL-HLS packaging); openivs-ingest:
           playback off (ingest only); nginx: nginx-rtmp with HLS to disk (its segments live in the page cache).
+          --churn: instead, memory coming back after many short sessions: --publishers real-time publishers (one ffmpeg
+          each, starts staggered over a session) that each publish for --session seconds and reconnect at once, for
+          --churn-minutes; RSS idle, at the peak (1 s samples) and --settle seconds (default 120) after the last stream
+          ended, plus the GC's view at the end (/metrics: heap, committed, fragmentation). OpenIVS servers only.
 Every table ends with "others": the CPU (% of one core) that the rest of the shared machine used during the
 measurement (out of 100 x cores); when it is high the figures are starved, not slow.
 fanout    N simulated LL-HLS viewers (viewers.mjs: blocking reloads + every part) of one 2.5 Mbps 720p30 stream
@@ -169,12 +174,14 @@ def publish_barcode(work, url, gop=1, fps=30):
 
 
 def make_clip(work):
-    clip = os.path.join(work, "clip.flv")
+    # kept between runs (same arguments, same bytes): encoding it takes minutes on a busy machine
+    clip = os.path.join(tempfile.gettempdir(), "openivs-bench-clip-720p30-2500k-g60.flv")
     if not os.path.exists(clip):
         subprocess.run(["ffmpeg", "-hide_banner", "-loglevel", "error", "-y", "-f", "lavfi", "-i", "testsrc2=size=1280x720:rate=30",
                         "-f", "lavfi", "-i", "sine=frequency=1000:sample_rate=48000", "-c:v", "libx264", "-preset", "veryfast",
                         "-b:v", "2500k", "-maxrate", "2500k", "-bufsize", "2500k", "-g", "60", "-keyint_min", "60",
-                        "-sc_threshold", "0", "-c:a", "aac", "-b:a", "128k", "-t", "30", "-f", "flv", clip], check=True)
+                        "-sc_threshold", "0", "-c:a", "aac", "-b:a", "128k", "-t", "30", "-f", "flv", clip + ".part"], check=True)
+        os.replace(clip + ".part", clip)
     return clip
 
 
@@ -443,20 +450,87 @@ def publish_tee(clip, urls, per_process=25):
     return procs
 
 
+def gc_view(server):
+    """The .NET GC's own figures from the server's /metrics (runtime instrumentation), in MB: heap (after the last
+    collection), committed, fragmentation."""
+    try:
+        text = http_get(f"http://127.0.0.1:{server.http}/metrics", timeout=30).decode()
+    except Exception:
+        return None
+    def total(prefix):
+        values = [float(line.rsplit(" ", 1)[1]) for line in text.splitlines()
+                  if line.startswith(prefix) and not line.startswith("#")]
+        return sum(values) / 1024 / 1024 if values else float("nan")
+    return {"heap": total("dotnet_gc_last_collection_heap_size_bytes"),
+            "committed": total("dotnet_gc_last_collection_memory_committed_size_bytes"),
+            "fragmentation": total("dotnet_gc_last_collection_heap_fragmentation_size_bytes")}
+
+
+def churn(args, work):
+    """Memory coming back after many short sessions: publishers that reconnect every --session seconds."""
+    clip = make_clip(work)
+    print(f"churn: {args.publishers} publishers of a 2.5 Mbps stream, each reconnecting every {args.session}s for "
+          f"{args.churn_minutes} min; RSS of the server's process tree; 'after' = {args.settle}s after the last stream "
+          f"ended; {os.cpu_count()} cores, load {machine_load()}")
+    print(f"{'server':16} {'sessions':>8} {'idle MB':>8} {'peak MB':>8} {'after MB':>8} {'after-idle':>10} "
+          f"{'GC heap':>8} {'GC commit':>9} {'GC frag':>7}")
+    for name in args.servers.split(","):
+        if not name.startswith("openivs"):
+            continue
+        extra = {"OPENIVS_Playback__Enabled": "false"} if name == "openivs-ingest" else {}
+        extra.update(kv.split("=", 1) for kv in args.server_env)
+        server = OpenIvs(work, OPENIVS_Quotas__ConcurrentStreams=str(args.publishers + 10),
+                         OPENIVS_Monitoring__MetricsOnHttp="true", **extra)
+        urls = [server.channel("LOW", "FRAGMENTED_MP4", name=f"c{i}")[0] for i in range(args.publishers)]
+        running = [None] * args.publishers
+        try:
+            time.sleep(3)
+            idle = rss_kb(tree(server.proc.pid))
+            start = time.monotonic()
+            end = start + args.churn_minutes * 60
+            next_start = [start + i * args.session / args.publishers for i in range(args.publishers)]  # staggered
+            sessions, peak = 0, idle
+            while time.monotonic() < end or any(p and p.poll() is None for p in running):
+                now = time.monotonic()
+                for i, p in enumerate(running):
+                    if (p is None or p.poll() is not None) and now >= next_start[i] and now < end:
+                        running[i] = subprocess.Popen(
+                            ["ffmpeg", "-hide_banner", "-loglevel", "error", "-re", "-stream_loop", "-1", "-i", clip,
+                             "-c", "copy", "-t", str(args.session), "-f", "flv", urls[i]],
+                            stdin=DEVNULL, stdout=DEVNULL, stderr=DEVNULL)
+                        sessions += 1
+                peak = max(peak, rss_kb(tree(server.proc.pid)))
+                time.sleep(1)
+            time.sleep(args.settle)
+            after = rss_kb(tree(server.proc.pid))
+            gc = gc_view(server) or {"heap": float("nan"), "committed": float("nan"), "fragmentation": float("nan")}
+            print(f"{name:16} {sessions:>8} {idle / 1024:>8.1f} {peak / 1024:>8.1f} {after / 1024:>8.1f} "
+                  f"{(after - idle) / 1024:>10.1f} {gc['heap']:>8.1f} {gc['committed']:>9.1f} {gc['fragmentation']:>7.1f}",
+                  flush=True)
+        finally:
+            stop(*[p for p in running if p])
+            server.close()
+
+
 def memory(args, work):
     """Resident memory per live stream: N publishers at once, RSS of the server's process tree before, while live and
     after they ended (when memory should have come back)."""
+    if args.churn:
+        return churn(args, work)
     clip = make_clip(work)
     counts = [int(v) for v in args.streams.split(",")]
     print(f"resident memory per stream: N 2.5 Mbps + 128 kb/s 720p30 streams (2 s GOP, -c copy, {args.warmup}s live before "
           f"measuring), RSS of the server's process tree; 'after' = {args.settle}s after the last stream ended; "
           f"{os.cpu_count()} cores, load {machine_load()}")
-    print(f"{'server':16} {'streams':>7} {'idle MB':>8} {'live MB':>8} {'MB/stream':>9} {'after MB':>8} {'CPU% srv':>8} {'others':>6}")
+    print(f"{'server':16} {'streams':>7} {'idle MB':>8} {'live MB':>8} {'MB/stream':>9} {'after MB':>8} {'CPU% srv':>8} {'others':>6} "
+          f"{'GC heap':>8} {'GC commit':>9}")
     for name in args.servers.split(","):
         for n in counts:
             if name.startswith("openivs"):
                 extra = {"OPENIVS_Playback__Enabled": "false"} if name == "openivs-ingest" else {}
-                server = OpenIvs(work, OPENIVS_Quotas__ConcurrentStreams=str(max(counts) + 10), **extra)
+                extra.update(kv.split("=", 1) for kv in args.server_env)
+                server = OpenIvs(work, OPENIVS_Quotas__ConcurrentStreams=str(max(counts) + 10),
+                                 OPENIVS_Monitoring__MetricsOnHttp="true", **extra)
                 urls = [server.channel("LOW", "FRAGMENTED_MP4", name=f"m{i}")[0] for i in range(n)]
             else:
                 server = Nginx(work)
@@ -475,6 +549,7 @@ def memory(args, work):
                     time.sleep(1)
                 cpu = meter.stop()
                 live = statistics.median(samples)
+                gc = gc_view(server) if name.startswith("openivs") else None  # the GC's view while live (last collection)
                 if any(p.poll() is not None for p in publishers):
                     print(f"  ({name}: a publisher stopped early)")
                 stop(*publishers)
@@ -482,7 +557,8 @@ def memory(args, work):
                 time.sleep(args.settle)
                 after = rss_kb(tree(server.proc.pid))
                 print(f"{name:16} {n:>7} {idle / 1024:>8.1f} {live / 1024:>8.1f} {(live - idle) / 1024 / n:>9.2f} "
-                      f"{after / 1024:>8.1f} {cpu['server']:>8.0f} {cpu['others']:>6.0f}", flush=True)
+                      f"{after / 1024:>8.1f} {cpu['server']:>8.0f} {cpu['others']:>6.0f} "
+                      f"{gc['heap'] if gc else float('nan'):>8.1f} {gc['committed'] if gc else float('nan'):>9.1f}", flush=True)
             finally:
                 stop(*publishers)
                 server.close()
@@ -588,7 +664,11 @@ def main():
     parser.add_argument("bench", nargs="?", choices=["latency", "fanout", "segments", "memory"])
     parser.add_argument("--memory", action="store_true", help="the memory benchmark (same as `memory`)")
     parser.add_argument("--streams", default="10,50,100", help="memory: live streams at once, one run each")
-    parser.add_argument("--settle", type=int, default=75, help="memory: seconds after the streams ended before 'after'")
+    parser.add_argument("--settle", type=int, help="memory: seconds after the streams ended before 'after' (75; --churn: 120)")
+    parser.add_argument("--churn", action="store_true", help="memory: publishers reconnecting, memory after they all ended")
+    parser.add_argument("--publishers", type=int, default=20, help="memory --churn: publishers at once")
+    parser.add_argument("--session", type=int, default=20, help="memory --churn: seconds each session lasts before reconnecting")
+    parser.add_argument("--churn-minutes", type=float, default=5, help="memory --churn: how long publishers keep reconnecting")
     parser.add_argument("--servers", default="openivs,nginx")
     parser.add_argument("--warmup", type=int)
     parser.add_argument("--measure", type=int)
@@ -607,7 +687,7 @@ def main():
     parser.add_argument("--variant", action="append", metavar="NAME[:VAR=VALUE,...]",
                         help="latency: an OpenIVS configuration to compare (environment variables); repeatable, run alternately")
     parser.add_argument("--server-env", action="append", default=[], metavar="NAME=VALUE",
-                        help="latency: an environment variable for OpenIVS (e.g. OPENIVS_PART_TARGET=00:00:00.200); repeatable")
+                        help="latency, memory: an environment variable for OpenIVS (e.g. OPENIVS_PART_TARGET=00:00:00.200); repeatable")
     parser.add_argument("--cli", help="run this published OpenIVS build (a directory with openivs.dll) instead of publishing one")
     parser.add_argument("--keep", action="store_true", help="keep the work directory (logs) and print its path")
     args = parser.parse_args()
@@ -619,6 +699,7 @@ def main():
         args.warmup, args.measure = args.warmup or 20, args.measure or 45
     elif args.bench == "memory":
         args.warmup, args.measure = args.warmup or 40, args.measure or 5
+        args.settle = args.settle if args.settle is not None else (120 if args.churn else 75)
     else:
         args.warmup, args.measure = args.warmup or 10, args.measure or 20
     if args.cli:

@@ -21,7 +21,6 @@ internal sealed class HlsPackager : BackgroundService, ILiveStreamListener
     // Viewer counts and ended streams are swept every 5 s of clock time (not every N pump ticks: on a busy machine a
     // 10 ms delay takes longer, and counts would lag).
     private static readonly TimeSpan SweepInterval = TimeSpan.FromSeconds(5);
-    private const long ReleasedBytesWorthACollection = 16 * 1024 * 1024;
     private readonly IStreamHub _hub;
     private readonly PlaybackOptions _options;
     private readonly PlaybackAuthorizer _authorizer;
@@ -32,8 +31,8 @@ internal sealed class HlsPackager : BackgroundService, ILiveStreamListener
     // every eviction garbage: a pool of its own recycles them, and gives back what sat idle for a sweep interval
     // (memory comes back when streams end).
     private readonly PartBufferPool _partPool = new(maxArrayLength: 4 * 1024 * 1024);
+    private readonly PartPoolTrimming _trimming;
     private readonly string _spillDirectory;
-    private long _releasedSinceCollection; // pump thread only
     private readonly ConcurrentDictionary<string, HlsRendition> _liveByChannelId = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, HlsRendition> _byStreamId = new(StringComparer.Ordinal);
     private readonly SemaphoreSlim _streamBegan = new(0);
@@ -47,6 +46,7 @@ internal sealed class HlsPackager : BackgroundService, ILiveStreamListener
         _time = time;
         _logger = logger;
         _spillDirectory = spillDirectory;
+        _trimming = new PartPoolTrimming(_partPool, PartPoolTrimming.Collect);
         PrepareSpillDirectory(_spillDirectory);
         hub.AddListener(this);
     }
@@ -142,7 +142,7 @@ internal sealed class HlsPackager : BackgroundService, ILiveStreamListener
             BufferPool = _partPool,
             // players ask for the newest seconds; older segments wait on disk (the page cache) for the few that lag
             SpillDirectory = _options.MemoryWindow < _options.Window ? _spillDirectory : null,
-            MemorySegments = Math.Max(1, (int)Math.Ceiling(_options.MemoryWindow / segmentTarget)),
+            MemorySegments = (int)Math.Ceiling(_options.MemoryWindow / segmentTarget),
         };
     }
 
@@ -158,7 +158,7 @@ internal sealed class HlsPackager : BackgroundService, ILiveStreamListener
             {
                 if (_byStreamId.IsEmpty)
                 {
-                    TrimPartPool(everything: true);
+                    _trimming.Trim(nothingLive: true);
                     await _streamBegan.WaitAsync(stoppingToken).ConfigureAwait(false); // no timer while nothing is live
                 }
 
@@ -206,38 +206,6 @@ internal sealed class HlsPackager : BackgroundService, ILiveStreamListener
         }
 
         _authorizer.Sweep();
-        TrimPartPool(everything: false);
-    }
-
-    /// <summary>
-    /// Gives the part buffers that sat idle since the last sweep back to the garbage collector (all of them when
-    /// nothing is live), and collects when that was a lot: an idle process allocates nothing, so no collection
-    /// would come to return the memory to the system.
-    /// </summary>
-    private void TrimPartPool(bool everything)
-    {
-        _releasedSinceCollection += _partPool.Trim();
-        if (everything)
-        {
-            _releasedSinceCollection += _partPool.Trim();
-        }
-
-        if (_releasedSinceCollection == 0 || (!everything && _releasedSinceCollection < ReleasedBytesWorthACollection))
-        {
-            return;
-        }
-
-        _releasedSinceCollection = 0;
-
-        if (everything)
-        {
-            // Nothing is live, so a pause costs no one: compact (the large-object heap too, where the part buffers
-            // were) and decommit the freed memory, which a plain collection keeps committed for later allocations.
-            GC.Collect(GC.MaxGeneration, GCCollectionMode.Aggressive, blocking: true, compacting: true);
-        }
-        else
-        {
-            GC.Collect(GC.MaxGeneration, GCCollectionMode.Optimized, blocking: false);
-        }
+        _trimming.Trim(nothingLive: false);
     }
 }

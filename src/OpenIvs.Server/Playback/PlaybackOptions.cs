@@ -39,11 +39,12 @@ public sealed class PlaybackOptions
     public TimeSpan Window { get; set; } = TimeSpan.FromSeconds(24);
 
     /// <summary>
-    /// How much of the window stays in memory (complete segments, at least one, besides the one being written); older
-    /// segments are kept in files under the data directory's <c>hls/</c> until they leave the window. At or above
+    /// How much of the window stays in memory as complete segments, besides the one being written (whose parts are
+    /// what players at the live edge ask for); older segments are kept in files under the data directory's <c>hls/</c>
+    /// until they leave the window. 0 (default): each segment goes to its file as soon as it is complete. At or above
     /// <see cref="Window"/>: everything in memory.
     /// </summary>
-    public TimeSpan MemoryWindow { get; set; } = TimeSpan.FromSeconds(2);
+    public TimeSpan MemoryWindow { get; set; } = TimeSpan.Zero;
 
     /// <summary>Playlist requests that may wait at the same time (blocking reloads and preload-hinted parts).</summary>
     public int MaxBlockedRequests { get; set; } = 20_000;

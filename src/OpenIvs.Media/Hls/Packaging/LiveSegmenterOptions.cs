@@ -146,13 +146,16 @@ public sealed class LiveSegmenterOptions
     /// </summary>
     public string? SpillDirectory { get; set; }
 
-    /// <summary>Complete segments kept in memory when <see cref="SpillDirectory"/> is set (1-10000, default 2), besides the open one.</summary>
+    /// <summary>
+    /// Complete segments kept in memory when <see cref="SpillDirectory"/> is set (0-10000, default 2), besides the open
+    /// one. 0: each segment goes to its file as soon as it is complete (its parts stay in memory while being written).
+    /// </summary>
     public int MemorySegments
     {
         get => _memorySegments;
         set
         {
-            ArgumentOutOfRangeException.ThrowIfLessThan(value, 1);
+            ArgumentOutOfRangeException.ThrowIfNegative(value);
             ArgumentOutOfRangeException.ThrowIfGreaterThan(value, 10_000);
             _memorySegments = value;
         }

@@ -85,6 +85,45 @@ public class LiveSegmenterTests
     }
 
     [Fact]
+    public void ASegmentInMemoryIsAViewOverItsPartsBuffersNotACopy()
+    {
+        var pool = new TrackingArrayPool();
+        var segmenter = new LiveSegmenter(Options(pool: pool), SyntheticStream.VideoInfo, SyntheticStream.AudioInfo);
+        Write(segmenter, Frames(40)); // segment 0 complete, in memory (no spill directory)
+        var snapshot = segmenter.Snapshot;
+        var segment = snapshot.Segments.ToArray().First(s => s.IsComplete);
+        Assert.True(segment.PartCount > 1);
+        var outstanding = pool.Outstanding;
+
+        Assert.True(snapshot.TryAcquireSegment(0, out var whole));
+        using (whole)
+        {
+            Assert.Equal(outstanding, pool.Outstanding); // a lease rents nothing
+            var i = 0;
+            foreach (var memory in whole.Data)
+            {
+                // each piece of the segment's sequence is the very memory of the part's lease
+                Assert.True(snapshot.TryAcquirePart(segment.GetPart(i).Sequence, out var part));
+                using (part)
+                {
+                    Assert.True(memory.Span.Overlaps(part.Data.First.Span, out var offset));
+                    Assert.Equal(0, offset);
+                    Assert.Equal(memory.Length, part.Data.First.Length);
+                }
+
+                i++;
+            }
+
+            Assert.Equal(segment.PartCount, i);
+            Assert.Equal(segment.Length, whole.Data.Length);
+        }
+
+        segmenter.Dispose();
+        Assert.Equal(0, pool.Outstanding);
+        Assert.Empty(pool.Errors);
+    }
+
+    [Fact]
     public void AnEvictedSegmentStaysIntactWhileLeased()
     {
         var pool = new TrackingArrayPool();
@@ -187,6 +226,73 @@ public class LiveSegmenterTests
         }
     }
 
+    [Fact]
+    public void WithNoSegmentInMemoryEveryCompleteSegmentIsReadFromItsFile()
+    {
+        var directory = Directory.CreateTempSubdirectory("openivs-spill-").FullName;
+        try
+        {
+            var pool = new TrackingArrayPool();
+            var options = Options(pool: pool);
+            options.SpillDirectory = directory;
+            options.MemorySegments = 0;
+            var segmenter = new LiveSegmenter(options, SyntheticStream.VideoInfo, SyntheticStream.AudioInfo);
+            var partBytes = new Dictionary<long, byte[]>();
+            var recorded = new Dictionary<long, byte[]>();
+            segmenter.PartCompleted += e =>
+            {
+                Assert.True(e.Snapshot.TryAcquirePart(e.PartSequence, out var part));
+                using (part)
+                {
+                    partBytes[e.PartSequence] = part.Data.ToArray();
+                }
+
+                if (e.SegmentCompleted)
+                {
+                    // what the recording tap does at this moment: the newest segment, from memory or its new file
+                    Assert.True(e.Snapshot.TryAcquireSegment(e.MediaSequence, out var segment));
+                    using (segment)
+                    {
+                        recorded[e.MediaSequence] = segment.Data.ToArray();
+                    }
+                }
+            };
+            Write(segmenter, Frames(100)); // segments 0, 1, 2 complete, 3 open
+
+            var snapshot = segmenter.Snapshot;
+            var complete = snapshot.Segments.ToArray().Where(s => s.IsComplete).ToArray();
+            Assert.Equal(3, complete.Length);
+            Assert.True(SpinWait.SpinUntil(() => complete.All(s => s.IsSpilled), TimeSpan.FromSeconds(30)));
+            Assert.Equal(3, Directory.GetFiles(directory).Length);
+            foreach (var segment in complete)
+            {
+                var fromFile = Bytes(snapshot, segment.MediaSequence);
+                Assert.Equal(recorded[segment.MediaSequence], fromFile);
+                Assert.Equal(segment.Length, fromFile.Length);
+                for (var i = 0; i < segment.PartCount; i++)
+                {
+                    var sequence = segment.GetPart(i).Sequence;
+                    Assert.True(snapshot.TryAcquirePart(sequence, out var part));
+                    using (part)
+                    {
+                        Assert.Equal(partBytes[sequence], part.Data.ToArray());
+                    }
+                }
+            }
+
+            // only the open segment's parts hold pooled buffers
+            var open = snapshot.Segments.ToArray().Single(s => !s.IsComplete);
+            Assert.True(SpinWait.SpinUntil(() => pool.Outstanding <= open.PartCount + 2, TimeSpan.FromSeconds(30)), $"{pool.Outstanding} buffers out for {open.PartCount} open parts");
+            segmenter.Dispose();
+            Assert.True(SpinWait.SpinUntil(() => Directory.GetFiles(directory).Length == 0 && pool.Outstanding == 0, TimeSpan.FromSeconds(30)));
+            Assert.Empty(pool.Errors);
+        }
+        finally
+        {
+            Directory.Delete(directory, recursive: true);
+        }
+    }
+
     private static byte[] Bytes(HlsStreamSnapshot snapshot, long mediaSequence)
     {
         Assert.True(snapshot.TryAcquireSegment(mediaSequence, out var lease));
@@ -268,7 +374,7 @@ public class LiveSegmenterTests
         Assert.Throws<ArgumentOutOfRangeException>(() => options.PartTarget = TimeSpan.FromMilliseconds(10));
         Assert.Throws<ArgumentOutOfRangeException>(() => options.WindowSegments = 2);
         Assert.Throws<ArgumentOutOfRangeException>(() => options.PartHoldBackParts = 1.5);
-        Assert.Throws<ArgumentOutOfRangeException>(() => options.MemorySegments = 0);
+        Assert.Throws<ArgumentOutOfRangeException>(() => options.MemorySegments = -1);
         Assert.Throws<ArgumentException>(() => options.MetadataOwner = string.Empty);
         options.PartTarget = null;
         Assert.Null(options.PartTarget);
