@@ -40,7 +40,7 @@ OPENIVS_TEST_POSTGRES=1 dotnet test "$root/tests/OpenIvs.Server.Tests/OpenIvs.Se
 
 if [ -f "$root/tests/js/package.json" ]; then
   echo "== JavaScript tests on PostgreSQL (node --test)"
-  (cd "$root/tests/js" && node lib/with-postgres.js \
+  (cd "$root/tests/js" && OPENIVS_TEST_LAYOUT='{"nodes":3,"api":[0,1,2],"ingest":1,"playback":2}' node lib/with-postgres.js \
      node --test --test-concurrency=1 --test-reporter=spec --test-reporter-destination=stdout \
      --test-reporter=tap --test-reporter-destination="$results/js.postgres.tap" test/) || status=1
 fi

@@ -53,18 +53,21 @@ export function freePort() {
  *
  * On PostgreSQL (OPENIVS_TEST_POSTGRES) the defaults are: files that only call the API (`startServer({ apiOnly: true })`)
  * get 3 nodes with the API spread over all of them; the others one node. OPENIVS_TEST_API_LAYOUT and
- * OPENIVS_TEST_LAYOUT (JSON, e.g. `{"nodes":3,"api":[0,1,2],"ingest":0,"playback":1}`) replace those defaults,
- * for when relayed playback lets streams and playback run on different nodes.
+ * OPENIVS_TEST_LAYOUT (JSON, e.g. `{"nodes":3,"api":[0,1,2],"ingest":1,"playback":2}`) replace those defaults;
+ * scripts/test.sh spreads every file over three nodes that way (relayed playback, actions passed to the holder).
+ *
+ * `localRecordings`: the file reads recordings back from the embedded S3 folder, which is per node (a cluster uses
+ * a shared S3 service): its API calls and playback go to the ingest node, the other nodes still run.
  */
-export function layoutFor({ apiOnly = false } = {}) {
+export function layoutFor({ apiOnly = false, localRecordings = false } = {}) {
   if (!usePostgres()) return { nodes: 1, api: [0], ingest: 0, playback: 0 };
   const configured = process.env[apiOnly ? 'OPENIVS_TEST_API_LAYOUT' : 'OPENIVS_TEST_LAYOUT'];
-  const layout = configured ? JSON.parse(configured) : (apiOnly ? { nodes: 3, api: [0, 1, 2] } : { nodes: 1 });
-  return { api: [0], ingest: 0, playback: 0, ...layout };
+  const layout = { api: [0], ingest: 0, playback: 0, ...(configured ? JSON.parse(configured) : (apiOnly ? { nodes: 3, api: [0, 1, 2] } : { nodes: 1 })) };
+  return localRecordings ? { ...layout, api: [layout.ingest], playback: layout.ingest } : layout;
 }
 
 /**
- * @param {{faultInjection?: boolean, transcoding?: boolean, apiOnly?: boolean, args?: string[], env?: Record<string, string>, httpPort?: number}} [options]
+ * @param {{faultInjection?: boolean, transcoding?: boolean, apiOnly?: boolean, localRecordings?: boolean, args?: string[], env?: Record<string, string>, httpPort?: number}} [options]
  *   httpPort: the first node's HTTP port, when something must know it before the server starts (a proxy in front)
  * @returns {Promise<OpenIvsTestServer>}
  */

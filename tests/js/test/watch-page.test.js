@@ -24,7 +24,7 @@ describe('watch page in Chromium', () => {
   const publishers = [];
 
   before(async () => {
-    server = await startServer();
+    server = await startServer({ localRecordings: true }); // recordings read back from the embedded S3 folder
     ivs = server.client();
     browser = await launchChromium();
   });
