@@ -23,7 +23,7 @@ namespace OpenIvs.Server.Playback;
 /// Private channels put the session in the path (<c>.../{streamId}/{session}/...</c>) so that every request,
 /// media included, is checked against it (revocation, strict origin).
 /// </summary>
-internal sealed class HlsOrigin
+internal sealed partial class HlsOrigin
 {
     public const string PathPrefix = "/api/video/v1/";
     private const string PlaylistContentType = "application/vnd.apple.mpegurl";
@@ -418,6 +418,12 @@ internal sealed class HlsOrigin
         {
             if (!snapshot.TryAcquireSegment(number, out lease))
             {
+                if (PrefetchPlaylist.IsPrefetch(snapshot, number))
+                {
+                    await StreamOpenSegmentAsync(context, rendition, number, contentType, allowOrigin, isHead).ConfigureAwait(false);
+                    return;
+                }
+
                 await NotFoundAsync(context, allowOrigin).ConfigureAwait(false);
                 return;
             }
