@@ -1,14 +1,34 @@
-// The page side of the glass-to-glass measurement, shared by player.mjs (hls.js) and ivs-player.mjs (the IVS web
-// player): decodes the capture wall-clock time that the publisher painted as a barcode (see BARCODE in run.py: BITS
-// blocks, bit k of epoch-milliseconds mod 2^BITS, a second row with the inverted bits as a check) on every displayed
-// frame (requestVideoFrameCallback), and summarizes the samples.
+// The glass-to-glass measurement, shared by player.mjs (hls.js), ivs-player.mjs (the IVS web player) and the browser
+// tests (tests/js/test/ivs-player.test.js): the publisher paints the capture wall-clock time as a barcode (BITS
+// blocks, bit k of epoch-milliseconds mod 2^BITS, a second row with the inverted bits as a check; run.py builds the
+// same filter in Python), the page decodes it on every displayed frame (requestVideoFrameCallback), and the samples
+// are summarized here.
 
 export const BLOCK = Number(process.env.BARCODE_BLOCK ?? 40);
 export const BITS = Number(process.env.BARCODE_BITS ?? 24);
 
+/**
+ * ffmpeg video filter painting the barcode into frames of `fps`: stamps each frame with the wall clock when it is
+ * read (after `-re` paced it), paints the blocks, then restores regular timestamps. Pass it with -filter_script:v
+ * (it is long).
+ */
+export function barcodeFilter(fps, block = BLOCK, bits = BITS) {
+  const f = ['settb=1/1000000', 'setpts=RTCTIME', `drawbox=x=0:y=0:w=${bits * block}:h=${2 * block}:color=white:t=fill`];
+  for (let k = 0; k < bits; k++) {
+    const bit = `mod(floor(t*1000/${2 ** k}),2)`;
+    f.push(`drawbox=x=${k * block}:y=0:w=${block}:h=${block}:color=black:t=fill:enable='eq(${bit},1)'`);
+    f.push(`drawbox=x=${k * block}:y=${block}:w=${block}:h=${block}:color=black:t=fill:enable='eq(${bit},0)'`);
+  }
+  f.push(`setpts=N/(${fps}*TB)`);
+  return f.join(',');
+}
+
 /** Page script: `startBarcodeProbe(video)` pushes [wall ms, latency ms] into window.probe.samples for every frame. */
-export const barcodeScript = `
-const BLOCK = ${BLOCK}, BITS = ${BITS}, PERIOD = 2 ** BITS;
+export const barcodeScript = barcodePageScript();
+
+export function barcodePageScript(block = BLOCK, bits = BITS) {
+  return `
+const BLOCK = ${block}, BITS = ${bits}, PERIOD = 2 ** BITS;
 window.probe = { samples: [], bad: 0, frames: 0, errors: [], waiting: 0, started: Date.now() };
 function startBarcodeProbe(video) {
   const canvas = document.createElement("canvas");
@@ -45,6 +65,7 @@ function startBarcodeProbe(video) {
   video.requestVideoFrameCallback(onFrame);
 }
 `;
+}
 
 /**
  * Median, p95, extremes and drift (medians of the first and the last minute, or sixth when shorter) of the samples

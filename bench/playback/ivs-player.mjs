@@ -123,8 +123,10 @@ try {
     url, player: "amazon-ivs-player", version, warmup, measure,
     undecodable: probe.bad, framesSeen: probe.frames,
     ...summarize(probe.samples, from, measure),
-    playerLatency: mean(pl.map(s => s[1]).filter(v => v > 0)), buffer: mean(pl.map(s => s[2])), lowLatency: pl.at(-1)?.[3] ?? null,
+    playerLatency: mean(pl.map(s => s[1])), playerLatencyRaw: pl.slice(-3).map(s => s[1]), buffer: mean(pl.map(s => s[2])), lowLatency: pl.at(-1)?.[3] ?? null,
     rebuffering: probe.rebuffering, waiting: probe.waiting, dropped: probe.dropped, totalFrames: probe.total,
+    // every 5 s since the page loaded: median latency (barcode, s) and the player's buffer (s), to see how playback started
+    series: series(probe),
     cues: probe.cues.length, cueTexts: probe.cues.slice(0, 3), state: probe.state, states: probe.states.map(([t, s]) => `${((t - probe.started) / 1000).toFixed(1)}:${s}`).slice(-20),
     errors: probe.errors.concat(consoleErrors).slice(0, 20),
   };
@@ -133,3 +135,13 @@ try {
   server.close();
 }
 console.log(JSON.stringify(result));
+
+function series(probe) {
+  const out = [];
+  for (let t = probe.started; t < Date.now(); t += 5000) {
+    const lat = probe.samples.filter(x => x[0] >= t && x[0] < t + 5000).map(x => x[1]).sort((a, b) => a - b);
+    const buf = probe.latency.filter(x => x[0] >= t && x[0] < t + 5000).map(x => x[2]);
+    out.push(`${lat.length ? (lat[lat.length >> 1] / 1000).toFixed(1) : "-"}/${buf.length ? buf.at(-1).toFixed(1) : "-"}`);
+  }
+  return out.join(" ");
+}

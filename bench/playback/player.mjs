@@ -7,11 +7,13 @@
 // (requestVideoFrameCallback) the page draws the barcode strip at the top of the frame to a canvas and decodes the
 // capture wall-clock time that the publisher painted there (see BARCODE in run.py: 24 blocks, bit k of
 // epoch-milliseconds mod 2^24, a second row with the inverted bits as a check). Latency = the frame's expected
-// display wall time - its capture wall time. Prints one JSON object on stdout.
+// display wall time - its capture wall time (the page side is barcode.mjs, shared with ivs-player.mjs). Prints one JSON
+// object on stdout.
 import http from "node:http";
 import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { chromium } from "playwright-core";
+import { barcodeScript, summarize } from "./barcode.mjs";
 
 const [url, warmupArg, measureArg, configArg] = process.argv.slice(2);
 if (!url) {
@@ -21,8 +23,6 @@ if (!url) {
 const warmup = Number(warmupArg ?? 15);
 const measure = Number(measureArg ?? 45);
 const hlsConfig = { lowLatencyMode: true, ...(configArg ? JSON.parse(configArg) : {}) };
-const BLOCK = Number(process.env.BARCODE_BLOCK ?? 40);
-const BITS = Number(process.env.BARCODE_BITS ?? 24);
 
 const require = createRequire(import.meta.url);
 const hlsSource = readFileSync(require.resolve("hls.js/dist/hls.min.js"));
@@ -32,47 +32,17 @@ const page = `<!doctype html>
 <html><head><meta charset="utf-8"><title>latency probe</title></head>
 <body style="margin:0;background:#000">
 <video id="v" muted playsinline autoplay style="width:640px"></video>
-<canvas id="c" width="${BITS * BLOCK}" height="${2 * BLOCK}"></canvas>
 <script src="/hls.js"></script>
 <script>
-const BLOCK = ${BLOCK}, BITS = ${BITS}, PERIOD = 2 ** BITS;
+${barcodeScript}
 const video = document.getElementById("v");
-const ctx = document.getElementById("c").getContext("2d", { willReadFrequently: true });
-window.probe = { samples: [], bad: 0, frames: 0, errors: [], waiting: 0, hlsLatency: [], started: Date.now() };
+probe.hlsLatency = [];
 const hls = new Hls(${JSON.stringify(hlsConfig)});
 hls.on(Hls.Events.ERROR, (_, d) => { if (probe.errors.length < 50) probe.errors.push((d.fatal ? "FATAL " : "") + d.type + " " + d.details); });
-video.addEventListener("waiting", () => probe.waiting++);
 hls.loadSource(${JSON.stringify(url)});
 hls.attachMedia(video);
 video.play().catch(e => probe.errors.push("play: " + e));
-// mean red value of a 6x6 patch at the centre of block (bit, row)
-function dark(d, bit, row) {
-  const cx = bit * BLOCK + (BLOCK >> 1), cy = row * BLOCK + (BLOCK >> 1), w = BITS * BLOCK;
-  let sum = 0;
-  for (let y = cy - 3; y < cy + 3; y++) for (let x = cx - 3; x < cx + 3; x++) sum += d[(y * w + x) * 4];
-  return sum / 36 < 128;
-}
-function onFrame(now, meta) {
-  probe.frames++;
-  const wallOffset = Date.now() - performance.now();
-  ctx.drawImage(video, 0, 0, BITS * BLOCK, 2 * BLOCK, 0, 0, BITS * BLOCK, 2 * BLOCK);
-  const d = ctx.getImageData(0, 0, BITS * BLOCK, 2 * BLOCK).data;
-  let code = 0, ok = true;
-  for (let k = 0; k < BITS && ok; k++) {
-    const bit = dark(d, k, 0);
-    ok = bit !== dark(d, k, 1);
-    if (bit) code += 2 ** k;
-  }
-  if (ok) {
-    const shown = wallOffset + meta.expectedDisplayTime;
-    const latency = (((Math.round(shown) - code) % PERIOD) + PERIOD) % PERIOD;
-    probe.samples.push([Date.now(), latency]);
-  } else {
-    probe.bad++;
-  }
-  video.requestVideoFrameCallback(onFrame);
-}
-video.requestVideoFrameCallback(onFrame);
+startBarcodeProbe(video);
 setInterval(() => { if (hls.latency > 0) probe.hlsLatency.push([Date.now(), hls.latency, hls.targetLatency ?? 0]); }, 500);
 </script></body></html>`;
 
@@ -105,20 +75,11 @@ try {
     const q = document.getElementById("v").getVideoPlaybackQuality();
     return { ...window.probe, dropped: q.droppedVideoFrames, total: q.totalVideoFrames };
   });
-  const measured = probe.samples.filter(s => s[0] >= from);
-  const lat = measured.map(s => s[1]).sort((a, b) => a - b);
-  // drift: the median of the first and of the last minute of the measurement (of its first and last sixth when shorter)
-  const span = Math.min(60_000, (measure * 1000) / 6);
-  const medianOf = xs => { const v = xs.map(s => s[1]).sort((a, b) => a - b); return v.length ? v[Math.floor(v.length / 2)] : null; };
-  const end = measured.length ? measured.at(-1)[0] : from;
-  const pick = p => (lat.length ? lat[Math.min(lat.length - 1, Math.floor(p * lat.length))] : null);
   const hl = probe.hlsLatency.filter(s => s[0] >= from);
   const mean = xs => (xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : null);
   result = {
     url, hlsVersion, hlsConfig, warmup, measure,
-    samples: lat.length, undecodable: probe.bad, framesSeen: probe.frames,
-    median: pick(0.5), p95: pick(0.95),
-    firstMinute: medianOf(measured.filter(s => s[0] < from + span)), lastMinute: medianOf(measured.filter(s => s[0] > end - span)), min: lat[0] ?? null, max: lat.at(-1) ?? null,
+    undecodable: probe.bad, framesSeen: probe.frames, ...summarize(probe.samples, from, measure),
     hlsLatency: mean(hl.map(s => s[1])), hlsTargetLatency: mean(hl.map(s => s[2])),
     waiting: probe.waiting, dropped: probe.dropped, totalFrames: probe.total,
     errors: probe.errors.concat(consoleErrors).slice(0, 20),

@@ -21,14 +21,10 @@ internal static class PrefetchPlaylist
     /// <summary>The media sequence of the first segment not yet complete in <paramref name="snapshot"/>.</summary>
     public static long OpenSegment(HlsStreamSnapshot snapshot)
     {
-        var segments = snapshot.Segments;
-        if (segments.Length == 0)
-        {
-            return snapshot.Playlist.MediaSequence;
-        }
-
-        var last = segments[^1];
-        return snapshot.Playlist.Segments.Count > 0 && snapshot.Playlist.Segments[^1].Uri is null ? last.MediaSequence : last.MediaSequence + 1;
+        // From the playlist, not the segment array: the array may already hold the next segment before its first part.
+        var playlist = snapshot.Playlist;
+        var listed = playlist.Segments;
+        return playlist.MediaSequence + listed.Count - (listed.Count > 0 && listed[^1].Uri is null ? 1 : 0);
     }
 
     /// <summary>Whether a request for segment <paramref name="mediaSequence"/> is one to stream as it is written.</summary>
@@ -46,7 +42,7 @@ internal static class PrefetchPlaylist
     /// <summary>Appends the prefetch lines to a live low-latency playlist (nothing for NORMAL or ended streams).</summary>
     public static void Write(IBufferWriter<byte> output, HlsStreamSnapshot snapshot, HlsUriScheme scheme)
     {
-        if (snapshot.IsEnded || snapshot.Playlist.PartTarget is null || snapshot.Segments.Length == 0)
+        if (snapshot.IsEnded || snapshot.Playlist.PartTarget is null || snapshot.Playlist.Segments.Count == 0)
         {
             return;
         }
