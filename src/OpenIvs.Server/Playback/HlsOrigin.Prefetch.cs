@@ -94,6 +94,24 @@ internal sealed partial class HlsOrigin
         context.Abort();
     }
 
+    /// <summary>
+    /// A plain playlist request of a player that reads prefetch lines is answered when a segment begins, unless the open
+    /// segment began less than a part ago: the IVS web player starts playing at the last complete segment (never at a
+    /// prefetch segment, whatever EXT-X-START says; measured), so a playlist answered mid-segment starts it up to a
+    /// segment further behind live, for good (it does not catch up on OpenIVS). Waits at most one segment; its reloads
+    /// are not blocking requests and it streams the prefetch segments meanwhile, so later waits cost it nothing.
+    /// </summary>
+    private async Task<HlsStreamSnapshot?> AtSegmentStartAsync(HttpContext context, HlsRendition rendition, HlsStreamSnapshot snapshot, TimeSpan targetDuration, string? allowOrigin)
+    {
+        var open = PrefetchPlaylist.OpenSegment(snapshot);
+        if (FindSegment(snapshot, open) is not { PartCount: > 1 })
+        {
+            return snapshot;
+        }
+
+        return await WaitAsync(context, rendition, s => s.IsEnded || PrefetchPlaylist.OpenSegment(s) > open, _limits.BlockingWaitTargetDurations * targetDuration, allowOrigin).ConfigureAwait(false);
+    }
+
     private static HlsSegment? FindSegment(HlsStreamSnapshot snapshot, long mediaSequence)
     {
         var segments = snapshot.Segments;

@@ -377,6 +377,14 @@ internal sealed partial class HlsOrigin
                 return;
             }
         }
+        else if (msn is null && PrefetchPlaylist.ReadsPrefetch(context.Request) && !snapshot.IsEnded)
+        {
+            snapshot = await AtSegmentStartAsync(context, rendition, snapshot, targetDuration, allowOrigin).ConfigureAwait(false);
+            if (snapshot is null)
+            {
+                return;
+            }
+        }
 
         var delta = skip == "YES" || skip == "v2";
         var body = rendition.GetPlaylist(snapshot, delta);

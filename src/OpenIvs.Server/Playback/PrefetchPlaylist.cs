@@ -39,6 +39,18 @@ internal static class PrefetchPlaylist
         return mediaSequence >= open && mediaSequence < open + Segments;
     }
 
+    /// <summary>
+    /// Whether the request comes from a player that reads prefetch lines: the IVS web player asks for playlists with
+    /// <c>Accept: application/x-mpegURL, application/vnd.apple.mpegurl, application/json, text/plain</c> (measured,
+    /// 1.56.1); hls.js, Safari, ffmpeg and VLC send <c>*/*</c> or no JSON.
+    /// </summary>
+    public static bool ReadsPrefetch(HttpRequest request)
+    {
+        var accept = request.Headers.Accept.ToString();
+        return accept.Contains("application/json", StringComparison.OrdinalIgnoreCase)
+            && accept.Contains("mpegurl", StringComparison.OrdinalIgnoreCase);
+    }
+
     /// <summary>Appends the prefetch lines to a live low-latency playlist (nothing for NORMAL or ended streams).</summary>
     public static void Write(IBufferWriter<byte> output, HlsStreamSnapshot snapshot, HlsUriScheme scheme)
     {
