@@ -353,6 +353,8 @@ def latency(args, work):
                 if config_name == "ivs":
                     print(f"  ivs ({name}): amazon-ivs-player {r['version']}, state {r['state']}, low-latency {r['lowLatency']}, "
                           f"longest gap between frames {r['longestGap'] / 1000:.2f} s, video waiting events {r['waiting']}")
+                    if r["state"] != "Playing" or r["rebuffering"]:
+                        print(f"  ivs ({name}) states (s since load): {' '.join(r['states'])}")
                     errors = [e for e in r["errors"] if "ERR_NAME_NOT_RESOLVED" not in e and "PoPClient" not in e]  # its telemetry
                 else:
                     errors = r["errors"]

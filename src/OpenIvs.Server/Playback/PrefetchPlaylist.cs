@@ -7,7 +7,7 @@ namespace OpenIvs.Server.Playback;
 /// <summary>
 /// The community-LHLS dialect that IVS's own web player reads (docs/playback.md, "The IVS web player"): after a
 /// low-latency media playlist, <c>#EXT-X-PREFETCH:</c> lines name the segment being written and the one after it.
-/// The player requests them at once and the origin streams each while it is produced
+/// The player loads each when it has the one before, and the origin streams it while it is produced
 /// (<see cref="HlsOrigin"/>, <c>StreamOpenSegmentAsync</c>). LL-HLS players ignore the unknown tag (RFC 8216bis §4.1),
 /// so every low-latency playlist carries both dialects.
 /// </summary>
