@@ -104,7 +104,7 @@ internal sealed partial class HlsOrigin
     private async Task<HlsStreamSnapshot?> AtSegmentStartAsync(HttpContext context, HlsRendition rendition, HlsStreamSnapshot snapshot, TimeSpan targetDuration, string? allowOrigin)
     {
         var open = PrefetchPlaylist.OpenSegment(snapshot);
-        if (FindSegment(snapshot, open) is not { PartCount: > 1 })
+        if (snapshot.Playlist.PartTarget is null || FindSegment(snapshot, open) is not { PartCount: > 1 })
         {
             return snapshot;
         }
