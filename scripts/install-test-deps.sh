@@ -34,6 +34,8 @@ if ! python3 -c "import moto.server, boto3" >/dev/null 2>&1; then
     || python3 -m pip install --quiet --user "moto[server]>=5.2" boto3
 fi
 
+# tests/js/test/ivs-player.test.js installs the IVS web player (npm amazon-ivs-player, Amazon's licence, never
+# committed) with esbuild into the gitignored tests/js/.ivs-player at test time: it needs the npm registry then.
 if [ -f "$root/tests/js/package.json" ]; then
   (cd "$root/tests/js" && npm ci --no-audit --no-fund --loglevel=error)
 fi

@@ -281,8 +281,9 @@ def media_playlist_url(multivariant_url):
 # ---------------------------------------------------------------- latency
 
 def player_configs(args):
-    """The hls.js configurations to run: stock low-latency mode as a user's own player has it, the watch page's."""
-    known = {"stock": json.dumps({"lowLatencyMode": True}), "watch": WATCH_PAGE_HLS_CONFIG}
+    """The players to run: hls.js in stock low-latency mode as a user's own player has it, hls.js with the watch page's
+    configuration, and "ivs": the IVS web player (npm amazon-ivs-player, installed at run time, see ivs_player_dir)."""
+    known = {"stock": json.dumps({"lowLatencyMode": True}), "watch": WATCH_PAGE_HLS_CONFIG, "ivs": None}
     if args.hls_config:
         return [("custom", args.hls_config)]
     return [(name, known[name]) for name in args.players.split(",")]
@@ -297,6 +298,32 @@ def latency_variants(args):
         extra.update(dict(kv.split("=", 1) for kv in env.split(",") if kv))
         variants.append((name or "-", extra))
     return variants
+IVS_PLAYER_DIR = os.path.join(HERE, ".ivs-player")  # gitignored: the player is never committed
+
+
+def ivs_player_dir(version):
+    """Installs the IVS web player from npm at run time into a gitignored directory (`npm install --no-save`), with
+    esbuild to bundle it for the page as an application would; the player is under Amazon's proprietary licence, so it
+    is never committed or bundled into OpenIVS."""
+    package = os.path.join(IVS_PLAYER_DIR, "node_modules", "amazon-ivs-player", "package.json")
+    installed = json.load(open(package))["version"] if os.path.exists(package) else None
+    if installed != version or not os.path.exists(os.path.join(IVS_PLAYER_DIR, "node_modules", "esbuild")):
+        os.makedirs(IVS_PLAYER_DIR, exist_ok=True)
+        if not os.path.exists(os.path.join(IVS_PLAYER_DIR, "package.json")):
+            with open(os.path.join(IVS_PLAYER_DIR, "package.json"), "w") as f:
+                f.write('{"private": true}\n')
+        subprocess.run(["npm", "install", "--no-save", "--no-audit", "--no-fund", "--loglevel=error", f"amazon-ivs-player@{version}",
+                        "esbuild", "events", "util"], cwd=IVS_PLAYER_DIR, check=True)
+    return IVS_PLAYER_DIR
+
+
+def start_player(config_name, config, url, args):
+    """The latency probe of one player configuration: player.mjs (hls.js) or ivs-player.mjs (the IVS web player)."""
+    if config_name == "ivs":
+        return subprocess.Popen(["node", os.path.join(HERE, "ivs-player.mjs"), url, str(args.warmup), str(args.measure)],
+                                stdout=subprocess.PIPE, text=True, env=dict(os.environ, IVS_PLAYER_DIR=ivs_player_dir(args.ivs_version)))
+    return subprocess.Popen(["node", os.path.join(HERE, "player.mjs"), url, str(args.warmup), str(args.measure), config],
+                            stdout=subprocess.PIPE, text=True)
 
 
 def latency(args, work):
@@ -319,7 +346,7 @@ def latency(args, work):
             print(f"{name:8} {variant:8} {config_name:6} median {med('median'):.2f} s (runs: "
                   f"{runs}), p95 {med('p95'):.2f} s, start {med('startLatency'):.2f} s, "
                   f"stalls {sum(x['stalls'] for x in rows)}, others {statistics.median(x['others'] for x in rows):.0f}%")
-    if r:
+    if r and "hlsVersion" in r:
         print(f"hls.js {r['hlsVersion']}; stock = {player_configs(argparse.Namespace(hls_config=None, players='stock'))[0][1]}, "
               f"watch = {WATCH_PAGE_HLS_CONFIG}; Chromium {chromium_version()}")
 
@@ -341,8 +368,7 @@ def latency_run(args, work, name, variant, extra_env, results):
             if config_name == "watch" and isinstance(server, OpenIvs):
                 channel_id = url[url.rindex(".", 0, -5) + 1:-5]
                 config = json.dumps({"page": f"http://127.0.0.1:{server.http}/watch/{channel_id}"})
-            player = subprocess.Popen(["node", os.path.join(HERE, "player.mjs"), url, str(args.warmup), str(args.measure), config],
-                                      stdout=subprocess.PIPE, text=True)
+            player = start_player(config_name, config, url, args)
             meter = CpuMeter(server=server.proc, publisher=publisher, browser=player)
             time.sleep(args.warmup + 3)
             meter.start()
@@ -355,16 +381,26 @@ def latency_run(args, work, name, variant, extra_env, results):
                 continue
             r = json.loads(out.strip().splitlines()[-1])
             fmt = lambda v: f"{v / 1000:.2f}" if v is not None else "-"
-            hl = f"{r['hlsLatency']:.2f}" if r["hlsLatency"] else "-"
-            tl = f"{r['hlsTargetLatency']:.2f}" if r["hlsTargetLatency"] else "-"
-            drift = f"{fmt(r['firstMinute'])}/{fmt(r['lastMinute'])}"
-            slope = f"{r['slope']:+.3f}" if r["slope"] is not None else "-"
+            if config_name == "ivs":  # the player's own estimate (getLiveLatency), its buffer; stalls: rebuffering events
+                hl = f"{r['playerLatency']:.2f}" if r.get("playerLatency") else "-"
+                tl = f"b{r['buffer']:.2f}" if r.get("buffer") is not None else "-"
+                r.setdefault("stalls", r.get("rebuffering", 0))
+            else:
+                hl = f"{r['hlsLatency']:.2f}" if r["hlsLatency"] else "-"
+                tl = f"{r['hlsTargetLatency']:.2f}" if r["hlsTargetLatency"] else "-"
+            drift = f"{fmt(r.get('firstMinute'))}/{fmt(r.get('lastMinute'))}"
+            slope = f"{r['slope']:+.3f}" if r.get("slope") is not None else "-"
             print(f"{name:8} {variant:8} {config_name:6} {r['samples']:>6} {r['undecodable']:>4} {fmt(r['median']):>9} {fmt(r['p95']):>6} "
-                  f"{fmt(r['min']):>6} {fmt(r['max']):>6} {drift:>14} {slope:>11} {fmt(r['startLatency']):>7} {hl:>15} {tl:>7} "
+                  f"{fmt(r['min']):>6} {fmt(r['max']):>6} {drift:>14} {slope:>11} {fmt(r.get('startLatency')):>7} {hl:>15} {tl:>7} "
                   f"{r['stalls']:>6} {r['dropped']:>7} {cpu['server']:>8.1f} {cpu['publisher']:>5.0f} {cpu['browser']:>7.0f} "
                   f"{cpu['others']:>6.0f} {machine_load():>5}", flush=True)
-            if r["errors"]:
-                print(f"  hls.js errors ({name}, {config_name}): {'; '.join(r['errors'][:5])}")
+            errors = r["errors"]
+            if config_name == "ivs":
+                print(f"  ivs ({name}): amazon-ivs-player {r['version']}, state {r['state']}, low-latency {r['lowLatency']}, "
+                      f"longest gap between frames {r['longestGap'] / 1000:.2f} s, video waiting events {r['waiting']}")
+                errors = [e for e in errors if "ERR_NAME_NOT_RESOLVED" not in e and "PoPClient" not in e]  # its telemetry
+            if errors:
+                print(f"  player errors ({name}, {config_name}): {'; '.join(errors[:5])}")
             if r["median"] is not None:
                 results.setdefault((name, variant, config_name), []).append(dict(r, others=cpu["others"]))
     finally:
@@ -679,7 +715,9 @@ def main():
     parser.add_argument("--duration", type=int, default=6)
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--players", default="stock,watch",
-                        help="latency: hls.js configurations, stock (lowLatencyMode only) and/or watch (the watch page's catch-up)")
+                        help="latency: stock (hls.js, lowLatencyMode only), watch (hls.js, the watch page's catch-up) and/or ivs "
+                             "(the IVS web player, npm amazon-ivs-player installed at run time)")
+    parser.add_argument("--ivs-version", default="1.56.1", help="latency: the amazon-ivs-player version --players ivs installs")
     parser.add_argument("--hls-config", help="latency: one custom hls.js config JSON instead of --players")
     parser.add_argument("--gop", type=int, default=1, help="latency: keyframe interval of the publisher, seconds")
     parser.add_argument("--fps", type=int, default=30, help="latency: frame rate of the publisher (30 or 60)")

@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Buffers.Binary;
 using System.Text;
 
 namespace OpenIvs.Media.Id3;
@@ -60,6 +61,42 @@ public static class Id3TagWriter
         ArgumentNullException.ThrowIfNull(output);
         var length = GetUserTextTagLength(description, valueUtf8);
         output.Advance(WriteUserTextTag(output.GetSpan(length), description, valueUtf8));
+    }
+
+    /// <summary>Owner of the PRIV frame that carries a segment's first MPEG-2 timestamp (HLS, RFC 8216bis §3.4).</summary>
+    public const string TransportStreamTimestampOwner = "com.apple.streaming.transportStreamTimestamp";
+
+    /// <summary>Bytes <see cref="WriteTransportStreamTimestampTag"/> writes.</summary>
+    public const int TransportStreamTimestampTagLength = HeaderSize + FrameHeaderSize + 44 + 1 + 8;
+
+    /// <summary>
+    /// Writes a tag with one <c>PRIV</c> frame (ID3v2.4 frames §4.27): the owner
+    /// <see cref="TransportStreamTimestampOwner"/>, NUL, then the 33-bit MPEG-2 timestamp as 8 big-endian bytes.
+    /// Players treat it as a timestamp, not as an application's cue (hls.js makes no cue of it).
+    /// </summary>
+    public static int WriteTransportStreamTimestampTag(Span<byte> destination, long pts90)
+    {
+        if (destination.Length < TransportStreamTimestampTagLength)
+        {
+            throw new ArgumentException("Destination too small.", nameof(destination));
+        }
+
+        const int body = TransportStreamTimestampTagLength - HeaderSize - FrameHeaderSize;
+        "ID3"u8.CopyTo(destination);
+        destination[3] = 4;
+        destination[4] = 0;
+        destination[5] = 0;
+        SyncSafeInteger.Write(destination[6..], FrameHeaderSize + body);
+        var frame = destination[HeaderSize..];
+        "PRIV"u8.CopyTo(frame);
+        SyncSafeInteger.Write(frame[4..], body);
+        frame[8] = 0;
+        frame[9] = 0;
+        var owner = frame[FrameHeaderSize..];
+        Encoding.ASCII.GetBytes(TransportStreamTimestampOwner, owner);
+        owner[44] = 0;
+        BinaryPrimitives.WriteInt64BigEndian(owner[45..], pts90 & ((1L << 33) - 1));
+        return TransportStreamTimestampTagLength;
     }
 
     /// <summary>

@@ -29,7 +29,7 @@ namespace OpenIvs.Server.Playback;
 /// are answered here without viewer checks (the relaying node checked its viewer), and an unsigned or badly signed
 /// one never gets that shortcut.
 /// </summary>
-internal sealed class HlsOrigin
+internal sealed partial class HlsOrigin
 {
     public const string PathPrefix = "/api/video/v1/";
     private const string PlaylistContentType = "application/vnd.apple.mpegurl";
@@ -468,6 +468,15 @@ internal sealed class HlsOrigin
                 return;
             }
         }
+        else if (msn is null && PrefetchPlaylist.ReadsPrefetch(context.Request) && !snapshot.IsEnded)
+        {
+            // The IVS web player starts at the newest complete segment: answer it when one begins.
+            snapshot = await AtSegmentStartAsync(context, rendition, snapshot, targetDuration, allowOrigin).ConfigureAwait(false);
+            if (snapshot is null)
+            {
+                return;
+            }
+        }
         else if (msn is null && _options.AlignPlaylistToParts)
         {
             snapshot = await FreshSnapshotAsync(rendition, snapshot, context.RequestAborted).ConfigureAwait(false);
@@ -513,6 +522,12 @@ internal sealed class HlsOrigin
         {
             if (!snapshot.TryAcquireSegment(number, out lease))
             {
+                if (PrefetchPlaylist.IsPrefetch(snapshot, number))
+                {
+                    await StreamOpenSegmentAsync(context, rendition, number, contentType, allowOrigin, isHead).ConfigureAwait(false);
+                    return;
+                }
+
                 await NotFoundAsync(context, allowOrigin).ConfigureAwait(false);
                 return;
             }

@@ -312,6 +312,7 @@ internal sealed partial class HlsRendition : IDisposable
 
         var buffer = new ArrayBufferWriter<byte>(4096);
         MediaPlaylistWriter.Write(buffer, snapshot.Playlist, deltaUpdate: delta);
+        PrefetchPlaylist.Write(buffer, snapshot, UriScheme); // the IVS web player's dialect, beside LL-HLS
         cached = new CachedPlaylist(snapshot.Version, buffer.WrittenMemory);
 
         // Keep the newest: a request still holding an older snapshot must not replace a newer entry.

@@ -20,9 +20,10 @@ public sealed partial class WatchPage
     private const string RecordingsPath = "/_openivs/recordings/";
 
     // The page may only load its own scripts and styles; media comes from the channel's playback origin
-    // (hls.js fetches it, then feeds MSE through blob: URLs and transmuxes in a blob: worker).
+    // (hls.js fetches it, then feeds MSE through blob: URLs and transmuxes in a blob: worker). media-src data: for the
+    // empty <track src="data:,WEBVTT"> hls.js adds for ID3 metadata (every TS segment starts with an ID3 timestamp tag).
     private const string ContentSecurityPolicy =
-        "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; media-src 'self' blob:; " +
+        "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; media-src 'self' blob: data:; " +
         "worker-src blob:; base-uri 'none'; form-action 'none'; connect-src 'self'";
 
     private static readonly JsonWriterOptions ConfigJson = new() { Encoder = JavaScriptEncoder.Default };

@@ -26,9 +26,10 @@ public sealed class ConsoleEndpoint
     private const string AssetPrefix = "/console/assets/";
     private const int MaxSignInBody = 4096;
 
-    // Own scripts and styles only; media from the playback origin (hls.js: MSE via blob:, a blob: worker).
+    // Own scripts and styles only; media from the playback origin (hls.js: MSE via blob:, a blob: worker; data: for the
+    // empty <track src="data:,WEBVTT"> it adds for ID3 metadata).
     private const string ContentSecurityPolicy =
-        "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; media-src 'self' blob:; " +
+        "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; media-src 'self' blob: data:; " +
         "worker-src blob:; base-uri 'none'; form-action 'none'; frame-ancestors 'none'; connect-src 'self'";
 
     private static readonly JsonWriterOptions Json = new() { Encoder = JavaScriptEncoder.Default };

@@ -1,5 +1,6 @@
 using System.Buffers;
 using OpenIvs.Media.Frames;
+using OpenIvs.Media.Id3;
 using OpenIvs.Media.MpegTs;
 
 namespace OpenIvs.Media.Hls.Packaging;
@@ -8,6 +9,9 @@ namespace OpenIvs.Media.Hls.Packaging;
 /// Packages each part as a run of TS packets starting with PAT and PMT, so any part (and therefore any
 /// segment) can be demuxed on its own. Video, audio and ID3 PES packets are interleaved in decode order;
 /// consecutive AAC frames share one PES (up to <see cref="MaxAudioFramesPerPes"/>) to save header overhead.
+/// Every segment's first part starts with an ID3 timestamp tag on the metadata PID: the IVS web player never starts
+/// a TS stream whose PMT announces a timed-metadata stream that carries no sample in the segment (it waits for that
+/// track forever; measured with amazon-ivs-player 1.56.1, docs/playback.md), and PutMetadata is rare.
 /// </summary>
 internal sealed class TsSegmentPackager : SegmentPackager
 {
@@ -38,7 +42,7 @@ internal sealed class TsSegmentPackager : SegmentPackager
     {
         // Every 184 payload bytes cost a 188-byte packet, plus per-PES headers, AUD, SPS/PPS and ADTS headers.
         var payload = PayloadSize(input) + 200 * input.Video.Length + 7 * input.Audio.Length + 128 * input.Data.Length;
-        return (payload / TsPacket.MaxPayload + 4 + input.Splices.Length + input.Video.Length + input.Audio.Length + 2 * input.Data.Length) * TsPacket.Size;
+        return (payload / TsPacket.MaxPayload + 5 + input.Splices.Length + input.Video.Length + input.Audio.Length + 2 * input.Data.Length) * TsPacket.Size;
     }
 
     public override void WritePart(IBufferWriter<byte> output, in PartInput input)
@@ -55,6 +59,13 @@ internal sealed class TsSegmentPackager : SegmentPackager
         var video = input.Video;
         var audio = input.Audio;
         var data = input.Data;
+        if (input.FirstInSegment)
+        {
+            Span<byte> tag = stackalloc byte[Id3TagWriter.TransportStreamTimestampTagLength];
+            var pts = video.Length > 0 ? video[0].Dts90 + video[0].CompositionOffset90 : audio.Length > 0 ? audio[0].Dts90 : input.Start90;
+            _muxer.WriteMetadata(output, tag[..Id3TagWriter.WriteTransportStreamTimestampTag(tag, pts)], pts);
+        }
+
         int v = 0, a = 0, d = 0;
         while (v < video.Length || a < audio.Length || d < data.Length)
         {

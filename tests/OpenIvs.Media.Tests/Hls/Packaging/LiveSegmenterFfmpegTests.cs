@@ -90,7 +90,9 @@ public sealed class LiveSegmenterFfmpegTests : IDisposable
         var streams = await ProbeAsync("-show_entries", "stream=codec_type,codec_name", "-of", "csv=p=0", all);
         Assert.Contains("timed_id3,data", streams, StringComparison.Ordinal);
         var packets = (await ProbeAsync("-select_streams", "d", "-show_packets", "-show_data", "-of", "json", all));
-        Assert.Equal(2, CountOccurrences(packets, "\"codec_type\": \"data\""));
+        // the two cues, and every segment's ID3 timestamp tag (the IVS web player needs a sample in each segment)
+        Assert.Equal(2 + snapshot.Segments.Length, CountOccurrences(packets, "\"codec_type\": \"data\""));
+        Assert.Equal(snapshot.Segments.Length, CountOccurrences(packets, "PRIV"));
         Assert.Contains("\"pts\": 90000", packets, StringComparison.Ordinal);
         Assert.Contains("\"pts\": 225000", packets, StringComparison.Ordinal);
         Assert.Contains("TXXX", packets, StringComparison.Ordinal);
