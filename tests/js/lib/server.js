@@ -56,18 +56,20 @@ export function freePort() {
  * OPENIVS_TEST_LAYOUT (JSON, e.g. `{"nodes":3,"api":[0,1,2],"ingest":1,"playback":2}`) replace those defaults;
  * scripts/test.sh spreads every file over three nodes that way (relayed playback, actions passed to the holder).
  *
- * `localRecordings`: the file reads recordings back from the embedded S3 folder, which is per node (a cluster uses
- * a shared S3 service): its API calls and playback go to the ingest node, the other nodes still run.
+ * `pinned`: the file needs what a node keeps to itself (recordings in the embedded S3 folder, which is per node: a
+ * cluster uses a shared S3 service; the web console's live charts, read from the node's own ingest; injected
+ * faults, a test facility of one node's memory): its API calls
+ * and playback go to the ingest node, the other nodes still run.
  */
-export function layoutFor({ apiOnly = false, localRecordings = false } = {}) {
+export function layoutFor({ apiOnly = false, pinned = false } = {}) {
   if (!usePostgres()) return { nodes: 1, api: [0], ingest: 0, playback: 0 };
   const configured = process.env[apiOnly ? 'OPENIVS_TEST_API_LAYOUT' : 'OPENIVS_TEST_LAYOUT'];
   const layout = { api: [0], ingest: 0, playback: 0, ...(configured ? JSON.parse(configured) : (apiOnly ? { nodes: 3, api: [0, 1, 2] } : { nodes: 1 })) };
-  return localRecordings ? { ...layout, api: [layout.ingest], playback: layout.ingest } : layout;
+  return pinned ? { ...layout, api: [layout.ingest], playback: layout.ingest } : layout;
 }
 
 /**
- * @param {{faultInjection?: boolean, transcoding?: boolean, apiOnly?: boolean, localRecordings?: boolean, args?: string[], env?: Record<string, string>, httpPort?: number}} [options]
+ * @param {{faultInjection?: boolean, transcoding?: boolean, apiOnly?: boolean, pinned?: boolean, args?: string[], env?: Record<string, string>, httpPort?: number}} [options]
  *   httpPort: the first node's HTTP port, when something must know it before the server starts (a proxy in front)
  * @returns {Promise<OpenIvsTestServer>}
  */
@@ -216,6 +218,7 @@ export class OpenIvsTestServer {
   /** Makes the next `count` calls of `operation` fail with `errorCode` (needs faultInjection). */
   async injectFault(operation, errorCode, { count = 1, message } = {}) {
     const body = JSON.stringify({ operation, errorCode, count, ...(message ? { message } : {}) });
+    // Faults live in one node's memory: files that inject them pin their calls to one node (layoutFor).
     const response = await signedFetch(this.endpoint, { method: 'POST', path: '/_openivs/faults', body });
     if (response.status !== 204) {
       throw new Error(`fault injection refused: ${response.status} ${response.text}`);

@@ -28,7 +28,7 @@ describe('web console recordings, tags and live events in Chromium', () => {
 
   before(async () => {
     mkdirSync(ARTIFACTS, { recursive: true });
-    server = await startServer({ localRecordings: true }); // recordings read back from the embedded S3 folder
+    server = await startServer({ pinned: true }); // recordings read back from the embedded S3 folder (per node)
     browser = await launchChromium();
   });
   after(async () => {

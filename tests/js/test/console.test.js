@@ -28,7 +28,7 @@ describe('web console in Chromium', () => {
 
   before(async () => {
     mkdirSync(ARTIFACTS, { recursive: true });
-    server = await startServer();
+    server = await startServer({ pinned: true }); // the console's live charts read its own node's ingest
     browser = await launchChromium();
   });
   after(async () => {

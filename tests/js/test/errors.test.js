@@ -18,7 +18,7 @@ describe('modelled errors', () => {
   let ivs;
   let channel;
   before(async () => {
-    server = await startServer({ faultInjection: true });
+    server = await startServer({ faultInjection: true, pinned: true }); // faults are one node's
     ivs = server.client();
     channel = (await ivs.send(new CreateChannelCommand({ name: 'errors' }))).channel;
   });

@@ -24,7 +24,7 @@ describe('watch page in Chromium', () => {
   const publishers = [];
 
   before(async () => {
-    server = await startServer({ localRecordings: true }); // recordings read back from the embedded S3 folder
+    server = await startServer({ pinned: true }); // recordings read back from the embedded S3 folder (per node)
     ivs = server.client();
     browser = await launchChromium();
   });
