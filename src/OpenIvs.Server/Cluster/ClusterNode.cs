@@ -94,7 +94,7 @@ public sealed partial class ClusterNode : BackgroundService
             await _slots.Registry.LeaveAsync(timeout.Token).ConfigureAwait(false);
             LogLeft(_logger, _lease.Options.NodeId);
         }
-        catch (Exception e) when (IsDatabaseFailure(e))
+        catch (Exception e) when (IsDatabaseFailure(e) || e is OperationCanceledException)
         {
             LogLeaveFailed(_logger, e);
         }

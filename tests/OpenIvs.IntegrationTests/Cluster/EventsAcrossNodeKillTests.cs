@@ -222,7 +222,8 @@ public class EventsAcrossNodeKillTests(ITestOutputHelper output)
             await connection.OpenAsync();
             await using var command = new NpgsqlCommand(
                 "SELECT a.application_name FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid " +
-                "WHERE l.locktype = 'advisory' AND l.classid = 1330206291 AND l.granted", connection);
+                "WHERE l.locktype = 'advisory' AND l.classid = 1330206291 AND l.granted " +
+                "AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database())", connection); // other tests' nodes share the server
             holder = await command.ExecuteScalarAsync() is string name ? int.Parse(name["node-".Length..], System.Globalization.CultureInfo.InvariantCulture) : 0;
             return holder > 0;
         }, "a node holds the webhook's claim");

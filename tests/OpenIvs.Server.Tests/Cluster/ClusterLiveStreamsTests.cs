@@ -313,6 +313,7 @@ public class ClusterLiveStreamsTests
             o =>
             {
                 o.Storage.Postgres = database;
+                o.Cluster.NodeId = "a"; // the locator's: sessions record it, the cluster's lease must hold it
                 configureA?.Invoke(o);
             },
             services: s => s.AddSingleton<IStreamLocator>(new FixedLocator("a")));
@@ -322,7 +323,14 @@ public class ClusterLiveStreamsTests
             File.Copy(Path.Combine(a.DataDirectory, file), Path.Combine(directory, file));
         }
 
-        var b = await TestServer.StartAsync(o => o.Storage.Postgres = database, dataDirectory: directory, services: s => s.AddSingleton<IStreamLocator>(new HeldOn(a)));
+        var b = await TestServer.StartAsync(
+            o =>
+            {
+                o.Storage.Postgres = database;
+                o.Cluster.NodeId = "b";
+            },
+            dataDirectory: directory,
+            services: s => s.AddSingleton<IStreamLocator>(new HeldOn(a)));
         return (a, b);
     }
 

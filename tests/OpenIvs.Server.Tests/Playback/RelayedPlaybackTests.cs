@@ -354,6 +354,7 @@ public class RelayedPlaybackTests(ITestOutputHelper output)
                 o =>
                 {
                     o.Storage.Postgres = database;
+                    o.Cluster.NodeId = locator.NodeId; // the test locator's: sessions record it, the lease must hold it
                     configureB?.Invoke(o);
                 },
                 dataDirectory: second, services: s => s.AddSingleton<IStreamLocator>(locator));
