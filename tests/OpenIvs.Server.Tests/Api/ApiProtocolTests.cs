@@ -191,12 +191,14 @@ public class ApiProtocolTests
     {
         await using var server = await TestServer.StartAsync();
 
-        using var response = await server.Http.GetAsync("/health");
+        // On PostgreSQL a node is "starting" (503) until its first heartbeat gives it its lease.
+        using var response = await Eventually.ReturnsAsync(
+            () => server.Http.GetAsync("/health"), r => !TestServer.UsesPostgres || r.IsSuccessStatusCode, "the node to hold its lease");
 
         Assert.Equal(200, (int)response.StatusCode);
         var health = System.Text.Json.Nodes.JsonNode.Parse(Encoding.UTF8.GetString(await response.Content.ReadAsByteArrayAsync()))!;
         Assert.Equal("ok", (string?)health["status"]);
-        Assert.Equal("sqlite", (string?)health["store"]);
+        Assert.Equal(TestServer.UsesPostgres ? "postgres" : "sqlite", (string?)health["store"]);
         Assert.Equal(server.Options.Cluster.NodeId, (string?)health["nodeId"]);
         Assert.Equal($"http://{server.Options.Http}/", (string?)health["advertiseUrl"]);
         Assert.Equal(0, (int?)health["liveStreams"]);
