@@ -20,7 +20,7 @@ public sealed partial class ClusterProcessTests
     public async Task ThreeNodesShareStateAndLiveSlotsAndANodeKilledMidStreamIsReplacedWithinItsLease()
     {
         var database = await PostgresCluster.CreateDatabaseAsync();
-        using var webhook = new WebhookListener();
+        using var webhook = new WebhookReceiver();
         var directories = Enumerable.Range(0, 3).Select(_ => Directory.CreateTempSubdirectory("openivs-cluster-").FullName).ToArray();
         var config = Path.Combine(directories[0], "..", $"openivs-cluster-{Guid.NewGuid():N}.json");
         await File.WriteAllTextAsync(config, """{"Quotas":{"Channels":10}}""");
@@ -83,8 +83,8 @@ public sealed partial class ClusterProcessTests
             Assert.NotEqual(streamId, movedId);
 
             // Every event of the killed stream reached the shared webhook exactly once.
-            await UntilAsync(() => Task.FromResult(webhook.For(streamId)), e => e.Contains("Session Ended"), TimeSpan.FromSeconds(30));
-            Assert.Equal(["Session Created", "Stream Start", "Stream End", "Session Ended"], webhook.For(streamId));
+            await UntilAsync(() => Task.FromResult(webhook.StateChanges(streamId)), e => e.Contains("Session Ended"), TimeSpan.FromSeconds(30));
+            Assert.Equal(["Session Created", "Stream Start", "Stream End", "Session Ended"], webhook.StateChanges(streamId));
 
             // Node 2 restarted against the database rejoins, and node 3's live session stays open.
             nodes[1] = await ServerProcess.StartAsync(Options(directories[1], 1, database, config, webhook.Url));
@@ -146,62 +146,5 @@ public sealed partial class ClusterProcessTests
         return JsonNode.Parse(await client.GetStringAsync(new Uri(node.Endpoint, "/health")))!;
     }
 
-    private static async Task<T> UntilAsync<T>(Func<Task<T>> probe, Func<T, bool> done, TimeSpan within)
-    {
-        var deadline = Stopwatch.StartNew();
-        while (true)
-        {
-            var value = await probe();
-            if (done(value))
-            {
-                return value;
-            }
-
-            Assert.True(deadline.Elapsed < within, $"timed out after {within.TotalSeconds} s; last: {value}");
-            await Task.Delay(100);
-        }
-    }
-
-    /// <summary>A webhook receiver shared by every node: the events it got, by stream, in order.</summary>
-    private sealed class WebhookListener : IDisposable
-    {
-        private readonly HttpListener _listener = new();
-        private readonly ConcurrentQueue<JsonNode> _delivered = new();
-
-        public WebhookListener()
-        {
-            Url = $"http://127.0.0.1:{ServerProcess.FreePort()}/hook/";
-            _listener.Prefixes.Add(Url);
-            _listener.Start();
-            _ = Task.Run(LoopAsync);
-        }
-
-        public string Url { get; }
-
-        public List<string> For(string streamId) =>
-            [.. _delivered.Where(e => (string?)e["detail"]?["stream_id"] == streamId && (string?)e["detail-type"] == "IVS Stream State Change").Select(e => (string)e["detail"]!["event_name"]!)];
-
-        private async Task LoopAsync()
-        {
-            while (_listener.IsListening)
-            {
-                HttpListenerContext context;
-                try
-                {
-                    context = await _listener.GetContextAsync();
-                }
-                catch (Exception e) when (e is HttpListenerException or ObjectDisposedException)
-                {
-                    return;
-                }
-
-                using var body = new StreamReader(context.Request.InputStream);
-                _delivered.Enqueue(JsonNode.Parse(await body.ReadToEndAsync())!);
-                context.Response.StatusCode = 200;
-                context.Response.Close();
-            }
-        }
-
-        public void Dispose() => _listener.Close();
-    }
+    private static Task<T> UntilAsync<T>(Func<Task<T>> probe, Func<T, bool> done, TimeSpan within) => Poll.UntilAsync(probe, done, within);
 }

@@ -26,7 +26,7 @@ public class EventsAcrossNodeKillTests(ITestOutputHelper output)
     public async Task EveryEventReachesTheWebhookOnceWhenTheNodeDeliveringItIsKilledMidFlow(bool whileARequestIsInFlight)
     {
         var database = await PostgresCluster.CreateDatabaseAsync();
-        using var receiver = new Receiver();
+        using var receiver = new WebhookReceiver();
         var clip = await MakeClipAsync();
         var nodes = new List<ServerProcess>();
         var stop = new CancellationTokenSource();
@@ -140,7 +140,7 @@ public class EventsAcrossNodeKillTests(ITestOutputHelper output)
     [Fact]
     public async Task OneSqliteServerKilledWhileARequestIsInFlightSendsThatOneEventAgainAfterItsRestart()
     {
-        using var receiver = new Receiver();
+        using var receiver = new WebhookReceiver();
         var clip = await MakeClipAsync();
         var options = new ServerOptions { DataDirectory = Directory.CreateTempSubdirectory("openivs-single-").FullName, ExtraArguments = ["--webhook", receiver.Url] };
         var stop = new CancellationTokenSource();
@@ -267,75 +267,5 @@ public class EventsAcrossNodeKillTests(ITestOutputHelper output)
         return clip;
     }
 
-    private static async Task WaitUntilAsync(Func<Task<bool>> condition, string what)
-    {
-        var deadline = Stopwatch.StartNew();
-        while (!await condition())
-        {
-            Assert.True(deadline.Elapsed < Bound, $"timed out waiting until {what}");
-            await Task.Delay(100);
-        }
-    }
-
-    /// <summary>A webhook receiver on a loopback port: records every event id it answers 200 to, in arrival order.</summary>
-    private sealed class Receiver : IDisposable
-    {
-        private readonly HttpListener _listener = new();
-        private readonly ConcurrentQueue<string> _ids = new();
-
-        public Receiver()
-        {
-            Url = $"http://127.0.0.1:{ServerProcess.FreePort()}/hook/";
-            _listener.Prefixes.Add(Url);
-            _listener.Start();
-            _ = Task.Run(LoopAsync);
-        }
-
-        public string Url { get; }
-
-        public int Count => _ids.Count;
-
-        public List<string> Ids => [.. _ids];
-
-        /// <summary>Runs with the number of the request (from 1) before the event is recorded and answered.</summary>
-        public Action<int>? BeforeAnswering { get; set; }
-
-        private int _requests;
-
-        private async Task LoopAsync()
-        {
-            while (_listener.IsListening)
-            {
-                HttpListenerContext context;
-                try
-                {
-                    context = await _listener.GetContextAsync();
-                }
-                catch (Exception e) when (e is HttpListenerException or ObjectDisposedException)
-                {
-                    return;
-                }
-
-                string id;
-                using (var body = new StreamReader(context.Request.InputStream))
-                {
-                    id = (string)JsonNode.Parse(await body.ReadToEndAsync())!["id"]!;
-                }
-
-                BeforeAnswering?.Invoke(++_requests);
-                _ids.Enqueue(id);
-                context.Response.StatusCode = 200;
-                try
-                {
-                    context.Response.Close();
-                }
-                catch (HttpListenerException)
-                {
-                    // The sender is gone (killed while waiting for this answer).
-                }
-            }
-        }
-
-        public void Dispose() => _listener.Close();
-    }
+    private static Task WaitUntilAsync(Func<Task<bool>> condition, string what) => Poll.TrueAsync(condition, Bound, what);
 }

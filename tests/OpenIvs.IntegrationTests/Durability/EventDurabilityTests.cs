@@ -14,7 +14,7 @@ public class EventDurabilityTests
     [Fact]
     public async Task EventsOfAStreamLiveWhenTheServerIsKilledAreAllDeliveredAfterTheRestart()
     {
-        using var webhook = new WebhookListener();
+        using var webhook = new WebhookReceiver(accepting: false);
         var dataDirectory = Directory.CreateTempSubdirectory("openivs-events-").FullName;
         var options = new ServerOptions { DataDirectory = dataDirectory, ExtraArguments = ["--webhook", webhook.Url] };
         try
@@ -62,70 +62,5 @@ public class EventDurabilityTests
         }
     }
 
-    private static async Task WaitUntilAsync(Func<Task<bool>> condition)
-    {
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(60);
-        while (!await condition())
-        {
-            Assert.True(DateTime.UtcNow < deadline, "timed out");
-            await Task.Delay(100);
-        }
-    }
-
-    /// <summary>A webhook receiver on a loopback port that refuses (503) until told to accept.</summary>
-    private sealed class WebhookListener : IDisposable
-    {
-        private readonly HttpListener _listener = new();
-        private readonly ConcurrentQueue<JsonNode> _delivered = new();
-        private int _refused;
-
-        public WebhookListener()
-        {
-            Url = $"http://127.0.0.1:{ServerProcess.FreePort()}/hook/";
-            _listener.Prefixes.Add(Url);
-            _listener.Start();
-            _ = Task.Run(LoopAsync);
-        }
-
-        public string Url { get; }
-
-        public volatile bool Accepting;
-
-        public int Refused => Volatile.Read(ref _refused);
-
-        public IReadOnlyList<JsonNode> Delivered => [.. _delivered];
-
-        private async Task LoopAsync()
-        {
-            while (_listener.IsListening)
-            {
-                HttpListenerContext context;
-                try
-                {
-                    context = await _listener.GetContextAsync();
-                }
-                catch (Exception e) when (e is HttpListenerException or ObjectDisposedException)
-                {
-                    return;
-                }
-
-                using var body = new StreamReader(context.Request.InputStream);
-                var json = JsonNode.Parse(await body.ReadToEndAsync())!;
-                if (Accepting)
-                {
-                    _delivered.Enqueue(json);
-                    context.Response.StatusCode = 200;
-                }
-                else
-                {
-                    Interlocked.Increment(ref _refused);
-                    context.Response.StatusCode = 503;
-                }
-
-                context.Response.Close();
-            }
-        }
-
-        public void Dispose() => _listener.Close();
-    }
+    private static Task WaitUntilAsync(Func<Task<bool>> condition) => Poll.TrueAsync(condition, TimeSpan.FromSeconds(60), "the condition holds");
 }
