@@ -295,7 +295,7 @@ def scenario(args, name, urls, nodes, extra, publisher, media_url):
 
 
 def main():
-    parser = argparse.ArgumentParser(usage=__doc__)
+    parser = argparse.ArgumentParser(usage=__doc__.replace("%", "%%"))
     parser.add_argument("--viewers", type=int, default=1500)
     parser.add_argument("--scenarios", default="holder,relay,nginx")
     parser.add_argument("--ramp", type=int, default=15)

@@ -105,8 +105,8 @@ public sealed class DocumentStore(IStateStore durable)
 
     internal long NextSequence() => ++_sequence;
 
-    internal Task CommitAsync(IReadOnlyList<DocumentChange> changes, IReadOnlyList<EventAppend> events, CancellationToken cancellationToken) =>
-        durable.CommitAsync(changes, events, cancellationToken);
+    internal Task CommitAsync(IReadOnlyList<DocumentChange> changes, IReadOnlyList<EventAppend> events, Action committed, CancellationToken cancellationToken) =>
+        durable.CommitAsync(changes, events, committed, cancellationToken);
 
     /// <summary>Records the version a shared write committed (its changes are applied by the write).</summary>
     internal void Committed(long version) => Volatile.Write(ref _version, Math.Max(_version, version));
@@ -257,19 +257,24 @@ public sealed class DocumentWrite : IAsyncDisposable
             changes.Add(new DocumentChange(DocumentStore.SequenceMarkKind, DocumentStore.SequenceMarkKind, _newSequences.Values.Max(), "{}"));
         }
 
+        // Memory is updated once the commit is durable, and before the outbox wakes its readers: whoever an event
+        // wakes (a webhook's receiver calling back, a test waiting for it) reads the state the event describes.
+        void Apply()
+        {
+            foreach (var (_, apply) in _changes)
+            {
+                apply();
+            }
+        }
+
         if (_shared is null)
         {
-            await _store.CommitAsync(changes, _events, cancellationToken).ConfigureAwait(false);
+            await _store.CommitAsync(changes, _events, Apply, cancellationToken).ConfigureAwait(false);
         }
         else
         {
-            _store.Committed(await _shared.CommitAsync(changes, _events, cancellationToken).ConfigureAwait(false));
+            _store.Committed(await _shared.CommitAsync(changes, _events, Apply, cancellationToken).ConfigureAwait(false));
             _committed = true;
-        }
-
-        foreach (var (_, apply) in _changes)
-        {
-            apply();
         }
 
         _changes.Clear();

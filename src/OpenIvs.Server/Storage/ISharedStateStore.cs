@@ -30,6 +30,9 @@ public interface ISharedStateStore : IStateStore
     /// </summary>
     Task<ISharedWrite> BeginWriteAsync(long afterVersion, CancellationToken cancellationToken);
 
-    /// <summary>This node's cache now holds every commit up to <paramref name="version"/>: tells the writers waiting for it.</summary>
+    /// <summary>
+    /// This node's cache now holds every commit up to <paramref name="version"/>: tells the writers waiting for it, and
+    /// wakes the outbox's readers for the events of those commits (held until now, so that they find the state here).
+    /// </summary>
     void Applied(long version);
 }

@@ -22,9 +22,11 @@ public interface IStateStore : IAsyncDisposable
 
     /// <summary>
     /// Applies all changes and appends <paramref name="events"/> to the outbox atomically (one transaction) and
-    /// durably. An event whose id is already in the outbox is not appended again.
+    /// durably. An event whose id is already in the outbox is not appended again. <paramref name="committed"/> runs
+    /// once the transaction is durable and before the outbox's readers are woken: the caller makes the changes
+    /// visible in memory there, so a reader woken by an event finds the state the event describes.
     /// </summary>
-    Task CommitAsync(IReadOnlyList<DocumentChange> changes, IReadOnlyList<EventAppend> events, CancellationToken cancellationToken);
+    Task CommitAsync(IReadOnlyList<DocumentChange> changes, IReadOnlyList<EventAppend> events, Action committed, CancellationToken cancellationToken);
 
     /// <summary>The event outbox, read by the delivery sinks (valid after <see cref="InitializeAsync"/>).</summary>
     IEventOutbox Outbox { get; }

@@ -45,6 +45,33 @@ public class PostgresNodesTests
     }
 
     [Fact]
+    public async Task AReaderTheOutboxWakesFindsTheStateItsEventDescribesOnEveryNode()
+    {
+        // A webhook's receiver calls the API back on being told of an event; a test waits for an event, then reads.
+        // Either must find the state the event's commit made, on the writing node and on the others alike.
+        var database = await PostgresCluster.CreateDatabaseAsync();
+        await using var a = await NodeAsync(database);
+        await using var b = await NodeAsync(database);
+        for (var round = 0; round < 20; round++)
+        {
+            var id = $"n{round}";
+            var seenOnA = a.Store.Outbox.LastPosition;
+            var seenOnB = b.Store.Outbox.LastPosition;
+            var foundOnA = a.Store.Outbox.WaitAsync(seenOnA, default).ContinueWith(t => a.Notes.TryGet(id, out _), TaskContinuationOptions.ExecuteSynchronously);
+            var foundOnB = b.Store.Outbox.WaitAsync(seenOnB, default).ContinueWith(t => b.Notes.TryGet(id, out _), TaskContinuationOptions.ExecuteSynchronously);
+            await using (var write = await a.Documents.BeginWriteAsync(default))
+            {
+                write.Put(a.Notes, id, new Note("described by the event"));
+                write.AppendEvent(OutboxTests.Event("Session Created", "arn:aws:ivs:us-west-2:000000000000:channel/abcdABCD1234").ToOutbox());
+                await write.CommitAsync(default);
+            }
+
+            Assert.True(await foundOnA.WaitAsync(Within), $"round {round}: the writing node's outbox woke a reader before its memory held the commit");
+            Assert.True(await foundOnB.WaitAsync(Within), $"round {round}: another node's outbox woke a reader before its memory held the commit");
+        }
+    }
+
+    [Fact]
     public async Task ConcurrentWritesOnTwoNodesCheckTheirRuleAgainstEveryCommit()
     {
         // The rule "at most 10 notes", checked in memory as the service checks its quotas.

@@ -37,6 +37,11 @@ public sealed partial class PostgresStateStore : ISharedStateStore
     private long _knownVersion;
     private int _disposed;
 
+    // Outbox positions of other nodes' commits, held until this node's tables hold those commits (Applied), and the
+    // newest version the tables hold: a reader the outbox wakes finds the state its events describe on this node too.
+    private readonly List<(long Version, long Position)> _heldPositions = [];
+    private long _tablesVersion;
+
     // Read-your-writes across nodes: what every other node has applied, this node's own applied version to announce.
     private readonly ConcurrentDictionary<string, long> _peerApplied = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, bool> _laggingPeers = new(StringComparer.Ordinal);
@@ -122,10 +127,10 @@ public sealed partial class PostgresStateStore : ISharedStateStore
     public async Task<long> GetExternalChangeStampAsync(CancellationToken cancellationToken) =>
         (await ReadHeadAsync(cancellationToken).ConfigureAwait(false)).Version;
 
-    public async Task CommitAsync(IReadOnlyList<DocumentChange> changes, IReadOnlyList<EventAppend> events, CancellationToken cancellationToken)
+    public async Task CommitAsync(IReadOnlyList<DocumentChange> changes, IReadOnlyList<EventAppend> events, Action committed, CancellationToken cancellationToken)
     {
         await using var write = await BeginCoreAsync(null, cancellationToken).ConfigureAwait(false);
-        await write.CommitAsync(changes, events, cancellationToken).ConfigureAwait(false);
+        await write.CommitAsync(changes, events, committed, cancellationToken).ConfigureAwait(false);
     }
 
     public async Task<ISharedWrite> BeginWriteAsync(long afterVersion, CancellationToken cancellationToken) =>
@@ -322,7 +327,17 @@ public sealed partial class PostgresStateStore : ISharedStateStore
     /// <summary>A commit (of this node or another) made the state <paramref name="version"/> and the outbox <paramref name="lastPosition"/>.</summary>
     internal void OnCommitted(long version, long lastPosition, bool signal)
     {
-        _outbox?.OnAppended(lastPosition);
+        if (signal)
+        {
+            HoldUntilApplied(version, lastPosition);
+        }
+        else
+        {
+            // This node's own commit: its tables hold it already (and every commit before it).
+            _outbox?.OnAppended(lastPosition);
+            ReleaseHeld(version);
+        }
+
         long known;
         do
         {
@@ -337,6 +352,43 @@ public sealed partial class PostgresStateStore : ISharedStateStore
         if (signal)
         {
             _signals.Writer.TryWrite(true);
+        }
+    }
+
+    private void HoldUntilApplied(long version, long position)
+    {
+        lock (_heldPositions)
+        {
+            if (version > _tablesVersion)
+            {
+                _heldPositions.Add((version, position));
+                return;
+            }
+        }
+
+        _outbox?.OnAppended(position);
+    }
+
+    /// <summary>The tables hold every commit up to <paramref name="version"/>: the outbox may wake readers for their events.</summary>
+    private void ReleaseHeld(long version)
+    {
+        long position = 0;
+        lock (_heldPositions)
+        {
+            _tablesVersion = Math.Max(_tablesVersion, version);
+            for (var i = _heldPositions.Count - 1; i >= 0; i--)
+            {
+                if (_heldPositions[i].Version <= version)
+                {
+                    position = Math.Max(position, _heldPositions[i].Position);
+                    _heldPositions.RemoveAt(i);
+                }
+            }
+        }
+
+        if (position > 0)
+        {
+            _outbox?.OnAppended(position);
         }
     }
 
@@ -423,6 +475,7 @@ public sealed partial class PostgresStateStore : ISharedStateStore
 
     public void Applied(long version)
     {
+        ReleaseHeld(version);
         long current;
         do
         {

@@ -36,7 +36,7 @@ internal sealed class PostgresWrite(PostgresStateStore store, NpgsqlConnection c
         await connection.DisposeAsync().ConfigureAwait(false);
     }
 
-    public async Task<long> CommitAsync(IReadOnlyList<DocumentChange> documents, IReadOnlyList<EventAppend> events, CancellationToken cancellationToken)
+    public async Task<long> CommitAsync(IReadOnlyList<DocumentChange> documents, IReadOnlyList<EventAppend> events, Action committed, CancellationToken cancellationToken)
     {
         if (documents.Count == 0 && events.Count == 0)
         {
@@ -46,10 +46,13 @@ internal sealed class PostgresWrite(PostgresStateStore store, NpgsqlConnection c
                 await commit.ExecuteNonQueryAsync(CancellationToken.None).ConfigureAwait(false);
                 _done = true;
                 await connection.DisposeAsync().ConfigureAwait(false);
-                return version;
+            }
+            else
+            {
+                await FinishAsync().ConfigureAwait(false);
             }
 
-            await FinishAsync().ConfigureAwait(false);
+            committed();
             return version;
         }
 
@@ -135,6 +138,7 @@ internal sealed class PostgresWrite(PostgresStateStore store, NpgsqlConnection c
         _done = true;
         _committedVersion = next;
         await connection.DisposeAsync().ConfigureAwait(false);
+        committed();
         store.OnCommitted(next, lastPosition, signal: false);
         return next;
     }

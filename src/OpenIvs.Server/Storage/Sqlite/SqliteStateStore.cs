@@ -104,16 +104,18 @@ public sealed class SqliteStateStore : IStateStore
         }
     }
 
-    public async Task CommitAsync(IReadOnlyList<DocumentChange> changes, IReadOnlyList<EventAppend> events, CancellationToken cancellationToken)
+    public async Task CommitAsync(IReadOnlyList<DocumentChange> changes, IReadOnlyList<EventAppend> events, Action committed, CancellationToken cancellationToken)
     {
         if (changes.Count == 0 && events.Count == 0)
         {
+            committed();
             return;
         }
 
         // Microsoft.Data.Sqlite's async methods complete synchronously; run the transaction (and its fsync)
         // on the thread pool so a commit never blocks an I/O thread that also serves live streams.
         var lastPosition = await Task.Run(() => CommitCoreAsync(changes, events, cancellationToken), cancellationToken).ConfigureAwait(false);
+        committed();
         if (lastPosition > 0)
         {
             _outbox?.OnAppended(lastPosition);
