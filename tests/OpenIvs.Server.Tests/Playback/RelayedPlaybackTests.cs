@@ -23,6 +23,7 @@ namespace OpenIvs.Server.Tests.Playback;
 /// a test locator that A holds the channel) serves the playback URL by relaying from A. A counts the signed relay
 /// requests it receives, so "one upstream request per part" is measured where it matters.
 /// </summary>
+[Collection(Telemetry.MonitoredServers.Name)] // its servers count requests in /metrics
 public class RelayedPlaybackTests(ITestOutputHelper output)
 {
     private static readonly Regex SessionId = new("[A-Za-z0-9_-]{22}(?=/index\\.m3u8)|(?<=\\?s=)[A-Za-z0-9_-]{22}", RegexOptions.Compiled);
