@@ -18,6 +18,7 @@ internal static class ServeSettings
         ("--node-id", "Cluster:NodeId", "OPENIVS_NODE_ID", "This node's id in a cluster on one PostgreSQL database: A-Z a-z 0-9 . _ -, up to 64 (default: the host name)."),
         ("--advertise-url", "Cluster:AdvertiseUrl", "OPENIVS_ADVERTISE_URL", "How other nodes reach this node's HTTP(S), scheme://host:port (default: from the --http listener)."),
         ("--node-lease", "Cluster:NodeLease", "OPENIVS_NODE_LEASE", "How long a node's lease lasts without a heartbeat before its streams end and other nodes take its channels, hh:mm:ss (default: 00:00:10)."),
+        ("--dead-node-retention", "Cluster:DeadNodeRetention", "OPENIVS_DEAD_NODE_RETENTION", "How long the row of a node whose lease ended is kept in cluster_nodes once it left nothing open, d.hh:mm:ss (default: 1.00:00:00)."),
         ("--http", "Http", "OPENIVS_HTTP", "API and playback listener HOST:PORT (default: 127.0.0.1:8080)."),
         ("--rtmp", "Rtmp", "OPENIVS_RTMP", "RTMP ingest listener HOST:PORT (default: 127.0.0.1:1935)."),
         ("--rtmps", "Rtmps", "OPENIVS_RTMPS", "RTMPS ingest listener HOST:PORT (default: 127.0.0.1:4443)."),

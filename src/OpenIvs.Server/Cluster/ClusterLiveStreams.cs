@@ -13,12 +13,12 @@ namespace OpenIvs.Server.Cluster;
 /// "not broadcasting". Only composed when the locator is not the one-node <see cref="LocalStreamLocator"/>.
 /// </summary>
 public sealed partial class ClusterLiveStreams(
-    LiveStreams local, IStreamLocator locator, NodeClient nodes, RelayedViewerTotals relayedViewers, ResourceCatalog resources,
+    LiveStreams local, IStreamLocator locator, NodeClient nodes, ResourceCatalog resources,
     ILogger<ClusterLiveStreams> logger) : ILiveStreams
 {
     public bool IsLive(string channelArn) => local.IsLive(channelArn) || locator.FindRemote(channelArn) is not null;
 
-    /// <summary>A stream held here counts the viewers the other nodes serve of it too (<see cref="RelayedViewerTotals"/>).</summary>
+    /// <summary>A stream held here counts the viewers the other nodes serve of it too, as their heartbeats report them.</summary>
     public Protocol.Model.Stream? GetStream(string channelArn)
     {
         if (local.GetStream(channelArn) is not { } stream)
@@ -26,7 +26,7 @@ public sealed partial class ClusterLiveStreams(
             return locator.FindRemote(channelArn)?.Stream;
         }
 
-        stream.ViewerCount += relayedViewers.Sum(channelArn);
+        stream.ViewerCount += locator.ViewersElsewhere(channelArn);
         return stream;
     }
 
@@ -36,7 +36,7 @@ public sealed partial class ClusterLiveStreams(
         var here = local.ListStreams();
         foreach (var stream in here)
         {
-            stream.ViewerCount += relayedViewers.Sum(stream.ChannelArn!);
+            stream.ViewerCount += locator.ViewersElsewhere(stream.ChannelArn!);
         }
 
         var remote = locator.RemoteStreams;

@@ -92,7 +92,7 @@ public sealed partial class ClusterNode : BackgroundService
             timeout.CancelAfter(TimeSpan.FromSeconds(5));
             await _slots.FlushAsync(timeout.Token).ConfigureAwait(false);
             await _slots.Registry.LeaveAsync(timeout.Token).ConfigureAwait(false);
-            LogLeft(_logger, _lease.Options.NodeId);
+            LogLeft(_logger, _lease.NodeId);
         }
         catch (Exception e) when (IsDatabaseFailure(e) || e is OperationCanceledException)
         {
@@ -127,7 +127,7 @@ public sealed partial class ClusterNode : BackgroundService
             if (_lostLogged)
             {
                 _lostLogged = false;
-                LogRecovered(_logger, _lease.Options.NodeId);
+                LogRecovered(_logger, _lease.NodeId);
             }
 
             if (!_lease.Ready || NeedsReaping(view))
@@ -147,8 +147,10 @@ public sealed partial class ClusterNode : BackgroundService
             if (!_lease.Ready)
             {
                 _lease.MarkReady();
-                LogJoined(_logger, _lease.Options.NodeId, _advertiseUrl.ToString(), view.Nodes.Count);
+                LogJoined(_logger, _lease.NodeId, _advertiseUrl.ToString(), view.Nodes.Count);
             }
+
+            await PruneAsync(view, timeout.Token).ConfigureAwait(false);
         }
         catch (Exception e) when (IsDatabaseFailure(e) || (e is OperationCanceledException && !stoppingToken.IsCancellationRequested))
         {
@@ -157,7 +159,7 @@ public sealed partial class ClusterNode : BackgroundService
             if (!_lostLogged)
             {
                 _lostLogged = true;
-                LogDatabaseLost(_logger, e, _lease.Options.NodeId);
+                LogDatabaseLost(_logger, e, _lease.NodeId);
             }
         }
 
@@ -183,15 +185,22 @@ public sealed partial class ClusterNode : BackgroundService
             return;
         }
 
-        LogEndingOwnStreams(_logger, _lease.Options.NodeId, live.Count, _lease.Options.NodeLease.TotalSeconds);
+        LogEndingOwnStreams(_logger, _lease.NodeId, live.Count, _lease.Options.NodeLease.TotalSeconds);
         var reason = StreamEndReason.NodeLost(
-            $"this node ({_lease.Options.NodeId}) could not renew its lease in the cluster's database within {_lease.Options.NodeLease.TotalSeconds:0.#} s; another node may take the channel");
+            $"this node ({_lease.NodeId}) could not renew its lease in the cluster's database within {_lease.Options.NodeLease.TotalSeconds:0.#} s; another node may take the channel");
         foreach (var stream in live)
         {
             stream.RequestEnd(reason);
         }
     }
 
+    /// <summary>
+    /// The streams held here and the viewers this node relays of streams held elsewhere. Relayed viewers travel only
+    /// this way (an earlier per-holder HTTP report, every 2 s, was folded into it): the heartbeat writes this row and
+    /// reads every node's anyway, so it costs no extra request, every node (not only the holder) learns every count,
+    /// which the viewer limit needs on relays too, and a changed report is notified at once, so the others read it
+    /// within a moment rather than at their next heartbeat.
+    /// </summary>
     private NodeReport Report()
     {
         var live = _hub.Live
@@ -202,10 +211,50 @@ public sealed partial class ClusterNode : BackgroundService
         return new NodeReport(live, relayed);
     }
 
+    /// <summary>
+    /// Deletes the rows of nodes dead for longer than <see cref="ClusterOptions.DeadNodeRetention"/> that left nothing
+    /// open, so a cluster whose node ids change does not grow <c>cluster_nodes</c> forever. Any node may do it (the
+    /// delete is idempotent); a failure waits for the next heartbeat that finds such a node.
+    /// </summary>
+    private async Task PruneAsync(ClusterView view, CancellationToken cancellationToken)
+    {
+        var retention = _lease.Options.DeadNodeRetention;
+        var dead = view.Nodes.Values.Where(n => n.NodeId != _lease.NodeId && _lease.Remaining(n.LeaseDeadline) < -retention).Select(n => n.NodeId).ToList();
+        if (dead.Count == 0)
+        {
+            return; // the usual case: no sessions to look through
+        }
+
+        var prunable = Prunable(dead, _tables.Sessions.Values);
+        if (prunable.Count == 0)
+        {
+            return;
+        }
+
+        try
+        {
+            foreach (var node in await _slots.Registry.PruneAsync(prunable, retention, cancellationToken).ConfigureAwait(false))
+            {
+                LogPruned(_logger, node, retention.TotalHours);
+            }
+        }
+        catch (Exception e) when (IsDatabaseFailure(e) || e is OperationCanceledException)
+        {
+            LogPruneFailed(_logger, e);
+        }
+    }
+
+    /// <summary>Of the <paramref name="dead"/> nodes, those with no open session: a node's row stays until its sessions are closed.</summary>
+    internal static List<string> Prunable(IReadOnlyCollection<string> dead, IEnumerable<StreamSessionRecord> sessions)
+    {
+        var open = sessions.Where(s => s.EndTime is null && s.NodeId is not null).Select(s => s.NodeId!).ToHashSet(StringComparer.Ordinal);
+        return [.. dead.Where(n => !open.Contains(n))];
+    }
+
     /// <summary>Whether an open session or a slot belongs to a node whose lease is over (or to this node's previous run).</summary>
     private bool NeedsReaping(ClusterView view)
     {
-        if (view.Slots.Any(s => s.NodeId != _lease.Options.NodeId && !IsAlive(view, s.NodeId)))
+        if (view.Slots.Any(s => s.NodeId != _lease.NodeId && !IsAlive(view, s.NodeId)))
         {
             return true;
         }
@@ -225,7 +274,7 @@ public sealed partial class ClusterNode : BackgroundService
             return "left open by a server that did not record its node (an earlier version)";
         }
 
-        if (session.NodeId == _lease.Options.NodeId)
+        if (session.NodeId == _lease.NodeId)
         {
             // This run's streams are in the hub until they end, then releasing until their end is stored.
             return _hub.Find(session.ChannelArn)?.StreamId == session.StreamId || _slots.IsReleasing(session.StreamId)
@@ -274,7 +323,7 @@ public sealed partial class ClusterNode : BackgroundService
         foreach (var node in _view.Nodes.Values)
         {
             var remaining = _lease.Remaining(node.LeaseDeadline);
-            if (node.NodeId != _lease.Options.NodeId && remaining > TimeSpan.Zero && remaining + MinimumRefresh < wait)
+            if (node.NodeId != _lease.NodeId && remaining > TimeSpan.Zero && remaining + MinimumRefresh < wait)
             {
                 wait = remaining + MinimumRefresh; // look again right after it expires
             }
@@ -357,4 +406,10 @@ public sealed partial class ClusterNode : BackgroundService
 
     [LoggerMessage(EventId = 1516, Level = LogLevel.Warning, Message = "Giving the lease up at shutdown failed; other nodes wait for it to expire")]
     private static partial void LogLeaveFailed(ILogger logger, Exception exception);
+
+    [LoggerMessage(EventId = 1518, Level = LogLevel.Information, Message = "Removed node {NodeId} from cluster_nodes: its lease ended more than {Hours} h ago and it left nothing open")]
+    private static partial void LogPruned(ILogger logger, string nodeId, double hours);
+
+    [LoggerMessage(EventId = 1519, Level = LogLevel.Warning, Message = "Removing long-dead nodes from cluster_nodes failed; retrying at a later heartbeat")]
+    private static partial void LogPruneFailed(ILogger logger, Exception exception);
 }

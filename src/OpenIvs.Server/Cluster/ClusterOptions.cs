@@ -6,7 +6,7 @@ namespace OpenIvs.Server.Cluster;
 /// <summary>How this node presents itself to the other nodes of a cluster on one PostgreSQL database (docs/cluster.md).</summary>
 public sealed partial class ClusterOptions
 {
-    /// <summary>This node's id, unique in the cluster (default: the host name). Sessions and live slots carry it.</summary>
+    /// <summary>This node's id, unique in the cluster (default: the host name). Read once into <see cref="Storage.NodeIdentity"/>, which everything else uses.</summary>
     public string NodeId { get; set; } = DefaultNodeId();
 
     /// <summary>How other nodes reach this node's HTTP(S) (scheme://host:port); empty: derived from the HTTP listener.</summary>
@@ -19,6 +19,13 @@ public sealed partial class ClusterOptions
     public TimeSpan NodeLease { get; set; } = TimeSpan.FromSeconds(10);
 
     public TimeSpan HeartbeatInterval => NodeLease / 4;
+
+    /// <summary>
+    /// How long a dead node's row (<c>cluster_nodes</c>) is kept after its lease ended (default one day), so that a
+    /// cluster whose nodes come and go under new ids does not grow the table forever. A node whose sessions are not
+    /// closed yet, or that still has a live slot, is kept whatever its age.
+    /// </summary>
+    public TimeSpan DeadNodeRetention { get; set; } = TimeSpan.FromDays(1);
 
     public IEnumerable<string> Validate()
     {
@@ -36,6 +43,11 @@ public sealed partial class ClusterOptions
         if (NodeLease < TimeSpan.FromSeconds(2) || NodeLease > TimeSpan.FromMinutes(10))
         {
             yield return $"Cluster.NodeLease {NodeLease} must be between 00:00:02 and 00:10:00.";
+        }
+
+        if (DeadNodeRetention < TimeSpan.FromMinutes(1) || DeadNodeRetention > TimeSpan.FromDays(3650))
+        {
+            yield return $"Cluster.DeadNodeRetention {DeadNodeRetention} must be between 00:01:00 and 3650.00:00:00.";
         }
     }
 

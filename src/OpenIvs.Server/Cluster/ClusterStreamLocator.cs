@@ -23,20 +23,28 @@ public sealed class ClusterStreamLocator : IStreamLocator
         _relayed = relayed;
     }
 
-    public string NodeId => _lease.Options.NodeId;
-
     public RemoteStream? FindRemote(string channelArn) =>
         _holdings.ByChannel.TryGetValue(channelArn, out var holding) && Holds(holding) ? WithViewers(holding) : null;
 
     public IReadOnlyList<RemoteStream> RemoteStreams =>
         [.. _holdings.ByChannel.Values.Where(Holds).Select(WithViewers).OrderBy(s => s.Stream.StartTime).ThenBy(s => s.StreamId, StringComparer.Ordinal)];
 
-    /// <summary>Viewers other live nodes serve of <paramref name="channelArn"/> by relaying it (for the holder's own count).</summary>
-    public long ViewersElsewhere(string channelArn) => _holdings.RelayedElsewhere.TryGetValue(channelArn, out var viewers) ? viewers : 0;
+    /// <summary>
+    /// The holder's viewers (when another live node holds the channel) plus the viewers every other live node relays,
+    /// as of their last heartbeats that this node read.
+    /// </summary>
+    public long ViewersElsewhere(string channelArn)
+    {
+        var holdings = _holdings;
+        var relayed = holdings.RelayedElsewhere.GetValueOrDefault(channelArn);
+        return holdings.ByChannel.TryGetValue(channelArn, out var holding) && Holds(holding)
+            ? relayed + (holding.Remote.Stream.ViewerCount ?? 0)
+            : relayed;
+    }
 
     internal void Update(ClusterView view)
     {
-        var me = NodeId;
+        var me = _lease.NodeId;
         var relayedElsewhere = new Dictionary<string, long>(StringComparer.Ordinal);
         foreach (var node in view.Nodes.Values.Where(n => n.NodeId != me && _lease.Remaining(n.LeaseDeadline) > TimeSpan.Zero))
         {
@@ -78,11 +86,8 @@ public sealed class ClusterStreamLocator : IStreamLocator
     private RemoteStream WithViewers(Holding holding)
     {
         var remote = holding.Remote;
-        var relayedHere = _relayed.Get(remote.ChannelArn);
-        var elsewhere = ViewersElsewhere(remote.ChannelArn);
-        return relayedHere == 0 && elsewhere == 0
-            ? remote
-            : remote with { Stream = Copy(remote.Stream, (remote.Stream.ViewerCount ?? 0) + relayedHere + elsewhere) };
+        var viewers = _relayed.Get(remote.ChannelArn) + ViewersElsewhere(remote.ChannelArn);
+        return viewers == (remote.Stream.ViewerCount ?? 0) ? remote : remote with { Stream = Copy(remote.Stream, viewers) };
     }
 
     private static Protocol.Model.Stream Copy(Protocol.Model.Stream stream, long viewers) => new()

@@ -73,10 +73,6 @@ public sealed class NodeClient : IDisposable
         };
     }
 
-    /// <summary>Tells the holder how many viewers this node serves of its stream (a set: repeating it is harmless).</summary>
-    public async ValueTask ReportViewersAsync(RemoteStream holder, long viewers, CancellationToken cancellationToken) =>
-        await SendAsync(holder, NodeEndpoints.ViewersPath, "&v=" + viewers, ActionTimeout, idempotent: true, cancellationToken).ConfigureAwait(false);
-
     /// <summary>What the holder's stream ingests now (its measured bitrates); null when not live there or not yet known.</summary>
     public async ValueTask<IngestConfigurations?> IngestAsync(RemoteStream holder, CancellationToken cancellationToken)
     {

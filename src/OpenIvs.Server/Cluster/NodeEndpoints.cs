@@ -20,7 +20,7 @@ namespace OpenIvs.Server.Cluster;
 /// nothing here. The channel is in <c>c</c>; every argument is in the signed query string.
 /// </summary>
 public sealed partial class NodeEndpoints(
-    LiveStreams live, RelayedViewerTotals relayedViewers, NodeSignature signature, ApiOptions api, ApiRateLimits rateLimits, TimeProvider time,
+    LiveStreams live, NodeSignature signature, ApiOptions api, ApiRateLimits rateLimits, TimeProvider time,
     ILogger<NodeEndpoints> logger)
 {
     public const string PathPrefix = "/_openivs/cluster/live/";
@@ -28,7 +28,6 @@ public sealed partial class NodeEndpoints(
     public const string MetadataPath = PathPrefix + "metadata";
     public const string AdBreakPath = PathPrefix + "adbreak";
     public const string IngestPath = PathPrefix + "ingest";
-    public const string ViewersPath = PathPrefix + "viewers";
 
     /// <summary>Answers (200, text/plain) besides the ingest JSON.</summary>
     public const string Done = "done";
@@ -65,7 +64,7 @@ public sealed partial class NodeEndpoints(
         LogAction(logger, node, path, channel);
         try
         {
-            await ActAsync(context, path, channel, node).ConfigureAwait(false);
+            await ActAsync(context, path, channel).ConfigureAwait(false);
         }
         catch (OperationCanceledException) when (context.RequestAborted.IsCancellationRequested)
         {
@@ -73,7 +72,7 @@ public sealed partial class NodeEndpoints(
         }
     }
 
-    private async Task ActAsync(HttpContext context, string path, string channel, string node)
+    private async Task ActAsync(HttpContext context, string path, string channel)
     {
         var request = context.Request;
         switch (path)
@@ -113,16 +112,6 @@ public sealed partial class NodeEndpoints(
                     await AnswerAsync(context, StatusCodes.Status200OK, NotLive).ConfigureAwait(false);
                 }
 
-                break;
-            case ViewersPath:
-                if (!long.TryParse(request.Query["v"], System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var viewers))
-                {
-                    await AnswerAsync(context, StatusCodes.Status400BadRequest, "bad viewer count").ConfigureAwait(false);
-                    return;
-                }
-
-                relayedViewers.Set(channel, node, viewers);
-                await AnswerAsync(context, StatusCodes.Status200OK, Done).ConfigureAwait(false);
                 break;
             default:
                 await AnswerAsync(context, StatusCodes.Status404NotFound, "unknown").ConfigureAwait(false);

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using Microsoft.AspNetCore.Http;
+using OpenIvs.Server.Storage;
 using OpenIvs.Server.Streams;
 
 namespace OpenIvs.Server.Cluster;
@@ -9,7 +10,7 @@ namespace OpenIvs.Server.Cluster;
 /// <c>GET /health</c>: 200 when this node is started and can take publishers, 503 when it cannot (still starting,
 /// or in a cluster: the database lost, the lease lost), with the node's state as JSON either way.
 /// </summary>
-public sealed class NodeHealth(string nodeId, Uri advertiseUrl, string store, IStreamHub hub, NodeLease? lease = null)
+public sealed class NodeHealth(NodeIdentity node, Uri advertiseUrl, string store, IStreamHub hub, NodeLease? lease = null)
 {
     public NodeHealthReport Report(bool started)
     {
@@ -18,7 +19,7 @@ public sealed class NodeHealth(string nodeId, Uri advertiseUrl, string store, IS
         var healthy = started && (lease is null || lease.Available);
         return new NodeHealthReport(
             !started || lease is { Ready: false } ? "starting" : healthy ? "ok" : "unavailable",
-            nodeId,
+            node.Value,
             advertiseUrl.ToString(),
             store,
             databaseReachable,

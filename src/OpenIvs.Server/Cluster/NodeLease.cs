@@ -1,3 +1,5 @@
+using OpenIvs.Server.Storage;
+
 namespace OpenIvs.Server.Cluster;
 
 /// <summary>
@@ -5,7 +7,7 @@ namespace OpenIvs.Server.Cluster;
 /// until when (on this node's monotonic clock) its lease surely holds. The lease is counted from the moment a
 /// successful heartbeat was sent, so this node gives its lease up no later than the database's clock expires it.
 /// </summary>
-public sealed class NodeLease(ClusterOptions options, TimeProvider time)
+public sealed class NodeLease(ClusterOptions options, NodeIdentity node, TimeProvider time)
 {
     private long _heldUntil = long.MinValue;
     private volatile bool _databaseReachable;
@@ -15,6 +17,9 @@ public sealed class NodeLease(ClusterOptions options, TimeProvider time)
     public string Incarnation { get; } = Guid.NewGuid().ToString("N");
 
     public ClusterOptions Options => options;
+
+    /// <summary>This node's id (<see cref="NodeIdentity"/>).</summary>
+    public string NodeId => node.Value;
 
     public bool DatabaseReachable => _databaseReachable;
 

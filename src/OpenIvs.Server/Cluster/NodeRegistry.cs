@@ -14,7 +14,7 @@ internal sealed class NodeRegistry(PostgresStateStore store, NodeLease lease)
     /// <summary>The notification channel that tells nodes a slot or a node's report changed.</summary>
     public const string NotifyChannel = "openivs_cluster";
 
-    private string NodeId => lease.Options.NodeId;
+    private string NodeId => lease.NodeId;
 
     /// <summary>
     /// Renews this node's lease (registers it at the first call) with its report (<see cref="NodeReport"/> as JSON), and reads every node and slot, in
@@ -168,6 +168,31 @@ internal sealed class NodeRegistry(PostgresStateStore store, NodeLease lease)
         batch.BatchCommands.Add(delete);
         batch.BatchCommands.Add(new NpgsqlBatchCommand($"SELECT pg_notify('{NotifyChannel}', '')"));
         await batch.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Deletes the rows of <paramref name="nodes"/> whose lease ended more than <paramref name="retention"/> ago by the
+    /// database's clock and that hold no live slot (a node that restarted meanwhile has a fresh lease and stays).
+    /// Returns the ids deleted.
+    /// </summary>
+    public async Task<List<string>> PruneAsync(IReadOnlyCollection<string> nodes, TimeSpan retention, CancellationToken cancellationToken)
+    {
+        await using var command = store.DataSource.CreateCommand("""
+            DELETE FROM cluster_nodes n
+             WHERE n.node_id = ANY($1) AND n.lease_expires < now() - $2
+               AND NOT EXISTS (SELECT 1 FROM live_slots s WHERE s.node_id = n.node_id)
+            RETURNING n.node_id
+            """);
+        command.Parameters.Add(new() { Value = nodes.ToArray() });
+        command.Parameters.Add(new() { Value = retention, NpgsqlDbType = NpgsqlDbType.Interval });
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        var deleted = new List<string>();
+        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+        {
+            deleted.Add(reader.GetString(0));
+        }
+
+        return deleted;
     }
 
     /// <summary>Stopping: the lease ends now and the report is emptied, so no node waits for it to expire.</summary>

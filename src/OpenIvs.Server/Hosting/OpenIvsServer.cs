@@ -56,8 +56,9 @@ public sealed class OpenIvsServer : IAsyncDisposable
         DataDirectory.Prepare(options.DataDirectory);
         var credentials = RootCredentials.Resolve(options.DataDirectory);
 
+        var node = new NodeIdentity(options.Cluster.NodeId); // the one source of the node's id
         IStateStore durable = options.Storage.UsesPostgres
-            ? new Storage.Postgres.PostgresStateStore(options.Storage.Postgres) { NodeId = options.Cluster.NodeId }
+            ? new Storage.Postgres.PostgresStateStore(options.Storage.Postgres) { Node = node }
             : new SqliteStateStore(Path.Combine(options.DataDirectory, "openivs.db"));
         await durable.InitializeAsync(cancellationToken).ConfigureAwait(false);
         var secrets = SecretBox.Open(options.DataDirectory);
@@ -197,11 +198,9 @@ public sealed class OpenIvsServer : IAsyncDisposable
             : ActivatorUtilities.CreateInstance<Cluster.ClusterLiveStreams>(sp));
         services.AddSingleton<Cluster.NodeClient>();
         services.AddSingleton<Cluster.NodeEndpoints>();
-        services.AddSingleton<Cluster.RelayedViewerTotals>();
-        services.AddHostedService<Cluster.RelayedViewerReporter>();
         services.AddSingleton<RelayedViewerCounts>();
-        AddCluster(services, options, durable); // before the session recorder: the node stops after it (and frees the slots)
-        services.AddSingleton(sp => new NodeSignature(secrets.DeriveKey("cluster-nodes"), sp.GetRequiredService<IStreamLocator>().NodeId, sp.GetRequiredService<TimeProvider>()));
+        AddCluster(services, options, durable, node); // before the session recorder: the node stops after it (and frees the slots)
+        services.AddSingleton(sp => new NodeSignature(secrets.DeriveKey("cluster-nodes"), node.Value, sp.GetRequiredService<TimeProvider>()));
         services.AddSingleton<SessionRecorder>();
         services.AddHostedService(sp => sp.GetRequiredService<SessionRecorder>());
         services.AddSingleton<StreamMonitor>();
@@ -214,6 +213,7 @@ public sealed class OpenIvsServer : IAsyncDisposable
 
         // After the hub's consumers: SRT callers are taken once they run (as Kestrel's RTMP listeners start last).
         services.AddHostedService(sp => sp.GetRequiredService<Ingest.Srt.SrtListener>());
+        services.AddSingleton<Playback.ViewerLimit>();
         services.AddSingleton<Playback.HlsRelay>();
         services.AddSingleton<Playback.HlsOrigin>();
         services.AddSingleton(sp => ActivatorUtilities.CreateInstance<Transcoding.Transcoder>(sp, options.Playback.Enabled));
@@ -370,20 +370,21 @@ public sealed class OpenIvsServer : IAsyncDisposable
     /// One node: every live stream is here. With PostgreSQL: the node's lease and heartbeat, cluster-wide live slots for
     /// the hub's admission, and the locator of streams held by other nodes (docs/cluster.md).
     /// </summary>
-    private static void AddCluster(IServiceCollection services, OpenIvsOptions options, IStateStore durable)
+    private static void AddCluster(IServiceCollection services, OpenIvsOptions options, IStateStore durable, NodeIdentity node)
     {
         var cluster = options.Cluster;
         var advertiseUrl = cluster.ResolveAdvertiseUrl(options.HttpEndPoint);
         services.AddSingleton(cluster);
+        services.AddSingleton(node);
         if (durable is not Storage.Postgres.PostgresStateStore postgres)
         {
-            services.AddSingleton<IStreamLocator>(new LocalStreamLocator(cluster.NodeId));
-            services.AddSingleton(sp => new Cluster.NodeHealth(cluster.NodeId, advertiseUrl, "sqlite", sp.GetRequiredService<IStreamHub>()));
+            services.AddSingleton<IStreamLocator>(new LocalStreamLocator());
+            services.AddSingleton(sp => new Cluster.NodeHealth(node, advertiseUrl, "sqlite", sp.GetRequiredService<IStreamHub>()));
             return;
         }
 
         // Leases are real time between processes and the database's clock: never the service's (possibly fake) clock.
-        services.AddSingleton(_ => new Cluster.NodeLease(cluster, TimeProvider.System));
+        services.AddSingleton(_ => new Cluster.NodeLease(cluster, node, TimeProvider.System));
         services.AddSingleton(sp => new Cluster.ClusterSlots(
             sp.GetRequiredService<Cluster.NodeLease>(), new Cluster.NodeRegistry(postgres, sp.GetRequiredService<Cluster.NodeLease>()),
             sp.GetRequiredService<DocumentStore>(), sp.GetRequiredService<ILogger<Cluster.ClusterSlots>>()));
@@ -397,7 +398,7 @@ public sealed class OpenIvsServer : IAsyncDisposable
             TimeProvider.System, sp.GetRequiredService<ILogger<Cluster.ClusterNode>>()));
         services.AddHostedService(sp => sp.GetRequiredService<Cluster.ClusterNode>());
         services.AddSingleton(sp => new Cluster.NodeHealth(
-            cluster.NodeId, advertiseUrl, "postgres", sp.GetRequiredService<IStreamHub>(), sp.GetRequiredService<Cluster.NodeLease>()));
+            node, advertiseUrl, "postgres", sp.GetRequiredService<IStreamHub>(), sp.GetRequiredService<Cluster.NodeLease>()));
     }
 
     /// <summary>The outbox, its sinks (one per configured destination), the relay and the SSE endpoint.</summary>

@@ -44,13 +44,15 @@ internal sealed partial class HlsOrigin
     private readonly string _privateMediaCacheControl;
     private readonly string _retryAfter;
     private readonly HlsRelay? _relay;
+    private readonly ViewerLimit _viewerLimit;
     private readonly NodeSignature? _nodes;
     private int _blocked;
 
     public HlsOrigin(
-        PlaybackOptions options, ServiceAccount account, ResourceTables resources, HlsPackager packager, PlaybackAuthorizer authorizer, TimeProvider time, HlsLimits? limits = null,
-        HlsRelay? relay = null, NodeSignature? nodes = null)
+        PlaybackOptions options, ServiceAccount account, ResourceTables resources, HlsPackager packager, PlaybackAuthorizer authorizer, ViewerLimit viewerLimit,
+        TimeProvider time, HlsLimits? limits = null, HlsRelay? relay = null, NodeSignature? nodes = null)
     {
+        _viewerLimit = viewerLimit;
         _relay = options.Enabled ? relay : null;
         _nodes = nodes;
         _limits = limits ?? new HlsLimits();
@@ -316,9 +318,8 @@ internal sealed partial class HlsOrigin
             return;
         }
 
-        if (!relayed && rendition.Sessions.Count >= _options.MaxViewersPerChannel)
+        if (!relayed && !_viewerLimit.Admits(stream.ChannelArn, rendition.Sessions.Count))
         {
-            _packager.ViewerLimitReached(rendition);
             await ErrorAsync(context, StatusCodes.Status429TooManyRequests, "too many viewers", "too_many_viewers", allowOrigin).ConfigureAwait(false);
             return;
         }

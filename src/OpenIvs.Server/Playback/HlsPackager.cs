@@ -21,7 +21,6 @@ internal sealed class HlsPackager : BackgroundService, ILiveStreamListener
     // Viewer counts and ended streams are swept every 5 s of clock time (not every N pump ticks: on a busy machine a
     // 10 ms delay takes longer, and counts would lag).
     private static readonly TimeSpan SweepInterval = TimeSpan.FromSeconds(5);
-    private readonly IStreamHub _hub;
     private readonly PlaybackOptions _options;
     private readonly PlaybackAuthorizer _authorizer;
     private readonly TimeProvider _time;
@@ -40,7 +39,6 @@ internal sealed class HlsPackager : BackgroundService, ILiveStreamListener
     // spillDirectory: where segments older than PlaybackOptions.MemoryWindow wait on disk (emptied at start).
     public HlsPackager(PlaybackOptions options, string spillDirectory, IStreamHub hub, PlaybackAuthorizer authorizer, TimeProvider time, ILogger<HlsPackager> logger)
     {
-        _hub = hub;
         _options = options;
         _authorizer = authorizer;
         _time = time;
@@ -67,19 +65,6 @@ internal sealed class HlsPackager : BackgroundService, ILiveStreamListener
             catch (IOException)
             {
             }
-        }
-    }
-
-    /// <summary>
-    /// A viewer was refused because the channel is at its viewer limit: an IVS Limit Breach (Concurrent Viewers,
-    /// account-level as IVS reports it), once per excursion over the limit rather than once per refused request.
-    /// </summary>
-    public void ViewerLimitReached(HlsRendition rendition)
-    {
-        if (!rendition.OverViewerLimit)
-        {
-            rendition.OverViewerLimit = true;
-            _hub.ReportLimitBreach(LimitBreach.ConcurrentViewers(_options.MaxViewersPerChannel, rendition.Sessions.Count + 1), null);
         }
     }
 
@@ -197,7 +182,6 @@ internal sealed class HlsPackager : BackgroundService, ILiveStreamListener
             var viewers = ViewerSession.CountViewers(rendition.Sessions, _time, now, _options.ViewerSessionTimeout);
 
             rendition.Stream.ViewerCount = viewers;
-            rendition.OverViewerLimit &= viewers >= _options.MaxViewersPerChannel;
             if (rendition.EndedAt is { } ended && wallNow - ended >= _options.EndedStreamLinger)
             {
                 _byStreamId.TryRemove(streamId, out _);

@@ -37,6 +37,7 @@ internal sealed partial class HlsRelay : IDisposable
     private readonly IStreamLocator _locator;
     private readonly NodeSignature _signature;
     private readonly RelayedViewerCounts _viewerCounts;
+    private readonly ViewerLimit _viewerLimit;
     private readonly TimeProvider _time;
     private readonly ILogger<HlsRelay> _logger;
     private readonly HttpClient _http;
@@ -53,8 +54,9 @@ internal sealed partial class HlsRelay : IDisposable
 
     public HlsRelay(
         PlaybackOptions options, PlaybackAuthorizer authorizer, IStreamLocator locator, NodeSignature signature, RelayedViewerCounts viewerCounts,
-        TimeProvider time, ILogger<HlsRelay> logger)
+        ViewerLimit viewerLimit, TimeProvider time, ILogger<HlsRelay> logger)
     {
+        _viewerLimit = viewerLimit;
         _options = options;
         _authorizer = authorizer;
         _locator = locator;
@@ -104,7 +106,7 @@ internal sealed partial class HlsRelay : IDisposable
             return;
         }
 
-        if (stream.Sessions.Count >= _options.MaxViewersPerChannel)
+        if (!_viewerLimit.Admits(stream.ChannelArn, stream.Sessions.Count))
         {
             await HlsOrigin.ErrorAsync(context, StatusCodes.Status429TooManyRequests, "too many viewers", "too_many_viewers", allowOrigin).ConfigureAwait(false);
             return;
@@ -244,7 +246,7 @@ internal sealed partial class HlsRelay : IDisposable
         }
 
         var remote = channel.Arn is { } arn ? _locator.FindRemote(arn) : null;
-        if (remote is null || remote.NodeId == _locator.NodeId || (streamId is not null && remote.StreamId != streamId))
+        if (remote is null || (streamId is not null && remote.StreamId != streamId))
         {
             return null;
         }

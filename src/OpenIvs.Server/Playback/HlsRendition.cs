@@ -74,9 +74,6 @@ internal sealed partial class HlsRendition : IDisposable
     /// <summary>Viewer sessions by id, each with the time of its last playlist request.</summary>
     public ConcurrentDictionary<string, ViewerSession> Sessions { get; } = new(StringComparer.Ordinal);
 
-    /// <summary>Whether a Concurrent Viewers breach has been reported and the channel is still at its limit.</summary>
-    public bool OverViewerLimit { get; set; }
-
     /// <summary>How long ago the newest part was published; null before the first.</summary>
     public TimeSpan? NewestPartAge => Volatile.Read(ref _lastPartAt) is var at && at != 0 ? _time.GetElapsedTime(at) : null;
 

@@ -6,9 +6,6 @@ namespace OpenIvs.Server.Streams;
 /// </summary>
 public interface IStreamLocator
 {
-    /// <summary>This node's id (<c>--node-id</c>).</summary>
-    string NodeId { get; }
-
     /// <summary>
     /// The node holding a channel's live stream when it is another node; null when the channel is live here
     /// (see <see cref="IStreamHub.Find"/>) or offline everywhere.
@@ -17,6 +14,13 @@ public interface IStreamLocator
 
     /// <summary>Every live stream held by other nodes (GetStream/ListStreams answer for them on every node).</summary>
     IReadOnlyList<RemoteStream> RemoteStreams { get; }
+
+    /// <summary>
+    /// Viewers of the channel's live stream that the other live nodes serve, as they last reported them (the holder's
+    /// own viewers when another node holds it, plus every other node's relayed viewers): what this node adds to its
+    /// own viewers for the stream's count and for the per-channel viewer limit (docs/cluster.md says how stale).
+    /// </summary>
+    long ViewersElsewhere(string channelArn);
 }
 
 /// <summary>
@@ -26,11 +30,11 @@ public interface IStreamLocator
 public sealed record RemoteStream(string ChannelArn, string StreamId, string NodeId, Uri AdvertiseUrl, Protocol.Model.Stream Stream);
 
 /// <summary>One node, no cluster: every live stream is held here.</summary>
-public sealed class LocalStreamLocator(string nodeId) : IStreamLocator
+public sealed class LocalStreamLocator : IStreamLocator
 {
-    public string NodeId { get; } = nodeId;
-
     public RemoteStream? FindRemote(string channelArn) => null;
 
     public IReadOnlyList<RemoteStream> RemoteStreams => [];
+
+    public long ViewersElsewhere(string channelArn) => 0;
 }

@@ -4,7 +4,8 @@ namespace OpenIvs.Server.Streams;
 
 /// <summary>
 /// Viewers this node serves of streams held by other nodes (relayed playback), by channel ARN. The relay sets
-/// them; the node's heartbeat publishes them so that the holder's viewer count includes every node's viewers.
+/// them; the node's heartbeat publishes them, so that every node's count of the stream (GetStream, ListStreams, the
+/// viewer limit) includes every node's viewers.
 /// </summary>
 public sealed class RelayedViewerCounts
 {

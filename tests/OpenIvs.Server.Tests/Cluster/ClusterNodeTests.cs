@@ -2,6 +2,7 @@ using System.Text.Json.Nodes;
 using Microsoft.Extensions.DependencyInjection;
 using OpenIvs.Server.Cluster;
 using OpenIvs.Server.Hosting;
+using OpenIvs.Server.Storage;
 using OpenIvs.Server.Streams;
 using OpenIvs.Server.Tests.Infrastructure;
 using OpenIvs.Tests.Shared;
@@ -87,7 +88,7 @@ public sealed class ClusterNodeTests
         // The other nodes locate it, with its holder's address and the viewers of every node summed.
         winner.Stream!.ViewerCount = 3;
         others[0].Services.GetRequiredService<RelayedViewerCounts>().Set(keys[0].Arn, 4);
-        var holderId = holder.Services.GetRequiredService<IStreamLocator>().NodeId;
+        var holderId = holder.Services.GetRequiredService<NodeIdentity>().Value;
         foreach (var node in others)
         {
             var remote = await Eventually.ReturnsAsync(
@@ -195,6 +196,168 @@ public sealed class ClusterNodeTests
         Assert.True(sessions.TryGet(onA.StreamId, out var live) && live.EndTime is null, "node a's session stays open");
         Assert.Same(onA, a.Services.GetRequiredService<IStreamHub>().Find(onA.ChannelArn));
         Assert.Equal(onA.StreamId, restarted.Services.GetRequiredService<IStreamLocator>().FindRemote(onA.ChannelArn)?.StreamId);
+    }
+
+    [Fact]
+    public async Task OneNodeIdentityNamesTheLeaseTheSlotTheSessionTheSignatureAndTheHealthReport()
+    {
+        var database = await PostgresCluster.CreateDatabaseAsync();
+        await using var nodes = await Nodes.StartAsync(database, 1);
+        var node = nodes[0];
+        var identity = node.Services.GetRequiredService<NodeIdentity>();
+        Assert.Equal("node-0", identity.Value);
+        Assert.Equal(identity.Value, node.Services.GetRequiredService<NodeLease>().NodeId);
+        Assert.Equal(identity.Value, node.Services.GetRequiredService<OpenIvs.Server.Auth.NodeSignature>().NodeId);
+        Assert.Equal(identity.Value, (string?)(await HealthAsync(node))["nodeId"]);
+
+        var key = (string)(await node.CallAsync("CreateChannel", """{"name":"who"}""").OkAsync())["streamKey"]!["value"]!;
+        var stream = (await BeginAsync(node, key)).Stream!;
+        var sessions = node.Services.GetRequiredService<StreamTables>().Sessions;
+        await Eventually.TrueAsync(() => sessions.TryGet(stream.StreamId, out _), "the session is stored");
+        Assert.True(sessions.TryGet(stream.StreamId, out var session));
+        Assert.Equal(identity.Value, session.NodeId);
+        Assert.Equal([identity.Value], await ColumnAsync(database, "SELECT node_id FROM live_slots"));
+        Assert.Equal([identity.Value], await ColumnAsync(database, "SELECT node_id FROM cluster_nodes"));
+    }
+
+    [Fact]
+    public async Task ViewersRelayedByAnyNodeCountInGetStreamAndListStreamsOnEveryNode()
+    {
+        var database = await PostgresCluster.CreateDatabaseAsync();
+        await using var nodes = await Nodes.StartAsync(database, 3);
+        var (a, b, c) = (nodes[0], nodes[1], nodes[2]);
+        var created = await a.CallAsync("CreateChannel", """{"name":"watched"}""").OkAsync();
+        var (arn, key) = ((string)created["channel"]!["arn"]!, (string)created["streamKey"]!["value"]!);
+        await Eventually.TrueAsync(() => c.Services.GetRequiredService<Resources.ResourceTables>().Channels.Count == 1, "node c has the channel");
+        Assert.True((await BeginAsync(a, key)).Accepted);
+
+        // Nobody watches on the holder; b and c relay (what their relays set). One path: the heartbeat's report.
+        var onB = b.Services.GetRequiredService<RelayedViewerCounts>();
+        var onC = c.Services.GetRequiredService<RelayedViewerCounts>();
+        onB.Set(arn, 4);
+        onC.Set(arn, 2);
+        async Task<string> ViewersAsync()
+        {
+            var counts = new List<string>();
+            foreach (var node in new[] { a, b, c })
+            {
+                var get = (long?)(await Ingest.IngestTests.GetStreamAsync(node, arn))?["viewerCount"];
+                var listed = (long?)(await node.CallAsync("ListStreams").OkAsync())["streams"]!.AsArray().SingleOrDefault()?["viewerCount"];
+                counts.Add($"{get}/{listed}");
+            }
+
+            return string.Join(" ", counts);
+        }
+
+        await Eventually.ReturnsAsync(ViewersAsync, v => v == "6/6 6/6 6/6", "every node to count 4 + 2 relayed viewers");
+        onB.Set(arn, 0);
+        await Eventually.ReturnsAsync(ViewersAsync, v => v == "2/2 2/2 2/2", "every node to drop node b's viewers once they left");
+    }
+
+    [Fact]
+    public async Task TheViewerLimitCountsEveryNodesViewersAndEachRefusingNodeReportsTheBreachOnce()
+    {
+        var database = await PostgresCluster.CreateDatabaseAsync();
+        await using var nodes = await Nodes.StartAsync(database, 2, o => o.Playback.MaxViewersPerChannel = 2);
+        var (a, b) = (nodes[0], nodes[1]);
+        var created = await a.CallAsync("CreateChannel", """{"insecureIngest":true}""").OkAsync();
+        var arn = (string)created["channel"]!["arn"]!;
+        var path = new Uri((string)created["channel"]!["playbackUrl"]!).AbsolutePath;
+        var (onA, onB) = (new Uri(a.BaseAddress, path).ToString(), new Uri(b.BaseAddress, path).ToString());
+        await Eventually.TrueAsync(() => b.Services.GetRequiredService<Resources.ResourceTables>().Channels.Count == 1, "node b has the channel");
+        await using var publisher = Ffmpeg.Publish(await Ffmpeg.ClipAsync(640, 360, 30, 800), Ingest.IngestTests.RtmpUrl(a, (string)created["streamKey"]!["value"]!));
+        await Ingest.IngestTests.WaitUntilStartedAsync(a, arn);
+
+        // One viewer on the holder, one on the relay: each node learns of the other's from its heartbeat.
+        await Playback.PlaybackTests.WaitForPlaylistAsync(a, onA);
+        await Eventually.TrueAsync(() => b.Services.GetRequiredService<IStreamLocator>().ViewersElsewhere(arn) == 1, "node b to learn of a's viewer", TimeSpan.FromSeconds(60));
+        await Playback.PlaybackTests.WaitForPlaylistAsync(b, onB);
+        await Eventually.TrueAsync(() => a.Services.GetRequiredService<IStreamLocator>().ViewersElsewhere(arn) == 1, "node a to learn of b's viewer", TimeSpan.FromSeconds(60));
+
+        // Two viewers in the cluster: a third is refused on either node, though each node alone has one.
+        foreach (var (node, url) in new[] { (a, onA), (b, onB), (a, onA) })
+        {
+            using var refused = await node.Http.GetAsync(url);
+            Assert.Equal(System.Net.HttpStatusCode.TooManyRequests, refused.StatusCode);
+        }
+
+        var breaches = await a.UntilStoredAsync(
+            async () => (await a.OutboxEventsAsync()).Where(e => (string?)e["detail"]?["limit_name"] == "Concurrent Viewers").ToList(),
+            e => e.Count >= 2, "a breach from each refusing node");
+        Assert.Equal(2, breaches.Count);
+        Assert.All(breaches, e => Assert.Equal(2, (long)e["detail"]!["limit_value"]!));
+        Assert.All(breaches, e => Assert.Equal(1, (long)e["detail"]!["exceeded_by"]!));
+    }
+
+    [Fact]
+    public async Task RowsOfNodesDeadLongerThanTheRetentionAreDeletedOnceTheyLeftNothingOpen()
+    {
+        var database = await PostgresCluster.CreateDatabaseAsync();
+        await using var nodes = await Nodes.StartAsync(database, 1);
+        await ExecuteAsync(database, """
+            INSERT INTO cluster_nodes (node_id, advertise_url, incarnation, started_at, heartbeat_at, lease_expires) VALUES
+              ('gone-long', 'http://127.0.0.1:1/', 'x', now() - interval '3 days', now() - interval '2 days', now() - interval '2 days'),
+              ('gone-long-with-slot', 'http://127.0.0.1:1/', 'x', now() - interval '3 days', now() - interval '2 days', now() - interval '2 days'),
+              ('gone-lately', 'http://127.0.0.1:1/', 'x', now() - interval '3 days', now() - interval '2 hours', now() - interval '2 hours');
+            INSERT INTO live_slots VALUES ('arn:aws:ivs:us-west-2:000000000000:channel/abcdABCD0000', 'gone-long-with-slot', 'st-x', now() - interval '2 days');
+            SELECT pg_notify('openivs_cluster', '');
+            """);
+
+        // The node first frees the dead node's slot (closing its sessions), then deletes both long-dead rows.
+        await Eventually.ReturnsAsync(
+            () => ColumnAsync(database, "SELECT node_id FROM cluster_nodes ORDER BY node_id"),
+            ids => ids.SequenceEqual(["gone-lately", "node-0"]), "the long-dead nodes' rows to go");
+        Assert.Empty(await ColumnAsync(database, "SELECT node_id FROM live_slots"));
+    }
+
+    [Fact]
+    public async Task PruningSparesANodeWithALiveSlotOrAnOpenSessionAndOneDeadForLessThanTheRetention()
+    {
+        var database = await PostgresCluster.CreateDatabaseAsync();
+        await using var store = new OpenIvs.Server.Storage.Postgres.PostgresStateStore(database);
+        await store.InitializeAsync(default);
+        await ExecuteAsync(database, """
+            INSERT INTO cluster_nodes (node_id, advertise_url, incarnation, started_at, heartbeat_at, lease_expires) VALUES
+              ('old', 'http://127.0.0.1:1/', 'x', now() - interval '3 days', now() - interval '2 days', now() - interval '2 days'),
+              ('old-slot', 'http://127.0.0.1:1/', 'x', now() - interval '3 days', now() - interval '2 days', now() - interval '2 days'),
+              ('recent', 'http://127.0.0.1:1/', 'x', now() - interval '3 days', now() - interval '2 hours', now() - interval '2 hours');
+            INSERT INTO live_slots VALUES ('arn:aws:ivs:us-west-2:000000000000:channel/abcdABCD0000', 'old-slot', 'st-x', now());
+            """);
+        var registry = new NodeRegistry(store, new NodeLease(new ClusterOptions(), new NodeIdentity("pruner"), TimeProvider.System));
+
+        Assert.Equal(["old"], await registry.PruneAsync(["old", "old-slot", "recent"], TimeSpan.FromDays(1), default));
+        Assert.Equal(["old-slot", "recent"], await ColumnAsync(database, "SELECT node_id FROM cluster_nodes ORDER BY node_id"));
+
+        // A dead node whose session is still open (its end not stored yet) is not even asked for.
+        StreamSessionRecord Session(string node, DateTimeOffset? end) => new()
+        {
+            StreamId = "st-" + Guid.NewGuid().ToString("N")[..23], ChannelArn = "arn:aws:ivs:us-west-2:000000000000:channel/abcdABCD0000",
+            StartTime = DateTimeOffset.UtcNow, EndTime = end, NodeId = node, Channel = new Protocol.Model.Channel(), Events = [],
+        };
+        Assert.Equal(["closed"], ClusterNode.Prunable(["open", "closed"], [Session("open", null), Session("closed", DateTimeOffset.UtcNow), Session("open", DateTimeOffset.UtcNow)]));
+    }
+
+    private static async Task<List<string>> ColumnAsync(string database, string sql)
+    {
+        await using var connection = new Npgsql.NpgsqlConnection(database);
+        await connection.OpenAsync();
+        await using var command = new Npgsql.NpgsqlCommand(sql, connection);
+        await using var reader = await command.ExecuteReaderAsync();
+        var values = new List<string>();
+        while (await reader.ReadAsync())
+        {
+            values.Add(reader.GetString(0));
+        }
+
+        return values;
+    }
+
+    private static async Task ExecuteAsync(string database, string sql)
+    {
+        await using var connection = new Npgsql.NpgsqlConnection(database);
+        await connection.OpenAsync();
+        await using var command = new Npgsql.NpgsqlCommand(sql, connection);
+        await command.ExecuteNonQueryAsync();
     }
 
     private static async Task<PublishResult> BeginAsync(TestServer node, string streamKey)

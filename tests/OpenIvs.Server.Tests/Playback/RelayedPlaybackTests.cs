@@ -355,7 +355,7 @@ public class RelayedPlaybackTests(ITestOutputHelper output)
                 o =>
                 {
                     o.Storage.Postgres = database;
-                    o.Cluster.NodeId = locator.NodeId; // the test locator's: sessions record it, the lease must hold it
+                    o.Cluster.NodeId = "node-b";
                     configureB?.Invoke(o);
                 },
                 dataDirectory: second, services: s => s.AddSingleton<IStreamLocator>(locator));
@@ -394,11 +394,11 @@ public class RelayedPlaybackTests(ITestOutputHelper output)
     {
         public volatile RemoteStream? Remote;
 
-        public string NodeId => "node-b";
-
         public RemoteStream? FindRemote(string channelArn) => Remote is { } remote && remote.ChannelArn == channelArn ? remote : null;
 
         public IReadOnlyList<RemoteStream> RemoteStreams => Remote is { } remote ? [remote] : [];
+
+        public long ViewersElsewhere(string channelArn) => 0;
     }
 
     /// <summary>Counts the requests carrying a node signature that reach a server, by path and query.</summary>

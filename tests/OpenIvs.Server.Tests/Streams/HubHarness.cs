@@ -64,7 +64,7 @@ internal sealed class HubHarness : IAsyncDisposable
 
     /// <summary>A session recorder over this harness's lifecycle queue and store (not started).</summary>
     public SessionRecorder NewRecorder() =>
-        new(Options.Account, Options.Ingest, Lifecycle, Tables, Store, Hub, new LocalStreamLocator("test"), Time, NullLogger<SessionRecorder>.Instance);
+        new(Options.Account, Options.Ingest, Lifecycle, Tables, Store, Hub, new NodeIdentity("test"), Time, NullLogger<SessionRecorder>.Instance);
 
     /// <summary>The events in the durable outbox, oldest first.</summary>
     public IReadOnlyList<System.Text.Json.Nodes.JsonNode> StoredEvents() =>

@@ -67,7 +67,7 @@ public sealed partial class PostgresStateStore : ISharedStateStore
     public long KnownVersion => Volatile.Read(ref _knownVersion);
 
     /// <summary>This node's id in the cluster (<c>--node-id</c>): how its acknowledgements are told apart.</summary>
-    public string NodeId { get; init; } = "node-" + Environment.ProcessId.ToString(CultureInfo.InvariantCulture);
+    public NodeIdentity Node { get; init; } = new("node-" + Environment.ProcessId.ToString(CultureInfo.InvariantCulture));
 
     /// <summary>
     /// How long a write waits, after committing, for the other live nodes to apply it (default 2 s). A node that misses
@@ -515,7 +515,7 @@ public sealed partial class PostgresStateStore : ISharedStateStore
                 }
 
                 await using var command = _dataSource.CreateCommand($"SELECT pg_notify('{AppliedChannel}', $1)");
-                command.Parameters.Add(new() { Value = NodeId + " " + version.ToString(CultureInfo.InvariantCulture) });
+                command.Parameters.Add(new() { Value = Node.Value + " " + version.ToString(CultureInfo.InvariantCulture) });
                 await command.ExecuteNonQueryAsync(_stopping.Token).ConfigureAwait(false);
                 _announced = version;
             }
@@ -536,7 +536,7 @@ public sealed partial class PostgresStateStore : ISharedStateStore
         }
 
         var node = payload[..space];
-        if (node == NodeId)
+        if (node == Node.Value)
         {
             return;
         }

@@ -114,7 +114,7 @@ internal sealed class PostgresWrite(PostgresStateStore store, NpgsqlConnection c
         // The other live nodes (by the database's clock): the ones that must apply this commit before it is acknowledged.
         var peers = batch.CreateBatchCommand();
         peers.CommandText = "SELECT coalesce(array_agg(node_id), '{}') FROM cluster_nodes WHERE lease_expires > now() AND node_id <> $1";
-        peers.Parameters.Add(new() { Value = store.NodeId });
+        peers.Parameters.Add(new() { Value = store.Node.Value });
         batch.BatchCommands.Add(peers);
         var notify = batch.CreateBatchCommand();
         notify.CommandText = $"SELECT pg_notify('{PostgresStateStore.NotifyChannel}', version || ' ' || last_position) FROM state_head WHERE id = 1";

@@ -31,9 +31,9 @@ public sealed partial class SessionRecorder : BackgroundService
 
     public SessionRecorder(
         ServiceAccount account, IngestOptions options, StreamLifecycle lifecycle, StreamTables tables, DocumentStore store, LiveStreamHub hub,
-        IStreamLocator locator, TimeProvider time, ILogger<SessionRecorder> logger)
+        NodeIdentity node, TimeProvider time, ILogger<SessionRecorder> logger)
     {
-        _nodeId = locator.NodeId;
+        _nodeId = node.Value;
         _account = account;
         _options = options;
         _lifecycle = lifecycle;
