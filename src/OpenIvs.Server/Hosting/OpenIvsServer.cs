@@ -441,12 +441,29 @@ public sealed class OpenIvsServer : IAsyncDisposable
         await write.CommitAsync(cancellationToken).ConfigureAwait(false);
     }
 
-    public Task StartAsync(CancellationToken cancellationToken = default) => _app.StartAsync(cancellationToken);
+    /// <summary>
+    /// Starts every service and listener. When one fails (a port already in use), the services already started are
+    /// stopped before the error is thrown: otherwise they would go on (heartbeats, event relay) without a listener, and
+    /// keep the process from exiting.
+    /// </summary>
+    public async Task StartAsync(CancellationToken cancellationToken = default)
+    {
+        try
+        {
+            await _app.StartAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch
+        {
+            using var stopping = new CancellationTokenSource(TimeSpan.FromSeconds(15));
+            await _app.StopAsync(stopping.Token).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+            throw;
+        }
+    }
 
     /// <summary>Starts and runs until the process is asked to stop (Ctrl+C, SIGTERM) or the token fires.</summary>
     public async Task RunAsync(CancellationToken cancellationToken = default)
     {
-        await _app.StartAsync(cancellationToken).ConfigureAwait(false);
+        await StartAsync(cancellationToken).ConfigureAwait(false);
         await _app.WaitForShutdownAsync(cancellationToken).ConfigureAwait(false);
     }
 
