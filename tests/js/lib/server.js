@@ -92,7 +92,22 @@ export async function startServer(options = {}) {
   return new OpenIvsTestServer(nodes, layout, env);
 }
 
+// Free ports are picked before the server binds them, so another process can take one in between: the server then
+// exits at once saying so, and the node starts again on new ports.
 async function startNode(dataDir, options, storeEnv) {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await startNodeOnce(dataDir, options, storeEnv);
+    } catch (e) {
+      if (attempt >= 5 || options.httpPort || !e.portInUse) {
+        rmSync(dataDir, { recursive: true, force: true });
+        throw e;
+      }
+    }
+  }
+}
+
+async function startNodeOnce(dataDir, options, storeEnv) {
   const dll = cliDll();
   const [http, rtmp, rtmps, srt] = [options.httpPort ?? await freePort(), await freePort(), await freePort(), await freePort()];
   // Each process is a node of its own (--node-id), named after its data directory (the same again after a restart).
@@ -124,8 +139,8 @@ async function startNode(dataDir, options, storeEnv) {
   const deadline = Date.now() + STARTUP_LIMIT_MS;
   for (;;) {
     if (exited) {
-      rmSync(dataDir, { recursive: true, force: true });
-      throw new Error(`openivs serve exited during start-up (${JSON.stringify(exited)}):\n${output}`);
+      throw Object.assign(new Error(`openivs serve exited during start-up (${JSON.stringify(exited)}):\n${output}`),
+        { portInUse: output.includes('address already in use') });
     }
     try {
       const health = await fetch(`${endpoint}/health`);
@@ -135,7 +150,6 @@ async function startNode(dataDir, options, storeEnv) {
     }
     if (Date.now() > deadline) {
       child.kill('SIGKILL');
-      rmSync(dataDir, { recursive: true, force: true });
       throw new Error(`openivs serve did not become healthy within ${STARTUP_LIMIT_MS} ms:\n${output}`);
     }
     await new Promise((r) => setTimeout(r, 100));
