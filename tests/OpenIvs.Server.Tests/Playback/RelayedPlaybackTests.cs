@@ -21,7 +21,8 @@ namespace OpenIvs.Server.Tests.Playback;
 /// <summary>
 /// Relayed playback between two real nodes on one PostgreSQL database: ffmpeg publishes to node A, node B (told by
 /// a test locator that A holds the channel) serves the playback URL by relaying from A. A counts the signed relay
-/// requests it receives, so "one upstream request per part" is measured where it matters.
+/// requests it receives, so "one upstream request per part" is measured where it matters. Also the console of B,
+/// which charts the figures of a stream A holds.
 /// </summary>
 public class RelayedPlaybackTests(ITestOutputHelper output)
 {
@@ -293,6 +294,133 @@ public class RelayedPlaybackTests(ITestOutputHelper output)
         Assert.Equal(HttpStatusCode.Forbidden, atA.StatusCode);
     }
 
+    [Fact]
+    public async Task ARelayedPrefetchSegmentReachesItsViewersWhileTheHolderWritesItAndTheIvsPlayersDialectIsPassedOn()
+    {
+        await using var nodes = await Nodes.StartAsync();
+        var (a, b) = (nodes.A, nodes.B);
+        var created = await a.CallAsync("CreateChannel", """{"insecureIngest":true,"latencyMode":"LOW"}""").OkAsync(); // TS, as the IVS player plays
+        var arn = (string)created["channel"]!["arn"]!;
+        await using var publisher = Ffmpeg.Publish(await Ffmpeg.ClipAsync(640, 360, 30, 800), RtmpUrl(a, (string)created["streamKey"]!["value"]!));
+        await nodes.HeldByAAsync(arn);
+        var playbackPath = new Uri((string)created["channel"]!["playbackUrl"]!).AbsolutePath;
+        var onA = new Uri(a.BaseAddress, playbackPath).ToString();
+        var onB = new Uri(b.BaseAddress, playbackPath).ToString();
+        var mediaB = PlaybackTests.MediaPlaylistUrl(onB, await PlaybackTests.WaitForPlaylistAsync(b, onB));
+        var mediaA = PlaybackTests.MediaPlaylistUrl(onA, await a.Http.GetStringAsync(onA));
+
+        // The IVS player's playlist request reaches A with its Accept header, and is answered at a segment start.
+        for (var i = 0; i < 3; i++)
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Get, mediaB);
+            request.Headers.TryAddWithoutValidation("Accept", PrefetchPlaylist.PlayerAccept);
+            using var response = await b.Http.SendAsync(request);
+            var text = await response.Content.ReadAsStringAsync();
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+            var tail = text[(text.LastIndexOf("#EXTINF", StringComparison.Ordinal) + 1)..];
+            Assert.InRange(Regex.Matches(tail, "#EXT-X-PART:").Count, 0, 1);
+        }
+
+        Assert.Contains(nodes.Accepts, r => r.Path.EndsWith("/index.m3u8", StringComparison.Ordinal) && r.Accept == PrefetchPlaylist.PlayerAccept);
+
+        // The segment after the open one, asked of A and through B at once: A streams it while it is written, and B
+        // passes each part on as it arrives, long before A has finished the segment. A second viewer of B joining once
+        // the first has bytes gets the same segment from the same upstream request.
+        using var viewers = new HttpClient { Timeout = TimeSpan.FromSeconds(60) };
+        var (before, added, margins) = (0, new List<double>(), new List<double>());
+        const int Rounds = 5;
+        for (var round = 0; round < Rounds; round++)
+        {
+            var next = Regex.Matches(await b.Http.GetStringAsync(mediaB), @"#EXT-X-PREFETCH:(\S+)")[1].Groups[1].Value;
+            var begin = Stopwatch.GetTimestamp();
+            var firstBytes = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            var direct = TimedGetAsync(viewers, Sibling(mediaA, next), begin, null);
+            var relayed = TimedGetAsync(viewers, Sibling(mediaB, next), begin, firstBytes);
+            var late = round == 0 ? firstBytes.Task.ContinueWith(_ => TimedGetAsync(viewers, Sibling(mediaB, next), begin, null)).Unwrap() : null;
+            var (viaA, viaB) = (await direct, await relayed);
+            Assert.Equal(HttpStatusCode.OK, viaB.Status);
+            Assert.Null(viaB.ContentLength); // chunked, as the holder sends it
+            Assert.True(viaA.Body.AsSpan().SequenceEqual(viaB.Body), $"{next}: {viaA.Body.Length} bytes from A, {viaB.Body.Length} through B");
+            if (late is not null)
+            {
+                Assert.True(viaA.Body.AsSpan().SequenceEqual((await late).Body), $"{next}: the late viewer's bytes differ");
+                Assert.Equal(1, nodes.RelayRequestsAt(next));
+            }
+
+            before += viaB.FirstByte < viaA.End ? 1 : 0;
+            margins.Add(viaA.End - viaB.FirstByte);
+            added.Add(viaB.FirstByte - viaA.FirstByte);
+            output.WriteLine($"{next}: first byte from A {viaA.FirstByte:F1} ms, through B {viaB.FirstByte:F1} ms; A finished at {viaA.End:F1} ms");
+        }
+
+        added.Sort();
+        margins.Sort();
+        output.WriteLine($"time to first byte added by the relay: median {added[Rounds / 2]:F1} ms, max {added[^1]:F1} ms; first byte through B before A finished the segment: median {margins[Rounds / 2]:F0} ms");
+
+        // Before, B answered once the holder's whole segment had arrived: never before A had finished it. A starved
+        // publisher can hand a whole segment over at once, hence "most", not "every".
+        Assert.True(before > Rounds / 2, $"the first byte through B came before A finished the segment in only {before} of {Rounds} rounds");
+    }
+
+    [Fact]
+    public async Task TheConsoleOfANodeWithoutTheStreamChartsTheFiguresOfTheHolder()
+    {
+        await using var nodes = await Nodes.StartAsync();
+        var (a, b) = (nodes.A, nodes.B);
+        var created = await a.CallAsync("CreateChannel", """{"insecureIngest":true}""").OkAsync();
+        var arn = (string)created["channel"]!["arn"]!;
+        var health = $"/console/health?channelArn={Uri.EscapeDataString(arn)}";
+        async Task<JsonNode> FiguresAsync(TestServer node)
+        {
+            using var response = await node.SendAsync("GET", health);
+            var text = await response.Content.ReadAsStringAsync();
+            Assert.True(response.StatusCode == HttpStatusCode.OK, text);
+            return JsonNode.Parse(text)!;
+        }
+
+        await using var publisher = Ffmpeg.Publish(await Ffmpeg.ClipAsync(640, 360, 30, 800), RtmpUrl(a, (string)created["streamKey"]!["value"]!));
+        await nodes.HeldByAAsync(arn);
+        var streamId = (string)(await GetStreamAsync(a, arn))!["streamId"]!;
+
+        // B holds nothing: it asks A, and charts what A measures (a 30 fps, 800 kbps publisher).
+        var figures = await Eventually.ReturnsAsync(() => FiguresAsync(b), f => (long?)f["videoBitrate"] > 0 && (double?)f["frameRate"] > 0, "B's console to show A's figures");
+        Assert.True((bool)figures["live"]!);
+        Assert.Equal(streamId, (string?)figures["streamId"]);
+        Assert.Equal((string?)(await FiguresAsync(a))["health"], (string?)figures["health"]);
+        Assert.InRange((double)figures["frameRate"]!, 10, 40);
+        Assert.InRange((long)figures["videoBitrate"]!, 100_000, 5_000_000);
+        Assert.True((double)figures["keyframeInterval"]! > 0);
+        Assert.NotNull(figures["viewers"]);
+
+        // Once no node holds the channel: offline.
+        await nodes.StopAAsync();
+        Assert.False((bool)(await FiguresAsync(b))["live"]!);
+    }
+
+    private static async Task<(HttpStatusCode Status, long? ContentLength, byte[] Body, double FirstByte, double End)> TimedGetAsync(
+        HttpClient http, string url, long begin, TaskCompletionSource? onFirstBytes)
+    {
+        using var response = await http.GetAsync(url, HttpCompletionOption.ResponseHeadersRead);
+        await using var body = await response.Content.ReadAsStreamAsync();
+        using var copy = new MemoryStream();
+        var buffer = new byte[64 * 1024];
+        var firstByte = double.NaN;
+        int read;
+        while ((read = await body.ReadAsync(buffer)) > 0)
+        {
+            if (double.IsNaN(firstByte))
+            {
+                firstByte = Stopwatch.GetElapsedTime(begin).TotalMilliseconds;
+                onFirstBytes?.TrySetResult();
+            }
+
+            copy.Write(buffer, 0, read);
+        }
+
+        onFirstBytes?.TrySetResult();
+        return (response.StatusCode, response.Content.Headers.ContentLength, copy.ToArray(), firstByte, Stopwatch.GetElapsedTime(begin).TotalMilliseconds);
+    }
+
     private static string Sibling(string playlistUrl, string file)
     {
         var query = playlistUrl.IndexOf('?');
@@ -369,6 +497,9 @@ public class RelayedPlaybackTests(ITestOutputHelper output)
             _locator.Remote = new RemoteStream(arn, streamId, "node-a", A.BaseAddress, new Protocol.Model.Stream { ChannelArn = arn, StreamId = streamId });
         }
 
+        /// <summary>The Accept header of every signed relay request A received, with its path.</summary>
+        public IEnumerable<(string Path, string Accept)> Accepts => _counter.Accepts;
+
         /// <summary>Signed relay requests A received for a path ending in <paramref name="suffix"/> (with its query).</summary>
         public int RelayRequestsAt(string suffix) => _counter.Counts.Where(c => c.Key.EndsWith("/" + suffix, StringComparison.Ordinal)).Sum(c => c.Value);
 
@@ -405,6 +536,8 @@ public class RelayedPlaybackTests(ITestOutputHelper output)
     {
         public ConcurrentDictionary<string, int> Counts { get; } = new(StringComparer.Ordinal);
 
+        public ConcurrentQueue<(string Path, string Accept)> Accepts { get; } = new();
+
         public Action<IApplicationBuilder> Configure(Action<IApplicationBuilder> next) => app =>
         {
             app.Use((context, following) =>
@@ -412,6 +545,7 @@ public class RelayedPlaybackTests(ITestOutputHelper output)
                 if (context.Request.Headers.ContainsKey(NodeSignature.HeaderName))
                 {
                     Counts.AddOrUpdate(context.Request.Path.Value + context.Request.QueryString.Value, 1, (_, count) => count + 1);
+                    Accepts.Enqueue((context.Request.Path.Value ?? string.Empty, context.Request.Headers.Accept.ToString()));
                 }
 
                 return following(context);
