@@ -285,7 +285,7 @@ internal sealed class RelayEntry
     {
         foreach (var reader in _waiting)
         {
-            reader.Wake(); // continuations run asynchronously: nothing runs under the gate
+            reader.Wake(); // queued to the thread pool: no viewer's code runs under the gate
         }
 
         _waiting.Clear();

@@ -4,15 +4,17 @@ namespace OpenIvs.Server.Playback;
 
 /// <summary>
 /// One viewer's place in a relayed body (<see cref="RelayEntry"/>) and its wait for the next bytes. The wait is
-/// reusable (a <see cref="ManualResetValueTaskSourceCore{TResult}"/>), so a viewer following a body that arrives in
-/// many chunks allocates nothing per chunk. Cancelled with the viewer's request.
+/// reusable (a <see cref="ManualResetValueTaskSourceCore{TResult}"/>) and is completed on the thread pool by the
+/// reader itself as the work item, so a viewer following a body that arrives in many chunks allocates nothing per
+/// chunk, and the fetch that wakes it never runs its code. Cancelled with the viewer's request.
 /// </summary>
-internal sealed class RelayReader : IValueTaskSource, IDisposable
+internal sealed class RelayReader : IValueTaskSource, IThreadPoolWorkItem, IDisposable
 {
     private readonly CancellationToken _cancellation;
     private readonly CancellationTokenRegistration _registration;
-    private ManualResetValueTaskSourceCore<bool> _core = new() { RunContinuationsAsynchronously = true };
+    private ManualResetValueTaskSourceCore<bool> _core;
     private int _pending; // 1 while a wait is armed and not yet completed: whoever takes it back to 0 completes it
+    private volatile bool _cancelled;
 
     public RelayReader(CancellationToken cancellation)
     {
@@ -45,7 +47,7 @@ internal sealed class RelayReader : IValueTaskSource, IDisposable
     {
         if (Interlocked.Exchange(ref _pending, 0) == 1)
         {
-            _core.SetResult(true);
+            ThreadPool.UnsafeQueueUserWorkItem(this, preferLocal: false);
         }
     }
 
@@ -53,9 +55,22 @@ internal sealed class RelayReader : IValueTaskSource, IDisposable
 
     private void Cancel()
     {
+        _cancelled = true;
         if (Interlocked.Exchange(ref _pending, 0) == 1)
         {
+            ThreadPool.UnsafeQueueUserWorkItem(this, preferLocal: false);
+        }
+    }
+
+    void IThreadPoolWorkItem.Execute()
+    {
+        if (_cancelled)
+        {
             _core.SetException(new OperationCanceledException(_cancellation));
+        }
+        else
+        {
+            _core.SetResult(true);
         }
     }
 
