@@ -17,7 +17,6 @@ import http.client
 import importlib.util
 import os
 import re
-import shutil
 import statistics
 import subprocess
 import sys
@@ -120,15 +119,7 @@ def main():
               f"min {min(margins):.0f} ms ({sum(m > 0 for m in margins)} of {len(margins)} before)")
         print(f"  rounds with a non-200 or a relayed body differing from the holder's: {failures}")
     finally:
-        playback.stop(publisher)
-        for n in nodes:
-            n.close()
-        if postgres:
-            postgres.close()
-        if args.keep:
-            print(f"work directory: {work}")
-        else:
-            shutil.rmtree(work, ignore_errors=True)
+        cluster.close_all(work, args.keep, publisher, nodes, postgres)
 
 
 if __name__ == "__main__":

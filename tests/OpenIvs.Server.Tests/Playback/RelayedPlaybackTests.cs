@@ -33,13 +33,8 @@ public class RelayedPlaybackTests(ITestOutputHelper output)
     {
         await using var nodes = await Nodes.StartAsync();
         var (a, b) = (nodes.A, nodes.B);
-        var created = await a.CallAsync("CreateChannel", """{"insecureIngest":true,"containerFormat":"FRAGMENTED_MP4"}""").OkAsync();
-        var arn = (string)created["channel"]!["arn"]!;
-        await using var publisher = Ffmpeg.Publish(await Ffmpeg.ClipAsync(640, 360, 30, 800), RtmpUrl(a, (string)created["streamKey"]!["value"]!));
-        await nodes.HeldByAAsync(arn);
-        var playbackPath = new Uri((string)created["channel"]!["playbackUrl"]!).AbsolutePath;
-        var onA = new Uri(a.BaseAddress, playbackPath).ToString();
-        var onB = new Uri(b.BaseAddress, playbackPath).ToString();
+        await using var live = await nodes.GoLiveOnAAsync("""{"insecureIngest":true,"containerFormat":"FRAGMENTED_MP4"}""");
+        var (arn, onA, onB) = (live.Arn, live.OnA, live.OnB);
 
         // The multivariant playlist: A's, with B's own session.
         var multivariantB = await PlaybackTests.WaitForPlaylistAsync(b, onB);
@@ -163,12 +158,8 @@ public class RelayedPlaybackTests(ITestOutputHelper output)
         var (a, b) = (nodes.A, nodes.B);
         using var playbackKey = ECDsa.Create(ECCurve.NamedCurves.nistP384);
         await a.CallAsync("ImportPlaybackKeyPair", new JsonObject { ["publicKeyMaterial"] = playbackKey.ExportSubjectPublicKeyInfoPem() }.ToJsonString()).OkAsync();
-        var created = await a.CallAsync("CreateChannel", """{"insecureIngest":true,"authorized":true}""").OkAsync();
-        var arn = (string)created["channel"]!["arn"]!;
-        await using var publisher = Ffmpeg.Publish(await Ffmpeg.ClipAsync(640, 360, 30, 800), RtmpUrl(a, (string)created["streamKey"]!["value"]!));
-        await nodes.HeldByAAsync(arn);
-        var playbackPath = new Uri((string)created["channel"]!["playbackUrl"]!).AbsolutePath;
-        var onB = new Uri(b.BaseAddress, playbackPath).ToString();
+        await using var live = await nodes.GoLiveOnAAsync("""{"insecureIngest":true,"authorized":true}""");
+        var (arn, onB) = (live.Arn, live.OnB);
         using var signer = new PlaybackTokenSigner(playbackKey);
         string Token(string? viewer = null) => signer.Sign(new PlaybackTokenClaims { ChannelArn = arn, ExpiresAt = DateTimeOffset.UtcNow.AddMinutes(5), ViewerId = viewer });
 
@@ -242,12 +233,8 @@ public class RelayedPlaybackTests(ITestOutputHelper output)
         var (a, b) = (nodes.A, nodes.B);
         var policy = (string)(await a.CallAsync(
             "CreatePlaybackRestrictionPolicy", """{"allowedCountries":["BR"],"allowedOrigins":["https://watch.example.com"],"enableStrictOriginEnforcement":true}""").OkAsync())["playbackRestrictionPolicy"]!["arn"]!;
-        var created = await a.CallAsync("CreateChannel", $$"""{"insecureIngest":true,"playbackRestrictionPolicyArn":"{{policy}}"}""").OkAsync();
-        var arn = (string)created["channel"]!["arn"]!;
-        await using var publisher = Ffmpeg.Publish(await Ffmpeg.ClipAsync(640, 360, 30, 800), RtmpUrl(a, (string)created["streamKey"]!["value"]!));
-        await nodes.HeldByAAsync(arn);
-        var playbackPath = new Uri((string)created["channel"]!["playbackUrl"]!).AbsolutePath;
-        var onB = new Uri(b.BaseAddress, playbackPath).ToString();
+        await using var live = await nodes.GoLiveOnAAsync($$"""{"insecureIngest":true,"playbackRestrictionPolicyArn":"{{policy}}"}""");
+        var onB = live.OnB;
 
         async Task<HttpResponseMessage> ViewAsync(HttpClient http, string url, string? country, string? origin)
         {
@@ -290,7 +277,7 @@ public class RelayedPlaybackTests(ITestOutputHelper output)
         }
 
         // A cannot place the viewer (no GeoIP, no trusted header), so its own viewers get nothing.
-        using var atA = await ViewAsync(a.Http, new Uri(a.BaseAddress, playbackPath).ToString(), "BR", Allowed);
+        using var atA = await ViewAsync(a.Http, live.OnA, "BR", Allowed);
         Assert.Equal(HttpStatusCode.Forbidden, atA.StatusCode);
     }
 
@@ -299,13 +286,8 @@ public class RelayedPlaybackTests(ITestOutputHelper output)
     {
         await using var nodes = await Nodes.StartAsync();
         var (a, b) = (nodes.A, nodes.B);
-        var created = await a.CallAsync("CreateChannel", """{"insecureIngest":true,"latencyMode":"LOW"}""").OkAsync(); // TS, as the IVS player plays
-        var arn = (string)created["channel"]!["arn"]!;
-        await using var publisher = Ffmpeg.Publish(await Ffmpeg.ClipAsync(640, 360, 30, 800), RtmpUrl(a, (string)created["streamKey"]!["value"]!));
-        await nodes.HeldByAAsync(arn);
-        var playbackPath = new Uri((string)created["channel"]!["playbackUrl"]!).AbsolutePath;
-        var onA = new Uri(a.BaseAddress, playbackPath).ToString();
-        var onB = new Uri(b.BaseAddress, playbackPath).ToString();
+        await using var live = await nodes.GoLiveOnAAsync("""{"insecureIngest":true,"latencyMode":"LOW"}"""); // TS, as the IVS player plays
+        var (onA, onB) = (live.OnA, live.OnB);
         var mediaB = PlaybackTests.MediaPlaylistUrl(onB, await PlaybackTests.WaitForPlaylistAsync(b, onB));
         var mediaA = PlaybackTests.MediaPlaylistUrl(onA, await a.Http.GetStringAsync(onA));
 
@@ -368,8 +350,8 @@ public class RelayedPlaybackTests(ITestOutputHelper output)
     {
         await using var nodes = await Nodes.StartAsync();
         var (a, b) = (nodes.A, nodes.B);
-        var created = await a.CallAsync("CreateChannel", """{"insecureIngest":true}""").OkAsync();
-        var arn = (string)created["channel"]!["arn"]!;
+        await using var live = await nodes.GoLiveOnAAsync("""{"insecureIngest":true}""");
+        var arn = live.Arn;
         var health = $"/console/health?channelArn={Uri.EscapeDataString(arn)}";
         async Task<JsonNode> FiguresAsync(TestServer node)
         {
@@ -379,8 +361,6 @@ public class RelayedPlaybackTests(ITestOutputHelper output)
             return JsonNode.Parse(text)!;
         }
 
-        await using var publisher = Ffmpeg.Publish(await Ffmpeg.ClipAsync(640, 360, 30, 800), RtmpUrl(a, (string)created["streamKey"]!["value"]!));
-        await nodes.HeldByAAsync(arn);
         var streamId = (string)(await GetStreamAsync(a, arn))!["streamId"]!;
 
         // B holds nothing: it asks A, and charts what A measures (a 30 fps, 800 kbps publisher).
@@ -490,6 +470,29 @@ public class RelayedPlaybackTests(ITestOutputHelper output)
             return new Nodes(a, b, counter, locator);
         }
 
+        /// <summary>
+        /// Creates a channel on A (<paramref name="channel"/>: CreateChannel's JSON), publishes a 30 fps 800 kbps clip into
+        /// A, and has B's locator say A holds it once it is live.
+        /// </summary>
+        public async Task<LiveChannel> GoLiveOnAAsync(string channel)
+        {
+            var created = await A.CallAsync("CreateChannel", channel).OkAsync();
+            var arn = (string)created["channel"]!["arn"]!;
+            var publisher = Ffmpeg.Publish(await Ffmpeg.ClipAsync(640, 360, 30, 800), RtmpUrl(A, (string)created["streamKey"]!["value"]!));
+            try
+            {
+                await HeldByAAsync(arn);
+            }
+            catch
+            {
+                await publisher.DisposeAsync();
+                throw;
+            }
+
+            var path = new Uri((string)created["channel"]!["playbackUrl"]!).AbsolutePath;
+            return new LiveChannel(arn, publisher, new Uri(A.BaseAddress, path).ToString(), new Uri(B.BaseAddress, path).ToString());
+        }
+
         /// <summary>Waits for the channel's stream on A, then has B's locator say A holds it.</summary>
         public async Task HeldByAAsync(string arn)
         {
@@ -519,6 +522,12 @@ public class RelayedPlaybackTests(ITestOutputHelper output)
             await B.DisposeAsync();
             await StopAAsync();
         }
+    }
+
+    /// <summary>A channel live on A: its playback URL on A and on B; disposing it stops the publisher.</summary>
+    private sealed record LiveChannel(string Arn, Ffmpeg.Publisher Publisher, string OnA, string OnB) : IAsyncDisposable
+    {
+        public ValueTask DisposeAsync() => Publisher.DisposeAsync();
     }
 
     private sealed class TestLocator : IStreamLocator
