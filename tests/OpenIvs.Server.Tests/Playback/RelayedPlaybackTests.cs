@@ -373,6 +373,14 @@ public class RelayedPlaybackTests(ITestOutputHelper output)
         Assert.InRange((long)figures["videoBitrate"]!, 100_000, 5_000_000);
         Assert.NotNull(figures["viewers"]);
 
+        // A holder that does not answer: 503 StreamUnavailable (the page says so and polls again).
+        nodes.HolderMovesTo(new Uri("http://127.0.0.1:9/"));
+        using (var unanswered = await b.SendAsync("GET", health))
+        {
+            Assert.Equal(HttpStatusCode.ServiceUnavailable, unanswered.StatusCode);
+            Assert.Equal("StreamUnavailable", unanswered.Headers.GetValues("x-amzn-ErrorType").Single());
+        }
+
         // Once no node holds the channel: offline.
         await nodes.StopAAsync();
         Assert.False((bool)(await FiguresAsync(b))["live"]!);
@@ -503,6 +511,9 @@ public class RelayedPlaybackTests(ITestOutputHelper output)
 
         /// <summary>The Accept header of every signed relay request A received, with its path.</summary>
         public IEnumerable<(string Path, string Accept)> Accepts => _counter.Accepts;
+
+        /// <summary>Has B's locator give another address for the holder (one nothing answers at, say).</summary>
+        public void HolderMovesTo(Uri advertiseUrl) => _locator.Remote = _locator.Remote! with { AdvertiseUrl = advertiseUrl };
 
         /// <summary>Signed relay requests A received for a path ending in <paramref name="suffix"/> (with its query).</summary>
         public int RelayRequestsAt(string suffix) => _counter.Counts.Where(c => c.Key.EndsWith("/" + suffix, StringComparison.Ordinal)).Sum(c => c.Value);
