@@ -375,17 +375,22 @@ def main():
                 sys.exit(f"unknown scenario {name}")
             time.sleep(3)
     finally:
-        stop(publisher)
-        if nginx:
-            nginx.close()
-        for n in nodes:
-            n.close()
-        if postgres:
-            postgres.close()
-        if args.keep:
-            print(f"work directory: {work}")
-        else:
-            shutil.rmtree(work, ignore_errors=True)
+        close_all(work, args.keep, publisher, nodes, postgres, nginx)
+
+
+def close_all(work, keep, publisher, nodes, postgres, nginx=None):
+    """Stops what a run started and deletes its work directory (prints it instead with --keep)."""
+    stop(publisher)
+    if nginx:
+        nginx.close()
+    for n in nodes:
+        n.close()
+    if postgres:
+        postgres.close()
+    if keep:
+        print(f"work directory: {work}")
+    else:
+        shutil.rmtree(work, ignore_errors=True)
 
 
 class _PidsProc:

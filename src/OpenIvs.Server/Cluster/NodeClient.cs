@@ -4,6 +4,7 @@ using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using System.Text.Json.Serialization.Metadata;
 using OpenIvs.Protocol.Model;
 using OpenIvs.Server.Auth;
 using OpenIvs.Server.Streams;
@@ -74,24 +75,33 @@ public sealed class NodeClient : IDisposable
     }
 
     /// <summary>What the holder's stream ingests now (its measured bitrates); null when not live there or not yet known.</summary>
-    public async ValueTask<IngestConfigurations?> IngestAsync(RemoteStream holder, CancellationToken cancellationToken)
-    {
-        var answer = await SendAsync(holder, NodeEndpoints.IngestPath, string.Empty, ActionTimeout, idempotent: true, cancellationToken).ConfigureAwait(false);
-        try
-        {
-            return answer is NodeEndpoints.NotLive or "" ? null : JsonSerializer.Deserialize(answer, NodeJsonContext.Default.IngestConfigurations);
-        }
-        catch (JsonException e)
-        {
-            throw new NodeUnreachableException(holder.NodeId, $"node {holder.NodeId} answered something else than an ingest configuration", e);
-        }
-    }
+    public ValueTask<IngestConfigurations?> IngestAsync(RemoteStream holder, CancellationToken cancellationToken) =>
+        ReadAsync(holder, NodeEndpoints.IngestPath, NodeJsonContext.Default.IngestConfigurations, cancellationToken);
+
+    /// <summary>The holder's figures of its stream for the console's charts; null when not live there.</summary>
+    public ValueTask<LiveFigures?> FiguresAsync(RemoteStream holder, CancellationToken cancellationToken) =>
+        ReadAsync(holder, NodeEndpoints.FiguresPath, NodeJsonContext.Default.LiveFigures, cancellationToken);
 
     public void Dispose() => _http.Dispose();
 
     /// <summary>The channel, and a nonce that makes every request (and so its signature) unique: the holder accepts each once.</summary>
     private static string Query(string channelArn) =>
         "c=" + Uri.EscapeDataString(channelArn) + "&n=" + Base64Url.EncodeToString(RandomNumberGenerator.GetBytes(12));
+
+    /// <summary>A read of the holder's stream (idempotent): its JSON answer, or null when the stream is not live there.</summary>
+    private async ValueTask<T?> ReadAsync<T>(RemoteStream holder, string path, JsonTypeInfo<T> type, CancellationToken cancellationToken)
+        where T : class
+    {
+        var answer = await SendAsync(holder, path, string.Empty, ActionTimeout, idempotent: true, cancellationToken).ConfigureAwait(false);
+        try
+        {
+            return answer is NodeEndpoints.NotLive or "" ? null : JsonSerializer.Deserialize(answer, type);
+        }
+        catch (JsonException e)
+        {
+            throw new NodeUnreachableException(holder.NodeId, $"node {holder.NodeId} answered something else than a {typeof(T).Name}", e);
+        }
+    }
 
     /// <summary>POSTs a signed request about the holder's channel (<paramref name="arguments"/> after it) and returns the holder's answer (a word, or JSON).</summary>
     private async Task<string> SendAsync(
@@ -133,4 +143,5 @@ public sealed class NodeClient : IDisposable
 
 [JsonSourceGenerationOptions(DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]
 [JsonSerializable(typeof(IngestConfigurations))]
+[JsonSerializable(typeof(LiveFigures))]
 internal sealed partial class NodeJsonContext : JsonSerializerContext;

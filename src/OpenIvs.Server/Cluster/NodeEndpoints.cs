@@ -3,6 +3,7 @@ using System.Collections.Concurrent;
 using System.Net;
 using System.Text;
 using System.Text.Json;
+using System.Text.Json.Serialization.Metadata;
 using Microsoft.AspNetCore.Http.Features;
 using OpenIvs.Protocol.Model;
 using OpenIvs.Protocol.Operations;
@@ -20,7 +21,7 @@ namespace OpenIvs.Server.Cluster;
 /// nothing here. The channel is in <c>c</c>; every argument is in the signed query string.
 /// </summary>
 public sealed partial class NodeEndpoints(
-    LiveStreams live, NodeSignature signature, ApiOptions api, ApiRateLimits rateLimits, TimeProvider time,
+    LiveStreams live, LiveStreamHub hub, NodeSignature signature, ApiOptions api, ApiRateLimits rateLimits, TimeProvider time,
     ILogger<NodeEndpoints> logger)
 {
     public const string PathPrefix = "/_openivs/cluster/live/";
@@ -28,6 +29,7 @@ public sealed partial class NodeEndpoints(
     public const string MetadataPath = PathPrefix + "metadata";
     public const string AdBreakPath = PathPrefix + "adbreak";
     public const string IngestPath = PathPrefix + "ingest";
+    public const string FiguresPath = PathPrefix + "figures";
 
     /// <summary>Answers (200, text/plain) besides the ingest JSON.</summary>
     public const string Done = "done";
@@ -102,16 +104,10 @@ public sealed partial class NodeEndpoints(
                 }).ConfigureAwait(false);
                 break;
             case IngestPath:
-                if (live.LiveIngest(channel) is { } ingest)
-                {
-                    context.Response.ContentType = "application/json";
-                    await JsonSerializer.SerializeAsync(context.Response.Body, ingest, NodeJsonContext.Default.IngestConfigurations, context.RequestAborted).ConfigureAwait(false);
-                }
-                else
-                {
-                    await AnswerAsync(context, StatusCodes.Status200OK, NotLive).ConfigureAwait(false);
-                }
-
+                await AnswerJsonAsync(context, live.LiveIngest(channel), NodeJsonContext.Default.IngestConfigurations).ConfigureAwait(false);
+                break;
+            case FiguresPath:
+                await AnswerJsonAsync(context, hub.Find(channel) is { } stream ? LiveFigures.Of(stream) : null, NodeJsonContext.Default.LiveFigures).ConfigureAwait(false);
                 break;
             default:
                 await AnswerAsync(context, StatusCodes.Status404NotFound, "unknown").ConfigureAwait(false);
@@ -175,6 +171,20 @@ public sealed partial class NodeEndpoints(
 
         // A signature is valid within Validity either side of its time: remember it at least that long.
         return _used.TryAdd(header, now + NodeSignature.Validity + NodeSignature.Validity);
+    }
+
+    /// <summary>A read's answer: the JSON of <paramref name="value"/>, or <see cref="NotLive"/>.</summary>
+    private static async Task AnswerJsonAsync<T>(HttpContext context, T? value, JsonTypeInfo<T> type)
+        where T : class
+    {
+        if (value is null)
+        {
+            await AnswerAsync(context, StatusCodes.Status200OK, NotLive).ConfigureAwait(false);
+            return;
+        }
+
+        context.Response.ContentType = "application/json";
+        await JsonSerializer.SerializeAsync(context.Response.Body, value, type, context.RequestAborted).ConfigureAwait(false);
     }
 
     private static Task AnswerAsync(HttpContext context, int status, string text)

@@ -16,8 +16,10 @@ namespace OpenIvs.Server.Playback;
 /// sessions counted here (<see cref="RelayedViewerCounts"/>); the holder is asked with requests signed by
 /// <see cref="NodeSignature"/>, which it answers without viewer checks. Each resource (part, segment, init segment,
 /// blocking playlist reload) is asked of the holder once however many viewers wait for it: concurrent requests
-/// share one fetch, and its bytes stay in pooled buffers while viewers may still ask (parts and blocking playlists a
-/// few seconds, segments and init segments the playlist window), then go back.
+/// share one fetch, whose body every viewer is given as it arrives (a prefetch segment part by part while the holder
+/// writes it), and its bytes stay in pooled buffers while viewers may still ask (parts and blocking playlists a
+/// few seconds, segments and init segments the playlist window), then go back. What the holder's answer depends on
+/// besides the URL (the IVS player's Accept header) is passed on and is part of the key.
 /// </summary>
 internal sealed partial class HlsRelay : IDisposable
 {
@@ -30,6 +32,7 @@ internal sealed partial class HlsRelay : IDisposable
     private static readonly TimeSpan SweepInterval = TimeSpan.FromSeconds(1);
     private static readonly TimeSpan MultivariantLinger = TimeSpan.FromSeconds(2);
     private const int MaxBody = 64 * 1024 * 1024;
+    private const string PrefetchDialectKey = "#prefetch"; // after a playlist's key: answers for players that read prefetch lines
     private static readonly string[] Kinds = ["multivariant", "playlist", "part", "segment", "init"];
 
     private readonly PlaybackOptions _options;
@@ -115,7 +118,7 @@ internal sealed partial class HlsRelay : IDisposable
         var maximum = grant.MaximumShortEdge;
         var path = HlsOrigin.PathPrefix + name + ".m3u8"
             + (maximum is { } edge ? "?" + MaximumShortEdgeParameter + "=" + edge.ToString(CultureInfo.InvariantCulture) : string.Empty);
-        var entry = await AcquireAsync(context, stream, "mv/" + maximum, path, "multivariant", MultivariantLinger, allowOrigin).ConfigureAwait(false);
+        var entry = await AcquireAsync(context, stream, "mv/" + maximum, path, accept: null, "multivariant", MultivariantLinger, allowOrigin).ConfigureAwait(false);
         if (entry is null)
         {
             return;
@@ -125,11 +128,27 @@ internal sealed partial class HlsRelay : IDisposable
         {
             if (entry.Status != StatusCodes.Status200OK)
             {
-                await WriteAsync(context, entry, entry.Body, allowOrigin, isHead).ConfigureAwait(false);
+                await StreamAsync(context, entry, allowOrigin, isHead).ConfigureAwait(false);
                 return;
             }
 
-            var text = Encoding.UTF8.GetString(entry.Body.Span);
+            // The relay edits this one (the viewer's session): it needs the whole body.
+            try
+            {
+                await entry.Completion.WaitAsync(context.RequestAborted).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+                return;
+            }
+
+            if (entry.Failed)
+            {
+                await HlsOrigin.NotFoundAsync(context, allowOrigin).ConfigureAwait(false);
+                return;
+            }
+
+            var text = Encoding.UTF8.GetString(entry.ToArray());
             LearnShortEdges(stream, text);
             if (!_authorizer.TryConsume(grant))
             {
@@ -139,7 +158,8 @@ internal sealed partial class HlsRelay : IDisposable
 
             var sessionId = HlsOrigin.NewSessionId();
             stream.Sessions[sessionId] = new ViewerSession(_time.GetTimestamp(), grant);
-            await WriteAsync(context, entry, Encoding.UTF8.GetBytes(text.Replace(SessionPlaceholder, sessionId, StringComparison.Ordinal)), allowOrigin, isHead).ConfigureAwait(false);
+            WriteHeaders(context, entry);
+            await HlsOrigin.WriteBodyAsync(context, Encoding.UTF8.GetBytes(text.Replace(SessionPlaceholder, sessionId, StringComparison.Ordinal)), allowOrigin, isHead).ConfigureAwait(false);
         }
         finally
         {
@@ -172,6 +192,7 @@ internal sealed partial class HlsRelay : IDisposable
         var streamPath = HlsOrigin.PathPrefix + name + "/" + streamId + (rendition is null ? "/" : "." + rendition + "/");
         var renditionKey = (rendition ?? string.Empty) + "/";
         string key, path, kind;
+        string? accept = null;
         TimeSpan linger;
         if (file == "index.m3u8")
         {
@@ -196,8 +217,12 @@ internal sealed partial class HlsRelay : IDisposable
                 }
             }
 
+            // The holder answers a player that reads prefetch lines (the IVS web player, known by its Accept header)
+            // at a segment start: that dialect is passed on, and its answers are never shared with other players'.
             var relative = builder.ToString();
-            (key, path, kind) = (renditionKey + relative, streamPath + relative, "playlist");
+            var dialect = PrefetchPlaylist.ReadsPrefetch(request);
+            accept = dialect ? PrefetchPlaylist.PlayerAccept : null;
+            (key, path, kind) = (renditionKey + relative + (dialect ? PrefetchDialectKey : string.Empty), streamPath + relative, "playlist");
 
             // A blocking reload answers "the playlist as of that part or later" for good; any other is stale at the next part.
             linger = msn is null ? TimeSpan.Zero : _partLinger;
@@ -218,7 +243,7 @@ internal sealed partial class HlsRelay : IDisposable
             return;
         }
 
-        var entry = await AcquireAsync(context, stream, key, path, kind, linger, allowOrigin).ConfigureAwait(false);
+        var entry = await AcquireAsync(context, stream, key, path, accept, kind, linger, allowOrigin).ConfigureAwait(false);
         if (entry is null)
         {
             return;
@@ -226,7 +251,7 @@ internal sealed partial class HlsRelay : IDisposable
 
         try
         {
-            await WriteAsync(context, entry, entry.Body, allowOrigin, isHead).ConfigureAwait(false);
+            await StreamAsync(context, entry, allowOrigin, isHead).ConfigureAwait(false);
         }
         finally
         {
@@ -269,10 +294,12 @@ internal sealed partial class HlsRelay : IDisposable
     }
 
     /// <summary>
-    /// The entry for <paramref name="key"/> with a reference for the caller (release it), once complete: the one in the
-    /// cache or in flight, else a new fetch. Null when the viewer went away meanwhile, or was answered 503 (too many waiting).
+    /// The entry for <paramref name="key"/> with a reference for the caller (release it), once the holder's headers are
+    /// in: the one in the cache or in flight, else a new fetch. Null when the viewer went away meanwhile, or was answered
+    /// 503 (too many waiting).
     /// </summary>
-    private async Task<RelayEntry?> AcquireAsync(HttpContext context, RelayedStream stream, string key, string path, string kind, TimeSpan linger, string? allowOrigin)
+    private async Task<RelayEntry?> AcquireAsync(
+        HttpContext context, RelayedStream stream, string key, string path, string? accept, string kind, TimeSpan linger, string? allowOrigin)
     {
         var now = _time.GetTimestamp();
         stream.Touch(now);
@@ -288,11 +315,11 @@ internal sealed partial class HlsRelay : IDisposable
 
             if (entry.TryStart())
             {
-                _ = FetchAsync(stream, key, entry, path);
+                _ = FetchAsync(stream, key, entry, path, accept);
             }
 
             entry.Touch(now);
-            if (entry.IsComplete)
+            if (entry.HasHeaders)
             {
                 return entry;
             }
@@ -308,7 +335,7 @@ internal sealed partial class HlsRelay : IDisposable
                     return null;
                 }
 
-                await entry.Completion.WaitAsync(context.RequestAborted).ConfigureAwait(false);
+                await entry.Headers.WaitAsync(context.RequestAborted).ConfigureAwait(false);
                 return entry;
             }
             catch (OperationCanceledException)
@@ -325,16 +352,23 @@ internal sealed partial class HlsRelay : IDisposable
 
     private void AccountBytes(long delta) => Interlocked.Add(ref _cachedBytes, delta);
 
-    /// <summary>Asks the holder for <paramref name="path"/> with a signed request and completes <paramref name="entry"/> with its answer.</summary>
-    private async Task FetchAsync(RelayedStream stream, string key, RelayEntry entry, string path)
+    /// <summary>
+    /// Asks the holder for <paramref name="path"/> with a signed request and fills <paramref name="entry"/> with its
+    /// answer as it arrives: the headers, then the body read straight into the entry's pooled chunks.
+    /// </summary>
+    private async Task FetchAsync(RelayedStream stream, string key, RelayEntry entry, string path, string? accept)
     {
         Interlocked.Increment(ref _upstream[Array.IndexOf(Kinds, entry.Kind)]);
-        byte[]? buffer = null;
-        var length = 0;
+        var failed = true;
         try
         {
             using var request = new HttpRequestMessage(HttpMethod.Get, new Uri(stream.Holder, path));
             request.Headers.TryAddWithoutValidation(NodeSignature.HeaderName, _signature.Sign("GET", path));
+            if (accept is not null)
+            {
+                request.Headers.TryAddWithoutValidation("Accept", accept);
+            }
+
             using var response = await _http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, stream.Closing).ConfigureAwait(false);
             var content = response.Content;
             var declared = content.Headers.ContentLength;
@@ -343,61 +377,54 @@ internal sealed partial class HlsRelay : IDisposable
                 throw new HttpRequestException($"the holder's answer is larger than {MaxBody} bytes");
             }
 
-            buffer = _pool.Rent((int)Math.Max(1, declared ?? 64 * 1024));
+            // Raw header values: the holder's own, so relayed responses carry exactly the origin's cache headers.
+            entry.Start(
+                (int)response.StatusCode,
+                Header(content.Headers.NonValidated, "Content-Type"),
+                Header(response.Headers.NonValidated, "Cache-Control"),
+                Header(response.Headers.NonValidated, "Retry-After"),
+                declared);
             await using (var body = await content.ReadAsStreamAsync(stream.Closing).ConfigureAwait(false))
             {
-                while (true)
+                while (entry.Length != declared)
                 {
-                    if (length == buffer.Length)
+                    if (entry.Length >= MaxBody)
                     {
-                        if (length >= MaxBody)
-                        {
-                            throw new HttpRequestException($"the holder's answer is larger than {MaxBody} bytes");
-                        }
-
-                        var larger = _pool.Rent(Math.Min(MaxBody, length * 2));
-                        buffer.AsSpan(0, length).CopyTo(larger);
-                        _pool.Return(buffer);
-                        buffer = larger;
+                        throw new HttpRequestException($"the holder's answer is larger than {MaxBody} bytes");
                     }
 
-                    var read = await body.ReadAsync(buffer.AsMemory(length), stream.Closing).ConfigureAwait(false);
+                    var read = await body.ReadAsync(entry.GetMemory(), stream.Closing).ConfigureAwait(false);
                     if (read == 0)
                     {
                         break;
                     }
 
-                    length += read;
+                    entry.Advance(read);
                 }
             }
 
-            // Raw header values: the holder's own, so relayed responses carry exactly the origin's cache headers.
-            entry.Complete(
-                (int)response.StatusCode,
-                Header(content.Headers.NonValidated, "Content-Type"),
-                Header(response.Headers.NonValidated, "Cache-Control"),
-                Header(response.Headers.NonValidated, "Retry-After"),
-                buffer,
-                length);
-            buffer = null;
+            failed = declared is { } length && entry.Length != length;
         }
         catch (Exception e) when (e is HttpRequestException or IOException or OperationCanceledException)
         {
-            if (buffer is not null)
-            {
-                _pool.Return(buffer);
-            }
-
-            entry.Complete(0, null, null, null, null, 0);
             if (!stream.IsClosed)
             {
-                LogHolderUnreachable(_logger, stream.ChannelArn, stream.StreamId, stream.Holder, e.Message);
+                if (entry.HasHeaders)
+                {
+                    LogBodyCut(_logger, stream.ChannelArn, stream.StreamId, path, e.Message);
+                }
+                else
+                {
+                    LogHolderUnreachable(_logger, stream.ChannelArn, stream.StreamId, stream.Holder, e.Message);
+                }
             }
         }
 
-        // Only complete answers the holder will give again are kept; errors and plain playlist reloads are shared by
-        // the requests already waiting, then forgotten.
-        var keep = entry.Status == StatusCodes.Status200OK && entry.Linger > TimeSpan.Zero && !stream.IsClosed;
+        entry.Finish(failed);
+
+        // Only complete answers the holder will give again are kept; errors, cut bodies and plain playlist reloads are
+        // shared by the requests already waiting, then forgotten.
+        var keep = entry.Status == StatusCodes.Status200OK && !entry.Failed && entry.Linger > TimeSpan.Zero && !stream.IsClosed;
         if (!keep && stream.Entries.TryRemove(new KeyValuePair<string, RelayEntry>(key, entry)))
         {
             entry.Release();
@@ -420,7 +447,13 @@ internal sealed partial class HlsRelay : IDisposable
     private static string? Header(System.Net.Http.Headers.HttpHeadersNonValidated headers, string name) =>
         headers.TryGetValues(name, out var values) ? string.Join(", ", values) : null;
 
-    private static async Task WriteAsync(HttpContext context, RelayEntry entry, ReadOnlyMemory<byte> body, string? allowOrigin, bool isHead)
+    /// <summary>
+    /// Answers a viewer with <paramref name="entry"/>: the holder's status and headers, then the body as it arrives
+    /// (what has arrived already at once, the rest as it comes), with the holder's Content-Length when it declared one
+    /// or the body has all arrived (else chunked, as the holder sent it). A body the holder cut is cut here too, never
+    /// ended short.
+    /// </summary>
+    private static async Task StreamAsync(HttpContext context, RelayEntry entry, string? allowOrigin, bool isHead)
     {
         if (entry.Status == 0)
         {
@@ -428,6 +461,58 @@ internal sealed partial class HlsRelay : IDisposable
             return;
         }
 
+        WriteHeaders(context, entry);
+        var response = context.Response;
+        if ((entry.DeclaredLength ?? entry.CompleteLength) is { } length)
+        {
+            response.ContentLength = length; // a streamed body that has all arrived is answered like a complete one
+        }
+
+        if (allowOrigin is not null)
+        {
+            response.Headers.AccessControlAllowOrigin = allowOrigin;
+        }
+
+        if (isHead)
+        {
+            return;
+        }
+
+        var aborted = context.RequestAborted;
+        using var reader = new RelayReader(aborted);
+        try
+        {
+            while (true)
+            {
+                var bytes = entry.Next(reader, out var ended);
+                if (!bytes.IsEmpty)
+                {
+                    await response.Body.WriteAsync(bytes, aborted).ConfigureAwait(false);
+                }
+                else if (!ended)
+                {
+                    await entry.WaitAsync(reader).ConfigureAwait(false);
+                }
+                else if (!entry.Failed)
+                {
+                    return;
+                }
+                else
+                {
+                    break;
+                }
+            }
+        }
+        catch (OperationCanceledException) when (aborted.IsCancellationRequested)
+        {
+            return; // the viewer went away
+        }
+
+        context.Abort();
+    }
+
+    private static void WriteHeaders(HttpContext context, RelayEntry entry)
+    {
         var response = context.Response;
         response.StatusCode = entry.Status;
         response.ContentType = entry.ContentType;
@@ -440,8 +525,6 @@ internal sealed partial class HlsRelay : IDisposable
         {
             response.Headers.RetryAfter = entry.RetryAfter;
         }
-
-        await HlsOrigin.WriteBodyAsync(context, body, allowOrigin, isHead).ConfigureAwait(false);
     }
 
     /// <summary>
@@ -580,6 +663,9 @@ internal sealed partial class HlsRelay : IDisposable
 
     [LoggerMessage(EventId = 521, Level = LogLevel.Information, Message = "Stopped relaying {ChannelArn} stream {StreamId}")]
     private static partial void LogDropped(ILogger logger, string channelArn, string streamId);
+
+    [LoggerMessage(EventId = 523, Level = LogLevel.Information, Message = "Relayed playback of {ChannelArn} stream {StreamId}: the holder cut {Path} before its end ({Reason})")]
+    private static partial void LogBodyCut(ILogger logger, string channelArn, string streamId, string path, string reason);
 
     [LoggerMessage(EventId = 522, Level = LogLevel.Warning, Message = "Relayed playback of {ChannelArn} stream {StreamId}: holder {Holder} did not answer ({Reason})")]
     private static partial void LogHolderUnreachable(ILogger logger, string channelArn, string streamId, Uri holder, string reason);

@@ -16,6 +16,9 @@ internal static class PrefetchPlaylist
     /// <summary>Segments named by prefetch lines: the one being written and the next.</summary>
     public const int Segments = 2;
 
+    /// <summary>The IVS web player's Accept header for playlists (measured, 1.56.1); a relay passes it on for its viewers.</summary>
+    public const string PlayerAccept = "application/x-mpegURL, application/vnd.apple.mpegurl, application/json, text/plain";
+
     private static ReadOnlySpan<byte> Tag => "#EXT-X-PREFETCH:"u8;
 
     /// <summary>The media sequence of the first segment not yet complete in <paramref name="snapshot"/>.</summary>
@@ -41,8 +44,7 @@ internal static class PrefetchPlaylist
 
     /// <summary>
     /// Whether the request comes from a player that reads prefetch lines: the IVS web player asks for playlists with
-    /// <c>Accept: application/x-mpegURL, application/vnd.apple.mpegurl, application/json, text/plain</c> (measured,
-    /// 1.56.1); hls.js, Safari, ffmpeg and VLC send <c>*/*</c> or no JSON.
+    /// <see cref="PlayerAccept"/>; hls.js, Safari, ffmpeg and VLC send <c>*/*</c> or no JSON.
     /// </summary>
     public static bool ReadsPrefetch(HttpRequest request)
     {

@@ -6,6 +6,7 @@ using System.Text.Json;
 using OpenIvs.Protocol.Errors;
 using OpenIvs.Server.Api;
 using OpenIvs.Server.Auth.Iam;
+using OpenIvs.Server.Cluster;
 using OpenIvs.Server.Playback;
 using OpenIvs.Server.Streams;
 
@@ -18,7 +19,7 @@ namespace OpenIvs.Server.WebConsole;
 /// <c>/console/assets/</c> its script, style, hls.js and uPlot, embedded at build time. <c>/console/session</c>
 /// signs in (a SigV4-signed POST, verified like any API call: the secret never leaves the browser), tells who
 /// is signed in (GET) and signs out (DELETE). <c>/console/health</c> gives a live channel's ingest figures for
-/// the charts. Everything else the console does is an ordinary IVS API call with the session cookie.
+/// the charts, asked of the node holding the stream when that is another node of the cluster. Everything else the console does is an ordinary IVS API call with the session cookie.
 /// </summary>
 public sealed class ConsoleEndpoint
 {
@@ -167,27 +168,48 @@ public sealed class ConsoleEndpoint
                 throw new AccessDeniedException($"User: {principal} is not authorized to perform: ivs:GetStream on resource: {arn}");
             }
 
-            var stream = _hub.Find(arn);
+            var figures = _hub.Find(arn) is { } stream ? LiveFigures.Of(stream) : await RemoteFiguresAsync(arn, context.RequestAborted).ConfigureAwait(false);
             await WriteJsonAsync(context, 200, w =>
             {
-                w.WriteBoolean("live", stream is not null);
-                if (stream is null)
+                w.WriteBoolean("live", figures is not null);
+                if (figures is null)
                 {
                     return;
                 }
 
-                w.WriteString("streamId", stream.StreamId);
-                w.WriteString("health", stream.Health.Value);
-                w.WriteNumber("videoBitrate", stream.Metrics.VideoBitrate);
-                w.WriteNumber("audioBitrate", stream.Metrics.AudioBitrate);
-                w.WriteNumber("frameRate", Math.Round(stream.Metrics.FrameRate, 2));
-                w.WriteNumber("keyframeInterval", stream.Metrics.KeyframeInterval.TotalSeconds);
-                w.WriteNumber("viewers", stream.ViewerCount);
+                w.WriteString("streamId", figures.StreamId);
+                w.WriteString("health", figures.Health);
+                w.WriteNumber("videoBitrate", figures.VideoBitrate);
+                w.WriteNumber("audioBitrate", figures.AudioBitrate);
+                w.WriteNumber("frameRate", figures.FrameRate);
+                w.WriteNumber("keyframeInterval", figures.KeyframeInterval);
+                w.WriteNumber("viewers", figures.Viewers);
             }).ConfigureAwait(false);
         }
         catch (IvsException e)
         {
             await IvsApiEndpoint.WriteErrorAsync(context.Response, e).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>
+    /// The figures of a stream another node of the cluster holds, as that node measures them (a signed request to it,
+    /// <see cref="NodeClient.FiguresAsync"/>); null when no node holds the channel live.
+    /// </summary>
+    private async Task<LiveFigures?> RemoteFiguresAsync(string channelArn, CancellationToken cancellationToken)
+    {
+        if (_services.GetRequiredService<IStreamLocator>().FindRemote(channelArn) is not { } holder)
+        {
+            return null;
+        }
+
+        try
+        {
+            return await _services.GetRequiredService<NodeClient>().FiguresAsync(holder, cancellationToken).ConfigureAwait(false);
+        }
+        catch (NodeUnreachableException)
+        {
+            throw new StreamUnavailable($"The node ingesting the stream ({holder.NodeId}) did not answer. Try again.");
         }
     }
 

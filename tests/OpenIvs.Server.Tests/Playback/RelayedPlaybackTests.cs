@@ -21,7 +21,8 @@ namespace OpenIvs.Server.Tests.Playback;
 /// <summary>
 /// Relayed playback between two real nodes on one PostgreSQL database: ffmpeg publishes to node A, node B (told by
 /// a test locator that A holds the channel) serves the playback URL by relaying from A. A counts the signed relay
-/// requests it receives, so "one upstream request per part" is measured where it matters.
+/// requests it receives, so "one upstream request per part" is measured where it matters. Also the console of B,
+/// which charts the figures of a stream A holds.
 /// </summary>
 [Collection(Telemetry.MonitoredServers.Name)] // its servers count requests in /metrics
 public class RelayedPlaybackTests(ITestOutputHelper output)
@@ -33,13 +34,8 @@ public class RelayedPlaybackTests(ITestOutputHelper output)
     {
         await using var nodes = await Nodes.StartAsync();
         var (a, b) = (nodes.A, nodes.B);
-        var created = await a.CallAsync("CreateChannel", """{"insecureIngest":true,"containerFormat":"FRAGMENTED_MP4"}""").OkAsync();
-        var arn = (string)created["channel"]!["arn"]!;
-        await using var publisher = Ffmpeg.Publish(await Ffmpeg.ClipAsync(640, 360, 30, 800), RtmpUrl(a, (string)created["streamKey"]!["value"]!));
-        await nodes.HeldByAAsync(arn);
-        var playbackPath = new Uri((string)created["channel"]!["playbackUrl"]!).AbsolutePath;
-        var onA = new Uri(a.BaseAddress, playbackPath).ToString();
-        var onB = new Uri(b.BaseAddress, playbackPath).ToString();
+        await using var live = await nodes.GoLiveOnAAsync("""{"insecureIngest":true,"containerFormat":"FRAGMENTED_MP4"}""");
+        var (arn, onA, onB) = (live.Arn, live.OnA, live.OnB);
 
         // The multivariant playlist: A's, with B's own session.
         var multivariantB = await PlaybackTests.WaitForPlaylistAsync(b, onB);
@@ -163,12 +159,8 @@ public class RelayedPlaybackTests(ITestOutputHelper output)
         var (a, b) = (nodes.A, nodes.B);
         using var playbackKey = ECDsa.Create(ECCurve.NamedCurves.nistP384);
         await a.CallAsync("ImportPlaybackKeyPair", new JsonObject { ["publicKeyMaterial"] = playbackKey.ExportSubjectPublicKeyInfoPem() }.ToJsonString()).OkAsync();
-        var created = await a.CallAsync("CreateChannel", """{"insecureIngest":true,"authorized":true}""").OkAsync();
-        var arn = (string)created["channel"]!["arn"]!;
-        await using var publisher = Ffmpeg.Publish(await Ffmpeg.ClipAsync(640, 360, 30, 800), RtmpUrl(a, (string)created["streamKey"]!["value"]!));
-        await nodes.HeldByAAsync(arn);
-        var playbackPath = new Uri((string)created["channel"]!["playbackUrl"]!).AbsolutePath;
-        var onB = new Uri(b.BaseAddress, playbackPath).ToString();
+        await using var live = await nodes.GoLiveOnAAsync("""{"insecureIngest":true,"authorized":true}""");
+        var (arn, onB) = (live.Arn, live.OnB);
         using var signer = new PlaybackTokenSigner(playbackKey);
         string Token(string? viewer = null) => signer.Sign(new PlaybackTokenClaims { ChannelArn = arn, ExpiresAt = DateTimeOffset.UtcNow.AddMinutes(5), ViewerId = viewer });
 
@@ -242,12 +234,8 @@ public class RelayedPlaybackTests(ITestOutputHelper output)
         var (a, b) = (nodes.A, nodes.B);
         var policy = (string)(await a.CallAsync(
             "CreatePlaybackRestrictionPolicy", """{"allowedCountries":["BR"],"allowedOrigins":["https://watch.example.com"],"enableStrictOriginEnforcement":true}""").OkAsync())["playbackRestrictionPolicy"]!["arn"]!;
-        var created = await a.CallAsync("CreateChannel", $$"""{"insecureIngest":true,"playbackRestrictionPolicyArn":"{{policy}}"}""").OkAsync();
-        var arn = (string)created["channel"]!["arn"]!;
-        await using var publisher = Ffmpeg.Publish(await Ffmpeg.ClipAsync(640, 360, 30, 800), RtmpUrl(a, (string)created["streamKey"]!["value"]!));
-        await nodes.HeldByAAsync(arn);
-        var playbackPath = new Uri((string)created["channel"]!["playbackUrl"]!).AbsolutePath;
-        var onB = new Uri(b.BaseAddress, playbackPath).ToString();
+        await using var live = await nodes.GoLiveOnAAsync($$"""{"insecureIngest":true,"playbackRestrictionPolicyArn":"{{policy}}"}""");
+        var onB = live.OnB;
 
         async Task<HttpResponseMessage> ViewAsync(HttpClient http, string url, string? country, string? origin)
         {
@@ -290,8 +278,137 @@ public class RelayedPlaybackTests(ITestOutputHelper output)
         }
 
         // A cannot place the viewer (no GeoIP, no trusted header), so its own viewers get nothing.
-        using var atA = await ViewAsync(a.Http, new Uri(a.BaseAddress, playbackPath).ToString(), "BR", Allowed);
+        using var atA = await ViewAsync(a.Http, live.OnA, "BR", Allowed);
         Assert.Equal(HttpStatusCode.Forbidden, atA.StatusCode);
+    }
+
+    [Fact]
+    public async Task ARelayedPrefetchSegmentReachesItsViewersWhileTheHolderWritesItAndTheIvsPlayersDialectIsPassedOn()
+    {
+        await using var nodes = await Nodes.StartAsync();
+        var (a, b) = (nodes.A, nodes.B);
+        await using var live = await nodes.GoLiveOnAAsync("""{"insecureIngest":true,"latencyMode":"LOW"}"""); // TS, as the IVS player plays
+        var (onA, onB) = (live.OnA, live.OnB);
+        var mediaB = PlaybackTests.MediaPlaylistUrl(onB, await PlaybackTests.WaitForPlaylistAsync(b, onB));
+        var mediaA = PlaybackTests.MediaPlaylistUrl(onA, await a.Http.GetStringAsync(onA));
+
+        // The IVS player's playlist request reaches A with its Accept header, and is answered at a segment start.
+        for (var i = 0; i < 3; i++)
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Get, mediaB);
+            request.Headers.TryAddWithoutValidation("Accept", PrefetchPlaylist.PlayerAccept);
+            using var response = await b.Http.SendAsync(request);
+            var text = await response.Content.ReadAsStringAsync();
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+            var tail = text[(text.LastIndexOf("#EXTINF", StringComparison.Ordinal) + 1)..];
+            Assert.InRange(Regex.Matches(tail, "#EXT-X-PART:").Count, 0, 1);
+        }
+
+        Assert.Contains(nodes.Accepts, r => r.Path.EndsWith("/index.m3u8", StringComparison.Ordinal) && r.Accept == PrefetchPlaylist.PlayerAccept);
+
+        // The segment after the open one, asked of A and through B at once: A streams it while it is written, and B
+        // passes each part on as it arrives, long before A has finished the segment. A second viewer of B joining once
+        // the first has bytes gets the same segment from the same upstream request.
+        using var viewers = new HttpClient { Timeout = TimeSpan.FromSeconds(60) };
+        var (before, added, margins) = (0, new List<double>(), new List<double>());
+        const int Rounds = 5;
+        for (var round = 0; round < Rounds; round++)
+        {
+            var next = Regex.Matches(await b.Http.GetStringAsync(mediaB), @"#EXT-X-PREFETCH:(\S+)")[1].Groups[1].Value;
+            var begin = Stopwatch.GetTimestamp();
+            var firstBytes = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            var direct = TimedGetAsync(viewers, Sibling(mediaA, next), begin, null);
+            var relayed = TimedGetAsync(viewers, Sibling(mediaB, next), begin, firstBytes);
+            var late = round == 0 ? firstBytes.Task.ContinueWith(_ => TimedGetAsync(viewers, Sibling(mediaB, next), begin, null)).Unwrap() : null;
+            var (viaA, viaB) = (await direct, await relayed);
+            Assert.Equal(HttpStatusCode.OK, viaB.Status);
+            Assert.Null(viaB.ContentLength); // chunked, as the holder sends it
+            Assert.True(viaA.Body.AsSpan().SequenceEqual(viaB.Body), $"{next}: {viaA.Body.Length} bytes from A, {viaB.Body.Length} through B");
+            if (late is not null)
+            {
+                var lateBody = (await late).Body;
+                Assert.True(viaA.Body.AsSpan().SequenceEqual(lateBody), $"{next}: the late viewer's bytes differ");
+                Assert.Equal(1, nodes.RelayRequestsAt(next));
+            }
+
+            before += viaB.FirstByte < viaA.End ? 1 : 0;
+            margins.Add(viaA.End - viaB.FirstByte);
+            added.Add(viaB.FirstByte - viaA.FirstByte);
+            output.WriteLine($"{next}: first byte from A {viaA.FirstByte:F1} ms, through B {viaB.FirstByte:F1} ms; A finished at {viaA.End:F1} ms");
+        }
+
+        added.Sort();
+        margins.Sort();
+        output.WriteLine($"time to first byte added by the relay: median {added[Rounds / 2]:F1} ms, max {added[^1]:F1} ms; first byte through B before A finished the segment: median {margins[Rounds / 2]:F0} ms");
+
+        // Before, B answered once the holder's whole segment had arrived: never before A had finished it. A starved
+        // publisher can hand a whole segment over at once, hence "most", not "every".
+        Assert.True(before > Rounds / 2, $"the first byte through B came before A finished the segment in only {before} of {Rounds} rounds");
+    }
+
+    [Fact]
+    public async Task TheConsoleOfANodeWithoutTheStreamChartsTheFiguresOfTheHolder()
+    {
+        await using var nodes = await Nodes.StartAsync();
+        var (a, b) = (nodes.A, nodes.B);
+        await using var live = await nodes.GoLiveOnAAsync("""{"insecureIngest":true}""");
+        var arn = live.Arn;
+        var health = $"/console/health?channelArn={Uri.EscapeDataString(arn)}";
+        async Task<JsonNode> FiguresAsync(TestServer node)
+        {
+            using var response = await node.SendAsync("GET", health);
+            var text = await response.Content.ReadAsStringAsync();
+            Assert.True(response.StatusCode == HttpStatusCode.OK, text);
+            return JsonNode.Parse(text)!;
+        }
+
+        var streamId = (string)(await GetStreamAsync(a, arn))!["streamId"]!;
+
+        // B holds nothing: it asks A, and charts what A measures (a 30 fps, 800 kbps publisher).
+        var figures = await Eventually.ReturnsAsync(
+            () => FiguresAsync(b), f => (long?)f["videoBitrate"] > 0 && (double?)f["frameRate"] > 0 && (double?)f["keyframeInterval"] > 0, "B's console to show A's figures");
+        Assert.True((bool)figures["live"]!);
+        Assert.Equal(streamId, (string?)figures["streamId"]);
+        Assert.Equal((string?)(await FiguresAsync(a))["health"], (string?)figures["health"]);
+        Assert.InRange((double)figures["frameRate"]!, 10, 40);
+        Assert.InRange((long)figures["videoBitrate"]!, 100_000, 5_000_000);
+        Assert.NotNull(figures["viewers"]);
+
+        // A holder that does not answer: 503 StreamUnavailable (the page says so and polls again).
+        nodes.HolderMovesTo(new Uri("http://127.0.0.1:9/"));
+        using (var unanswered = await b.SendAsync("GET", health))
+        {
+            Assert.Equal(HttpStatusCode.ServiceUnavailable, unanswered.StatusCode);
+            Assert.Equal("StreamUnavailable", unanswered.Headers.GetValues("x-amzn-ErrorType").Single());
+        }
+
+        // Once no node holds the channel: offline.
+        await nodes.StopAAsync();
+        Assert.False((bool)(await FiguresAsync(b))["live"]!);
+    }
+
+    private static async Task<(HttpStatusCode Status, long? ContentLength, byte[] Body, double FirstByte, double End)> TimedGetAsync(
+        HttpClient http, string url, long begin, TaskCompletionSource? onFirstBytes)
+    {
+        using var response = await http.GetAsync(url, HttpCompletionOption.ResponseHeadersRead);
+        await using var body = await response.Content.ReadAsStreamAsync();
+        using var copy = new MemoryStream();
+        var buffer = new byte[64 * 1024];
+        var firstByte = double.NaN;
+        int read;
+        while ((read = await body.ReadAsync(buffer)) > 0)
+        {
+            if (double.IsNaN(firstByte))
+            {
+                firstByte = Stopwatch.GetElapsedTime(begin).TotalMilliseconds;
+                onFirstBytes?.TrySetResult();
+            }
+
+            copy.Write(buffer, 0, read);
+        }
+
+        onFirstBytes?.TrySetResult();
+        return (response.StatusCode, response.Content.Headers.ContentLength, copy.ToArray(), firstByte, Stopwatch.GetElapsedTime(begin).TotalMilliseconds);
     }
 
     private static string Sibling(string playlistUrl, string file)
@@ -362,6 +479,29 @@ public class RelayedPlaybackTests(ITestOutputHelper output)
             return new Nodes(a, b, counter, locator);
         }
 
+        /// <summary>
+        /// Creates a channel on A (<paramref name="channel"/>: CreateChannel's JSON), publishes a 30 fps 800 kbps clip into
+        /// A, and has B's locator say A holds it once it is live.
+        /// </summary>
+        public async Task<LiveChannel> GoLiveOnAAsync(string channel)
+        {
+            var created = await A.CallAsync("CreateChannel", channel).OkAsync();
+            var arn = (string)created["channel"]!["arn"]!;
+            var publisher = Ffmpeg.Publish(await Ffmpeg.ClipAsync(640, 360, 30, 800), RtmpUrl(A, (string)created["streamKey"]!["value"]!));
+            try
+            {
+                await HeldByAAsync(arn);
+            }
+            catch
+            {
+                await publisher.DisposeAsync();
+                throw;
+            }
+
+            var path = new Uri((string)created["channel"]!["playbackUrl"]!).AbsolutePath;
+            return new LiveChannel(arn, publisher, new Uri(A.BaseAddress, path).ToString(), new Uri(B.BaseAddress, path).ToString());
+        }
+
         /// <summary>Waits for the channel's stream on A, then has B's locator say A holds it.</summary>
         public async Task HeldByAAsync(string arn)
         {
@@ -369,6 +509,12 @@ public class RelayedPlaybackTests(ITestOutputHelper output)
             var streamId = (string)(await GetStreamAsync(A, arn))!["streamId"]!;
             _locator.Remote = new RemoteStream(arn, streamId, "node-a", A.BaseAddress, new Protocol.Model.Stream { ChannelArn = arn, StreamId = streamId });
         }
+
+        /// <summary>The Accept header of every signed relay request A received, with its path.</summary>
+        public IEnumerable<(string Path, string Accept)> Accepts => _counter.Accepts;
+
+        /// <summary>Has B's locator give another address for the holder (one nothing answers at, say).</summary>
+        public void HolderMovesTo(Uri advertiseUrl) => _locator.Remote = _locator.Remote! with { AdvertiseUrl = advertiseUrl };
 
         /// <summary>Signed relay requests A received for a path ending in <paramref name="suffix"/> (with its query).</summary>
         public int RelayRequestsAt(string suffix) => _counter.Counts.Where(c => c.Key.EndsWith("/" + suffix, StringComparison.Ordinal)).Sum(c => c.Value);
@@ -390,6 +536,12 @@ public class RelayedPlaybackTests(ITestOutputHelper output)
         }
     }
 
+    /// <summary>A channel live on A: its playback URL on A and on B; disposing it stops the publisher.</summary>
+    private sealed record LiveChannel(string Arn, Ffmpeg.Publisher Publisher, string OnA, string OnB) : IAsyncDisposable
+    {
+        public ValueTask DisposeAsync() => Publisher.DisposeAsync();
+    }
+
     private sealed class TestLocator : IStreamLocator
     {
         public volatile RemoteStream? Remote;
@@ -406,6 +558,8 @@ public class RelayedPlaybackTests(ITestOutputHelper output)
     {
         public ConcurrentDictionary<string, int> Counts { get; } = new(StringComparer.Ordinal);
 
+        public ConcurrentQueue<(string Path, string Accept)> Accepts { get; } = new();
+
         public Action<IApplicationBuilder> Configure(Action<IApplicationBuilder> next) => app =>
         {
             app.Use((context, following) =>
@@ -413,6 +567,7 @@ public class RelayedPlaybackTests(ITestOutputHelper output)
                 if (context.Request.Headers.ContainsKey(NodeSignature.HeaderName))
                 {
                     Counts.AddOrUpdate(context.Request.Path.Value + context.Request.QueryString.Value, 1, (_, count) => count + 1);
+                    Accepts.Enqueue((context.Request.Path.Value ?? string.Empty, context.Request.Headers.Accept.ToString()));
                 }
 
                 return following(context);

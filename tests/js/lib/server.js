@@ -57,8 +57,7 @@ export function freePort() {
  * scripts/test.sh spreads every file over three nodes that way (relayed playback, actions passed to the holder).
  *
  * `pinned`: the file needs what a node keeps to itself (recordings in the embedded S3 folder, which is per node: a
- * cluster uses a shared S3 service; the web console's live charts, read from the node's own ingest; injected
- * faults, a test facility of one node's memory): its API calls
+ * cluster uses a shared S3 service; injected faults, a test facility of one node's memory): its API calls
  * and playback go to the ingest node, the other nodes still run.
  */
 export function layoutFor({ apiOnly = false, pinned = false } = {}) {

@@ -4,7 +4,9 @@
 // (median; the publisher paints the capture wall-clock time as a barcode that the page decodes, as bench/playback
 // does; the player's own getLiveLatency() reads 0 on OpenIVS). Before OpenIVS served the player's dialect
 // (#EXT-X-PREFETCH segments streamed while written, an ID3 tag at the start of every TS segment) it never started on
-// TS and played 6-8 s behind on fMP4 (docs/playback.md, "The IVS web player").
+// TS and played 6-8 s behind on fMP4 (docs/playback.md, "The IVS web player"). In the cluster layout of scripts/test.sh
+// the player watches a node that relays the stream from the node the publisher reached (docs/playback.md, "Relayed
+// playback"): prefetch segments are passed on while written, and the player's Accept header reaches the holder.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -31,7 +33,7 @@ describe('IVS web player in Chromium', () => {
 
   before(async () => {
     pages = await serveIvsPlayerPage(await installIvsPlayer()); // throws (fails the suite) when npm cannot install it
-    server = await startServer({ pinned: true }); // prefetch segments are not streamed through a relay yet (docs/playback.md)
+    server = await startServer(); // in the cluster layout: published to one node, played through another (relayed)
     ivs = server.client();
     browser = await launchChromium();
   });
@@ -54,13 +56,14 @@ describe('IVS web player in Chromium', () => {
         const { stream } = await ivs.send(new GetStreamCommand({ channelArn: channel.arn }));
         return stream.state === 'LIVE';
       }).catch((error) => { throw new Error(`${error.message}\nffmpeg: ${publisher.errors()}`); });
-      await eventually('the multivariant playlist', async () => (await fetch(channel.playbackUrl)).status === 200);
+      const playbackUrl = server.playbackUrl(channel.playbackUrl);
+      await eventually('the multivariant playlist', async () => (await fetch(playbackUrl)).status === 200);
 
       const page = await browser.newPage();
       try {
         const problems = [];
         page.on('pageerror', (error) => problems.push(`page error: ${error.message}`));
-        await page.goto(pages.url(channel.playbackUrl));
+        await page.goto(pages.url(playbackUrl));
         await eventually('the player to reach PLAYING', async () => {
           const { playingAt, errors } = await page.evaluate(() => window.ivs);
           if (errors.length > 0) throw new Error(`player errors: ${errors.join('; ')}`);
