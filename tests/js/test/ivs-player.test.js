@@ -1,13 +1,14 @@
 // The IVS web player (npm amazon-ivs-player, installed at test time: lib/ivs-player.js) plays OpenIVS LOW latency
 // channels in Debian's Chromium: a TS and an fMP4 channel published by real ffmpeg, each watched for 20 s once
 // playing. It must reach PLAYING, keep showing frames without rebuffering, and show frames within 4 s of their capture
-// (median; the goal, 3 s, is measured by `bench/playback/run.sh latency --players ivs` on a quiet machine: on a loaded
-// one the player sometimes starts one segment back, 3.1-3.4 s, on the holder as through a relay; the publisher paints the capture wall-clock time as a barcode that the page decodes, as bench/playback
-// does; the player's own getLiveLatency() reads 0 on OpenIVS). Before OpenIVS served the player's dialect
-// (#EXT-X-PREFETCH segments streamed while written, an ID3 tag at the start of every TS segment) it never started on
-// TS and played 6-8 s behind on fMP4 (docs/playback.md, "The IVS web player"). In the cluster layout of scripts/test.sh
-// the player watches a node that relays the stream from the node the publisher reached (docs/playback.md, "Relayed
-// playback"): prefetch segments are passed on while written, and the player's Accept header reaches the holder.
+// (median; the publisher paints the capture wall-clock time as a barcode that the page decodes, as bench/playback
+// does; the player's own getLiveLatency() reads 0 on OpenIVS). The goal, 3 s, is measured by
+// `bench/playback/run.sh latency --players ivs`: on a loaded machine the player sometimes starts one segment back
+// (3.1-3.4 s), on the holder as through a relay. Before OpenIVS served the player's dialect (#EXT-X-PREFETCH segments
+// streamed while written, an ID3 tag at the start of every TS segment) it never started on TS and played 6-8 s
+// behind on fMP4 (docs/playback.md, "The IVS web player"). In the cluster layout of scripts/test.sh the player
+// watches a node that relays the stream from the node the publisher reached (docs/playback.md, "Relayed playback"):
+// prefetch segments are passed on while written, and the player's Accept header reaches the holder.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
