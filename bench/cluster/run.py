@@ -13,15 +13,21 @@ relay   viewers spread over nodes 2 and 3, which relay the stream from node 1 (r
 nginx   every viewer through nginx running docs/deploy/nginx/openivs.conf.template (the deploy example's cache tier)
         in front of all three nodes (only node 1 on a build without relayed playback: nginx sends a channel to one
         node by a hash of the channel, which may not be the holder). --lock-ages runs it once per proxy_cache_lock_age
-        value, the template's one knob between added latency and requests reaching the node (docs/deploy/README.md).
+        value, the template's one knob between added latency and requests reaching the node (docs/deploy/README.md);
+        --template renders another file instead (before/after comparisons of the cache tier).
 
-Each scenario prints viewers behind (newest part fetched more than 2 parts behind the live edge at the end), part
-latency p50/p99 (from the end of a part's media, by the playlist's EXT-X-PROGRAM-DATE-TIME, to the viewer having
-fetched the part: the blocking reload that announced it plus the part's fetch), part fetch time p50/p99, requests/s and bytes/s served to viewers, how many requests per part reached each node
+Each scenario prints the load average before and after, viewers behind (newest part fetched more than 2 parts behind
+the live edge at the end; viewers that never started count), the viewers' errors by stage and kind (e.g. "multivariant
+timeout", "reload 503"), how long viewers took to start (multivariant answered, first media playlist, first part in
+hand), part latency p50/p99 (from the end of a part's media, by the playlist's EXT-X-PROGRAM-DATE-TIME, to the viewer
+having fetched the part: the blocking reload that announced it plus the part's fetch), part fetch time p50/p99,
+requests/s and bytes/s served to viewers, how many requests per part reached each node
 (openivs_playback_requests_total by kind, scraped from every node's /metrics before and after the measured window,
-divided by the parts the stream produced meanwhile), the relay's own upstream count per part when the build exposes
-it (--relay-metric, a Prometheus counter name), and the CPU (% of one core) of each process: nodes, PostgreSQL,
-nginx, the load generator, the publisher, and "others" (the rest of the shared machine).
+divided by the parts the stream produced meanwhile), the relay's own upstream count per part when the build exposes it
+(--relay-metric, a Prometheus counter name), and the CPU (% of one core) of each process: nodes, PostgreSQL, nginx,
+the load generator, the publisher, and "others" (the rest of the shared machine). Through nginx it also prints its
+access log per kind of request (multivariant, playlist, reload, part, other: requests, how many reached a node, status
+codes, cache status, request time) and its error log's messages counted.
 """
 import argparse
 import importlib.util
