@@ -34,6 +34,7 @@ import importlib.util
 import json
 import os
 import re
+import resource
 import shutil
 import subprocess
 import sys
@@ -193,11 +194,13 @@ class Nginx:
         with open(f"{self.dir}/openivs.conf", "w") as f:
             f.write(rendered)
         user = "user root;" if os.geteuid() == 0 else ""
+        hard = resource.getrlimit(resource.RLIMIT_NOFILE)[1]
+        files = 65536 if hard == resource.RLIM_INFINITY else min(65536, hard)  # above the hard limit: an alert per worker
         with open(f"{self.dir}/nginx.conf", "w") as f:
             f.write(f"""{user}
 daemon off;
 worker_processes auto;
-worker_rlimit_nofile 65536;
+worker_rlimit_nofile {files};
 error_log {self.dir}/error.log warn;
 pid {self.dir}/nginx.pid;
 events {{ worker_connections 16384; }}
@@ -243,7 +246,7 @@ http {{
         try:
             with open(f"{self.dir}/error.log") as f:
                 for line in f:
-                    m = re.match(r"\S+ \S+ \[(\w+)\] \d+#\d+: (?:\*\d+ )?([^,]*)", line)
+                    m = re.match(r"\S+ \S+ \[(\w+)\] \d+#\d+: (?:\*\d+ )?(.*?)(?:, client: .*)?$", line)
                     if m:
                         key = f"[{m.group(1)}] {m.group(2).strip()}"
                         counts[key] = counts.get(key, 0) + 1
