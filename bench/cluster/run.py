@@ -14,7 +14,8 @@ nginx   every viewer through nginx running docs/deploy/nginx/openivs.conf.templa
         in front of all three nodes (only node 1 on a build without relayed playback: nginx sends a channel to one
         node by a hash of the channel, which may not be the holder). --lock-ages runs it once per proxy_cache_lock_age
         value, the template's one knob between added latency and requests reaching the node (docs/deploy/README.md);
-        --template renders another file instead (before/after comparisons of the cache tier).
+        --template renders another file instead (before/after comparisons of the cache tier). --nginx-nodes 2,3 puts
+        only the relaying nodes behind nginx: viewers -> nginx -> node 2 or 3 -> node 1.
 
 Each scenario prints the load average before and after, viewers behind (newest part fetched more than 2 parts behind
 the live edge at the end; viewers that never started count), the viewers' errors by stage and kind (e.g. "multivariant
@@ -358,6 +359,9 @@ def main():
     parser.add_argument("--workers", type=int, default=2, metavar="N", help="load-generator processes sharing the viewers (default: %(default)s)")
     parser.add_argument("--lock-ages", metavar="LIST",
                         help="nginx: run once per proxy_cache_lock_age value (e.g. 15s,100ms) instead of the template's")
+    parser.add_argument("--nginx-nodes", default="1,2,3", metavar="LIST",
+                        help="nginx: the nodes behind it (the hash sends the channel to one of them); 2,3: always through a "
+                             "relaying node (default: %(default)s)")
     parser.add_argument("--template", default=TEMPLATE, metavar="FILE",
                         help="nginx: the cache tier's template to render (before/after comparisons; default: the deploy example's)")
     parser.add_argument("--relay-metric", default=DEFAULT_RELAY_METRIC, metavar="NAME",
@@ -416,11 +420,13 @@ def main():
                 scenario(args, name, [f"{n.url}/api/video/v1/{path}" for n in nodes[1:]], nodes, {"postgres": _PidsProc(postgres)},
                          publisher, media_url)
             elif name == "nginx":
-                upstreams = [f"127.0.0.1:{n.http}" for n in (nodes if relayed else nodes[:1])]
+                behind = [n for n in nodes if str(n.index) in args.nginx_nodes.split(",")] if relayed else nodes[:1]
+                upstreams = [f"127.0.0.1:{n.http}" for n in behind]
                 for age in (args.lock_ages.split(",") if args.lock_ages else [None]):
                     nginx = Nginx(work, upstreams, args.template, age)
                     try:
-                        label = f"nginx, proxy_cache_lock_age {age}" if age else "nginx"
+                        label = (f"nginx, proxy_cache_lock_age {age}" if age else "nginx") + \
+                            f" in front of node{'s' if len(behind) > 1 else ''} {', '.join(str(n.index) for n in behind)}"
                         scenario(args, label, [f"http://127.0.0.1:{nginx.http}/api/video/v1/{path}"], nodes,
                                  {"nginx": nginx.proc, "postgres": _PidsProc(postgres)}, publisher, media_url)
                         print("  nginx access log (whole run; status codes; cache status; request time p50 / p99 / max, s):")
