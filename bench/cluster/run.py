@@ -287,11 +287,11 @@ def newest_part_number(media_url):
     return max(numbers) if numbers else 0
 
 
-def scenario(args, name, urls, nodes, extra, publisher, media_url):
+def scenario(args, name, urls, nodes, extra, publisher, media_url, holder_url):
     """Runs viewers.mjs against `urls` and prints one row."""
     load_before = machine_load()
     gen = subprocess.Popen(["node", os.path.join(ROOT, "bench", "playback", "viewers.mjs"), ",".join(urls), str(args.viewers),
-                            str(args.ramp), str(args.warmup), str(args.measure), str(args.workers)],
+                            str(args.ramp), str(args.warmup), str(args.measure), str(args.workers), holder_url],
                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     roots = {f"node{n.index}": n.proc for n in nodes}
     roots.update(extra)
@@ -323,7 +323,7 @@ def scenario(args, name, urls, nodes, extra, publisher, media_url):
     relay = {n.index: (counter(after[n.index], args.relay_metric, kind="part") - counter(before[n.index], args.relay_metric, kind="part")) / parts for n in nodes}
     pt = r["partFetchMs"]
     print(f"\n[{name}] {args.viewers} viewers over {', '.join(urls)} (load average {load_before} before, {machine_load()} after)")
-    print(f"  viewers behind (> 2 parts): {r['behind']}   errors: {r['errors']}   lag histogram (parts: viewers): "
+    print(f"  viewers behind (> 2 parts; live edge read from node 1 in {r['edgeFetchMs']} ms): {r['behind']}   errors: {r['errors']}   lag histogram (parts: viewers): "
           f"{' '.join(f'{k}:{v}' for k, v in sorted(r['lagParts']['histogram'].items(), key=lambda kv: int(kv[0])))}"
           + (f" far:{r['notListed']} none:{r['neverFetched']}" if r["notListed"] or r["neverFetched"] else ""))
     if r["errorKinds"]:
@@ -412,7 +412,7 @@ def main():
             if publisher.poll() is not None:
                 sys.exit("the publisher stopped")
             if name == "holder":
-                scenario(args, name, [holder_url], nodes, {"postgres": _PidsProc(postgres)}, publisher, media_url)
+                scenario(args, name, [holder_url], nodes, {"postgres": _PidsProc(postgres)}, publisher, media_url, holder_url)
             elif name == "relay":
                 if not relayed:
                     print("\n[relay] skipped: this build has no relayed playback")
@@ -428,7 +428,7 @@ def main():
                         label = (f"nginx, proxy_cache_lock_age {age}" if age else "nginx") + \
                             f" in front of node{'s' if len(behind) > 1 else ''} {', '.join(str(n.index) for n in behind)}"
                         scenario(args, label, [f"http://127.0.0.1:{nginx.http}/api/video/v1/{path}"], nodes,
-                                 {"nginx": nginx.proc, "postgres": _PidsProc(postgres)}, publisher, media_url)
+                                 {"nginx": nginx.proc, "postgres": _PidsProc(postgres)}, publisher, media_url, holder_url)
                         print("  nginx access log (whole run; status codes; cache status; request time p50 / p99 / max, s):")
                         for kind, k in sorted(nginx.access_summary().items()):
                             print(f"    {kind}: {k['requests']} requests, {k['upstream']} to a node; "

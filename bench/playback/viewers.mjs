@@ -1,9 +1,10 @@
 // LL-HLS fan-out load generator (part of bench/playback, not a test).
 //
-// usage: node viewers.mjs MULTIVARIANT_URL[,URL...] VIEWERS RAMP_SECONDS WARMUP_SECONDS MEASURE_SECONDS [WORKERS]
+// usage: node viewers.mjs MULTIVARIANT_URL[,URL...] VIEWERS RAMP_SECONDS WARMUP_SECONDS MEASURE_SECONDS [WORKERS] [EDGE_URL]
 //
 // Several comma-separated URLs (the same channel on several nodes, bench/cluster) spread the viewers over them in
-// turn; the live edge is read from the first.
+// turn; the live edge is read from EDGE_URL (bench/cluster: the node holding the stream, not a relay or a cache
+// that would add its own delay to the reading), by default from the first.
 // Each simulated viewer does what an LL-HLS client (hls.js in low-latency mode) does: GET the multivariant
 // playlist, GET the first variant's media playlist, fetch the init segment (EXT-X-MAP) once and the newest part,
 // then loop on blocking playlist reloads (_HLS_msn/_HLS_part naming the part after the newest one it has seen,
@@ -292,9 +293,9 @@ async function worker(urlList, count, ramp, warmup, measure, startAt) {
 }
 
 async function main() {
-  const [urlList, n, rampArg, warmupArg, measureArg, workersArg] = process.argv.slice(2);
+  const [urlList, n, rampArg, warmupArg, measureArg, workersArg, edgeArg] = process.argv.slice(2);
   if (!urlList || !n) {
-    console.error("usage: node viewers.mjs MULTIVARIANT_URL[,URL...] VIEWERS RAMP WARMUP MEASURE [WORKERS]");
+    console.error("usage: node viewers.mjs MULTIVARIANT_URL[,URL...] VIEWERS RAMP WARMUP MEASURE [WORKERS] [EDGE_URL]");
     process.exit(2);
   }
   const viewers = Number(n), ramp = Number(rampArg ?? 5), warmup = Number(warmupArg ?? 10), measure = Number(measureArg ?? 20);
@@ -315,7 +316,7 @@ async function main() {
   await new Promise(r => setTimeout(r, endAt - Date.now()));
   const t0 = Date.now();
   const agent = new http.Agent({ keepAlive: false });
-  const url = urlList.split(",")[0];
+  const url = edgeArg || urlList.split(",")[0];
   const mv = await get(agent, url, true);
   const mediaUrl = new URL(mv.text.split("\n").find(l => l && !l.startsWith("#")).trim(), url);
   const edge = parseMediaPlaylist((await get(agent, mediaUrl, true)).text);
