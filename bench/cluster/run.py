@@ -418,7 +418,7 @@ def main():
                     print("\n[relay] skipped: this build has no relayed playback")
                     continue
                 scenario(args, name, [f"{n.url}/api/video/v1/{path}" for n in nodes[1:]], nodes, {"postgres": _PidsProc(postgres)},
-                         publisher, media_url)
+                         publisher, media_url, holder_url)
             elif name == "nginx":
                 behind = [n for n in nodes if str(n.index) in args.nginx_nodes.split(",")] if relayed else nodes[:1]
                 upstreams = [f"127.0.0.1:{n.http}" for n in behind]
