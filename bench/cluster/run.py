@@ -1,9 +1,6 @@
 #!/usr/bin/env python3
 """Cluster fan-out benchmark (not a test): one stream, many LL-HLS viewers, three OpenIVS nodes on PostgreSQL.
 
-usage: bench/cluster/run.py [--viewers 1500] [--scenarios holder,relay,nginx] [--ramp 15] [--warmup 10] [--measure 30]
-                            [--workers 2] [--lock-ages 15s,100ms] [--relay-metric NAME] [--cli DIR] [--keep]
-
 A throw-away PostgreSQL 15 (Debian's binaries, initdb in a temp directory, run as the postgres user when root), three
 `openivs serve --postgres` nodes on loopback ports sharing master.key and the root key (with --node-id and
 --advertise-url when this build's CLI has them), one 720p30 2.5 Mbps + 128 kb/s stream published into node 1 (a
@@ -16,21 +13,29 @@ relay   viewers spread over nodes 2 and 3, which relay the stream from node 1 (r
 nginx   every viewer through nginx running docs/deploy/nginx/openivs.conf.template (the deploy example's cache tier)
         in front of all three nodes (only node 1 on a build without relayed playback: nginx sends a channel to one
         node by a hash of the channel, which may not be the holder). --lock-ages runs it once per proxy_cache_lock_age
-        value, the template's one knob between added latency and requests reaching the node (docs/deploy/README.md).
+        value, the template's one knob between added latency and requests reaching the node (docs/deploy/README.md);
+        --template renders another file instead (before/after comparisons of the cache tier). --nginx-nodes 2,3 puts
+        only the relaying nodes behind nginx: viewers -> nginx -> node 2 or 3 -> node 1.
 
-Each scenario prints viewers behind (newest part fetched more than 2 parts behind the live edge at the end), part
-latency p50/p99 (from the end of a part's media, by the playlist's EXT-X-PROGRAM-DATE-TIME, to the viewer having
-fetched the part: the blocking reload that announced it plus the part's fetch), part fetch time p50/p99, requests/s and bytes/s served to viewers, how many requests per part reached each node
+Each scenario prints the load average before and after, viewers behind (newest part fetched more than 2 parts behind
+the live edge at the end; viewers that never started count), the viewers' errors by stage and kind (e.g. "multivariant
+timeout", "reload 503"), how long viewers took to start (multivariant answered, first media playlist, first part in
+hand), part latency p50/p99 (from the end of a part's media, by the playlist's EXT-X-PROGRAM-DATE-TIME, to the viewer
+having fetched the part: the blocking reload that announced it plus the part's fetch), part fetch time p50/p99,
+requests/s and bytes/s served to viewers, how many requests per part reached each node
 (openivs_playback_requests_total by kind, scraped from every node's /metrics before and after the measured window,
-divided by the parts the stream produced meanwhile), the relay's own upstream count per part when the build exposes
-it (--relay-metric, a Prometheus counter name), and the CPU (% of one core) of each process: nodes, PostgreSQL,
-nginx, the load generator, the publisher, and "others" (the rest of the shared machine).
+divided by the parts the stream produced meanwhile), the relay's own upstream count per part when the build exposes it
+(--relay-metric, a Prometheus counter name), and the CPU (% of one core) of each process: nodes, PostgreSQL, nginx,
+the load generator, the publisher, and "others" (the rest of the shared machine). Through nginx it also prints its
+access log per kind of request (multivariant, playlist, reload, part, other: requests, how many reached a node, status
+codes, cache status, request time) and its error log's messages counted.
 """
 import argparse
 import importlib.util
 import json
 import os
 import re
+import resource
 import shutil
 import subprocess
 import sys
@@ -164,7 +169,7 @@ def counter(samples, name, **labels):
 class Nginx:
     """nginx running the deploy example's cache-tier template, rendered with envsubst as docs/deploy/README.md says."""
 
-    def __init__(self, work, upstreams, lock_age=None):
+    def __init__(self, work, upstreams, template, lock_age=None):
         self.dir = os.path.join(work, f"nginx-{free_port()}")
         os.makedirs(self.dir)
         subprocess.run(["openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-days", "2",
@@ -175,7 +180,7 @@ class Nginx:
                   "OPENIVS_HTTP_LISTEN": f"127.0.0.1:{self.http}", "OPENIVS_HTTPS_LISTEN": f"127.0.0.1:{self.https}",
                   "OPENIVS_TLS_CERTIFICATE": f"{self.dir}/cert.pem", "OPENIVS_TLS_CERTIFICATE_KEY": f"{self.dir}/key.pem",
                   "OPENIVS_CACHE_DIR": f"{self.dir}/cache", "OPENIVS_NGINX_LOG_DIR": self.dir}
-        with open(TEMPLATE) as f:
+        with open(template) as f:
             template = f.read()
         names = sorted(set(re.findall(r"\$\{OPENIVS_[A-Z_]+\}", template)))
         missing = [n for n in names if n[2:-1] not in values]
@@ -190,11 +195,13 @@ class Nginx:
         with open(f"{self.dir}/openivs.conf", "w") as f:
             f.write(rendered)
         user = "user root;" if os.geteuid() == 0 else ""
+        hard = resource.getrlimit(resource.RLIMIT_NOFILE)[1]
+        files = 65536 if hard == resource.RLIM_INFINITY else min(65536, hard)  # above the hard limit: an alert per worker
         with open(f"{self.dir}/nginx.conf", "w") as f:
             f.write(f"""{user}
 daemon off;
 worker_processes auto;
-worker_rlimit_nofile 65536;
+worker_rlimit_nofile {files};
 error_log {self.dir}/error.log warn;
 pid {self.dir}/nginx.pid;
 events {{ worker_connections 16384; }}
@@ -209,27 +216,66 @@ http {{
         if self.proc.poll() is not None:
             sys.exit(f"nginx did not start: {open(f'{self.dir}/error.log').read()}")
 
-    def upstream_counts(self):
-        """(lines, lines that went to a node) per kind of request from the access log (openivs_cache format)."""
-        counts = {}
+    def access_summary(self):
+        """Per kind of request, from the access log (openivs_cache format): {kind: {"requests", "upstream" (lines that
+        went to a node), "status" {code: n}, "cache" {$upstream_cache_status: n}, "rt" [seconds]}}."""
+        kinds = {}
         try:
             with open(f"{self.dir}/openivs-access.log") as f:
                 for line in f:
-                    m = re.search(r'"GET (\S+) ', line)
+                    m = re.search(r'"GET (\S+) \S+" (\d+) ', line)
                     if not m:
                         continue
-                    path = m.group(1).split("?")[0]
-                    kind = "part" if "/part" in path else "playlist" if path.endswith("index.m3u8") else "other"
-                    seen = counts.setdefault(kind, [0, 0])
-                    seen[0] += 1
+                    seen = kinds.setdefault(request_kind(m.group(1)), {"requests": 0, "upstream": 0, "status": {}, "cache": {}, "rt": []})
+                    seen["requests"] += 1
                     if " upstream=- " not in line:
-                        seen[1] += 1
+                        seen["upstream"] += 1
+                    seen["status"][m.group(2)] = seen["status"].get(m.group(2), 0) + 1
+                    cache = re.search(r" cache=(\S+)", line)
+                    if cache:
+                        seen["cache"][cache.group(1)] = seen["cache"].get(cache.group(1), 0) + 1
+                    rt = re.search(r" rt=([\d.]+)", line)
+                    if rt:
+                        seen["rt"].append(float(rt.group(1)))
+        except FileNotFoundError:
+            pass
+        return kinds
+
+    def error_summary(self):
+        """nginx's error log, lines counted by message (connection numbers, addresses and requests left out)."""
+        counts = {}
+        try:
+            with open(f"{self.dir}/error.log") as f:
+                for line in f:
+                    m = re.match(r"\S+ \S+ \[(\w+)\] \d+#\d+: (?:\*\d+ )?(.*?)(?:, client: .*)?$", line)
+                    if m:
+                        key = f"[{m.group(1)}] {m.group(2).strip()}"
+                        counts[key] = counts.get(key, 0) + 1
         except FileNotFoundError:
             pass
         return counts
 
     def close(self):
         stop(self.proc)
+
+
+def request_kind(target):
+    """multivariant, playlist (a plain media playlist request), reload (a blocking one: _HLS_msn), part, or other
+    (init and segments) for a request target under /api/video/v1/."""
+    path, _, query = target.partition("?")
+    if path.endswith("index.m3u8"):
+        return "reload" if "_HLS_msn=" in query else "playlist"
+    if path.endswith(".m3u8"):
+        return "multivariant"
+    return "part" if "/part" in path else "other"
+
+
+def quantiles(values):
+    """p50 / p99 / max of a list, formatted."""
+    xs = sorted(values)
+    if not xs:
+        return "-"
+    return " / ".join(f"{xs[min(len(xs) - 1, int(p * len(xs)))]:g}" for p in (0.5, 0.99)) + f" / {xs[-1]:g}"
 
 
 # ---------------------------------------------------------------- the benchmark
@@ -241,10 +287,11 @@ def newest_part_number(media_url):
     return max(numbers) if numbers else 0
 
 
-def scenario(args, name, urls, nodes, extra, publisher, media_url):
+def scenario(args, name, urls, nodes, extra, publisher, media_url, holder_url):
     """Runs viewers.mjs against `urls` and prints one row."""
+    load_before = machine_load()
     gen = subprocess.Popen(["node", os.path.join(ROOT, "bench", "playback", "viewers.mjs"), ",".join(urls), str(args.viewers),
-                            str(args.ramp), str(args.warmup), str(args.measure), str(args.workers)],
+                            str(args.ramp), str(args.warmup), str(args.measure), str(args.workers), holder_url],
                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     roots = {f"node{n.index}": n.proc for n in nodes}
     roots.update(extra)
@@ -275,10 +322,16 @@ def scenario(args, name, urls, nodes, extra, publisher, media_url):
             per_part[(n.index, kind)] = delta / parts
     relay = {n.index: (counter(after[n.index], args.relay_metric, kind="part") - counter(before[n.index], args.relay_metric, kind="part")) / parts for n in nodes}
     pt = r["partFetchMs"]
-    print(f"\n[{name}] {args.viewers} viewers over {', '.join(urls)}")
-    print(f"  viewers behind (> 2 parts): {r['behind']}   errors: {r['errors']}   lag histogram (parts: viewers): "
+    print(f"\n[{name}] {args.viewers} viewers over {', '.join(urls)} (load average {load_before} before, {machine_load()} after)")
+    print(f"  viewers behind (> 2 parts; live edge read from node 1 in {r['edgeFetchMs']} ms): {r['behind']}   errors: {r['errors']}   lag histogram (parts: viewers): "
           f"{' '.join(f'{k}:{v}' for k, v in sorted(r['lagParts']['histogram'].items(), key=lambda kv: int(kv[0])))}"
           + (f" far:{r['notListed']} none:{r['neverFetched']}" if r["notListed"] or r["neverFetched"] else ""))
+    if r["errorKinds"]:
+        print("  errors by stage and kind: " + "  ".join(f"{k}: {v}" for k, v in sorted(r["errorKinds"].items(), key=lambda kv: -kv[1])))
+    st = r["startMs"]
+    print("  start, ms p50 / p99 / max (viewers): " + "   ".join(
+        f"{label} {st[k]['p50']} / {st[k]['p99']} / {st[k]['max']} ({st[k]['count']})"
+        for k, label in (("multivariant", "multivariant answered"), ("playlist", "first media playlist"), ("firstPart", "first part in hand"))))
     pl = r["partLatencyMs"]
     print(f"  part latency (end of the part's media -> viewer has the part) p50 / p99 / max: {pl['p50']} / {pl['p99']} / {pl['max']} ms")
     print(f"  part fetch p50 / p99 / max: {pt['p50']} / {pt['p99']} / {pt['max']} ms   served: {r['requestsPerSecond']:.0f} req/s, "
@@ -295,18 +348,28 @@ def scenario(args, name, urls, nodes, extra, publisher, media_url):
 
 
 def main():
-    parser = argparse.ArgumentParser(usage=__doc__.replace("%", "%%"))
-    parser.add_argument("--viewers", type=int, default=1500)
-    parser.add_argument("--scenarios", default="holder,relay,nginx")
-    parser.add_argument("--ramp", type=int, default=15)
-    parser.add_argument("--warmup", type=int, default=10)
-    parser.add_argument("--measure", type=int, default=30)
-    parser.add_argument("--workers", type=int, default=2)
-    parser.add_argument("--lock-ages", help="nginx: run once per proxy_cache_lock_age value (e.g. 15s,100ms) instead of the template's")
-    parser.add_argument("--relay-metric", default=DEFAULT_RELAY_METRIC,
-                        help="Prometheus counter of the relay's upstream requests (summed over its labels)")
-    parser.add_argument("--cli", help="an already published build (a directory with openivs.dll) instead of publishing one")
-    parser.add_argument("--keep", action="store_true", help="keep the work directory (logs) and print its path")
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--viewers", type=int, default=1500, metavar="N", help="simulated LL-HLS viewers in each scenario (default: %(default)s)")
+    parser.add_argument("--scenarios", default="holder,relay,nginx", metavar="LIST",
+                        help="comma-separated scenarios (above), run in the order given (default: %(default)s)")
+    parser.add_argument("--ramp", type=int, default=15, metavar="SECONDS",
+                        help="viewers start evenly over this many seconds (1,500 over 15 s: 100 new sessions a second) (default: %(default)s)")
+    parser.add_argument("--warmup", type=int, default=10, metavar="SECONDS", help="seconds after the ramp before counting starts (default: %(default)s)")
+    parser.add_argument("--measure", type=int, default=30, metavar="SECONDS", help="seconds counted (default: %(default)s)")
+    parser.add_argument("--workers", type=int, default=2, metavar="N", help="load-generator processes sharing the viewers (default: %(default)s)")
+    parser.add_argument("--lock-ages", metavar="LIST",
+                        help="nginx: run once per proxy_cache_lock_age value (e.g. 15s,100ms) instead of the template's")
+    parser.add_argument("--nginx-nodes", default="1,2,3", metavar="LIST",
+                        help="nginx: the nodes behind it (the hash sends the channel to one of them); 2,3: always through a "
+                             "relaying node (default: %(default)s)")
+    parser.add_argument("--template", default=TEMPLATE, metavar="FILE",
+                        help="nginx: the cache tier's template to render (before/after comparisons; default: the deploy example's)")
+    parser.add_argument("--relay-metric", default=DEFAULT_RELAY_METRIC, metavar="NAME",
+                        help="Prometheus counter of the relay's upstream requests (kind=\"part\" samples) (default: %(default)s)")
+    parser.add_argument("--cli", metavar="DIR",
+                        help="an already published build (a directory with openivs.dll); default: publish src/OpenIvs.Cli into artifacts/cli")
+    parser.add_argument("--keep", action="store_true",
+                        help="keep the work directory (node, PostgreSQL and nginx logs, nginx's rendered configuration) and print its path")
     args = parser.parse_args()
     for tool in ("ffmpeg", "nginx", "node", "envsubst", "openssl"):
         if not shutil.which(tool):
@@ -349,24 +412,31 @@ def main():
             if publisher.poll() is not None:
                 sys.exit("the publisher stopped")
             if name == "holder":
-                scenario(args, name, [holder_url], nodes, {"postgres": _PidsProc(postgres)}, publisher, media_url)
+                scenario(args, name, [holder_url], nodes, {"postgres": _PidsProc(postgres)}, publisher, media_url, holder_url)
             elif name == "relay":
                 if not relayed:
                     print("\n[relay] skipped: this build has no relayed playback")
                     continue
                 scenario(args, name, [f"{n.url}/api/video/v1/{path}" for n in nodes[1:]], nodes, {"postgres": _PidsProc(postgres)},
-                         publisher, media_url)
+                         publisher, media_url, holder_url)
             elif name == "nginx":
-                upstreams = [f"127.0.0.1:{n.http}" for n in (nodes if relayed else nodes[:1])]
+                behind = [n for n in nodes if str(n.index) in args.nginx_nodes.split(",")] if relayed else nodes[:1]
+                upstreams = [f"127.0.0.1:{n.http}" for n in behind]
                 for age in (args.lock_ages.split(",") if args.lock_ages else [None]):
-                    nginx = Nginx(work, upstreams, age)
+                    nginx = Nginx(work, upstreams, args.template, age)
                     try:
-                        label = f"nginx, proxy_cache_lock_age {age}" if age else "nginx"
+                        label = (f"nginx, proxy_cache_lock_age {age}" if age else "nginx") + \
+                            f" in front of node{'s' if len(behind) > 1 else ''} {', '.join(str(n.index) for n in behind)}"
                         scenario(args, label, [f"http://127.0.0.1:{nginx.http}/api/video/v1/{path}"], nodes,
-                                 {"nginx": nginx.proc, "postgres": _PidsProc(postgres)}, publisher, media_url)
-                        counts = nginx.upstream_counts()
-                        print("  nginx access log (whole run): " + "   ".join(
-                            f"{kind}: {total} requests, {upstream} to a node" for kind, (total, upstream) in sorted(counts.items())))
+                                 {"nginx": nginx.proc, "postgres": _PidsProc(postgres)}, publisher, media_url, holder_url)
+                        print("  nginx access log (whole run; status codes; cache status; request time p50 / p99 / max, s):")
+                        for kind, k in sorted(nginx.access_summary().items()):
+                            print(f"    {kind}: {k['requests']} requests, {k['upstream']} to a node; "
+                                  + " ".join(f"{c}:{n}" for c, n in sorted(k["status"].items())) + "; "
+                                  + " ".join(f"{c}:{n}" for c, n in sorted(k["cache"].items())) + f"; {quantiles(k['rt'])}")
+                        errors = nginx.error_summary()
+                        if errors:
+                            print("  nginx error log: " + "   ".join(f"{m}: {n}" for m, n in sorted(errors.items(), key=lambda kv: -kv[1])[:8]))
                     finally:
                         nginx.close()
                         nginx = None

@@ -453,6 +453,8 @@ def fanout(args, work):
                       f"{r['bytesPerSecond'] * 8 / 1e6 / n:>11.2f} {pt['p50'] or 0:>11} {pt['p99'] or 0:>5} {pt['max'] or 0:>5} "
                       f"{r['behind']:>6} {r['errors']:>6} {hist:<32} {cpu['server']:>8.0f} {cpu['loadgen']:>7.0f} "
                       f"{cpu['publisher']:>4.0f} {cpu['others']:>6.0f}", flush=True)
+                if r.get("errorKinds"):
+                    print("        errors: " + "  ".join(f"{k}: {v}" for k, v in sorted(r["errorKinds"].items(), key=lambda kv: -kv[1])), flush=True)
                 if publisher.poll() is not None:
                     sys.exit("the publisher stopped")
                 time.sleep(3)

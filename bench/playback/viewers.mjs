@@ -1,9 +1,10 @@
 // LL-HLS fan-out load generator (part of bench/playback, not a test).
 //
-// usage: node viewers.mjs MULTIVARIANT_URL[,URL...] VIEWERS RAMP_SECONDS WARMUP_SECONDS MEASURE_SECONDS [WORKERS]
+// usage: node viewers.mjs MULTIVARIANT_URL[,URL...] VIEWERS RAMP_SECONDS WARMUP_SECONDS MEASURE_SECONDS [WORKERS] [EDGE_URL]
 //
 // Several comma-separated URLs (the same channel on several nodes, bench/cluster) spread the viewers over them in
-// turn; the live edge is read from the first.
+// turn; the live edge is read from EDGE_URL (bench/cluster: the node holding the stream, not a relay or a cache
+// that would add its own delay to the reading), by default from the first.
 // Each simulated viewer does what an LL-HLS client (hls.js in low-latency mode) does: GET the multivariant
 // playlist, GET the first variant's media playlist, fetch the init segment (EXT-X-MAP) once and the newest part,
 // then loop on blocking playlist reloads (_HLS_msn/_HLS_part naming the part after the newest one it has seen,
@@ -11,7 +12,10 @@
 // order, while the next reload is already waiting (two keep-alive connections per viewer, as a browser would use).
 // Viewers start evenly over RAMP seconds, run WARMUP seconds, then MEASURE seconds are counted. At the end every
 // viewer's newest fetched part is compared with the live edge of a playlist fetched at the same instant.
-// WORKERS processes (default 2) share the viewers. Prints one JSON object on stdout.
+// WORKERS processes (default 2) share the viewers. Prints one JSON object on stdout, with the errors counted by
+// stage and kind ("multivariant 504", "reload timeout", "part closed ECONNRESET": a viewer whose multivariant or
+// first media playlist request fails never starts, as a player that gave up) and how long each viewer's start took
+// (multivariant answer, first media playlist answer, first part in hand: startMs).
 import http from "node:http";
 import net from "node:net";
 import { fork } from "node:child_process";
@@ -40,6 +44,14 @@ function get(agent, url, wantText) {
 }
 
 const CRLFCRLF = Buffer.from("\r\n\r\n");
+const TIMEOUT_MS = 15000;
+
+/** An error with a short kind for the report: the HTTP status, "timeout" or "closed" (with the socket's error code). */
+function failure(kind, message) {
+  const e = new Error(message);
+  e.kind = kind;
+  return e;
+}
 
 /**
  * A minimal HTTP/1.1 keep-alive connection, one request at a time, for responses with Content-Length (what an
@@ -57,12 +69,13 @@ class Connection {
   open() {
     const socket = net.connect(this.port, this.host);
     socket.setNoDelay(true);
+    let code = null;
     socket.on("data", chunk => { if (this.socket === socket) this.onData(chunk); });
-    socket.on("error", () => {});
+    socket.on("error", e => { code = e.code ?? e.message; });
     socket.on("close", () => {
       if (this.socket !== socket) return;
       this.socket = null;
-      this.fail(new Error("connection closed"));
+      this.fail(failure(code ? `closed ${code}` : "closed", "connection closed"));
     });
     this.socket = socket;
   }
@@ -71,9 +84,17 @@ class Connection {
     if (!this.socket) this.open();
     return new Promise((resolve, reject) => {
       this.pending = { resolve, reject, wantText, head: null, status: 0, remaining: -1, bytes: 0, chunks: wantText ? [] : null, path };
-      this.timer = setTimeout(() => this.socket?.destroy(new Error(`timeout ${path}`)), 15000);
+      this.timer = setTimeout(() => this.abandon(failure("timeout", `timeout ${path}`)), TIMEOUT_MS);
       this.socket.write(`GET ${path} HTTP/1.1\r\nHost: ${this.host}:${this.port}\r\n\r\n`);
     });
+  }
+
+  /** Gives up on the request in flight (its answer would come on this connection): fails it, then closes. */
+  abandon(error) {
+    const socket = this.socket;
+    this.socket = null;
+    this.fail(error);
+    socket?.destroy();
   }
 
   onData(chunk) {
@@ -86,7 +107,7 @@ class Connection {
       const head = p.head.toString("latin1", 0, end);
       p.status = Number(head.slice(9, 12));
       const m = /\r\ncontent-length: *(\d+)/i.exec(head);
-      if (!m) { this.socket.destroy(new Error(`no content-length: ${p.path}`)); return; }
+      if (!m) { this.abandon(failure(`${p.status} without content-length`, `no content-length: ${p.path}`)); return; }
       p.remaining = Number(m[1]);
       chunk = p.head.subarray(end + 4);
       p.head = null;
@@ -97,7 +118,7 @@ class Connection {
     if (p.remaining <= 0) {
       clearTimeout(this.timer);
       this.pending = null;
-      if (p.status !== 200) p.reject(new Error(`${p.status} ${p.path}`));
+      if (p.status !== 200) p.reject(failure(String(p.status), `${p.status} ${p.path}`));
       else p.resolve({ bytes: p.bytes, text: p.chunks ? Buffer.concat(p.chunks).toString("utf8") : null });
     }
   }
@@ -165,6 +186,8 @@ class Viewer {
     this.chain = Promise.resolve();
     this.errors = 0;
     this.parts = 0;
+    this.startedAt = 0;
+    this.hadPart = false;
   }
 
   async fetch(url, text, connection) {
@@ -172,6 +195,13 @@ class Viewer {
     this.stats.requests++;
     this.stats.bytes += r.bytes;
     return r;
+  }
+
+  /** Counts a failed request by stage (multivariant, playlist, init, part, reload) and kind (status, timeout, closed). */
+  failed(stage, e) {
+    this.errors++;
+    const key = `${stage} ${e?.kind ?? "error"}`;
+    this.stats.errorKinds[key] = (this.stats.errorKinds[key] ?? 0) + 1;
   }
 
   queueParts(base, list) {
@@ -184,8 +214,9 @@ class Viewer {
         await this.fetch(new URL(part.uri, base), false, this.media);
         this.stats.partTimes.push(Date.now() - t0);
         if (part.end !== null) this.stats.partLatencies.push(Date.now() - part.end);
+        if (!this.hadPart) { this.hadPart = true; this.stats.start.firstPart.push(Date.now() - this.startedAt); }
         if (Date.now() <= this.endAt) { this.last = part; this.parts++; }
-      }).catch(() => { this.errors++; });
+      }).catch(e => this.failed("part", e));
     }
   }
 
@@ -193,12 +224,20 @@ class Viewer {
     const { hostname, port } = new URL(multivariantUrl);
     this.playlists = new Connection(hostname, Number(port || 80));
     this.media = new Connection(hostname, Number(port || 80));
+    this.startedAt = Date.now();
+    let stage = "multivariant";
     try {
       const mv = await this.fetch(new URL(multivariantUrl), true, this.playlists);
+      this.stats.start.multivariant.push(Date.now() - this.startedAt);
       const variant = mv.text.split("\n").find(l => l && !l.startsWith("#"));
       const mediaUrl = new URL(variant.trim(), multivariantUrl);
+      stage = "playlist";
+      const t0 = Date.now();
       let pl = parseMediaPlaylist((await this.fetch(mediaUrl, true, this.playlists)).text);
+      this.stats.start.playlist.push(Date.now() - t0);
+      stage = "init";
       if (pl.init) await this.fetch(new URL(pl.init, mediaUrl), false, this.media);
+      stage = "reload";
       this.queueParts(mediaUrl, pl.parts.slice(-1));
       while (Date.now() < this.endAt && !pl.endList) {
         const next = new URL(mediaUrl);
@@ -208,13 +247,13 @@ class Viewer {
         try {
           pl = parseMediaPlaylist((await this.fetch(next, true, this.playlists)).text);
           this.queueParts(mediaUrl, pl.parts);
-        } catch {
-          this.errors++;
+        } catch (e) {
+          this.failed("reload", e);
           await new Promise(r => setTimeout(r, 200));
         }
       }
-    } catch {
-      this.errors++;
+    } catch (e) {
+      this.failed(stage, e);
     }
   }
 }
@@ -223,7 +262,8 @@ async function worker(urlList, count, ramp, warmup, measure, startAt) {
   const urls = urlList.split(",");
   const measureFrom = startAt + (ramp + warmup) * 1000;
   const endAt = measureFrom + measure * 1000;
-  const stats = { requests: 0, bytes: 0, partTimes: [], partLatencies: [] };
+  const stats = { requests: 0, bytes: 0, partTimes: [], partLatencies: [], errorKinds: {},
+    start: { multivariant: [], playlist: [], firstPart: [] } };
   const viewers = [];
   let atMeasure = null;
   const runs = [];
@@ -240,6 +280,8 @@ async function worker(urlList, count, ramp, warmup, measure, startAt) {
     bytes: stats.bytes - atMeasure.bytes,
     partTimes: stats.partTimes,
     partLatencies: stats.partLatencies,
+    errorKinds: stats.errorKinds,
+    start: stats.start,
     viewers: viewers.map(v => ({ last: v.last, errors: v.errors, parts: v.parts })),
   };
   // exit only once the (large) report has gone through the IPC channel
@@ -251,9 +293,9 @@ async function worker(urlList, count, ramp, warmup, measure, startAt) {
 }
 
 async function main() {
-  const [urlList, n, rampArg, warmupArg, measureArg, workersArg] = process.argv.slice(2);
+  const [urlList, n, rampArg, warmupArg, measureArg, workersArg, edgeArg] = process.argv.slice(2);
   if (!urlList || !n) {
-    console.error("usage: node viewers.mjs MULTIVARIANT_URL[,URL...] VIEWERS RAMP WARMUP MEASURE [WORKERS]");
+    console.error("usage: node viewers.mjs MULTIVARIANT_URL[,URL...] VIEWERS RAMP WARMUP MEASURE [WORKERS] [EDGE_URL]");
     process.exit(2);
   }
   const viewers = Number(n), ramp = Number(rampArg ?? 5), warmup = Number(warmupArg ?? 10), measure = Number(measureArg ?? 20);
@@ -274,7 +316,7 @@ async function main() {
   await new Promise(r => setTimeout(r, endAt - Date.now()));
   const t0 = Date.now();
   const agent = new http.Agent({ keepAlive: false });
-  const url = urlList.split(",")[0];
+  const url = edgeArg || urlList.split(",")[0];
   const mv = await get(agent, url, true);
   const mediaUrl = new URL(mv.text.split("\n").find(l => l && !l.startsWith("#")).trim(), url);
   const edge = parseMediaPlaylist((await get(agent, mediaUrl, true)).text);
@@ -286,12 +328,16 @@ async function main() {
   const lags = [];
   let notListed = 0, errors = 0, never = 0;
   const partTimes = [], partLatencies = [];
+  const errorKinds = {};
+  const start = { multivariant: [], playlist: [], firstPart: [] };
   let requests = 0, bytes = 0;
   for (const r of results) {
     requests += r.requests;
     bytes += r.bytes;
     for (const t of r.partTimes) partTimes.push(t);
     for (const t of r.partLatencies) partLatencies.push(t);
+    for (const [k, n] of Object.entries(r.errorKinds)) errorKinds[k] = (errorKinds[k] ?? 0) + n;
+    for (const k of Object.keys(start)) for (const t of r.start[k]) start[k].push(t);
     for (const v of r.viewers) {
       errors += v.errors;
       if (!v.last) { never++; continue; }
@@ -304,6 +350,10 @@ async function main() {
   partTimes.sort((a, b) => a - b);
   partLatencies.sort((a, b) => a - b);
   const q = (xs, p) => (xs.length ? xs[Math.min(xs.length - 1, Math.floor(p * xs.length))] : null);
+  const summary = xs => {
+    xs.sort((a, b) => a - b);
+    return { count: xs.length, p50: q(xs, 0.5), p99: q(xs, 0.99), max: xs.at(-1) ?? null };
+  };
   const histogram = {};
   for (const l of lags) histogram[l] = (histogram[l] ?? 0) + 1;
   console.log(JSON.stringify({
@@ -313,9 +363,12 @@ async function main() {
     partFetchMs: { p50: q(partTimes, 0.5), p99: q(partTimes, 0.99), max: partTimes.at(-1) ?? null },
     // from the end of a part's media (program date time) to the viewer having the part: what LL-HLS adds to latency
     partLatencyMs: { p50: q(partLatencies, 0.5), p99: q(partLatencies, 0.99), max: partLatencies.at(-1) ?? null },
+    // each viewer's start (ramp and warm-up included): multivariant answer and first part from the viewer's start,
+    // the first media playlist's own request time
+    startMs: { multivariant: summary(start.multivariant), playlist: summary(start.playlist), firstPart: summary(start.firstPart) },
     lagParts: { histogram, max: lags.at(-1) ?? null },
     behind: lags.filter(l => l > 2).length + notListed + never,
-    notListed, neverFetched: never, errors, edgeFetchMs,
+    notListed, neverFetched: never, errors, errorKinds, edgeFetchMs,
   }));
 }
 

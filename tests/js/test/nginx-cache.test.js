@@ -5,6 +5,8 @@
 // - ffprobe plays that URL over TLS, and nginx speaks HTTP/2 to clients that ask for it;
 // - N viewers asking at once for the same blocking playlist reload, each with its own session, and then for the
 //   same preload-hinted part, reach the node once each (nginx's access log: one request with an upstream address);
+// - answers that are never stored (multivariant playlists, media playlists without _HLS_msn) bypass the cache and
+//   its lock: N viewers asking at once each reach the node, none waits on another's request;
 // - a private channel's media is never served from the cache: without a token, or without the session its
 //   token started, a viewer gets 403 from the node.
 import { after, before, describe, test } from 'node:test';
@@ -175,10 +177,23 @@ describe('nginx cache tier (docs/deploy) in front of a node', () => {
         const multivariant = await get(channel.playbackUrl, agent);
         assert.equal(multivariant.status, 200);
         assert.equal(multivariant.headers['cache-control'], 'no-store');
+        assert.equal(multivariant.headers['x-cache-status'], 'BYPASS', 'a multivariant request does not wait on the cache lock');
         const variant = multivariant.body.toString().split('\n').find((l) => l && !l.startsWith('#')).trim();
         viewers.push({ agent, media: new URL(variant, channel.playbackUrl) });
       }
       assert.equal(new Set(viewers.map((v) => v.media.searchParams.get('s'))).size, VIEWERS, 'each viewer has a session of its own');
+
+      // Every viewer's first media playlist at once: never stored (no-cache), so each goes to the node around the
+      // cache lock rather than one after another on it (all share a key: the session is not in it).
+      const firsts = await Promise.all(viewers.map((v) => get(v.media, v.agent)));
+      for (const f of firsts) {
+        assert.equal(f.status, 200);
+        assert.equal(f.headers['cache-control'], 'no-cache');
+        assert.equal(f.headers['x-cache-status'], 'BYPASS', 'a plain media playlist request does not wait on the cache lock');
+      }
+      const playlistPath = viewers[0].media.pathname;
+      const plainLines = (await logged(`${playlistPath}?s=`, VIEWERS)).filter((l) => !l.includes('_HLS_msn='));
+      assert.equal(reachedNode(plainLines).length, plainLines.length, plainLines.join('\n'));
 
       // The playlist as it is now (no-cache: it reaches the node), and the next part, which does not exist yet.
       const now = await get(viewers[0].media, viewers[0].agent);
