@@ -66,7 +66,6 @@ from procstats import TICKS, cpu_seconds, free_port  # noqa: E402
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.abspath(os.path.join(HERE, "..", ".."))
 KEY, SECRET = "AKIABENCHMARK0000000", "benchmark-secret-benchmark-secret-00000"
-BLOCK, BITS = 40, 24
 DEVNULL = subprocess.DEVNULL
 CLI = os.path.join(ROOT, "artifacts", "cli")  # --cli DIR: an already published build instead (before/after comparisons)
 # the hls.js configuration of the watch page (web/watch.js): low-latency mode, PART-HOLD-BACK from the playlist. OpenIVS
@@ -151,16 +150,11 @@ def wait_for(url, seconds):
 # ---------------------------------------------------------------- publishers
 
 def barcode_filter(work, fps=30):
-    """Paints epoch-ms mod 2^BITS (bit k = block k, black = 1) and its inverse below, taken when the frame is read."""
-    f = ["settb=1/1000000", "setpts=RTCTIME", f"drawbox=x=0:y=0:w={BITS * BLOCK}:h={2 * BLOCK}:color=white:t=fill"]
-    for k in range(BITS):
-        bit = f"mod(floor(t*1000/{2 ** k}),2)"
-        f.append(f"drawbox=x={k * BLOCK}:y=0:w={BLOCK}:h={BLOCK}:color=black:t=fill:enable='eq({bit},1)'")
-        f.append(f"drawbox=x={k * BLOCK}:y={BLOCK}:w={BLOCK}:h={BLOCK}:color=black:t=fill:enable='eq({bit},0)'")
-    f.append(f"setpts=N/({fps}*TB)")
+    """The barcode filter of barcode.mjs (the one implementation, shared with the players and the browser tests):
+    paints epoch-ms mod 2^24 (bit k = block k, black = 1) and its inverse below, taken when the frame is read."""
     path = os.path.join(work, f"barcode{fps}.filter")
     with open(path, "w") as out:
-        out.write(",".join(f))
+        subprocess.run(["node", os.path.join(HERE, "barcode.mjs"), "filter", str(fps)], stdout=out, check=True)
     return path
 
 
