@@ -1,8 +1,9 @@
-// The glass-to-glass measurement, shared by player.mjs (hls.js), ivs-player.mjs (the IVS web player) and the browser
-// tests (tests/js/test/ivs-player.test.js): the publisher paints the capture wall-clock time as a barcode (BITS
-// blocks, bit k of epoch-milliseconds mod 2^BITS, a second row with the inverted bits as a check; run.py builds the
-// same filter in Python), the page decodes it on every displayed frame (requestVideoFrameCallback), and the samples
-// are summarized here.
+// The glass-to-glass measurement, the one implementation used by player.mjs (hls.js and the watch page),
+// ivs-player.mjs (the IVS web player), run.py (the publisher's filter, through `node barcode.mjs filter FPS`) and the
+// browser tests (tests/js/lib/ivs-player.js): the publisher paints the capture wall-clock time as a barcode (BITS
+// blocks, bit k of epoch-milliseconds mod 2^BITS, a second row with the inverted bits as a check), the page decodes
+// it on every displayed frame (requestVideoFrameCallback), and the samples are summarized here.
+import { fileURLToPath } from "node:url";
 
 export const BLOCK = Number(process.env.BARCODE_BLOCK ?? 40);
 export const BITS = Number(process.env.BARCODE_BITS ?? 24);
@@ -23,19 +24,19 @@ export function barcodeFilter(fps, block = BLOCK, bits = BITS) {
   return f.join(',');
 }
 
-/** Page script: `startBarcodeProbe(video)` pushes [wall ms, latency ms] into window.probe.samples for every frame. */
+/**
+ * Page script (statements; also fine for Playwright's evaluate in a page that plays the stream itself): defines
+ * window.probe and window.startBarcodeProbe(video), which pushes [wall ms, latency ms] into probe.samples for every
+ * frame the video shows, counts undecodable frames (bad), `waiting` events, and stalls (`waiting` after the first
+ * frame; before it, the start). probe.started is window.probeStarted when an init script set it (page load).
+ */
 export const barcodeScript = barcodePageScript();
 
 export function barcodePageScript(block = BLOCK, bits = BITS) {
   return `
-const BLOCK = ${block}, BITS = ${bits}, PERIOD = 2 ** BITS;
-window.probe = { samples: [], bad: 0, frames: 0, errors: [], waiting: 0, started: Date.now() };
-function startBarcodeProbe(video) {
-  const canvas = document.createElement("canvas");
-  canvas.width = BITS * BLOCK;
-  canvas.height = 2 * BLOCK;
-  const ctx = canvas.getContext("2d", { willReadFrequently: true });
-  video.addEventListener("waiting", () => probe.waiting++);
+window.probe = { samples: [], bad: 0, frames: 0, errors: [], waiting: 0, stalls: 0, firstFrame: null, started: window.probeStarted || Date.now() };
+window.startBarcodeProbe = (() => {
+  const BLOCK = ${block}, BITS = ${bits}, PERIOD = 2 ** BITS;
   // mean red value of a 6x6 patch at the centre of block (bit, row)
   function dark(d, bit, row) {
     const cx = bit * BLOCK + (BLOCK >> 1), cy = row * BLOCK + (BLOCK >> 1), w = BITS * BLOCK;
@@ -43,35 +44,44 @@ function startBarcodeProbe(video) {
     for (let y = cy - 3; y < cy + 3; y++) for (let x = cx - 3; x < cx + 3; x++) sum += d[(y * w + x) * 4];
     return sum / 36 < 128;
   }
-  function onFrame(now, meta) {
-    probe.frames++;
-    const wallOffset = Date.now() - performance.now();
-    ctx.drawImage(video, 0, 0, BITS * BLOCK, 2 * BLOCK, 0, 0, BITS * BLOCK, 2 * BLOCK);
-    const d = ctx.getImageData(0, 0, BITS * BLOCK, 2 * BLOCK).data;
-    let code = 0, ok = true;
-    for (let k = 0; k < BITS && ok; k++) {
-      const bit = dark(d, k, 0);
-      ok = bit !== dark(d, k, 1);
-      if (bit) code += 2 ** k;
-    }
-    if (ok) {
-      const shown = wallOffset + meta.expectedDisplayTime;
-      probe.samples.push([Date.now(), (((Math.round(shown) - code) % PERIOD) + PERIOD) % PERIOD]);
-    } else {
-      probe.bad++;
+  return video => {
+    const canvas = document.createElement("canvas");
+    canvas.width = BITS * BLOCK;
+    canvas.height = 2 * BLOCK;
+    const ctx = canvas.getContext("2d", { willReadFrequently: true });
+    video.addEventListener("waiting", () => { probe.waiting++; if (probe.firstFrame !== null) probe.stalls++; });
+    function onFrame(now, meta) {
+      probe.frames++;
+      if (probe.firstFrame === null) probe.firstFrame = Date.now();
+      const wallOffset = Date.now() - performance.now();
+      ctx.drawImage(video, 0, 0, BITS * BLOCK, 2 * BLOCK, 0, 0, BITS * BLOCK, 2 * BLOCK);
+      const d = ctx.getImageData(0, 0, BITS * BLOCK, 2 * BLOCK).data;
+      let code = 0, ok = true;
+      for (let k = 0; k < BITS && ok; k++) {
+        const bit = dark(d, k, 0);
+        ok = bit !== dark(d, k, 1);
+        if (bit) code += 2 ** k;
+      }
+      if (ok) {
+        const shown = wallOffset + meta.expectedDisplayTime;
+        probe.samples.push([Date.now(), (((Math.round(shown) - code) % PERIOD) + PERIOD) % PERIOD]);
+      } else {
+        probe.bad++;
+      }
+      video.requestVideoFrameCallback(onFrame);
     }
     video.requestVideoFrameCallback(onFrame);
-  }
-  video.requestVideoFrameCallback(onFrame);
-}
+  };
+})();
 `;
 }
 
 /**
- * Median, p95, extremes and drift (medians of the first and the last minute, or sixth when shorter) of the samples
- * taken from `from` on.
+ * Of the samples taken from `from` on: median, p95, extremes, drift (medians of the first and the last minute, or
+ * sixth when shorter, and the least-squares slope in seconds of latency per minute), the longest time without a
+ * decodable frame; with `firstFrame` (probe.firstFrame), the median latency of the first second of frames shown.
  */
-export function summarize(samples, from, measureSeconds) {
+export function summarize(samples, from, measureSeconds, firstFrame = null) {
   const measured = samples.filter(s => s[0] >= from);
   const lat = measured.map(s => s[1]).sort((a, b) => a - b);
   const span = Math.min(60_000, (measureSeconds * 1000) / 6);
@@ -86,5 +96,22 @@ export function summarize(samples, from, measureSeconds) {
     samples: lat.length, median: pick(0.5), p95: pick(0.95),
     firstMinute: medianOf(measured.filter(s => s[0] < from + span)), lastMinute: medianOf(measured.filter(s => s[0] > end - span)),
     min: lat[0] ?? null, max: lat.at(-1) ?? null, longestGap: measured.length ? longestGap : measureSeconds * 1000,
+    slope: slope(measured, from),
+    startLatency: firstFrame === null ? null : medianOf(samples.filter(s => s[0] < firstFrame + 1000)),
   };
+}
+
+/** Least-squares slope of latency over wall time, seconds of latency per minute (null with fewer than 2 samples). */
+function slope(measured, from) {
+  if (measured.length < 2) return null;
+  const mean = xs => xs.reduce((a, b) => a + b, 0) / xs.length;
+  const xs = measured.map(s => (s[0] - from) / 60_000), ys = measured.map(s => s[1] / 1000);
+  const mx = mean(xs), my = mean(ys);
+  const sxx = xs.reduce((a, x) => a + (x - mx) ** 2, 0);
+  return sxx > 0 ? xs.reduce((a, x, i) => a + (x - mx) * (ys[i] - my), 0) / sxx : null;
+}
+
+// `node barcode.mjs filter FPS`: prints the publisher's filter (run.py paints the same barcode as the tests)
+if (process.argv[1] === fileURLToPath(import.meta.url) && process.argv[2] === "filter") {
+  process.stdout.write(barcodeFilter(Number(process.argv[3] ?? 30)));
 }

@@ -122,7 +122,7 @@ try {
   result = {
     url, player: "amazon-ivs-player", version, warmup, measure,
     undecodable: probe.bad, framesSeen: probe.frames,
-    ...summarize(probe.samples, from, measure),
+    ...summarize(probe.samples, from, measure, probe.firstFrame),
     playerLatency: mean(pl.map(s => s[1])), playerLatencyRaw: pl.slice(-3).map(s => s[1]), buffer: mean(pl.map(s => s[2])), lowLatency: pl.at(-1)?.[3] ?? null,
     rebuffering: probe.rebuffering, waiting: probe.waiting, dropped: probe.dropped, totalFrames: probe.total,
     // every 5 s since the page loaded: median latency (barcode, s) and the player's buffer (s), to see how playback started

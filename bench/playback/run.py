@@ -2,7 +2,7 @@
 """Playback benchmarks (not tests). Use bench/playback/run.sh, which installs the Node dependencies first.
 
 usage: bench/playback/run.sh latency  [--servers openivs,nginx] [--players stock,watch] [--gop 1] [--warmup 20] [--measure 45]
-       bench/playback/run.sh memory   [--servers openivs,openivs-ingest,nginx] [--streams 10,50,100] [--settle 75]   (or --memory)
+       bench/playback/run.sh memory   [--servers openivs,openivs-ingest,nginx] [--streams 10,50,100] [--settle 75] [--prime 20] [--breakdown]   (or --memory)
        bench/playback/run.sh memory --churn [--publishers 20] [--session 20] [--churn-minutes 5] [--settle 120]
        bench/playback/run.sh fanout   [--viewers 100,500,1000] [--ramp 10] [--warmup 10] [--measure 20] [--workers 2]
        bench/playback/run.sh segments [--concurrency 10,50] [--duration 6] [--repeat 3] [--servers openivs,nginx]
@@ -26,6 +26,11 @@ memory    resident memory per live stream: for each of --streams N, a fresh serv
           idle, live (after --warmup, default 40 s, so the playback window is full) and --settle seconds after the
           streams ended (memory coming back). openivs: LOW latency fMP4 channels (LL-HLS packaging); openivs-ingest:
           playback off (ingest only); nginx: nginx-rtmp with HLS to disk (its segments live in the page cache).
+          --prime S: before the idle figure, one stream is published for S seconds and ended, so what the first
+          stream costs once (code compiled for the ingest path, runtime structures) is in idle, not spread over N.
+          --breakdown: under each OpenIVS row, where the growth went (resident MB by kind of mapping from smaps:
+          anonymous = GC heap + malloc arenas + thread stacks, JIT'd code, libraries; the GC's committed and live heap,
+          threads, methods JIT-compiled, MB allocated, idle -> live).
           --churn: instead, memory coming back after many short sessions: --publishers real-time publishers (one ffmpeg
           each, starts staggered over a session) that each publish for --session seconds and reconnect at once, for
           --churn-minutes; RSS idle, at the peak (1 s samples) and --settle seconds (default 120) after the last stream
@@ -66,7 +71,6 @@ from procstats import TICKS, cpu_seconds, free_port  # noqa: E402
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.abspath(os.path.join(HERE, "..", ".."))
 KEY, SECRET = "AKIABENCHMARK0000000", "benchmark-secret-benchmark-secret-00000"
-BLOCK, BITS = 40, 24
 DEVNULL = subprocess.DEVNULL
 CLI = os.path.join(ROOT, "artifacts", "cli")  # --cli DIR: an already published build instead (before/after comparisons)
 # the hls.js configuration of the watch page (web/watch.js): low-latency mode, PART-HOLD-BACK from the playlist. OpenIVS
@@ -151,16 +155,11 @@ def wait_for(url, seconds):
 # ---------------------------------------------------------------- publishers
 
 def barcode_filter(work, fps=30):
-    """Paints epoch-ms mod 2^BITS (bit k = block k, black = 1) and its inverse below, taken when the frame is read."""
-    f = ["settb=1/1000000", "setpts=RTCTIME", f"drawbox=x=0:y=0:w={BITS * BLOCK}:h={2 * BLOCK}:color=white:t=fill"]
-    for k in range(BITS):
-        bit = f"mod(floor(t*1000/{2 ** k}),2)"
-        f.append(f"drawbox=x={k * BLOCK}:y=0:w={BLOCK}:h={BLOCK}:color=black:t=fill:enable='eq({bit},1)'")
-        f.append(f"drawbox=x={k * BLOCK}:y={BLOCK}:w={BLOCK}:h={BLOCK}:color=black:t=fill:enable='eq({bit},0)'")
-    f.append(f"setpts=N/({fps}*TB)")
+    """The barcode filter of barcode.mjs (the one implementation, shared with the players and the browser tests):
+    paints epoch-ms mod 2^24 (bit k = block k, black = 1) and its inverse below, taken when the frame is read."""
     path = os.path.join(work, f"barcode{fps}.filter")
     with open(path, "w") as out:
-        out.write(",".join(f))
+        subprocess.run(["node", os.path.join(HERE, "barcode.mjs"), "filter", str(fps)], stdout=out, check=True)
     return path
 
 
@@ -504,6 +503,58 @@ def gc_view(server):
             "fragmentation": total("dotnet_gc_last_collection_heap_fragmentation_size_bytes")}
 
 
+def metric(server, prefix):
+    """The sum of a /metrics series (by name prefix), or nan."""
+    try:
+        text = http_get(f"http://127.0.0.1:{server.http}/metrics", timeout=30).decode()
+    except Exception:
+        return float("nan")
+    values = [float(line.rsplit(" ", 1)[1]) for line in text.splitlines() if line.startswith(prefix) and not line.startswith("#")]
+    return sum(values) if values else float("nan")
+
+
+def smaps(pid):
+    """Resident kB of a process by kind of mapping: anonymous (GC heap, malloc arenas, thread stacks), the malloc
+    heap ([heap]), JIT'd code (the runtime's double-mapped memfd), native libraries, assemblies and other files."""
+    kinds = {}
+    kind = None
+    try:
+        with open(f"/proc/{pid}/smaps") as f:
+            for line in f:
+                head, _, rest = line.partition(" ")
+                if not head.endswith(":"):  # a mapping: "start-end perms offset dev inode [path]"
+                    path = rest.split(None, 4)[4].strip() if len(rest.split(None, 4)) > 4 else ""
+                    kind = ("anon" if not path or path.startswith("[anon") else "heap" if path == "[heap]"
+                            else "stack" if path.startswith("[stack") else "jit" if "doublemapper" in path
+                            else "libs" if ".so" in path else "dlls" if path.endswith(".dll") else "files")
+                elif head == "Rss:":
+                    kinds[kind] = kinds.get(kind, 0) + int(rest.split()[0])
+    except FileNotFoundError:
+        pass
+    return kinds
+
+
+def snapshot(server):
+    """What --breakdown compares between idle and live: smaps kinds (MB), threads, the GC's committed and live heap
+    (MB), methods JIT-compiled and bytes allocated so far."""
+    pid = server.proc.pid
+    with open(f"/proc/{pid}/status") as f:
+        threads = next(int(line.split()[1]) for line in f if line.startswith("Threads:"))
+    gc = gc_view(server) or {}
+    return {**{k: v / 1024 for k, v in smaps(pid).items()}, "threads": threads, "gc committed": gc.get("committed", float("nan")),
+            "gc heap": gc.get("heap", float("nan")), "jit methods": metric(server, "dotnet_jit_compiled_methods"),
+            "allocated MB": metric(server, "dotnet_gc_heap_total_allocated") / 1024 / 1024}
+
+
+def breakdown(before, after):
+    keys = [k for k in ("anon", "heap", "jit", "libs", "dlls", "files", "stack") if k in before or k in after]
+    parts = [f"{k} {after.get(k, 0) - before.get(k, 0):+.1f}" for k in keys]
+    parts += [f"{k} {before[k]:.1f}->{after[k]:.1f}" for k in ("gc committed", "gc heap")]
+    parts += [f"{k} {before[k]:.0f}->{after[k]:.0f}" for k in ("threads", "jit methods")]
+    parts.append(f"allocated MB {before['allocated MB']:.1f}->{after['allocated MB']:.1f}")
+    return "RSS MB by kind (live - idle): " + ", ".join(parts[:len(keys)]) + "; " + ", ".join(parts[len(keys):])
+
+
 def churn(args, work):
     """Memory coming back after many short sessions: publishers that reconnect every --session seconds."""
     clip = make_clip(work)
@@ -550,6 +601,17 @@ def churn(args, work):
             server.close()
 
 
+def prime(server, clip, seconds):
+    """One stream published for `seconds` and ended before the idle figure: what the first stream costs once (code
+    compiled for the ingest path, pools and runtime structures first used) is then in idle, not spread over N."""
+    url = (server.channel("LOW", "FRAGMENTED_MP4", name="prime")[0] if isinstance(server, OpenIvs)
+           else f"rtmp://127.0.0.1:{server.rtmp}/app/prime")
+    publishers = publish_tee(clip, [url])
+    time.sleep(seconds)
+    stop(*publishers)
+    time.sleep(5)  # the end recorded, its buffers returned
+
+
 def memory(args, work):
     """Resident memory per live stream: N publishers at once, RSS of the server's process tree before, while live and
     after they ended (when memory should have come back)."""
@@ -575,8 +637,11 @@ def memory(args, work):
                 urls = [f"rtmp://127.0.0.1:{server.rtmp}/app/stream{i}" for i in range(n)]
             publishers = []
             try:
+                if args.prime:
+                    prime(server, clip, args.prime)
                 time.sleep(3)
                 idle = rss_kb(tree(server.proc.pid))
+                before = snapshot(server) if args.breakdown and name.startswith("openivs") else None
                 publishers = publish_tee(clip, urls)
                 time.sleep(args.warmup)
                 meter = CpuMeter(server=server.proc)
@@ -588,6 +653,7 @@ def memory(args, work):
                 cpu = meter.stop()
                 live = statistics.median(samples)
                 gc = gc_view(server) if name.startswith("openivs") else None  # the GC's view while live (last collection)
+                after_snapshot = snapshot(server) if before else None
                 if any(p.poll() is not None for p in publishers):
                     print(f"  ({name}: a publisher stopped early)")
                 stop(*publishers)
@@ -597,6 +663,8 @@ def memory(args, work):
                 print(f"{name:16} {n:>7} {idle / 1024:>8.1f} {live / 1024:>8.1f} {(live - idle) / 1024 / n:>9.2f} "
                       f"{after / 1024:>8.1f} {cpu['server']:>8.0f} {cpu['others']:>6.0f} "
                       f"{gc['heap'] if gc else float('nan'):>8.1f} {gc['committed'] if gc else float('nan'):>9.1f}", flush=True)
+                if before:
+                    print(f"  {breakdown(before, after_snapshot)}", flush=True)
             finally:
                 stop(*publishers)
                 server.close()
@@ -703,6 +771,10 @@ def main():
     parser.add_argument("--memory", action="store_true", help="the memory benchmark (same as `memory`)")
     parser.add_argument("--streams", default="10,50,100", help="memory: live streams at once, one run each")
     parser.add_argument("--settle", type=int, help="memory: seconds after the streams ended before 'after' (75; --churn: 120)")
+    parser.add_argument("--prime", type=int, default=0, metavar="SECONDS",
+                        help="memory: publish one stream for SECONDS and end it before the idle figure (one-time costs in idle)")
+    parser.add_argument("--breakdown", action="store_true",
+                        help="memory: per OpenIVS row, where the growth is (smaps kinds, GC committed, threads, JIT, allocations)")
     parser.add_argument("--churn", action="store_true", help="memory: publishers reconnecting, memory after they all ended")
     parser.add_argument("--publishers", type=int, default=20, help="memory --churn: publishers at once")
     parser.add_argument("--session", type=int, default=20, help="memory --churn: seconds each session lasts before reconnecting")

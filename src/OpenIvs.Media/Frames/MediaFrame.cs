@@ -6,7 +6,9 @@ namespace OpenIvs.Media.Frames;
 /// One access unit travelling from ingest to its readers (packager, recorder, thumbnailer). The payload
 /// lives in a buffer rented from <see cref="ArrayPool{T}.Shared"/> and is reference counted: the ingest
 /// side creates the frame with one reference, each reader queue takes one with <see cref="Retain"/>,
-/// and whoever is done calls <see cref="Release"/>. The last release returns the buffer to the pool.
+/// and whoever is done calls <see cref="Release"/>. The last release returns the buffer to the pool. A frame that
+/// was never shared can be refilled by its creator (<see cref="Reclaimable"/>), so ingest of a stream that nobody
+/// reads allocates no frame object per access unit.
 /// </summary>
 /// <remarks>
 /// Video payloads are AVCC/HVCC: NAL units each prefixed by a 4-byte big-endian length (as in FLV/MP4).
@@ -16,6 +18,7 @@ public sealed class MediaFrame
 {
     private byte[]? _buffer;
     private int _references;
+    private bool _shared; // someone besides the creator took a reference (Retain): never refilled
 
     private MediaFrame(MediaKind kind, byte[] buffer, int length, long timestamp, int compositionOffset, bool isKeyframe)
     {
@@ -28,21 +31,21 @@ public sealed class MediaFrame
         _references = 1;
     }
 
-    public MediaKind Kind { get; }
+    public MediaKind Kind { get; private set; }
 
     /// <summary>Decode timestamp in milliseconds (RTMP timestamps extended to 64 bits).</summary>
-    public long Timestamp { get; }
+    public long Timestamp { get; private set; }
 
     /// <summary>Presentation minus decode time in milliseconds (B-frames); 0 for audio.</summary>
-    public int CompositionOffset { get; }
+    public int CompositionOffset { get; private set; }
 
     /// <summary>Presentation timestamp in milliseconds.</summary>
     public long PresentationTimestamp => Timestamp + CompositionOffset;
 
     /// <summary>True for a video random access point (IDR); always true for audio.</summary>
-    public bool IsKeyframe { get; }
+    public bool IsKeyframe { get; private set; }
 
-    public int Length { get; }
+    public int Length { get; private set; }
 
     /// <summary>The payload. Valid until the caller's reference is released.</summary>
     public ReadOnlyMemory<byte> Payload =>
@@ -57,6 +60,33 @@ public sealed class MediaFrame
         return new MediaFrame(kind, buffer, length, timestamp, compositionOffset, isKeyframe);
     }
 
+    /// <summary>
+    /// As <see cref="Create(MediaKind, ReadOnlySequence{byte}, long, int, bool)"/>, refilling <paramref name="reuse"/>
+    /// instead of allocating a frame object when it is <see cref="Reclaimable"/> (a frame the caller created earlier).
+    /// </summary>
+    public static MediaFrame Create(MediaKind kind, ReadOnlySequence<byte> payload, long timestamp, int compositionOffset, bool isKeyframe, MediaFrame? reuse)
+    {
+        if (reuse is null || !reuse.Reclaimable)
+        {
+            return Create(kind, payload, timestamp, compositionOffset, isKeyframe);
+        }
+
+        var length = checked((int)payload.Length);
+        var buffer = ArrayPool<byte>.Shared.Rent(Math.Max(length, 1));
+        payload.CopyTo(buffer);
+        (reuse.Kind, reuse._buffer, reuse.Length, reuse.Timestamp, reuse.CompositionOffset, reuse.IsKeyframe) =
+            (kind, buffer, length, timestamp, compositionOffset, isKeyframe);
+        reuse._references = 1;
+        return reuse;
+    }
+
+    /// <summary>
+    /// True once the creator's reference, the only one there ever was, has been released: nobody took another
+    /// (<see cref="Retain"/>), so nobody can still hold the frame and its creator may refill it
+    /// (<see cref="Create(MediaKind, ReadOnlySequence{byte}, long, int, bool, MediaFrame?)"/>).
+    /// </summary>
+    public bool Reclaimable => Volatile.Read(ref _references) == 0 && !Volatile.Read(ref _shared);
+
     /// <inheritdoc cref="Create(MediaKind, ReadOnlySequence{byte}, long, int, bool)"/>
     public static MediaFrame Create(MediaKind kind, ReadOnlySpan<byte> payload, long timestamp, int compositionOffset, bool isKeyframe)
     {
@@ -68,6 +98,7 @@ public sealed class MediaFrame
     /// <summary>Takes one more reference; pair every call with <see cref="Release"/>.</summary>
     public MediaFrame Retain()
     {
+        Volatile.Write(ref _shared, true); // before the count: whoever sees the last release sees this
         if (Interlocked.Increment(ref _references) <= 1)
         {
             throw new ObjectDisposedException(nameof(MediaFrame), "Retain after the last release.");

@@ -21,6 +21,7 @@ public sealed partial class RtmpServerSession
     private bool _haveTimestamp;
     private uint _lastTimestamp;
     private long _timestampEpoch;
+    private MediaFrame? _spareFrame; // the last frame that nobody but this session held: refilled for the next one
 
     /// <summary>The current video configuration of the publish, if any.</summary>
     public VideoTrackInfo? VideoTrack => _mainTrack.Info;
@@ -146,7 +147,7 @@ public sealed partial class RtmpServerSession
         }
 
         var frame = state.NalLengthSize is 0 or 4
-            ? MediaFrame.Create(MediaKind.Video, body, timestamp, compositionTimeOffset, isKeyframe)
+            ? MediaFrame.Create(MediaKind.Video, body, timestamp, compositionTimeOffset, isKeyframe, _spareFrame)
             : CreateWithFourByteLengths(body, state.NalLengthSize, timestamp, compositionTimeOffset, isKeyframe);
         if (trackId == 0)
         {
@@ -156,7 +157,15 @@ public sealed partial class RtmpServerSession
         {
             await _handler.OnVideoTrackFrameAsync(trackId, frame, cancellationToken).ConfigureAwait(false);
         }
+
+        KeepIfReclaimable(frame);
     }
+
+    /// <summary>
+    /// Keeps a frame that nobody shared for the next one: a stream without readers (ingest only, or before
+    /// playback starts) then allocates no frame object per frame, which was most of its garbage.
+    /// </summary>
+    private void KeepIfReclaimable(MediaFrame frame) => _spareFrame = frame.Reclaimable ? frame : null;
 
     private async ValueTask HandleAudioAsync(RtmpMessage message, CancellationToken cancellationToken)
     {
@@ -213,8 +222,9 @@ public sealed partial class RtmpServerSession
             return;
         }
 
-        var frame = MediaFrame.Create(MediaKind.Audio, body, timestamp, 0, isKeyframe: true);
+        var frame = MediaFrame.Create(MediaKind.Audio, body, timestamp, 0, isKeyframe: true, _spareFrame);
         await _handler.OnFrameAsync(frame, cancellationToken).ConfigureAwait(false);
+        KeepIfReclaimable(frame);
     }
 
     private async ValueTask HandleDataAsync(RtmpMessage message, List<AmfValue> values, CancellationToken cancellationToken)
