@@ -330,7 +330,7 @@ def latency(args, work):
     print(f"glass-to-glass latency: 720p{args.fps} barcode pattern, x264 veryfast zerolatency 2.5 Mbps, {args.gop} s GOP; "
           f"warm-up {args.warmup}s, measure {args.measure}s, {args.rounds} round(s); {os.cpu_count()} cores, load {machine_load()}")
     print(f"{'server':8} {'variant':8} {'player':6} {'frames':>6} {'bad':>4} {'median s':>9} {'p95 s':>6} {'min s':>6} {'max s':>6} "
-          f"{'first/last min':>14} {'slope s/min':>11} {'start s':>7} {'hls.js latency':>15} {'target':>7} {'stalls':>6} {'dropped':>7} "
+          f"{'first/last min':>14} {'slope s/min':>11} {'start s':>7} {'1st frame s':>11} {'hls.js latency':>15} {'target':>7} {'stalls':>6} {'dropped':>7} "
           f"{'CPU% srv':>8} {'pub':>5} {'browser':>7} {'others':>6} {'load':>5}")
     r = None
     results = {}
@@ -341,10 +341,10 @@ def latency(args, work):
     if args.rounds > 1:
         print(f"medians of {args.rounds} rounds:")
         for (name, variant, config_name), rows in results.items():
-            med = lambda key: statistics.median(x[key] for x in rows if x[key] is not None) / 1000
+            med = lambda key: statistics.median([x[key] for x in rows if x.get(key) is not None] or [float("nan")]) / 1000
             runs = ", ".join(f"{x['median'] / 1000:.2f}" for x in rows)
             print(f"{name:8} {variant:8} {config_name:6} median {med('median'):.2f} s (runs: "
-                  f"{runs}), p95 {med('p95'):.2f} s, start {med('startLatency'):.2f} s, "
+                  f"{runs}), p95 {med('p95'):.2f} s, start {med('startLatency'):.2f} s, first frame after {med('startup'):.2f} s, "
                   f"stalls {sum(x['stalls'] for x in rows)}, others {statistics.median(x['others'] for x in rows):.0f}%")
     if r and "hlsVersion" in r:
         print(f"hls.js {r['hlsVersion']}; stock = {player_configs(argparse.Namespace(hls_config=None, players='stock'))[0][1]}, "
@@ -391,7 +391,7 @@ def latency_run(args, work, name, variant, extra_env, results):
             drift = f"{fmt(r.get('firstMinute'))}/{fmt(r.get('lastMinute'))}"
             slope = f"{r['slope']:+.3f}" if r.get("slope") is not None else "-"
             print(f"{name:8} {variant:8} {config_name:6} {r['samples']:>6} {r['undecodable']:>4} {fmt(r['median']):>9} {fmt(r['p95']):>6} "
-                  f"{fmt(r['min']):>6} {fmt(r['max']):>6} {drift:>14} {slope:>11} {fmt(r.get('startLatency')):>7} {hl:>15} {tl:>7} "
+                  f"{fmt(r['min']):>6} {fmt(r['max']):>6} {drift:>14} {slope:>11} {fmt(r.get('startLatency')):>7} {fmt(r.get('startup')):>11} {hl:>15} {tl:>7} "
                   f"{r['stalls']:>6} {r['dropped']:>7} {cpu['server']:>8.1f} {cpu['publisher']:>5.0f} {cpu['browser']:>7.0f} "
                   f"{cpu['others']:>6.0f} {machine_load():>5}", flush=True)
             errors = r["errors"]

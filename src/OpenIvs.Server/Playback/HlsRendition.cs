@@ -386,6 +386,7 @@ internal sealed partial class HlsRendition : IDisposable
 internal sealed class ViewerSession(long lastSeen, PlaybackGrant grant)
 {
     private long _lastSeen = lastSeen;
+    private int _playlists;
 
     /// <summary><see cref="TimeProvider.GetTimestamp"/> of the last playlist request.</summary>
     public long LastSeen => Volatile.Read(ref _lastSeen);
@@ -394,6 +395,9 @@ internal sealed class ViewerSession(long lastSeen, PlaybackGrant grant)
     public PlaybackGrant Grant { get; } = grant;
 
     public void Touch(long timestamp) => Volatile.Write(ref _lastSeen, timestamp);
+
+    /// <summary>True for the session's first media playlist request (its player starting), false for every later one.</summary>
+    public bool TakeFirstPlaylist() => Interlocked.Exchange(ref _playlists, 1) == 0;
 
     /// <summary>Forgets the sessions not seen within <paramref name="timeout"/> and counts the others (the viewers).</summary>
     public static int CountViewers(ConcurrentDictionary<string, ViewerSession> sessions, TimeProvider time, long now, TimeSpan timeout)

@@ -29,6 +29,21 @@ public sealed class PlaybackOptions
     /// </summary>
     public bool AlignPlaylistToParts { get; set; } = true;
 
+    /// <summary>
+    /// A viewer session's first LOW latency media playlist (a player starting) is answered when the player's start
+    /// position, PART-HOLD-BACK before the newest part's end, falls in a part that begins with a keyframe (at most a
+    /// target duration later): players load from the keyframe at or before their start position, and every part in
+    /// between delays their first frame and leaves them that much further behind live (docs/playback.md).
+    /// </summary>
+    public bool StartAtKeyframes { get; set; } = true;
+
+    /// <summary>
+    /// Close each LL-HLS part on the video frame that fills it (or ends a keyframe interval) rather than when the next
+    /// frame arrives: parts are published a frame interval (33 ms at 30 fps) sooner; the last frame of a part then lasts
+    /// the previous frame interval instead of its exact one.
+    /// </summary>
+    public bool ClosePartsOnLastFrame { get; set; }
+
     /// <summary>Segment target of LOW latency channels (IVS: 2 s segments, with a 2 s keyframe interval).</summary>
     public TimeSpan LowLatencySegmentTarget { get; set; } = TimeSpan.FromSeconds(2);
 

@@ -218,6 +218,31 @@ public class PlaybackTests
     }
 
     [Fact]
+    public async Task AViewersFirstPlaylistStartsItsPlayerInAPartThatBeginsWithAKeyframe()
+    {
+        await using var server = await TestServer.StartAsync();
+        var (arn, key, playbackUrl) = await GoLiveAsync(server, """{"insecureIngest":true,"containerFormat":"FRAGMENTED_MP4"}""");
+        await using var publisher = Ffmpeg.Publish(await Ffmpeg.ClipAsync(640, 360, 30, 800), RtmpUrl(server, key)); // 2 s keyframe interval
+        await WaitUntilStartedAsync(server, arn);
+        await WaitForPlaylistAsync(server, playbackUrl);
+
+        // Each viewer (a multivariant request starts a session) gets its first media playlist when the position
+        // PART-HOLD-BACK before the newest part's end lies in an INDEPENDENT part: an LL-HLS player starts there and
+        // loads from the keyframe at or before it. Without the wait, that part is independent one time in six here.
+        var independent = 0;
+        for (var viewer = 0; viewer < 4; viewer++)
+        {
+            var mediaUrl = MediaPlaylistUrl(playbackUrl, await server.Http.GetStringAsync(playbackUrl));
+            var playlist = Parse(await server.Http.GetStringAsync(mediaUrl));
+            var behind = 0.0;
+            var start = playlist.Parts.Reverse().First(p => (behind += p.Duration) >= playlist.PartHoldBack);
+            independent += start.Independent ? 1 : 0;
+        }
+
+        Assert.Equal(4, independent);
+    }
+
+    [Fact]
     public async Task BlockingRequestsAreBoundedTimeOutAndEndWhenTheClientLeaves()
     {
         await using var clock = RunningClock.Start();
