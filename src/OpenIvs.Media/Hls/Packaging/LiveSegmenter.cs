@@ -38,6 +38,7 @@ public sealed class LiveSegmenter : IDisposable
 {
     private const long BackwardJump90 = 90_000;
     private const long PartTolerance90 = 90; // 1 ms: parts aim to end at least this far inside the target
+    private const long SteadyTolerance90 = 180; // 2 ms
 
     private readonly LiveSegmenterOptions _options;
     private readonly ArrayPool<byte> _pool;
@@ -72,6 +73,7 @@ public sealed class LiveSegmenter : IDisposable
     private long _partStart90;
     private long _lastDrive90 = long.MinValue;
     private long _interval90;
+    private long _previousInterval90; // the interval before _interval90: parts close on their last frame only while both agree
     private long _lastKeyframe90 = long.MinValue;
     private long _keyframeInterval90; // between the last two keyframes: the next is expected that much after the last
     private DateTimeOffset? _anchorWall;
@@ -307,7 +309,15 @@ public sealed class LiveSegmenter : IDisposable
     /// </summary>
     private void CloseOnLastFrame(long dts)
     {
-        var interval = FrameInterval90();
+        // Only with steady timing (the last two intervals within 2 ms: encoders' millisecond stamps alternate, e.g.
+        // 33/34 ms): after a gap or a stutter the next frame's time is anyone's guess, so it closes the part as always.
+        // The shorter interval is taken, so the next frame starts at or after the predicted end (at most 2 ms after).
+        if (_interval90 <= 0 || _previousInterval90 <= 0 || Math.Abs(_interval90 - _previousInterval90) > SteadyTolerance90)
+        {
+            return;
+        }
+
+        var interval = Math.Min(_interval90, _previousInterval90);
         var end = dts + interval;
         var full = end + interval - _partStart90 > _partCut90;
         var keyframeNext = _keyframeInterval90 > 0 && Math.Abs(end - (_lastKeyframe90 + _keyframeInterval90)) < interval / 2;
@@ -373,6 +383,7 @@ public sealed class LiveSegmenter : IDisposable
             var delta = drive90 - _lastDrive90;
             if (delta is > 0 and < 90_000)
             {
+                _previousInterval90 = _interval90;
                 _interval90 = delta;
             }
         }
@@ -786,6 +797,7 @@ public sealed class LiveSegmenter : IDisposable
         _started = false;
         _lastDrive90 = long.MinValue;
         _interval90 = 0;
+        _previousInterval90 = 0;
         _lastKeyframe90 = long.MinValue;
         _keyframeInterval90 = 0;
         _anchorWall = null;

@@ -84,7 +84,7 @@ public class LiveSegmenterTests
             Write(segmenter, frames.Take(15));
             Assert.Equal(early ? 1 : 0, seen.Count);
             Write(segmenter, frames.Skip(15).Take(1));
-            Assert.Equal(1, seen.Count);
+            Assert.Single(seen);
             Assert.Equal(0.495, Math.Round(segmenter.Snapshot.Segments[0].GetPart(0).Duration, 3));
 
             // The 30th frame fills the second part; the keyframe after it completes the segment either way.
