@@ -6,6 +6,7 @@ usage: bench/playback/run.sh latency  [--servers openivs,nginx] [--players stock
        bench/playback/run.sh memory --churn [--publishers 20] [--session 20] [--churn-minutes 5] [--settle 120]
        bench/playback/run.sh fanout   [--viewers 100,500,1000] [--ramp 10] [--warmup 10] [--measure 20] [--workers 2]
        bench/playback/run.sh segments [--concurrency 10,50] [--duration 6] [--repeat 3] [--servers openivs,nginx]
+       bench/playback/run.sh parts    [--variant NAME:VAR=VALUE,...] [--rounds 3] [--gop 1] [--fps 30] [--warmup 5] [--measure 20]
 
 latency   glass-to-glass latency. ffmpeg paints the wall-clock capture time (epoch ms mod 2^24) as a 24-block
           barcode (plus an inverted check row) into a 720p30 test pattern, right after `-re` paces the frame, encodes
@@ -36,6 +37,8 @@ fanout    N simulated LL-HLS viewers (viewers.mjs: blocking reloads + every part
           (a pre-encoded clip replayed with -c copy) on a LOW latency fMP4 OpenIVS channel. Reports requests/s and
           bytes/s served, part fetch times, how many parts behind the live edge each viewer's newest part was when
           the run ended ("behind" = more than 2), and the CPU of the server, the load generator and the publisher.
+parts     how long after capture each LL-HLS part reaches a client (see part_delays): no browser, so the server's own
+          share (encoding, RTMP, ingest, packaging, HTTP) to the millisecond, per --variant.
 segments  one complete ~2 s 2.5 Mbps segment from OpenIVS's live window, fetched by wrk from OpenIVS (while live)
           and, saved to a file, from nginx (static, sendfile, worker_processes auto), at the same concurrency.
           Runs alternate (OpenIVS, nginx) --repeat times and medians are shown, against the machine's drifting load;
