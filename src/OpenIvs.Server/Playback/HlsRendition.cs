@@ -36,6 +36,7 @@ internal sealed partial class HlsRendition : IDisposable
     private int _unalignedKeyframes;
     private long _sourceDelay; // a rung's decode time minus the source's at the same frame (ms)
     private long _lastPartAt; // TimeProvider timestamp of the newest part's publication
+    private long _lastPartSequence = -1; // writer's thread only
 
     public HlsRendition(LiveStream stream, LiveStreamReader reader, LiveSegmenterOptions segmenterOptions, TimeProvider time, ILogger logger, LiveRendition? rendition = null, HlsRendition? source = null)
     {
@@ -354,7 +355,14 @@ internal sealed partial class HlsRendition : IDisposable
 
     private void OnPartCompleted(HlsPartCompleted completed)
     {
-        Volatile.Write(ref _lastPartAt, _time.GetTimestamp());
+        // A part closed on its last frame is announced again when the keyframe after it completes its segment: that is
+        // no new part, and the newest part's age goes on (a player's first playlist waits for a fresh one).
+        if (completed.PartSequence != _lastPartSequence)
+        {
+            _lastPartSequence = completed.PartSequence;
+            Volatile.Write(ref _lastPartAt, _time.GetTimestamp());
+        }
+
         WakeWaiters();
         if (completed.SegmentCompleted)
         {
