@@ -52,6 +52,24 @@ const video = document.getElementById("v");
 window.hls = new Hls(${JSON.stringify(hlsConfig)});
 ${probeScript}
 hls.on(Hls.Events.ERROR, (_, d) => { if (probe.errors.length < 50) probe.errors.push((d.fatal ? "FATAL " : "") + d.type + " " + d.details); });
+// PLAYER_TRACE=1: the start's timeline (ms since the page started): playlists, the start position, each part or
+// segment loaded and buffered, the seek, the first frame; printed on stderr (what the server's start levers move)
+window.trace = [];
+if (${JSON.stringify(!!process.env.PLAYER_TRACE)}) {
+  const t0 = performance.now(), at = () => Math.round(performance.now() - t0);
+  const log = s => { if (trace.length < 80) trace.push(at() + " " + s); };
+  const f3 = x => (typeof x === "number" ? x.toFixed(3) : String(x));
+  hls.on(Hls.Events.LEVEL_LOADED, (_, d) => {
+    const det = d.details, parts = det.partList || [];
+    log("level " + (d.deliveryDirectives ? "msn=" + d.deliveryDirectives.msn + "." + d.deliveryDirectives.part : "plain") + " edge " + f3(det.edge) +
+      " age " + f3(det.age) + " phb " + det.partHoldBack + " parts " + parts.slice(-8).map(p => p.fragment.sn + "." + p.index + (p.independent ? "I" : "") + "@" + f3(p.start)).join(" ") +
+      " liveSync " + f3(hls.liveSyncPosition));
+  });
+  hls.on(Hls.Events.FRAG_LOADING, (_, d) => log("load " + (d.frag.sn === "initSegment" ? "init" : d.frag.sn + (d.part ? "." + d.part.index + (d.part.independent ? "I" : "") + " " + f3(d.part.start) + "-" + f3(d.part.end) : " seg " + f3(d.frag.start))) + " target " + f3(d.targetBufferTime) + " startPos " + f3(hls.startPosition)));
+  hls.on(Hls.Events.FRAG_BUFFERED, (_, d) => { const b = video.buffered; log("buffered " + d.frag.sn + (d.part ? "." + d.part.index : "") + " [" + (b.length ? f3(b.start(0)) + "-" + f3(b.end(b.length - 1)) : "") + "] ct " + f3(video.currentTime)); });
+  for (const e of ["seeking", "seeked", "canplay", "playing", "waiting"]) video.addEventListener(e, () => log(e + " ct " + f3(video.currentTime) + " hls.latency " + f3(hls.latency)));
+  video.requestVideoFrameCallback(() => log("first frame ct " + f3(video.currentTime) + " hls.latency " + f3(hls.latency) + " target " + f3(hls.targetLatency)));
+}
 hls.loadSource(${JSON.stringify(url)});
 hls.attachMedia(video);
 video.play().catch(e => probe.errors.push("play: " + e));
@@ -91,8 +109,9 @@ try {
   await tab.waitForTimeout(measure * 1000);
   const probe = await tab.evaluate(() => {
     const q = (document.getElementById("video") || document.getElementById("v")).getVideoPlaybackQuality();
-    return { ...window.probe, dropped: q.droppedVideoFrames, total: q.totalVideoFrames };
+    return { ...window.probe, dropped: q.droppedVideoFrames, total: q.totalVideoFrames, trace: window.trace || [] };
   });
+  if (process.env.PLAYER_TRACE) console.error(probe.trace.map(line => "  trace " + line).join("\n"));
   const hl = probe.hlsLatency.filter(s => s[0] >= from);
   const mean = xs => (xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : null);
   const first = probe.firstFrame;

@@ -6,6 +6,7 @@ usage: bench/playback/run.sh latency  [--servers openivs,nginx] [--players stock
        bench/playback/run.sh memory --churn [--publishers 20] [--session 20] [--churn-minutes 5] [--settle 120]
        bench/playback/run.sh fanout   [--viewers 100,500,1000] [--ramp 10] [--warmup 10] [--measure 20] [--workers 2]
        bench/playback/run.sh segments [--concurrency 10,50] [--duration 6] [--repeat 3] [--servers openivs,nginx]
+       bench/playback/run.sh parts    [--variant NAME:VAR=VALUE,...] [--rounds 3] [--gop 1] [--fps 30] [--warmup 5] [--measure 20]
 
 latency   glass-to-glass latency. ffmpeg paints the wall-clock capture time (epoch ms mod 2^24) as a 24-block
           barcode (plus an inverted check row) into a 720p30 test pattern, right after `-re` paces the frame, encodes
@@ -41,6 +42,8 @@ fanout    N simulated LL-HLS viewers (viewers.mjs: blocking reloads + every part
           (a pre-encoded clip replayed with -c copy) on a LOW latency fMP4 OpenIVS channel. Reports requests/s and
           bytes/s served, part fetch times, how many parts behind the live edge each viewer's newest part was when
           the run ended ("behind" = more than 2), and the CPU of the server, the load generator and the publisher.
+parts     how long after capture each LL-HLS part reaches a client (see part_delays): no browser, so the server's own
+          share (encoding, RTMP, ingest, packaging, HTTP) to the millisecond, per --variant.
 segments  one complete ~2 s 2.5 Mbps segment from OpenIVS's live window, fetched by wrk from OpenIVS (while live)
           and, saved to a file, from nginx (static, sendfile, worker_processes auto), at the same concurrency.
           Runs alternate (OpenIVS, nginx) --repeat times and medians are shown, against the machine's drifting load;
@@ -329,7 +332,7 @@ def latency(args, work):
     print(f"glass-to-glass latency: 720p{args.fps} barcode pattern, x264 veryfast zerolatency 2.5 Mbps, {args.gop} s GOP; "
           f"warm-up {args.warmup}s, measure {args.measure}s, {args.rounds} round(s); {os.cpu_count()} cores, load {machine_load()}")
     print(f"{'server':8} {'variant':8} {'player':6} {'frames':>6} {'bad':>4} {'median s':>9} {'p95 s':>6} {'min s':>6} {'max s':>6} "
-          f"{'first/last min':>14} {'slope s/min':>11} {'start s':>7} {'hls.js latency':>15} {'target':>7} {'stalls':>6} {'dropped':>7} "
+          f"{'first/last min':>14} {'slope s/min':>11} {'start s':>7} {'1st frame s':>11} {'hls.js latency':>15} {'target':>7} {'stalls':>6} {'dropped':>7} "
           f"{'CPU% srv':>8} {'pub':>5} {'browser':>7} {'others':>6} {'load':>5}")
     r = None
     results = {}
@@ -340,10 +343,10 @@ def latency(args, work):
     if args.rounds > 1:
         print(f"medians of {args.rounds} rounds:")
         for (name, variant, config_name), rows in results.items():
-            med = lambda key: statistics.median(x[key] for x in rows if x[key] is not None) / 1000
+            med = lambda key: statistics.median([x[key] for x in rows if x.get(key) is not None] or [float("nan")]) / 1000
             runs = ", ".join(f"{x['median'] / 1000:.2f}" for x in rows)
             print(f"{name:8} {variant:8} {config_name:6} median {med('median'):.2f} s (runs: "
-                  f"{runs}), p95 {med('p95'):.2f} s, start {med('startLatency'):.2f} s, "
+                  f"{runs}), p95 {med('p95'):.2f} s, start {med('startLatency'):.2f} s, first frame after {med('startup'):.2f} s, "
                   f"stalls {sum(x['stalls'] for x in rows)}, others {statistics.median(x['others'] for x in rows):.0f}%")
     if r and "hlsVersion" in r:
         print(f"hls.js {r['hlsVersion']}; stock = {player_configs(argparse.Namespace(hls_config=None, players='stock'))[0][1]}, "
@@ -390,7 +393,7 @@ def latency_run(args, work, name, variant, extra_env, results):
             drift = f"{fmt(r.get('firstMinute'))}/{fmt(r.get('lastMinute'))}"
             slope = f"{r['slope']:+.3f}" if r.get("slope") is not None else "-"
             print(f"{name:8} {variant:8} {config_name:6} {r['samples']:>6} {r['undecodable']:>4} {fmt(r['median']):>9} {fmt(r['p95']):>6} "
-                  f"{fmt(r['min']):>6} {fmt(r['max']):>6} {drift:>14} {slope:>11} {fmt(r.get('startLatency')):>7} {hl:>15} {tl:>7} "
+                  f"{fmt(r['min']):>6} {fmt(r['max']):>6} {drift:>14} {slope:>11} {fmt(r.get('startLatency')):>7} {fmt(r.get('startup')):>11} {hl:>15} {tl:>7} "
                   f"{r['stalls']:>6} {r['dropped']:>7} {cpu['server']:>8.1f} {cpu['publisher']:>5.0f} {cpu['browser']:>7.0f} "
                   f"{cpu['others']:>6.0f} {machine_load():>5}", flush=True)
             errors = r["errors"]
@@ -406,6 +409,95 @@ def latency_run(args, work, name, variant, extra_env, results):
         stop(player, publisher)
         server.close()
     return r
+
+
+def part_delays(args, work):
+    """parts: how long after capture each LL-HLS part reaches a viewer, without a browser: a client asks for each part as
+    EXT-X-PRELOAD-HINT names it (the request is held until the part exists) and notes when it arrived; afterwards ffmpeg
+    decodes the parts and the barcode of each part's last frame gives that frame's capture time. Delay = arrival -
+    capture of the part's last frame: encoding, RTMP, ingest (receive coalescing), packaging (when a part closes), HTTP.
+    What the server adds to a player's latency beyond its hold-back, free of the browser's noise."""
+    print(f"part delays: 720p{args.fps} barcode pattern, x264 veryfast zerolatency 2.5 Mbps, {args.gop} s GOP; warm-up {args.warmup}s, "
+          f"measure {args.measure}s, {args.rounds} round(s); {os.cpu_count()} cores, load {machine_load()}")
+    print(f"{'variant':10} {'parts':>5} {'median ms':>9} {'p95 ms':>6} {'min ms':>6} {'max ms':>6} {'CPU% srv':>8} {'others':>6} {'load':>5}")
+    results = {}
+    for _ in range(args.rounds):
+        for variant, extra_env in latency_variants(args):
+            server = OpenIvs(work, **extra_env)
+            ingest, url = server.channel("LOW", "FRAGMENTED_MP4")
+            publisher = publish_barcode(work, ingest, args.gop, args.fps)
+            try:
+                wait_for(url, 30)
+                media = media_playlist_url(url)
+                time.sleep(args.warmup)
+                meter = CpuMeter(server=server.proc, publisher=publisher)
+                meter.start()
+                delays = follow_parts(work, media, args.measure)
+                cpu = meter.stop()
+            finally:
+                stop(publisher)
+                server.close()
+            delays.sort()
+            pick = lambda q: delays[min(len(delays) - 1, int(q * len(delays)))]
+            print(f"{variant:10} {len(delays):>5} {pick(0.5):>9.0f} {pick(0.95):>6.0f} {delays[0]:>6.0f} {delays[-1]:>6.0f} "
+                  f"{cpu['server']:>8.1f} {cpu['others']:>6.0f} {machine_load():>5}", flush=True)
+            results.setdefault(variant, []).append((pick(0.5), pick(0.95), cpu["others"]))
+    if args.rounds > 1:
+        print(f"medians of {args.rounds} rounds:")
+        for variant, rows in results.items():
+            print(f"{variant:10} median {statistics.median(r[0] for r in rows):.0f} ms (runs: {', '.join(f'{r[0]:.0f}' for r in rows)}), "
+                  f"p95 {statistics.median(r[1] for r in rows):.0f} ms, others {statistics.median(r[2] for r in rows):.0f}%")
+
+
+def follow_parts(work, media, seconds):
+    """Fetches every part from the newest keyframe part on, each as soon as it exists; returns the delays in ms."""
+    text = http_get(media).decode()
+    init = http_get(urljoin(media, re.search(r'#EXT-X-MAP:URI="([^"]+)"', text).group(1)))
+    independent = [int(m) for m in re.findall(r'#EXT-X-PART:[^\n]*URI="part(\d+)\.m4s",INDEPENDENT=YES', text)]
+    hint = int(re.search(r'#EXT-X-PRELOAD-HINT:[^\n]*URI="part(\d+)\.m4s"', text).group(1))
+    parts = []  # (number, arrival epoch ms or None for parts that existed already, bytes)
+    number = independent[-1]
+    end = time.monotonic() + seconds
+    while time.monotonic() < end:
+        body = http_get(urljoin(media, f"part{number}.m4s"), timeout=10)
+        parts.append((number, time.time() * 1000 if number >= hint else None, body))
+        number += 1
+    path = os.path.join(work, "parts.mp4")
+    offsets = []
+    with open(path, "wb") as f:
+        f.write(init)
+        for _, arrival, body in parts:
+            offsets.append((f.tell(), f.tell() + len(body), arrival))
+            f.write(body)
+    packets = subprocess.run(["ffprobe", "-v", "error", "-select_streams", "v:0", "-show_entries", "packet=pos", "-of", "csv=p=0", path],
+                             capture_output=True, text=True, check=True).stdout.split()
+    width = BITS * BLOCK
+    raw = subprocess.run(["ffmpeg", "-v", "error", "-i", path, "-map", "0:v:0", "-fps_mode", "passthrough", "-vf", f"crop={width}:{2 * BLOCK}:0:0,format=gray",
+                          "-f", "rawvideo", "-"], capture_output=True, check=True).stdout
+    size = width * 2 * BLOCK
+    frames = [raw[i:i + size] for i in range(0, len(raw) - size + 1, size)]
+    if len(frames) != len(packets):
+        sys.exit(f"{len(frames)} frames decoded from {len(packets)} packets")
+
+    def capture(frame):
+        def dark(bit, row):
+            cx, cy = bit * BLOCK + BLOCK // 2, row * BLOCK + BLOCK // 2
+            return sum(frame[y * width + x] for y in range(cy - 3, cy + 3) for x in range(cx - 3, cx + 3)) / 36 < 128
+        code = 0
+        for k in range(BITS):
+            bit = dark(k, 0)
+            if bit == dark(k, 1):
+                return None
+            code += bit << k
+        return code
+
+    last = {}  # part index -> capture code of its last frame
+    for pos, frame in zip(packets, frames):
+        pos = int(pos)
+        index = next(i for i, (start, stop, _) in enumerate(offsets) if start <= pos < stop)
+        last[index] = capture(frame)
+    return [((arrival - code) % 2 ** BITS) for i, (_, _, arrival) in enumerate(offsets)
+            if arrival is not None and last.get(i) is not None for code in [last[i]]]
 
 
 def chromium_version():
@@ -767,7 +859,7 @@ def segments(args, work):
 def main():
     # argparse formats the usage with %-interpolation: the docstring's literal % signs must be doubled.
     parser = argparse.ArgumentParser(usage=__doc__.replace("%", "%%"))
-    parser.add_argument("bench", nargs="?", choices=["latency", "fanout", "segments", "memory"])
+    parser.add_argument("bench", nargs="?", choices=["latency", "fanout", "segments", "memory", "parts"])
     parser.add_argument("--memory", action="store_true", help="the memory benchmark (same as `memory`)")
     parser.add_argument("--streams", default="10,50,100", help="memory: live streams at once, one run each")
     parser.add_argument("--settle", type=int, help="memory: seconds after the streams ended before 'after' (75; --churn: 120)")
@@ -807,8 +899,8 @@ def main():
         args.bench = "memory"
     if args.bench is None:
         parser.error("which benchmark: latency, fanout, segments or memory")
-    if args.bench == "latency":
-        args.warmup, args.measure = args.warmup or 20, args.measure or 45
+    if args.bench in ("latency", "parts"):
+        args.warmup, args.measure = args.warmup or (20 if args.bench == "latency" else 5), args.measure or (45 if args.bench == "latency" else 20)
     elif args.bench == "memory":
         args.warmup, args.measure = args.warmup or 40, args.measure or 5
         args.settle = args.settle if args.settle is not None else (120 if args.churn else 75)
@@ -821,7 +913,7 @@ def main():
         publish_cli()
     work = tempfile.mkdtemp(prefix="openivs-playbench-")
     try:
-        {"latency": latency, "fanout": fanout, "segments": segments, "memory": memory}[args.bench](args, work)
+        {"latency": latency, "fanout": fanout, "segments": segments, "memory": memory, "parts": part_delays}[args.bench](args, work)
     finally:
         if args.keep:
             print(f"work directory: {work}")

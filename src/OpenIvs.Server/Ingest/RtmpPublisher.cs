@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Connections;
 using OpenIvs.Media.Frames;
 using OpenIvs.Media.Rtmp.Session;
+using OpenIvs.Protocol.Model;
 using OpenIvs.Server.Streams;
 
 namespace OpenIvs.Server.Ingest;
@@ -55,7 +56,9 @@ internal sealed partial class RtmpPublisher(
 
         Stream = result.Stream;
         _multitrack = new MultitrackInput(hub, result.Stream!);
-        _coalescing = ReceiveCoalescing.Start(connection, result.Stream!, options.ReceiveCoalescing, time);
+        // LOW latency channels are not coalesced by default: a frame's tail would wait for the next frame's bytes.
+        var coalescing = result.Stream!.Channel.LatencyMode == ChannelLatencyMode.Normal ? options.ReceiveCoalescing : options.LowLatencyReceiveCoalescing;
+        _coalescing = ReceiveCoalescing.Start(connection, result.Stream!, coalescing, time);
         return PublishDecision.Accept();
     }
 

@@ -186,7 +186,7 @@ internal sealed partial class HlsOrigin
         if (rest.SequenceEqual("index.m3u8"))
         {
             session?.Touch(_time.GetTimestamp());
-            return MediaPlaylistAsync(context, rendition, allowOrigin, isHead);
+            return MediaPlaylistAsync(context, rendition, allowOrigin, isHead, starting: session?.TakeFirstPlaylist() == true);
         }
 
         return rendition.UriScheme.TryParse(rest, out var kind, out var number)
@@ -415,7 +415,8 @@ internal sealed partial class HlsOrigin
         }
     }
 
-    private async Task MediaPlaylistAsync(HttpContext context, HlsRendition rendition, string? allowOrigin, bool isHead)
+    // starting: the first media playlist request of a viewer session (a player starting).
+    private async Task MediaPlaylistAsync(HttpContext context, HlsRendition rendition, string? allowOrigin, bool isHead, bool starting = false)
     {
         var query = context.Request.Query;
         var msnText = query["_HLS_msn"];
@@ -477,6 +478,10 @@ internal sealed partial class HlsOrigin
             {
                 return;
             }
+        }
+        else if (msn is null && starting && _options.StartAtKeyframes)
+        {
+            snapshot = await KeyframeStartAsync(rendition, snapshot, context.RequestAborted).ConfigureAwait(false);
         }
         else if (msn is null && _options.AlignPlaylistToParts)
         {
@@ -691,6 +696,65 @@ internal sealed partial class HlsOrigin
         }
 
         return rendition.Snapshot ?? snapshot;
+    }
+
+    /// <summary>
+    /// A player's first playlist is answered the moment a part is published that puts the player's start position
+    /// (PART-HOLD-BACK before the newest part's end) in an independent part (<see cref="LiveStart"/>): the player then
+    /// loads and decodes one part before its first frame instead of every part back to the keyframe before its start
+    /// position (up to a GOP's: 0.2-0.5 s more behind live, for good, in a stock hls.js). Such a moment comes once per
+    /// keyframe interval; the wait lasts at most a target duration and a half part, then the next part it is
+    /// (<see cref="FreshSnapshotAsync"/>). The time to the first frame grows by half a keyframe interval on average.
+    /// </summary>
+    private async Task<HlsStreamSnapshot> KeyframeStartAsync(HlsRendition rendition, HlsStreamSnapshot snapshot, CancellationToken aborted)
+    {
+        if (snapshot.IsEnded || snapshot.Playlist.PartTarget is not { } partTarget)
+        {
+            return snapshot;
+        }
+
+        if (Interlocked.Increment(ref _blocked) > _options.MaxBlockedRequests)
+        {
+            Interlocked.Decrement(ref _blocked);
+            return await FreshSnapshotAsync(rendition, snapshot, aborted).ConfigureAwait(false);
+        }
+
+        var part = TimeSpan.FromSeconds(partTarget);
+        var deadline = _time.GetTimestamp() + (long)((Math.Max(1, snapshot.Playlist.TargetDuration) + partTarget * 1.5) * _time.TimestampFrequency);
+        try
+        {
+            while (true)
+            {
+                var signal = rendition.NextPart; // taken before the check, so a part published in between still wakes us
+                var current = rendition.Snapshot ?? snapshot;
+                if (current.IsEnded || rendition.NewestPartAge <= part / 8 && LiveStart.PartsBeforeStart(current.Playlist) == 0)
+                {
+                    return current;
+                }
+
+                var remaining = _time.GetElapsedTime(_time.GetTimestamp(), deadline);
+                if (remaining <= TimeSpan.Zero)
+                {
+                    break;
+                }
+
+                await signal.WaitAsync(remaining, _time, aborted).ConfigureAwait(false);
+            }
+        }
+        catch (TimeoutException)
+        {
+            // no such moment within the wait (a long keyframe interval, a stalled stream): the next part, as for any player
+        }
+        catch (OperationCanceledException) when (aborted.IsCancellationRequested)
+        {
+            return rendition.Snapshot ?? snapshot; // the client went away; its answer is written to nobody
+        }
+        finally
+        {
+            Interlocked.Decrement(ref _blocked);
+        }
+
+        return await FreshSnapshotAsync(rendition, rendition.Snapshot ?? snapshot, aborted).ConfigureAwait(false);
     }
 
     /// <summary>Number of requests waiting for a part right now.</summary>

@@ -120,6 +120,7 @@ internal sealed class HlsPackager : BackgroundService, ILiveStreamListener
             SegmentTarget = segmentTarget,
             PartTarget = lowLatency ? _options.PartTarget : null,
             PartTargetHeadroom = TimeSpan.FromMilliseconds(Math.Min(20, _options.PartTarget.TotalMilliseconds / 10)),
+            ClosePartsOnLastFrame = lowLatency && _options.ClosePartsOnLastFrame,
             WindowSegments = Math.Max(3, (int)Math.Ceiling(_options.Window / segmentTarget)),
             PartHoldBackParts = _options.PartHoldBackParts,
             DeltaUpdates = lowLatency, // a NORMAL window is too short for skipping to pay off

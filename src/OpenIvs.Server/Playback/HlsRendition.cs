@@ -36,6 +36,7 @@ internal sealed partial class HlsRendition : IDisposable
     private int _unalignedKeyframes;
     private long _sourceDelay; // a rung's decode time minus the source's at the same frame (ms)
     private long _lastPartAt; // TimeProvider timestamp of the newest part's publication
+    private long _lastPartSequence = -1; // writer's thread only
 
     public HlsRendition(LiveStream stream, LiveStreamReader reader, LiveSegmenterOptions segmenterOptions, TimeProvider time, ILogger logger, LiveRendition? rendition = null, HlsRendition? source = null)
     {
@@ -351,7 +352,14 @@ internal sealed partial class HlsRendition : IDisposable
 
     private void OnPartCompleted(HlsPartCompleted completed)
     {
-        Volatile.Write(ref _lastPartAt, _time.GetTimestamp());
+        // A part closed on its last frame is announced again when the keyframe after it completes its segment: that is
+        // no new part, and the newest part's age goes on (a player's first playlist waits for a fresh one).
+        if (completed.PartSequence != _lastPartSequence)
+        {
+            _lastPartSequence = completed.PartSequence;
+            Volatile.Write(ref _lastPartAt, _time.GetTimestamp());
+        }
+
         WakeWaiters();
         if (completed.SegmentCompleted)
         {
@@ -383,6 +391,7 @@ internal sealed partial class HlsRendition : IDisposable
 internal sealed class ViewerSession(long lastSeen, PlaybackGrant grant)
 {
     private long _lastSeen = lastSeen;
+    private int _playlists;
 
     /// <summary><see cref="TimeProvider.GetTimestamp"/> of the last playlist request.</summary>
     public long LastSeen => Volatile.Read(ref _lastSeen);
@@ -391,6 +400,9 @@ internal sealed class ViewerSession(long lastSeen, PlaybackGrant grant)
     public PlaybackGrant Grant { get; } = grant;
 
     public void Touch(long timestamp) => Volatile.Write(ref _lastSeen, timestamp);
+
+    /// <summary>True for the session's first media playlist request (its player starting), false for every later one.</summary>
+    public bool TakeFirstPlaylist() => Interlocked.Exchange(ref _playlists, 1) == 0;
 
     /// <summary>Forgets the sessions not seen within <paramref name="timeout"/> and counts the others (the viewers).</summary>
     public static int CountViewers(ConcurrentDictionary<string, ViewerSession> sessions, TimeProvider time, long now, TimeSpan timeout)

@@ -10,15 +10,17 @@ public sealed class PlaybackOptions
     public bool Enabled { get; set; } = true;
 
     /// <summary>
-    /// LL-HLS PART-TARGET of LOW latency channels (0.1-1 s). Parts are cut 20 ms inside it, so at 0.36 s they
-    /// hold ten 30 fps frames (0.333 s) and encoder timestamp jitter never makes one longer than advertised.
+    /// LL-HLS PART-TARGET of LOW latency channels (0.1-1 s). Parts are cut 20 ms inside it, so at 0.3 s they hold
+    /// eight 30 fps frames (0.267 s; sixteen at 60 fps) and encoder timestamp jitter never makes one longer than
+    /// advertised. With PART-HOLD-BACK two parts (0.6 s) a stock hls.js plays 0.9 s behind capture, 0.12 s closer than
+    /// with 0.36 s parts; 0.25 s left too little buffer on a starved machine (docs/benchmarks.md).
     /// </summary>
-    public TimeSpan PartTarget { get; set; } = TimeSpan.FromSeconds(0.36);
+    public TimeSpan PartTarget { get; set; } = TimeSpan.FromSeconds(0.3);
 
     /// <summary>
     /// PART-HOLD-BACK in part targets (2-10): how far behind the live edge LL-HLS players hold. RFC 8216bis requires at
     /// least 2 and recommends 3; players such as hls.js start there and, without a catch-up configuration, stay there,
-    /// so the default is the minimum: 0.72 s, where three parts put a stock hls.js above a second (docs/benchmarks.md).
+    /// so the default is the minimum: 0.6 s, where three parts put a stock hls.js above a second (docs/benchmarks.md).
     /// </summary>
     public double PartHoldBackParts { get; set; } = 2;
 
@@ -28,6 +30,21 @@ public sealed class PlaybackOptions
     /// live edge at the time they receive it, and start that much further behind otherwise (up to a part).
     /// </summary>
     public bool AlignPlaylistToParts { get; set; } = true;
+
+    /// <summary>
+    /// A viewer session's first LOW latency media playlist (a player starting) is answered when the player's start
+    /// position, PART-HOLD-BACK before the newest part's end, falls in a part that begins with a keyframe (at most a
+    /// target duration later): players load from the keyframe at or before their start position, and every part in
+    /// between delays their first frame and leaves them that much further behind live (docs/playback.md).
+    /// </summary>
+    public bool StartAtKeyframes { get; set; } = true;
+
+    /// <summary>
+    /// Close each LL-HLS part on the video frame that fills it (or ends a keyframe interval) rather than when the next
+    /// frame arrives: parts reach viewers a frame interval sooner (28 ms at 30 fps, bench/playback parts); the last frame
+    /// of a part then lasts the previous frame interval instead of its exact one.
+    /// </summary>
+    public bool ClosePartsOnLastFrame { get; set; } = true;
 
     /// <summary>Segment target of LOW latency channels (IVS: 2 s segments, with a 2 s keyframe interval).</summary>
     public TimeSpan LowLatencySegmentTarget { get; set; } = TimeSpan.FromSeconds(2);

@@ -197,7 +197,7 @@ public class PlaybackTests
         await WaitUntilStartedAsync(server, arn);
         var mediaUrl = MediaPlaylistUrl(playbackUrl, await WaitForPlaylistAsync(server, playbackUrl));
 
-        // A blocking reload returns the moment its part exists; a third of a part later (0.11 s of 0.33 s parts, well past
+        // A blocking reload returns the moment its part exists; a third of a part later (0.11 s of 0.27 s parts, well past
         // the eighth of PART-TARGET that counts as fresh) that part is stale: a player's first request then waits for the
         // next part, so it takes the end of its playlist as the live edge when that is true.
         var newer = 0;
@@ -215,6 +215,31 @@ public class PlaybackTests
 
         // (without alignment, a newer part is there only when the request happens to cross a part boundary: 1 or 2 of 5)
         Assert.True(newer >= 4, $"{newer} of 5 plain requests answered with a part newer than the one known at the request");
+    }
+
+    [Fact]
+    public async Task AViewersFirstPlaylistStartsItsPlayerInAPartThatBeginsWithAKeyframe()
+    {
+        await using var server = await TestServer.StartAsync();
+        var (arn, key, playbackUrl) = await GoLiveAsync(server, """{"insecureIngest":true,"containerFormat":"FRAGMENTED_MP4"}""");
+        await using var publisher = Ffmpeg.Publish(await Ffmpeg.ClipAsync(640, 360, 30, 800), RtmpUrl(server, key)); // 2 s keyframe interval
+        await WaitUntilStartedAsync(server, arn);
+        await WaitForPlaylistAsync(server, playbackUrl);
+
+        // Each viewer (a multivariant request starts a session) gets its first media playlist when the position
+        // PART-HOLD-BACK before the newest part's end lies in an INDEPENDENT part: an LL-HLS player starts there and
+        // loads from the keyframe at or before it. Without the wait, that part is independent one time in six here.
+        var independent = 0;
+        for (var viewer = 0; viewer < 4; viewer++)
+        {
+            var mediaUrl = MediaPlaylistUrl(playbackUrl, await server.Http.GetStringAsync(playbackUrl));
+            var playlist = Parse(await server.Http.GetStringAsync(mediaUrl));
+            var behind = 0.0;
+            var start = playlist.Parts.Reverse().First(p => (behind += p.Duration) >= playlist.PartHoldBack);
+            independent += start.Independent ? 1 : 0;
+        }
+
+        Assert.Equal(4, independent);
     }
 
     [Fact]

@@ -1,6 +1,10 @@
 namespace OpenIvs.Media.Hls.Packaging;
 
-/// <summary>Raised by <see cref="LiveSegmenter.PartCompleted"/> after a new snapshot with this part is published.</summary>
+/// <summary>
+/// Raised by <see cref="LiveSegmenter.PartCompleted"/> after a new snapshot with this part is published; and once more,
+/// with <see cref="SegmentCompleted"/>, for a part closed on its last frame
+/// (<see cref="LiveSegmenterOptions.ClosePartsOnLastFrame"/>) when the keyframe after it completes its segment.
+/// </summary>
 /// <param name="Snapshot">The snapshot that first contains the part.</param>
 /// <param name="PartSequence">Stream-wide number of the part.</param>
 /// <param name="MediaSequence">Media sequence number of its segment.</param>

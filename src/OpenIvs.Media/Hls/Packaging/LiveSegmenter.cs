@@ -24,7 +24,9 @@ namespace OpenIvs.Media.Hls.Packaging;
 /// video track). Frames before the first keyframe are dropped, as are video frames whose DTS does not increase.</para>
 /// <para><b>Cutting.</b> A part closes when the next video frame arrives: the frame that starts the next part
 /// gives the last sample of the current part its exact duration (so nothing is estimated), at a latency cost of
-/// one frame interval (33 ms at 30 fps) per part. A keyframe always starts a new part. The part is closed <i>before</i> a frame whose predicted end
+/// one frame interval (33 ms at 30 fps) per part. With <see cref="LiveSegmenterOptions.ClosePartsOnLastFrame"/> it
+/// closes on the frame that fills it, or that ends a keyframe interval, with that frame lasting the last frame
+/// interval (a frame early with irregular timing: the next part starts at the next frame's own time). A keyframe always starts a new part. The part is closed <i>before</i> a frame whose predicted end
 /// (its DTS plus the last frame interval) would pass the part target, so parts stay within PART-TARGET
 /// (RFC 8216bis §4.4.4.9) whenever frame intervals are steady; with irregular timing a part can exceed it by
 /// less than one frame. A segment closes at the first keyframe once the target is reached (half a frame early
@@ -36,6 +38,7 @@ public sealed class LiveSegmenter : IDisposable
 {
     private const long BackwardJump90 = 90_000;
     private const long PartTolerance90 = 90; // 1 ms: parts aim to end at least this far inside the target
+    private const long SteadyTolerance90 = 180; // 2 ms
 
     private readonly LiveSegmenterOptions _options;
     private readonly ArrayPool<byte> _pool;
@@ -70,6 +73,9 @@ public sealed class LiveSegmenter : IDisposable
     private long _partStart90;
     private long _lastDrive90 = long.MinValue;
     private long _interval90;
+    private long _previousInterval90; // the interval before _interval90: parts close on their last frame only while both agree
+    private long _lastKeyframe90 = long.MinValue;
+    private long _keyframeInterval90; // between the last two keyframes: the next is expected that much after the last
     private DateTimeOffset? _anchorWall;
     private long _anchor90;
     private int _targetDuration;
@@ -284,6 +290,41 @@ public sealed class LiveSegmenter : IDisposable
 
         _video.Add(new PendingVideo(frame.Retain(), dts, frame.CompositionOffset * 90, frame.IsKeyframe));
         Advance(dts);
+        if (frame.IsKeyframe)
+        {
+            _keyframeInterval90 = _lastKeyframe90 == long.MinValue ? 0 : dts - _lastKeyframe90;
+            _lastKeyframe90 = dts;
+        }
+
+        if (_options.ClosePartsOnLastFrame && _partTarget90 > 0)
+        {
+            CloseOnLastFrame(dts);
+        }
+    }
+
+    /// <summary>
+    /// Closes the open part on the frame just written when the next one, a frame interval later, would not fit in it
+    /// (the test <see cref="MaybeCut"/> makes when that frame arrives) or is expected to be a keyframe: the part is out
+    /// a frame interval sooner than when the next frame closes it.
+    /// </summary>
+    private void CloseOnLastFrame(long dts)
+    {
+        // Only with steady timing (the last two intervals within 2 ms: encoders' millisecond stamps alternate, e.g.
+        // 33/34 ms): after a gap or a stutter the next frame's time is anyone's guess, so it closes the part as always.
+        // The shorter interval is taken, so the next frame starts at or after the predicted end (at most 2 ms after).
+        if (_interval90 <= 0 || _previousInterval90 <= 0 || Math.Abs(_interval90 - _previousInterval90) > SteadyTolerance90)
+        {
+            return;
+        }
+
+        var interval = Math.Min(_interval90, _previousInterval90);
+        var end = dts + interval;
+        var full = end + interval - _partStart90 > _partCut90;
+        var keyframeNext = _keyframeInterval90 > 0 && Math.Abs(end - (_lastKeyframe90 + _keyframeInterval90)) < interval / 2;
+        if (full || keyframeNext)
+        {
+            Publish(ClosePart(end), segmentCompleted: false);
+        }
     }
 
     private void WriteAudio(MediaFrame frame, DateTimeOffset? wallClock)
@@ -342,6 +383,7 @@ public sealed class LiveSegmenter : IDisposable
             var delta = drive90 - _lastDrive90;
             if (delta is > 0 and < 90_000)
             {
+                _previousInterval90 = _interval90;
                 _interval90 = delta;
             }
         }
@@ -375,7 +417,7 @@ public sealed class LiveSegmenter : IDisposable
     private void MaybeCut(long time90, bool isKeyframe, DateTimeOffset? wallClock)
     {
         var pending = VideoDrives ? _video.Count : _audio.Count;
-        if (pending == 0 || _open is null)
+        if (_open is null || (pending == 0 && _open.PartCount == 0))
         {
             return;
         }
@@ -384,12 +426,14 @@ public sealed class LiveSegmenter : IDisposable
         var cueDue = time90 + (interval / 2) >= _nextCue90 && time90 > _segmentStart90;
         if (isKeyframe && (cueDue || time90 - _segmentStart90 + interval / 2 >= _segmentTarget90))
         {
-            var part = ClosePart(time90);
-            CompleteSegment(time90);
+            // Nothing pending: the last part closed on its last frame (ClosePartsOnLastFrame), and the segment ends
+            // where that part does; the new one starts at this keyframe's own time.
+            var part = pending > 0 ? ClosePart(time90) : _open.GetPart(_open.PartCount - 1);
+            CompleteSegment(pending > 0 ? time90 : _partStart90);
             OpenSegment(time90, wallClock);
             Publish(part, segmentCompleted: true);
         }
-        else if (_partTarget90 > 0 && (time90 + interval - _partStart90 > _partCut90 || (isKeyframe && VideoDrives)))
+        else if (pending > 0 && _partTarget90 > 0 && (time90 + interval - _partStart90 > _partCut90 || (isKeyframe && VideoDrives)))
         {
             // A keyframe inside a segment starts a part of its own (INDEPENDENT=YES): a player joining mid-segment
             // starts from it instead of loading the parts back to the segment's start.
@@ -716,6 +760,7 @@ public sealed class LiveSegmenter : IDisposable
         }
         else if (_open.PartCount > 0)
         {
+            part = _open.GetPart(_open.PartCount - 1); // closed on its last frame: announced again with its segment
             CompleteSegment(_partStart90);
         }
         else
@@ -752,6 +797,9 @@ public sealed class LiveSegmenter : IDisposable
         _started = false;
         _lastDrive90 = long.MinValue;
         _interval90 = 0;
+        _previousInterval90 = 0;
+        _lastKeyframe90 = long.MinValue;
+        _keyframeInterval90 = 0;
         _anchorWall = null;
     }
 

@@ -58,6 +58,14 @@ public sealed class LiveSegmenterOptions
     /// </summary>
     public TimeSpan PartTargetHeadroom { get; set; }
 
+    /// <summary>
+    /// Close a part on the video frame that fills it, or that ends a keyframe interval (from the interval between the
+    /// last two keyframes), instead of when the next frame arrives: the part is published a frame interval sooner, its
+    /// last sample lasting the previous frame interval. Off: every part waits for the next frame, which gives its last
+    /// sample its exact duration.
+    /// </summary>
+    public bool ClosePartsOnLastFrame { get; set; }
+
     /// <summary>Complete segments kept in the window and the playlist (3-10000, default 10).</summary>
     public int WindowSegments
     {

@@ -9,7 +9,7 @@ namespace OpenIvs.Media.Tests.Hls.Packaging;
 
 public class LiveSegmenterPropertyTests
 {
-    private static readonly Gen<(SyntheticStream Stream, HlsContainerFormat Format, int PartMs, int SegmentMs, int Window)> Scenarios =
+    private static readonly Gen<(SyntheticStream Stream, HlsContainerFormat Format, int PartMs, int SegmentMs, int Window, bool Early)> Scenarios =
         from video in Gen.Bool
         from audio in Gen.Bool
         from frameCount in Gen.Int[1, 400]
@@ -21,13 +21,14 @@ public class LiveSegmenterPropertyTests
         from partMs in Gen.Int[100, 1_000]
         from segmentMs in Gen.Int[200, 4_000]
         from window in Gen.Int[3, 6]
-        select (new SyntheticStream(video || !audio, audio, frameCount, interval, gop, bFrames, gaps), format, partMs, Math.Max(segmentMs, partMs), window);
+        from early in Gen.Bool
+        select (new SyntheticStream(video || !audio, audio, frameCount, interval, gop, bFrames, gaps), format, partMs, Math.Max(segmentMs, partMs), window, early);
 
     [Fact]
     public void SegmentsPartsSequencesAndBuffersStayConsistent() =>
-        Scenarios.Sample(scenario => Check(scenario.Stream, scenario.Format, scenario.PartMs, scenario.SegmentMs, scenario.Window), iter: 300);
+        Scenarios.Sample(scenario => Check(scenario.Stream, scenario.Format, scenario.PartMs, scenario.SegmentMs, scenario.Window, scenario.Early), iter: 300);
 
-    private static void Check(SyntheticStream stream, HlsContainerFormat format, int partMs, int segmentMs, int window)
+    private static void Check(SyntheticStream stream, HlsContainerFormat format, int partMs, int segmentMs, int window, bool closeOnLastFrame)
     {
         var pool = new TrackingArrayPool();
         var options = new LiveSegmenterOptions
@@ -37,6 +38,7 @@ public class LiveSegmenterPropertyTests
             SegmentTarget = TimeSpan.FromMilliseconds(segmentMs),
             WindowSegments = window,
             BufferPool = pool,
+            ClosePartsOnLastFrame = closeOnLastFrame,
         };
         var inputs = stream.Build();
         var frames = new List<MediaFrame>();
@@ -77,6 +79,13 @@ public class LiveSegmenterPropertyTests
             for (var i = 1; i < events.Count; i++)
             {
                 var (previous, current) = (events[i - 1], events[i]);
+                if (closeOnLastFrame && current.SegmentCompleted && !previous.SegmentCompleted && current.PartSequence == previous.PartSequence)
+                {
+                    // the part closed on its last frame; the keyframe after it completed the segment: the same part again
+                    Assert.Equal((previous.MediaSequence, previous.PartIndex), (current.MediaSequence, current.PartIndex));
+                    continue;
+                }
+
                 Assert.Equal(previous.PartSequence + 1, current.PartSequence);
                 if (previous.SegmentCompleted)
                 {

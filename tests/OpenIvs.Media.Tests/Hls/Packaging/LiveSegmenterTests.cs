@@ -67,6 +67,57 @@ public class LiveSegmenterTests
     }
 
     [Fact]
+    public void APartClosesOnTheFrameThatFillsItWhenAsked()
+    {
+        // 33 ms frames, 0.5 s parts, keyframes every 30 frames (0.99 s), 1 s segments; video only, to count frames.
+        var frames = new SyntheticStream(true, false, 100, 33, 30, false, new Dictionary<int, int>()).Build();
+        foreach (var early in new[] { false, true })
+        {
+            var options = Options();
+            options.ClosePartsOnLastFrame = early;
+            using var segmenter = new LiveSegmenter(options, SyntheticStream.VideoInfo, null);
+            var seen = new List<HlsPartCompleted>();
+            segmenter.PartCompleted += seen.Add;
+
+            // The 15th frame (index 14) fills the first part (15 x 33 ms = 0.495 s; a 16th would pass 0.5 s): closed on
+            // it when asked, else when the 16th arrives.
+            Write(segmenter, frames.Take(15));
+            Assert.Equal(early ? 1 : 0, seen.Count);
+            Write(segmenter, frames.Skip(15).Take(1));
+            Assert.Single(seen);
+            Assert.Equal(0.495, Math.Round(segmenter.Snapshot.Segments[0].GetPart(0).Duration, 3));
+
+            // The 30th frame fills the second part; the keyframe after it completes the segment either way.
+            Write(segmenter, frames.Skip(16).Take(14));
+            Assert.Equal(early ? 2 : 1, seen.Count);
+            Assert.False(seen[^1].SegmentCompleted);
+            Write(segmenter, frames.Skip(30).Take(1));
+            Assert.True(seen[^1].SegmentCompleted);
+            Assert.Equal((0L, 1), (seen[^1].MediaSequence, seen[^1].PartIndex)); // early: the same part, again
+            var segment = segmenter.Snapshot.Segments[0];
+            Assert.True(segment.IsComplete);
+            Assert.Equal(0.99, Math.Round(segment.Duration, 3));
+            Assert.Equal([0.495, 0.495], [Math.Round(segment.GetPart(0).Duration, 3), Math.Round(segment.GetPart(1).Duration, 3)]);
+        }
+    }
+
+    [Fact]
+    public void APartClosesOnTheLastFrameOfAKeyframeIntervalOnceTheIntervalIsKnown()
+    {
+        // Keyframes every 20 frames (0.66 s) in 2 s segments, 0.5 s parts: each interval is a 15-frame part and a 5-frame
+        // one. From the second interval on (the first measures it), the 5-frame part closes on its last frame.
+        var options = Options();
+        options.SegmentTarget = TimeSpan.FromSeconds(2);
+        options.ClosePartsOnLastFrame = true;
+        using var segmenter = new LiveSegmenter(options, SyntheticStream.VideoInfo, null);
+        var frames = new SyntheticStream(true, false, 100, 33, 20, false, new Dictionary<int, int>()).Build();
+        Write(segmenter, frames.Take(40)); // through frame 39, the last before the third keyframe
+        var parts = Enumerable.Range(0, segmenter.Snapshot.Segments[0].PartCount).Select(i => segmenter.Snapshot.Segments[0].GetPart(i)).ToList();
+        Assert.Equal([0.495, 0.165, 0.495, 0.165], parts.Select(p => Math.Round(p.Duration, 3)));
+        Assert.Equal([true, false, true, false], parts.Select(p => p.IsIndependent));
+    }
+
+    [Fact]
     public void BlockingRequestsAreSatisfiedByThePartOrAnythingLater()
     {
         using var segmenter = new LiveSegmenter(Options(), SyntheticStream.VideoInfo, SyntheticStream.AudioInfo);
