@@ -97,7 +97,7 @@
         // No liveSyncDuration on purpose: setting it makes hls.js ignore the playlist's PART-HOLD-BACK, and the
         // origin knows its part duration; hls.js falls back to a target-duration multiple when there is none.
         // No maxLiveSyncPlaybackRate either: hls.js speeds up only with more than a second buffered, which a player
-        // PART-HOLD-BACK (0.6 s) behind the edge never has, and it resets the rate otherwise; the page catches up.
+        // PART-HOLD-BACK (0.72 s) behind the edge never has, and it resets the rate otherwise; the page catches up.
         backBufferLength: 30, // a live stream's played media would otherwise pile up in memory for hours
         liveDurationInfinity: true, // the controls show a live stream, not a growing fixed-length one
       });

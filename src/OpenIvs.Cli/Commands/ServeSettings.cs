@@ -37,7 +37,7 @@ internal static class ServeSettings
         ("--rtmps-certificate", "RtmpsCertificate", "OPENIVS_RTMPS_CERTIFICATE", "PEM certificate for RTMPS (default: a self-signed one in the data directory)."),
         ("--rtmps-certificate-key", "RtmpsCertificateKey", "OPENIVS_RTMPS_CERTIFICATE_KEY", "PEM private key of the RTMPS certificate."),
         ("--playback-window", "Playback:Window", "OPENIVS_PLAYBACK_WINDOW", "Media listed in each stream's playlist, hh:mm:ss (default: 00:00:24; the newest 2 s in memory, the rest in files)."),
-        ("--part-target", "Playback:PartTarget", "OPENIVS_PART_TARGET", "LL-HLS part duration of LOW latency channels, hh:mm:ss.fff (default: 00:00:00.300)."),
+        ("--part-target", "Playback:PartTarget", "OPENIVS_PART_TARGET", "LL-HLS part duration of LOW latency channels, hh:mm:ss.fff (default: 00:00:00.360)."),
         ("--part-hold-back", "Playback:PartHoldBackParts", "OPENIVS_PART_HOLD_BACK", "LL-HLS PART-HOLD-BACK in part targets, 2-10 (default: 2, the RFC 8216bis minimum)."),
         ("--geoip-db", "Geo:GeoIpDatabase", "OPENIVS_GEOIP_DB", "MaxMind-format database (.mmdb) telling viewers' countries, for policies' allowedCountries."),
         ("--trusted-country-header", "Geo:TrustedCountryHeader", "OPENIVS_TRUSTED_COUNTRY_HEADER", "Header with the viewer's country set by a CDN or proxy, e.g. CloudFront-Viewer-Country (needs --trusted-proxies)."),

@@ -10,17 +10,15 @@ public sealed class PlaybackOptions
     public bool Enabled { get; set; } = true;
 
     /// <summary>
-    /// LL-HLS PART-TARGET of LOW latency channels (0.1-1 s). Parts are cut 20 ms inside it, so at 0.3 s they hold
-    /// eight 30 fps frames (0.267 s; sixteen at 60 fps) and encoder timestamp jitter never makes one longer than
-    /// advertised. With PART-HOLD-BACK two parts (0.6 s) a stock hls.js plays 0.9 s behind capture, 0.12 s closer than
-    /// with 0.36 s parts; 0.25 s left too little buffer on a starved machine (docs/benchmarks.md).
+    /// LL-HLS PART-TARGET of LOW latency channels (0.1-1 s). Parts are cut 20 ms inside it, so at 0.36 s they
+    /// hold ten 30 fps frames (0.333 s) and encoder timestamp jitter never makes one longer than advertised.
     /// </summary>
-    public TimeSpan PartTarget { get; set; } = TimeSpan.FromSeconds(0.3);
+    public TimeSpan PartTarget { get; set; } = TimeSpan.FromSeconds(0.36);
 
     /// <summary>
     /// PART-HOLD-BACK in part targets (2-10): how far behind the live edge LL-HLS players hold. RFC 8216bis requires at
     /// least 2 and recommends 3; players such as hls.js start there and, without a catch-up configuration, stay there,
-    /// so the default is the minimum: 0.6 s, where three parts put a stock hls.js above a second (docs/benchmarks.md).
+    /// so the default is the minimum: 0.72 s, where three parts put a stock hls.js above a second (docs/benchmarks.md).
     /// </summary>
     public double PartHoldBackParts { get; set; } = 2;
 

@@ -8,7 +8,7 @@ public class PlaybackOptionsTests
     public void PartHoldBackDefaultsToTwoPartsAndStaysWithinRfc8216bis()
     {
         var options = new PlaybackOptions();
-        Assert.Equal(2, options.PartHoldBackParts); // 0.6 s at the 0.3 s part target (docs/playback.md)
+        Assert.Equal(2, options.PartHoldBackParts); // 0.72 s at the 0.36 s part target (docs/playback.md)
         Assert.True(options.AlignPlaylistToParts);
         Assert.True(options.StartAtKeyframes);
         Assert.False(options.ClosePartsOnLastFrame); // off: a splice due at the end could be lost (docs/playback.md)

@@ -197,7 +197,7 @@ public class PlaybackTests
         await WaitUntilStartedAsync(server, arn);
         var mediaUrl = MediaPlaylistUrl(playbackUrl, await WaitForPlaylistAsync(server, playbackUrl));
 
-        // A blocking reload returns the moment its part exists; a third of a part later (0.11 s of 0.27 s parts, well past
+        // A blocking reload returns the moment its part exists; a third of a part later (0.11 s of 0.33 s parts, well past
         // the eighth of PART-TARGET that counts as fresh) that part is stale: a player's first request then waits for the
         // next part, so it takes the end of its playlist as the live edge when that is true.
         var newer = 0;
