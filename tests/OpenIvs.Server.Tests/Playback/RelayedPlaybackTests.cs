@@ -347,6 +347,44 @@ public class RelayedPlaybackTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public async Task AnFmp4ChannelsInitAndPrefetchSegmentsAreAnsweredThroughTheRelayAsTheHolderAnswersThem()
+    {
+        // The IVS player rebuffered on fMP4 through a relay in 2 of 9 runs (docs/playback.md): what it is given there
+        // must be what the holder gives it, header for header and byte for byte, while the segment is written and after.
+        await using var nodes = await Nodes.StartAsync();
+        var (a, b) = (nodes.A, nodes.B);
+        await using var live = await nodes.GoLiveOnAAsync("""{"insecureIngest":true,"latencyMode":"LOW","containerFormat":"FRAGMENTED_MP4"}""");
+        var (onA, onB) = (live.OnA, live.OnB);
+        var mediaB = PlaybackTests.MediaPlaylistUrl(onB, await PlaybackTests.WaitForPlaylistAsync(b, onB));
+        var mediaA = PlaybackTests.MediaPlaylistUrl(onA, await a.Http.GetStringAsync(onA));
+        using var viewers = new HttpClient { Timeout = TimeSpan.FromSeconds(60) };
+
+        var (initA, initB) = (await AnswerAsync(viewers, Sibling(mediaA, "init0.mp4")), await AnswerAsync(viewers, Sibling(mediaB, "init0.mp4")));
+        Assert.Equal(HttpStatusCode.OK, initB.Head.Status);
+        Assert.Equal(initA.Head, initB.Head);
+        Assert.True(initA.Body.AsSpan().SequenceEqual(initB.Body), "init0.mp4 differs through B");
+
+        for (var round = 0; round < 2; round++)
+        {
+            // The segment after the open one, asked before it exists: streamed (chunked) by A and B alike.
+            var next = Regex.Matches(await b.Http.GetStringAsync(mediaB), @"#EXT-X-PREFETCH:(\S+)")[1].Groups[1].Value;
+            Assert.EndsWith(".m4s", next);
+            var (streamedA, streamedB) = (AnswerAsync(viewers, Sibling(mediaA, next)), AnswerAsync(viewers, Sibling(mediaB, next)));
+            var (viaA, viaB) = (await streamedA, await streamedB);
+            Assert.Equal(HttpStatusCode.OK, viaB.Head.Status);
+            Assert.Null(viaB.Head.ContentLength);
+            Assert.Equal(viaA.Head, viaB.Head);
+            Assert.True(viaA.Body.AsSpan().SequenceEqual(viaB.Body), $"{next}: {viaA.Body.Length} bytes from A, {viaB.Body.Length} through B");
+
+            // Asked again once complete (as the player's bandwidth probe does): a complete answer with its length on both.
+            var (doneA, doneB) = (await AnswerAsync(viewers, Sibling(mediaA, next)), await AnswerAsync(viewers, Sibling(mediaB, next)));
+            Assert.Equal(viaA.Body.Length, doneA.Head.ContentLength);
+            Assert.Equal(doneA.Head, doneB.Head);
+            Assert.True(doneA.Body.AsSpan().SequenceEqual(doneB.Body), $"{next} (complete) differs through B");
+        }
+    }
+
+    [Fact]
     public async Task TheConsoleOfANodeWithoutTheStreamChartsTheFiguresOfTheHolder()
     {
         await using var nodes = await Nodes.StartAsync();
@@ -409,6 +447,21 @@ public class RelayedPlaybackTests(ITestOutputHelper output)
 
         onFirstBytes?.TrySetResult();
         return (response.StatusCode, response.Content.Headers.ContentLength, copy.ToArray(), firstByte, Stopwatch.GetElapsedTime(begin).TotalMilliseconds);
+    }
+
+    /// <summary>A response's status and the headers a player acts on, as sent (Content-Length: null when chunked).</summary>
+    private sealed record Head(HttpStatusCode Status, string? ContentType, string? CacheControl, string? AllowOrigin, long? ContentLength, bool? Chunked);
+
+    private static async Task<(Head Head, byte[] Body)> AnswerAsync(HttpClient http, string url)
+    {
+        using var response = await http.GetAsync(url, HttpCompletionOption.ResponseHeadersRead);
+        var head = new Head(
+            response.StatusCode, Raw(response.Content.Headers.NonValidated, "Content-Type"), CacheControl(response),
+            Raw(response.Headers.NonValidated, "Access-Control-Allow-Origin"), response.Content.Headers.ContentLength, response.Headers.TransferEncodingChunked);
+        return (head, await response.Content.ReadAsByteArrayAsync());
+
+        static string? Raw(System.Net.Http.Headers.HttpHeadersNonValidated headers, string name) =>
+            headers.TryGetValues(name, out var values) ? string.Join(", ", values) : null;
     }
 
     private static string Sibling(string playlistUrl, string file)
