@@ -19,7 +19,8 @@ namespace OpenIvs.Server.WebConsole;
 /// <c>/console/assets/</c> its script, style, hls.js and uPlot, embedded at build time. <c>/console/session</c>
 /// signs in (a SigV4-signed POST, verified like any API call: the secret never leaves the browser), tells who
 /// is signed in (GET) and signs out (DELETE). <c>/console/health</c> gives a live channel's ingest figures for
-/// the charts, asked of the node holding the stream when that is another node of the cluster. Everything else the console does is an ordinary IVS API call with the session cookie.
+/// the charts, asked of the node holding the stream when that is another node of the cluster. Everything else the
+/// console does is an ordinary IVS API call with the session cookie.
 /// </summary>
 public sealed class ConsoleEndpoint
 {
