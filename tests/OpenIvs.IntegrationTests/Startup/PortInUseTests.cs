@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
 using PostgresCluster = OpenIvs.Tests.Shared.PostgresCluster;
@@ -21,10 +20,10 @@ public class PortInUseTests
         var port = ((IPEndPoint)taken.LocalEndpoint).Port;
         string[] extra = postgres ? ["--postgres", await PostgresCluster.CreateDatabaseAsync(), "--node-id", "port-in-use"] : [];
 
-        var clock = Stopwatch.StartNew();
+        // Ending is what is checked (the harness sees the exit); before the fix the process never ended and the
+        // harness gave up with a TimeoutException instead.
         var failure = await Assert.ThrowsAsync<InvalidOperationException>(() => ServerProcess.StartAsync(new ServerOptions { HttpPort = port, ExtraArguments = extra }));
         Assert.Contains("address already in use", failure.Message, StringComparison.Ordinal);
         Assert.Contains("exited with code", failure.Message, StringComparison.Ordinal);
-        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(60), $"the process took {clock.Elapsed} to end");
     }
 }
