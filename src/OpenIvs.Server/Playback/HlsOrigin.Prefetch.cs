@@ -54,24 +54,19 @@ internal sealed partial class HlsOrigin
                 var count = segment.PartCount;
                 while (sent < count && current.TryAcquirePart(firstPart + sent, out var lease))
                 {
-                    try
-                    {
-                        foreach (var memory in lease.Data)
-                        {
-                            await response.Body.WriteAsync(memory, aborted).ConfigureAwait(false);
-                        }
-                    }
-                    finally
-                    {
-                        lease.Dispose();
-                    }
-
+                    await SendAsync(response, lease, aborted).ConfigureAwait(false);
                     sent++;
                 }
 
                 if (complete && sent == count)
                 {
-                    return; // the segment closed: the chunked response ends with it
+                    // The segment closed: the chunked response ends with it, and with the bytes after its last part.
+                    if (segment.HasTail && segment.TryLeaseTail(out var tail))
+                    {
+                        await SendAsync(response, tail, aborted).ConfigureAwait(false);
+                    }
+
+                    return;
                 }
 
                 if (FindSegment(current, mediaSequence) is null)
@@ -92,6 +87,21 @@ internal sealed partial class HlsOrigin
         }
 
         context.Abort();
+    }
+
+    private static async Task SendAsync(HttpResponse response, HlsMediaLease lease, CancellationToken aborted)
+    {
+        try
+        {
+            foreach (var memory in lease.Data)
+            {
+                await response.Body.WriteAsync(memory, aborted).ConfigureAwait(false);
+            }
+        }
+        finally
+        {
+            lease.Dispose();
+        }
     }
 
     /// <summary>

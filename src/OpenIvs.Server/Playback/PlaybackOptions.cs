@@ -40,11 +40,10 @@ public sealed class PlaybackOptions
     /// <summary>
     /// Close each LL-HLS part on the video frame that fills it (or ends a keyframe interval) rather than when the next
     /// frame arrives: parts reach viewers a frame interval sooner (28 ms at 30 fps, bench/playback parts); the last frame
-    /// of a part then lasts the previous frame interval instead of its exact one. Off by default: when the stream's last
-    /// part closed this way, a splice_insert due at the end (a post-roll, a break still open) found no TS part to go
-    /// into and was missing from the segment and the recording (AdBreakRecordingTests); docs/playback.md.
+    /// of a part then lasts the previous frame interval instead of its exact one. A splice due when the stream ends
+    /// after such a part goes into the segment's tail (docs/playback.md).
     /// </summary>
-    public bool ClosePartsOnLastFrame { get; set; }
+    public bool ClosePartsOnLastFrame { get; set; } = true;
 
     /// <summary>Segment target of LOW latency channels (IVS: 2 s segments, with a 2 s keyframe interval).</summary>
     public TimeSpan LowLatencySegmentTarget { get; set; } = TimeSpan.FromSeconds(2);

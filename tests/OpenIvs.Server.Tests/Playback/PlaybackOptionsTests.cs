@@ -11,7 +11,7 @@ public class PlaybackOptionsTests
         Assert.Equal(2, options.PartHoldBackParts); // 0.72 s at the 0.36 s part target (docs/playback.md)
         Assert.True(options.AlignPlaylistToParts);
         Assert.True(options.StartAtKeyframes);
-        Assert.False(options.ClosePartsOnLastFrame); // off: a splice due at the end could be lost (docs/playback.md)
+        Assert.True(options.ClosePartsOnLastFrame);
         Assert.Empty(options.Validate());
 
         foreach (var parts in new[] { 1.99, 10.5, double.NaN })

@@ -20,6 +20,7 @@ public sealed class HlsSegment
     private readonly ArrayPool<byte> _pool;
     private HlsPart[] _parts = new HlsPart[8];
     private int _partCount;
+    private HlsPart? _tail;
     private int _references = 1;
     private long _length;
     private readonly Lock _spillLock = new();
@@ -70,13 +71,19 @@ public sealed class HlsSegment
     /// <summary>Duration in seconds (sum of the parts).</summary>
     public double Duration { get; private set; }
 
-    /// <summary>Total bytes of the parts so far.</summary>
+    /// <summary>Total bytes of the parts so far, and of the tail once there is one.</summary>
     public long Length => Volatile.Read(ref _length);
 
     /// <summary>Parts published so far.</summary>
     public int PartCount => Volatile.Read(ref _partCount);
 
     internal MediaSegment? PlaylistEntry { get; private set; }
+
+    /// <summary>
+    /// Bytes after the last part that no part lists: TS packets without media (a splice_insert due when the stream
+    /// ended after its last part had closed). Set before the segment completes; part of the segment's bytes only.
+    /// </summary>
+    public bool HasTail => Volatile.Read(ref _tail) is not null;
 
     /// <summary>The bytes are in a file (<see cref="SpillInBackground"/>), no longer in memory.</summary>
     public bool IsSpilled => Volatile.Read(ref _fileReferences) > 0 || (Volatile.Read(ref _file) is not null);
@@ -127,25 +134,56 @@ public sealed class HlsSegment
         {
             _pool.Return(parts[i].Buffer);
         }
+
+        if (Volatile.Read(ref _tail) is { } tail)
+        {
+            _pool.Return(tail.Buffer);
+        }
+    }
+
+    /// <summary>Leases the tail (<see cref="HasTail"/>) of a complete segment; false when there is none or it was freed.</summary>
+    public bool TryLeaseTail(out HlsMediaLease lease)
+    {
+        lease = default;
+        return IsComplete && Volatile.Read(ref _tail) is { } tail && TryLease(tail, tail, out lease);
     }
 
     /// <summary>
-    /// Leases <paramref name="partCount"/> parts from <paramref name="firstPart"/> (one part, or the whole segment): from memory
-    /// while the buffers are there, else read from the spill file into a buffer the lease owns. False once freed.
+    /// Leases <paramref name="partCount"/> parts from <paramref name="firstPart"/> (one part, or the whole segment with
+    /// <paramref name="withTail"/>): from memory while the buffers are there, else read from the spill file into a
+    /// buffer the lease owns. False once freed.
     /// </summary>
-    internal bool TryLease(int firstPart, int partCount, out HlsMediaLease lease)
+    internal bool TryLease(int firstPart, int partCount, bool withTail, out HlsMediaLease lease)
+    {
+        if (partCount == 0)
+        {
+            lease = default;
+            if (!TryAcquire())
+            {
+                return false;
+            }
+
+            lease = new HlsMediaLease(this, ReadOnlySequence<byte>.Empty);
+            return true;
+        }
+
+        var parts = Volatile.Read(ref _parts);
+        var last = withTail && Volatile.Read(ref _tail) is { } tail ? tail : parts[firstPart + partCount - 1];
+        return TryLease(parts[firstPart], last, out lease);
+    }
+
+    /// <summary>Leases the bytes from <paramref name="first"/> to <paramref name="last"/> (linked nodes of this segment).</summary>
+    private bool TryLease(HlsPart first, HlsPart last, out HlsMediaLease lease)
     {
         if (TryAcquire())
         {
-            lease = new HlsMediaLease(this, GetSequence(firstPart, partCount));
+            lease = new HlsMediaLease(this, first == last
+                ? new ReadOnlySequence<byte>(first.Memory)
+                : new ReadOnlySequence<byte>(first.Node, 0, last.Node, last.Node.Memory.Length));
             return true;
         }
 
         lease = default;
-        if (partCount == 0)
-        {
-            return false;
-        }
 
         var current = Volatile.Read(ref _fileReferences);
         while (true)
@@ -166,9 +204,6 @@ public sealed class HlsSegment
 
         try
         {
-            var parts = Volatile.Read(ref _parts);
-            var first = parts[firstPart];
-            var last = parts[firstPart + partCount - 1];
             var length = (int)(last.Offset + last.Length - first.Offset);
             var buffer = ArrayPool<byte>.Shared.Rent(length);
             var read = 0;
@@ -224,6 +259,11 @@ public sealed class HlsSegment
             for (var i = 0; i < _partCount; i++)
             {
                 RandomAccess.Write(file, _parts[i].Memory.Span, _parts[i].Offset);
+            }
+
+            if (_tail is { } tail)
+            {
+                RandomAccess.Write(file, tail.Memory.Span, tail.Offset);
             }
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
@@ -283,24 +323,20 @@ public sealed class HlsSegment
         }
     }
 
-    /// <summary>The whole segment as one sequence over its parts (call with a reference held, on a complete segment).</summary>
-    public ReadOnlySequence<byte> GetSequence() => GetSequence(0, Volatile.Read(ref _partCount));
-
-    private ReadOnlySequence<byte> GetSequence(int firstPart, int partCount)
+    /// <summary>The whole segment as one sequence over its parts and tail (call with a reference held, on a complete segment).</summary>
+    public ReadOnlySequence<byte> GetSequence()
     {
-        if (partCount == 0)
+        var count = Volatile.Read(ref _partCount);
+        if (count == 0)
         {
             return ReadOnlySequence<byte>.Empty;
         }
 
-        var parts = Volatile.Read(ref _parts);
-        if (partCount == 1)
-        {
-            return new ReadOnlySequence<byte>(parts[firstPart].Memory);
-        }
-
-        var last = parts[firstPart + partCount - 1].Node;
-        return new ReadOnlySequence<byte>(parts[firstPart].Node, 0, last, last.Memory.Length);
+        var first = Volatile.Read(ref _parts)[0];
+        var last = Volatile.Read(ref _tail) ?? Volatile.Read(ref _parts)[count - 1];
+        return first == last
+            ? new ReadOnlySequence<byte>(first.Memory)
+            : new ReadOnlySequence<byte>(first.Node, 0, last.Node, last.Node.Memory.Length);
     }
 
     internal void AddPart(HlsPart part)
@@ -323,6 +359,19 @@ public sealed class HlsSegment
         Volatile.Write(ref _parts, parts);
         Volatile.Write(ref _length, _length + part.Length);
         Volatile.Write(ref _partCount, count + 1);
+    }
+
+    /// <summary>Appends the tail (<see cref="HasTail"/>) after the last part, before the segment completes.</summary>
+    internal void AddTail(HlsPart tail)
+    {
+        if (_partCount == 0 || IsComplete || _tail is not null)
+        {
+            throw new InvalidOperationException("A tail follows the last part of an incomplete segment, once.");
+        }
+
+        _parts[_partCount - 1].Node.Link(tail.Node);
+        Volatile.Write(ref _tail, tail);
+        Volatile.Write(ref _length, _length + tail.Length);
     }
 
     internal void Complete(double duration, bool includeParts)

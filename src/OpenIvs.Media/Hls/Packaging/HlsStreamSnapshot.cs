@@ -109,7 +109,7 @@ public sealed class HlsStreamSnapshot
     {
         lease = default;
         var i = IndexOf(mediaSequence);
-        return i >= 0 && IsSegmentComplete(i) && _segments[i].TryLease(0, _partCounts[i], out lease);
+        return i >= 0 && IsSegmentComplete(i) && _segments[i].TryLease(0, _partCounts[i], withTail: true, out lease);
     }
 
     /// <summary>Leases one part by its stream-wide number (its URI); false if not published or already freed.</summary>
@@ -131,7 +131,7 @@ public sealed class HlsStreamSnapshot
             }
 
             var index = partSequence - first;
-            return index < _partCounts[i] && segment.TryLease((int)index, 1, out lease);
+            return index < _partCounts[i] && segment.TryLease((int)index, 1, withTail: false, out lease);
         }
 
         return false;

@@ -661,14 +661,7 @@ public sealed class LiveSegmenter : IDisposable
 
         var video = CollectionsMarshal.AsSpan(_video);
         var input = new PartInput(video, boundary90, audio[..audioCount], audioEnd, data[..dataCount], _partStart90, open.PartCount == 0, CollectionsMarshal.AsSpan(_pendingSplices));
-        _output.Reset(_packager.EstimateSize(input));
-        _packager.WritePart(_output, input);
-        // Copied into an array of its own size class: the estimate is generous, and the part stays in memory for
-        // the whole window.
-        var length = _output.WrittenCount;
-        var buffer = _pool.Rent(length);
-        _output.WrittenSpan.CopyTo(buffer);
-        _output.Clear(); // a few parts per second: the shared pool's per-thread cache makes this cheap, no scratch per stream
+        var (buffer, length) = Package(input);
         _pendingSplices.Clear();
 
         var independent = VideoDrives ? video.Length > 0 && video[0].IsKeyframe : true;
@@ -681,6 +674,38 @@ public sealed class LiveSegmenter : IDisposable
         ReleaseRange(_data, dataCount);
         _partStart90 = boundary90;
         return part;
+    }
+
+    /// <summary>Writes a part's bytes into a pooled array of their own size class.</summary>
+    private (byte[] Buffer, int Length) Package(in PartInput input)
+    {
+        _output.Reset(_packager.EstimateSize(input));
+        _packager.WritePart(_output, input);
+        // Copied out: the estimate is generous, and the part stays in memory for the whole window.
+        var length = _output.WrittenCount;
+        var buffer = _pool.Rent(length);
+        _output.WrittenSpan.CopyTo(buffer);
+        _output.Clear(); // a few parts per second: the shared pool's per-thread cache makes this cheap, no scratch per stream
+        return (buffer, length);
+    }
+
+    /// <summary>
+    /// The splices still queued when the stream ends after its last part closed on its last frame (a post-roll, or a
+    /// break still open): TS packets without media after that part, in the segment's bytes (whole-segment and prefetch
+    /// responses, recordings) but in no part, since players may already hold that part and a part never changes.
+    /// </summary>
+    private void WriteTail()
+    {
+        if (_pendingSplices.Count == 0)
+        {
+            return;
+        }
+
+        var open = _open!;
+        var input = new PartInput([], _partStart90, [], 0, [], _partStart90, firstInSegment: false, CollectionsMarshal.AsSpan(_pendingSplices));
+        var (buffer, length) = Package(input);
+        _pendingSplices.Clear();
+        open.AddTail(new HlsPart(open, open.PartCount, sequence: -1, duration: 0, independent: false, uri: string.Empty, buffer, length, open.Length));
     }
 
     private void CompleteSegment(long end90)
@@ -761,6 +786,7 @@ public sealed class LiveSegmenter : IDisposable
         else if (_open.PartCount > 0)
         {
             part = _open.GetPart(_open.PartCount - 1); // closed on its last frame: announced again with its segment
+            WriteTail();
             CompleteSegment(_partStart90);
         }
         else

@@ -1,4 +1,5 @@
 using System.Buffers;
+using OpenIvs.Media.Frames;
 using OpenIvs.Media.Hls.Packaging;
 using OpenIvs.Media.Hls.Playlists;
 using OpenIvs.Media.MpegTs;
@@ -173,6 +174,128 @@ public class LiveSegmenterAdBreakTests
 
         var text = SegmenterOutput.Render(playlist);
         Assert.Matches("\n#EXT-X-DATERANGE:ID=\"postroll0001\",[^\n]*\n#EXT-X-ENDLIST\n$", text);
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void SplicesDueWhenTheStreamEndsAfterAPartClosedOnItsLastFrameFollowThatPartInTheSegment(bool spilled)
+    {
+        var directory = spilled ? Directory.CreateTempSubdirectory("openivs-tail-").FullName : null;
+        try
+        {
+            using var segmenter = new LiveSegmenter(
+                new LiveSegmenterOptions
+                {
+                    Format = HlsContainerFormat.MpegTs,
+                    SegmentTarget = TimeSpan.FromSeconds(4),
+                    PartTarget = TimeSpan.FromSeconds(0.5),
+                    WindowSegments = 10,
+                    SpliceInfoStream = true,
+                    ClosePartsOnLastFrame = true,
+                    SpillDirectory = directory,
+                    MemorySegments = 0,
+                },
+                SyntheticStream.VideoInfo,
+                SyntheticStream.AudioInfo);
+            segmenter.MarkAdBreak(new AdBreakMarker("break0000007", 1980, TimeSpan.FromSeconds(30), 7));
+
+            // Stop right after a video frame that closed its part on itself (the parts listed reach its end): nothing is
+            // left for the end of the stream to flush.
+            var closedOnLastFrame = false;
+            foreach (var data in Frames(150))
+            {
+                Write(segmenter, [data]);
+                if (data.Kind == MediaKind.Video && data.Timestamp > 3000
+                    && Math.Abs(ListedSeconds(segmenter.Snapshot) - ((data.Timestamp + 33) / 1000.0)) < 0.0005)
+                {
+                    closedOnLastFrame = true;
+                    break;
+                }
+            }
+
+            Assert.True(closedOnLastFrame);
+            segmenter.MarkAdBreak(new AdBreakMarker("postroll0002", 0, TimeSpan.FromSeconds(15), 8) { PostRoll = true });
+            segmenter.Complete();
+
+            var snapshot = segmenter.Snapshot;
+            var last = snapshot.Segments[^1];
+            Assert.True(last.HasTail);
+            Assert.Equal(last.PartCount, snapshot.Playlist.Segments[^1].Parts.Count); // the tail is in no EXT-X-PART
+            if (spilled)
+            {
+                Assert.True(SpinWait.SpinUntil(() => last.IsSpilled, TimeSpan.FromSeconds(30)));
+            }
+
+            var parts = new List<byte>();
+            for (var i = 0; i < last.PartCount; i++)
+            {
+                Assert.True(snapshot.TryAcquirePart(last.GetPart(i).Sequence, out var part));
+                using (part)
+                {
+                    parts.AddRange(part.Data.ToArray());
+                }
+            }
+
+            Assert.True(snapshot.TryAcquireSegment(last.MediaSequence, out var whole));
+            byte[] segment;
+            using (whole)
+            {
+                segment = whole.Data.ToArray();
+            }
+
+            Assert.Equal(last.Length, segment.Length);
+            Assert.Equal(parts, segment[..parts.Count]);
+            Assert.True(last.TryLeaseTail(out var tailLease));
+            using (tailLease)
+            {
+                Assert.Equal(segment[parts.Count..], tailLease.Data.ToArray());
+            }
+
+            // The parts have the break's start; the tail its end and the post-roll, as the playlist's tags say.
+            Assert.Equal([(7u, true)], Splices(segment[..parts.Count]).Select(c => (c.EventId, c.OutOfNetwork)));
+            var tail = Splices(segment[parts.Count..]);
+            Assert.Equal([(7u, false), (8u, true)], tail.Select(c => (c.EventId, c.OutOfNetwork)));
+            var ranges = snapshot.Playlist.DateRanges;
+            Assert.True(SpliceInfoSection.TryRead(ranges.Single(r => r.Id == "postroll0002").Scte35Out.Span, out var postRoll, out _));
+            Assert.Equal(postRoll, tail[1]);
+        }
+        finally
+        {
+            if (directory is not null)
+            {
+                Directory.Delete(directory, recursive: true);
+            }
+        }
+    }
+
+    private static double ListedSeconds(HlsStreamSnapshot snapshot)
+    {
+        var seconds = 0.0;
+        foreach (var segment in snapshot.Segments)
+        {
+            for (var i = 0; i < segment.PartCount; i++)
+            {
+                seconds += segment.GetPart(i).Duration;
+            }
+        }
+
+        return seconds;
+    }
+
+    private static List<SpliceInsert> Splices(byte[] ts)
+    {
+        var found = new List<SpliceInsert>();
+        for (var offset = 0; offset + TsPacket.Size <= ts.Length; offset += TsPacket.Size)
+        {
+            var packet = ts.AsSpan(offset, TsPacket.Size);
+            if ((((packet[1] & 0x1F) << 8) | packet[2]) == TsPid.Scte35 && SpliceInfoSection.TryRead(packet[5..], out var command, out _))
+            {
+                found.Add(command);
+            }
+        }
+
+        return found;
     }
 
     [Fact]
