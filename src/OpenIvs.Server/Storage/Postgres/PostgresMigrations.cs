@@ -89,6 +89,21 @@ internal static class PostgresMigrations
             );
             CREATE INDEX live_slots_node ON live_slots (node_id);
             """),
+        (3, "spent single-use playback token ids", """
+            -- A single-use playback token (aws:single-use-uuid) starts one session in the whole cluster: the session
+            -- start inserts its id (SHA-256), by the fingerprint of the key that signed the token, and only the insert
+            -- that wrote the row plays. keep_until: the token's expiry plus the clock skew, after which no node
+            -- accepts it; rows are pruned a while after that.
+            CREATE TABLE playback_single_use_ids (
+                key_id     text NOT NULL,
+                use_hash   bytea NOT NULL,
+                keep_until timestamptz NOT NULL,
+                node_id    text NOT NULL,
+                spent_at   timestamptz NOT NULL,
+                PRIMARY KEY (key_id, use_hash)
+            );
+            CREATE INDEX playback_single_use_ids_keep_until ON playback_single_use_ids (keep_until);
+            """),
     ];
 
     public static int LatestVersion => Migrations[^1].Version;
