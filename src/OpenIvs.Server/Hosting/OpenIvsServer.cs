@@ -402,6 +402,8 @@ public sealed class OpenIvsServer : IAsyncDisposable
             node, advertiseUrl, "postgres", sp.GetRequiredService<IStreamHub>(), sp.GetRequiredService<Cluster.NodeLease>()));
         services.AddSingleton<Playback.ISingleUseIds>(sp => new Cluster.ClusterSingleUseIds(
             postgres, node, sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<Cluster.ClusterSingleUseIds>>()));
+        services.AddSingleton<Playback.IViewerBreachEpisodes>(sp => new Cluster.ClusterBreachEpisodes(
+            postgres, node, sp.GetRequiredService<ILogger<Cluster.ClusterBreachEpisodes>>()));
     }
 
     /// <summary>The outbox, its sinks (one per configured destination), the relay and the SSE endpoint.</summary>

@@ -89,7 +89,7 @@ internal static class PostgresMigrations
             );
             CREATE INDEX live_slots_node ON live_slots (node_id);
             """),
-        (3, "spent single-use playback token ids", """
+        (3, "spent single-use playback token ids, viewer limit breaches", """
             -- A single-use playback token (aws:single-use-uuid) starts one session in the whole cluster: the session
             -- start inserts its id (SHA-256), by the fingerprint of the key that signed the token, and only the insert
             -- that wrote the row plays. keep_until: the token's expiry plus the clock skew, after which no node
@@ -103,6 +103,16 @@ internal static class PostgresMigrations
                 PRIMARY KEY (key_id, use_hash)
             );
             CREATE INDEX playback_single_use_ids_keep_until ON playback_single_use_ids (keep_until);
+            -- The open Concurrent Viewers breach of a channel: the refusal that inserts the row (or finds it quiet
+            -- for a while) opens an episode and raises the one event; the others only refresh refused_at. A node
+            -- that refused in it and admits a viewer again deletes the row (the episode is over).
+            CREATE TABLE viewer_limit_breaches (
+                channel_arn text PRIMARY KEY,
+                opener      text NOT NULL,
+                node_id     text NOT NULL,
+                opened_at   timestamptz NOT NULL,
+                refused_at  timestamptz NOT NULL
+            );
             """),
     ];
 
