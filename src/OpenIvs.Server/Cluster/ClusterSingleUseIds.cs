@@ -31,6 +31,7 @@ internal sealed partial class ClusterSingleUseIds(PostgresStateStore store, Node
         ON CONFLICT DO NOTHING
         """;
 
+    private readonly TimeProvider _time = time;
     private readonly LocalSingleUseIds _known = new(time);
     private long _lastPrune = time.GetTimestamp();
     private int _pruning;
@@ -72,9 +73,9 @@ internal sealed partial class ClusterSingleUseIds(PostgresStateStore store, Node
     public void Sweep()
     {
         _known.Sweep();
-        if (time.GetElapsedTime(Volatile.Read(ref _lastPrune)) >= PruneInterval && Interlocked.Exchange(ref _pruning, 1) == 0)
+        if (_time.GetElapsedTime(Volatile.Read(ref _lastPrune)) >= PruneInterval && Interlocked.Exchange(ref _pruning, 1) == 0)
         {
-            Volatile.Write(ref _lastPrune, time.GetTimestamp());
+            Volatile.Write(ref _lastPrune, _time.GetTimestamp());
             _ = PruneInBackgroundAsync();
         }
     }

@@ -58,13 +58,13 @@ public sealed class ClusterBreachEpisodesTests
         await SettleAsync(b, 4);
         a.Refused(Channel, Raise("a-again"));
         await SettleAsync(a, 3);
-        Assert.Equal(["b-again"], raised.Skip(2));
+        Assert.Equal(["b-again"], raised.Skip(2).ToList());
 
         // No refusal anywhere for a while: the episode is over, though no refusing node admitted anyone.
         await ExecuteAsync(database, $"UPDATE viewer_limit_breaches SET refused_at = now() - interval '{ClusterBreachEpisodes.QuietEnd.TotalSeconds + 1} seconds' WHERE channel_arn = '{Channel}'");
         a.Refused(Channel, Raise("a-after-quiet"));
         await SettleAsync(a, 4);
-        Assert.Equal(["b-again", "a-after-quiet"], raised.Skip(2));
+        Assert.Equal(["b-again", "a-after-quiet"], raised.Skip(2).ToList());
         b.Refused(Other, Raise("b-other-again")); // refused all along: the same episode
         await SettleAsync(b, 5);
         Assert.Equal(4, raised.Count);
