@@ -282,7 +282,7 @@ public sealed class ClusterNodeTests
         }
 
         // Both nodes refused: the first refusal opened the episode (and reported it), the other one found it open.
-        var episodes = new[] { a, b }.Select(n => (ClusterBreachEpisodes)n.Services.GetRequiredService<Playback.IViewerBreachEpisodes>()).ToList();
+        var episodes = new[] { a, b }.Select(n => (ClusterBreachEpisodes)n.Services.GetRequiredService<OpenIvs.Server.Playback.IViewerBreachEpisodes>()).ToList();
         await Eventually.TrueAsync(() => episodes.All(e => e.Settled >= 1), "both nodes to have shared their refusals");
         Assert.Equal(1, episodes.Sum(e => e.Raised));
         var breaches = await a.UntilStoredAsync(

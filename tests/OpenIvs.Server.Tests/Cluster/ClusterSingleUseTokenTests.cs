@@ -52,8 +52,8 @@ public sealed class ClusterSingleUseTokenTests
             string Url(TestServer node, string token) => PlaybackTokenSigner.AuthorizeUrl(new Uri(node.BaseAddress, path).ToString(), token);
 
             // Both nodes play the channel (A relays it from B) with tokens that are not single-use, as often as asked.
-            await PlaybackTests.WaitForPlaylistAsync(b, Url(b, Token(null)));
-            await PlaybackTests.WaitForPlaylistAsync(a, Url(a, Token(null)));
+            await Playback.PlaybackTests.WaitForPlaylistAsync(b, Url(b, Token(null)));
+            await Playback.PlaybackTests.WaitForPlaylistAsync(a, Url(a, Token(null)));
 
             // Spent on A (a relayed session): refused on B (the holder) and on A again.
             var first = Token(Guid.NewGuid().ToString());
@@ -69,7 +69,7 @@ public sealed class ClusterSingleUseTokenTests
             // A restarts (its memory of spent ids is gone): the database still knows both; a new token plays.
             await a.DisposeAsync();
             a = await StartNodeAsync(throughProxy, aDirectory, "node-a");
-            await PlaybackTests.WaitForPlaylistAsync(a, Url(a, Token(null)));
+            await Playback.PlaybackTests.WaitForPlaylistAsync(a, Url(a, Token(null)));
             await AssertRefusedAsync(a, Url(a, first), "single-use token has already been used");
             await AssertRefusedAsync(a, Url(a, second), "single-use token has already been used");
             await AssertRefusedAsync(b, Url(b, first), "single-use token has already been used");
