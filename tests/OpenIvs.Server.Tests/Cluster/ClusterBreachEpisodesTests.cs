@@ -61,7 +61,7 @@ public sealed class ClusterBreachEpisodesTests
         Assert.Equal(["b-again"], raised.Skip(2).ToList());
 
         // No refusal anywhere for a while: the episode is over, though no refusing node admitted anyone.
-        await ExecuteAsync(database, $"UPDATE viewer_limit_breaches SET refused_at = now() - interval '{ClusterBreachEpisodes.QuietEnd.TotalSeconds + 1} seconds' WHERE channel_arn = '{Channel}'");
+        await ClusterNodeTests.ExecuteAsync(database, $"UPDATE viewer_limit_breaches SET refused_at = now() - interval '{ClusterBreachEpisodes.QuietEnd.TotalSeconds + 1} seconds' WHERE channel_arn = '{Channel}'");
         a.Refused(Channel, Raise("a-after-quiet"));
         await SettleAsync(a, 4);
         Assert.Equal(["b-again", "a-after-quiet"], raised.Skip(2).ToList());
@@ -80,13 +80,5 @@ public sealed class ClusterBreachEpisodesTests
         cutOff.Refused(Channel, () => Interlocked.Increment(ref raised));
         await Eventually.TrueAsync(() => cutOff.Settled == 1, "the claim to fail");
         Assert.Equal(1, raised);
-    }
-
-    private static async Task ExecuteAsync(string database, string sql)
-    {
-        await using var connection = new Npgsql.NpgsqlConnection(database);
-        await connection.OpenAsync();
-        await using var command = new Npgsql.NpgsqlCommand(sql, connection);
-        await command.ExecuteNonQueryAsync();
     }
 }

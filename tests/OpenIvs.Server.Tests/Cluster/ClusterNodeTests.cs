@@ -341,7 +341,7 @@ public sealed class ClusterNodeTests
         Assert.Equal(["closed"], ClusterNode.Prunable(["open", "closed"], [Session("open", null), Session("closed", DateTimeOffset.UtcNow), Session("open", DateTimeOffset.UtcNow)]));
     }
 
-    private static async Task<List<string>> ColumnAsync(string database, string sql)
+    internal static async Task<List<string>> ColumnAsync(string database, string sql)
     {
         await using var connection = new Npgsql.NpgsqlConnection(database);
         await connection.OpenAsync();
@@ -356,7 +356,7 @@ public sealed class ClusterNodeTests
         return values;
     }
 
-    private static async Task ExecuteAsync(string database, string sql)
+    internal static async Task ExecuteAsync(string database, string sql)
     {
         await using var connection = new Npgsql.NpgsqlConnection(database);
         await connection.OpenAsync();
@@ -387,7 +387,7 @@ public sealed class ClusterNodeTests
         return JsonNode.Parse(await response.Content.ReadAsStringAsync())!;
     }
 
-    private static async Task<int> PostgresTcpPortAsync(string database)
+    internal static async Task<int> PostgresTcpPortAsync(string database)
     {
         await using var connection = new Npgsql.NpgsqlConnection(database);
         await connection.OpenAsync();

@@ -34,7 +34,7 @@ public sealed class ClusterSingleUseTokenTests
         }
 
         // Node A reaches the database through a proxy that can fail like a network.
-        await using var proxy = new OutageProxy(new Uri($"tcp://127.0.0.1:{await PostgresPortAsync(database)}"));
+        await using var proxy = new OutageProxy(new Uri($"tcp://127.0.0.1:{await ClusterNodeTests.PostgresTcpPortAsync(database)}"));
         var throughProxy = new Npgsql.NpgsqlConnectionStringBuilder(database) { Host = "127.0.0.1", Port = new Uri(proxy.Address).Port }.ConnectionString;
         var a = await StartNodeAsync(throughProxy, aDirectory, "node-a");
         try
@@ -92,7 +92,7 @@ public sealed class ClusterSingleUseTokenTests
                 status => status == HttpStatusCode.OK, "the token to play once node A reaches the database again");
             await AssertRefusedAsync(b, Url(b, fourth), "single-use token has already been used");
 
-            Assert.Equal(["node-a", "node-b", "node-a", "node-a"], await ColumnAsync(database, "SELECT node_id FROM playback_single_use_ids ORDER BY spent_at"));
+            Assert.Equal(["node-a", "node-b", "node-a", "node-a"], await ClusterNodeTests.ColumnAsync(database, "SELECT node_id FROM playback_single_use_ids ORDER BY spent_at"));
         }
         finally
         {
@@ -127,7 +127,7 @@ public sealed class ClusterSingleUseTokenTests
         clock.Advance(TimeSpan.FromMinutes(1));
         b.Sweep();
         await Eventually.ReturnsAsync(() => CountAsync(database), n => n == 3, "the expired id's row to be pruned");
-        Assert.Equal(["key-1 a", "key-1 a", "key-2 b"], await ColumnAsync(database, "SELECT key_id || ' ' || node_id FROM playback_single_use_ids ORDER BY key_id, node_id"));
+        Assert.Equal(["key-1 a", "key-1 a", "key-2 b"], await ClusterNodeTests.ColumnAsync(database, "SELECT key_id || ' ' || node_id FROM playback_single_use_ids ORDER BY key_id, node_id"));
         Assert.Equal(0, await a.PruneAsync(default));
     }
 
@@ -159,28 +159,5 @@ public sealed class ClusterSingleUseTokenTests
     }
 
     private static async Task<long> CountAsync(string database) =>
-        long.Parse((await ColumnAsync(database, "SELECT count(*)::text FROM playback_single_use_ids"))[0], System.Globalization.CultureInfo.InvariantCulture);
-
-    private static async Task<List<string>> ColumnAsync(string database, string sql)
-    {
-        await using var connection = new Npgsql.NpgsqlConnection(database);
-        await connection.OpenAsync();
-        await using var command = new Npgsql.NpgsqlCommand(sql, connection);
-        await using var reader = await command.ExecuteReaderAsync();
-        var values = new List<string>();
-        while (await reader.ReadAsync())
-        {
-            values.Add(reader.GetString(0));
-        }
-
-        return values;
-    }
-
-    private static async Task<int> PostgresPortAsync(string database)
-    {
-        await using var connection = new Npgsql.NpgsqlConnection(database);
-        await connection.OpenAsync();
-        await using var command = new Npgsql.NpgsqlCommand("SELECT current_setting('port')::int", connection);
-        return (int)(await command.ExecuteScalarAsync())!;
-    }
+        long.Parse((await ClusterNodeTests.ColumnAsync(database, "SELECT count(*)::text FROM playback_single_use_ids"))[0], System.Globalization.CultureInfo.InvariantCulture);
 }
