@@ -79,6 +79,7 @@ internal sealed class PlaybackAuthorizer(ResourceTables resources, TimeProvider 
     private static readonly TimeSpan ClockSkew = TimeSpan.FromSeconds(30);
     private const string AlreadyUsed = "single-use token has already been used";
     private readonly ConcurrentDictionary<string, ECDsa> _keys = new(StringComparer.Ordinal);
+    private readonly TimeProvider _time = time;
     private readonly ISingleUseIds _singleUseIds = singleUseIds ?? new LocalSingleUseIds(time);
     private readonly System.Runtime.CompilerServices.ConditionalWeakTable<PlaybackRestrictionPolicyRecord, PlaybackGrant> _policyGrants = new();
 
@@ -177,7 +178,7 @@ internal sealed class PlaybackAuthorizer(ResourceTables resources, TimeProvider 
         };
     }
 
-    /// <summary>Forgets single-use ids whose tokens can no longer be used (they can no longer be replayed).</summary>
+    /// <summary>Forgets single-use ids whose tokens can no longer be used.</summary>
     public void Sweep() => _singleUseIds.Sweep();
 
     /// <summary>
@@ -264,7 +265,7 @@ internal sealed class PlaybackAuthorizer(ResourceTables resources, TimeProvider 
             return (null, "token is not for this channel", code);
         }
 
-        var now = time.GetUtcNow();
+        var now = _time.GetUtcNow();
         if (!claims.TryGetProperty(PlaybackTokenClaimNames.Expires, out var expElement) || !expElement.TryGetInt64(out var exp))
         {
             return (null, "token has no expiry (exp)", code);
