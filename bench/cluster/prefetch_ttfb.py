@@ -18,7 +18,6 @@ import importlib.util
 import os
 import re
 import statistics
-import subprocess
 import sys
 import tempfile
 import threading
@@ -68,10 +67,7 @@ def main():
     parser.add_argument("--cli", help="an already published build (a directory with openivs.dll) instead of publishing one")
     parser.add_argument("--keep", action="store_true")
     args = parser.parse_args()
-    cli = os.path.abspath(args.cli) if args.cli else os.path.join(cluster.ROOT, "artifacts", "cli")
-    if not args.cli:
-        subprocess.run(["dotnet", "publish", os.path.join(cluster.ROOT, "src", "OpenIvs.Cli", "OpenIvs.Cli.csproj"), "-c", "Release",
-                        "-o", cli, "--nologo", "-v", "quiet"], check=True)
+    cli = cluster.published_cli(args.cli)
     options = cluster.cli_options(cli)
     work = tempfile.mkdtemp(prefix="openivs-prefetchbench-")
     postgres, nodes, publisher = None, [], None

@@ -100,6 +100,16 @@ class Postgres:
 
 # ---------------------------------------------------------------- OpenIVS nodes
 
+def published_cli(cli):
+    """The directory of the build to run: `cli` (--cli) when given, else this tree published into artifacts/cli."""
+    if cli:
+        return os.path.abspath(cli)
+    cli = os.path.join(ROOT, "artifacts", "cli")
+    subprocess.run(["dotnet", "publish", os.path.join(ROOT, "src", "OpenIvs.Cli", "OpenIvs.Cli.csproj"), "-c", "Release",
+                    "-o", cli, "--nologo", "-v", "quiet"], check=True)
+    return cli
+
+
 def cli_options(cli):
     """The options `openivs serve` accepts on this build (cluster options arrive with issue 15's work)."""
     out = subprocess.run(["dotnet", os.path.join(cli, "openivs.dll"), "serve", "--help"], capture_output=True, text=True).stdout
@@ -374,10 +384,7 @@ def main():
     for tool in ("ffmpeg", "nginx", "node", "envsubst", "openssl"):
         if not shutil.which(tool):
             sys.exit(f"{tool} is required")
-    cli = os.path.abspath(args.cli) if args.cli else os.path.join(ROOT, "artifacts", "cli")
-    if not args.cli:
-        subprocess.run(["dotnet", "publish", os.path.join(ROOT, "src", "OpenIvs.Cli", "OpenIvs.Cli.csproj"), "-c", "Release",
-                        "-o", cli, "--nologo", "-v", "quiet"], check=True)
+    cli = published_cli(args.cli)
     options = cli_options(cli)
     work = tempfile.mkdtemp(prefix="openivs-clusterbench-")
     postgres, nodes, nginx, publisher = None, [], None, None

@@ -380,6 +380,7 @@ public sealed class OpenIvsServer : IAsyncDisposable
         {
             services.AddSingleton<IStreamLocator>(new LocalStreamLocator());
             services.AddSingleton(sp => new Cluster.NodeHealth(node, advertiseUrl, "sqlite", sp.GetRequiredService<IStreamHub>()));
+            services.AddSingleton<Playback.ISingleUseIds>(sp => new Playback.LocalSingleUseIds(sp.GetRequiredService<TimeProvider>()));
             return;
         }
 
@@ -399,6 +400,10 @@ public sealed class OpenIvsServer : IAsyncDisposable
         services.AddHostedService(sp => sp.GetRequiredService<Cluster.ClusterNode>());
         services.AddSingleton(sp => new Cluster.NodeHealth(
             node, advertiseUrl, "postgres", sp.GetRequiredService<IStreamHub>(), sp.GetRequiredService<Cluster.NodeLease>()));
+        services.AddSingleton<Playback.ISingleUseIds>(sp => new Cluster.ClusterSingleUseIds(
+            postgres, node, sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<Cluster.ClusterSingleUseIds>>()));
+        services.AddSingleton<Playback.IViewerBreachEpisodes>(sp => new Cluster.ClusterBreachEpisodes(
+            postgres, node, sp.GetRequiredService<ILogger<Cluster.ClusterBreachEpisodes>>()));
     }
 
     /// <summary>The outbox, its sinks (one per configured destination), the relay and the SSE endpoint.</summary>

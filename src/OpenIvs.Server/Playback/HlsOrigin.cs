@@ -331,9 +331,9 @@ internal sealed partial class HlsOrigin
         }
         else
         {
-            if (!_authorizer.TryConsume(grant))
+            if (await _authorizer.SpendAsync(grant, context.RequestAborted).ConfigureAwait(false) is { } spendRefusal)
             {
-                await ErrorAsync(context, StatusCodes.Status403Forbidden, "single-use token has already been used", "playback_auth_error", allowOrigin).ConfigureAwait(false);
+                await ErrorAsync(context, StatusCodes.Status403Forbidden, spendRefusal, "playback_auth_error", allowOrigin).ConfigureAwait(false);
                 return;
             }
 

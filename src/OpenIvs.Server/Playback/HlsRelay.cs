@@ -150,9 +150,9 @@ internal sealed partial class HlsRelay : IDisposable
 
             var text = Encoding.UTF8.GetString(entry.ToArray());
             LearnShortEdges(stream, text);
-            if (!_authorizer.TryConsume(grant))
+            if (await _authorizer.SpendAsync(grant, context.RequestAborted).ConfigureAwait(false) is { } spendRefusal)
             {
-                await HlsOrigin.ErrorAsync(context, StatusCodes.Status403Forbidden, "single-use token has already been used", "playback_auth_error", allowOrigin).ConfigureAwait(false);
+                await HlsOrigin.ErrorAsync(context, StatusCodes.Status403Forbidden, spendRefusal, "playback_auth_error", allowOrigin).ConfigureAwait(false);
                 return;
             }
 
@@ -599,6 +599,7 @@ internal sealed partial class HlsRelay : IDisposable
 
         try
         {
+            _authorizer.Sweep(); // the packager's sweep does it too, but runs only while a stream is live here
             var now = _time.GetTimestamp();
             var viewers = new Dictionary<string, long>(StringComparer.Ordinal);
             foreach (var (_, stream) in _streams)

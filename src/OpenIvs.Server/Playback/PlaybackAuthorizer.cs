@@ -16,8 +16,11 @@ internal sealed record PlaybackGrant(IReadOnlyList<string>? AllowedOrigins, bool
     /// <summary>The token's maximum resolution as the largest shorter picture edge (SD 480, HD 720, FULL_HD 1080).</summary>
     public int? MaximumShortEdge { get; init; }
 
-    /// <summary>The token's single-use id, spent when playback actually starts; and the token's expiry (Unix seconds).</summary>
-    public (string Id, long Expiry)? SingleUse { get; init; }
+    /// <summary>
+    /// The token's single-use id, spent when playback actually starts: the key that signed the token (its fingerprint,
+    /// so ids of different keys never collide), the id, and the token's expiry (Unix seconds).
+    /// </summary>
+    public (string KeyId, string Id, long Expiry)? SingleUse { get; init; }
 
     /// <summary>The policy's allowed countries (upper-case ISO codes), or null for any country.</summary>
     public IReadOnlySet<string>? AllowedCountries { get; init; }
@@ -65,16 +68,19 @@ internal sealed record PlaybackGrant(IReadOnlyList<string>? AllowedOrigins, bool
 /// Decides whether a viewer may start playback (ivs-behavior.md sections 6 and 7): private channels need a
 /// playback token (ES384 JWT) signed by one of the account's imported playback keys; public channels follow
 /// their playback restriction policy's origins and countries (<see cref="ViewerCountries"/>) on every request.
+/// Single-use ids are spent in <see cref="ISingleUseIds"/> (in memory on one node, shared by a cluster's nodes).
 /// </summary>
-internal sealed class PlaybackAuthorizer(ResourceTables resources, TimeProvider time, ViewerCountries? countries = null)
+internal sealed class PlaybackAuthorizer(ResourceTables resources, TimeProvider time, ViewerCountries? countries = null, ISingleUseIds? singleUseIds = null)
 {
     /// <summary>The error code of a refused country (the code of Twitch's playback service, which IVS's error bodies follow).</summary>
     public const string GeoblockedCode = "content_geoblocked";
 
     private static readonly TimeSpan ShortLivedTokenLimit = TimeSpan.FromMinutes(10);
     private static readonly TimeSpan ClockSkew = TimeSpan.FromSeconds(30);
+    private const string AlreadyUsed = "single-use token has already been used";
     private readonly ConcurrentDictionary<string, ECDsa> _keys = new(StringComparer.Ordinal);
-    private readonly ConcurrentDictionary<string, long> _usedSingleUseIds = new(StringComparer.Ordinal);
+    private readonly TimeProvider _time = time;
+    private readonly ISingleUseIds _singleUseIds = singleUseIds ?? new LocalSingleUseIds(time);
     private readonly System.Runtime.CompilerServices.ConditionalWeakTable<PlaybackRestrictionPolicyRecord, PlaybackGrant> _policyGrants = new();
 
     /// <summary>A grant for <paramref name="request"/> to start playback, or the reason it is refused (403).</summary>
@@ -93,7 +99,7 @@ internal sealed class PlaybackAuthorizer(ResourceTables resources, TimeProvider 
             return (null, "token required", "invalid_playback_auth_token");
         }
 
-        var (claims, error) = ReadVerifiedClaims(token);
+        var (claims, keyId, error) = ReadVerifiedClaims(token);
         if (claims is null)
         {
             return (null, error, "invalid_playback_auth_token");
@@ -103,7 +109,7 @@ internal sealed class PlaybackAuthorizer(ResourceTables resources, TimeProvider 
         {
             try
             {
-                return Check(channel, claims.RootElement, origin);
+                return Check(channel, claims.RootElement, keyId!, origin);
             }
             catch (InvalidOperationException)
             {
@@ -150,22 +156,30 @@ internal sealed class PlaybackAuthorizer(ResourceTables resources, TimeProvider 
         && resources.ViewerRevocations.TryGet(arn.Value.Id + "/" + viewerId, out var revocation)
         && grant.ViewerSessionVersion <= revocation.MaxVersion;
 
-    /// <summary>Spends a grant's single-use id as playback starts; false if another request spent it first.</summary>
-    public bool TryConsume(PlaybackGrant grant) =>
-        grant.SingleUse is not { } singleUse || _usedSingleUseIds.TryAdd(singleUse.Id, singleUse.Expiry);
-
-    /// <summary>Forgets single-use ids whose tokens have expired (they can no longer be replayed).</summary>
-    public void Sweep()
+    /// <summary>
+    /// Spends a grant's single-use id as playback starts (the one step that may ask the cluster's database, once per
+    /// session, never per media request). Null, or why playback is refused (403 <c>playback_auth_error</c>): the id was
+    /// spent before, on any node, or it could not be checked (fail closed: never a second session for one token).
+    /// </summary>
+    public async ValueTask<string?> SpendAsync(PlaybackGrant grant, CancellationToken cancellationToken)
     {
-        var now = time.GetUtcNow().ToUnixTimeSeconds();
-        foreach (var (id, expiry) in _usedSingleUseIds)
+        if (grant.SingleUse is not { } singleUse)
         {
-            if (expiry < now)
-            {
-                _usedSingleUseIds.TryRemove(id, out _);
-            }
+            return null;
         }
+
+        // Kept as long as any node accepts the token: its expiry plus the clock skew allowed.
+        var keepUntil = DateTimeOffset.FromUnixTimeSeconds(Math.Clamp(singleUse.Expiry, 0, 253402300799 - (long)ClockSkew.TotalSeconds)) + ClockSkew;
+        return await _singleUseIds.SpendAsync(singleUse.KeyId, singleUse.Id, keepUntil, cancellationToken).ConfigureAwait(false) switch
+        {
+            SingleUseSpend.Spent => null,
+            SingleUseSpend.AlreadySpent => AlreadyUsed,
+            _ => "single-use token cannot be checked now",
+        };
     }
+
+    /// <summary>Forgets single-use ids whose tokens can no longer be used.</summary>
+    public void Sweep() => _singleUseIds.Sweep();
 
     /// <summary>
     /// What the channel's playback restriction policy allows (any origin without one). It decides every request of
@@ -193,12 +207,13 @@ internal sealed class PlaybackAuthorizer(ResourceTables resources, TimeProvider 
         });
     }
 
-    private (JsonDocument? Claims, string? Error) ReadVerifiedClaims(string token)
+    /// <summary>The token's claims and the key that signed it (its fingerprint), or why it is not valid.</summary>
+    private (JsonDocument? Claims, string? KeyId, string? Error) ReadVerifiedClaims(string token)
     {
         var parts = token.Split('.');
         if (parts.Length != 3)
         {
-            return (null, "token contains an invalid number of segments");
+            return (null, null, "token contains an invalid number of segments");
         }
 
         var header = DecodeSegment(parts[0]);
@@ -206,7 +221,7 @@ internal sealed class PlaybackAuthorizer(ResourceTables resources, TimeProvider 
         var signature = DecodeSegment(parts[2]);
         if (header is null || payload is null || signature is null)
         {
-            return (null, "token is not base64url encoded");
+            return (null, null, "token is not base64url encoded");
         }
 
         try
@@ -216,32 +231,33 @@ internal sealed class PlaybackAuthorizer(ResourceTables resources, TimeProvider 
                 if (headerJson.RootElement.ValueKind != JsonValueKind.Object
                     || !headerJson.RootElement.TryGetProperty("alg", out var alg) || alg.ValueKind != JsonValueKind.String || !alg.ValueEquals(PlaybackTokenClaimNames.Algorithm))
                 {
-                    return (null, "token algorithm must be ES384");
+                    return (null, null, "token algorithm must be ES384");
                 }
             }
 
             var signingInput = System.Text.Encoding.ASCII.GetBytes(parts[0] + "." + parts[1]);
-            if (!resources.PlaybackKeyPairs.Values.Any(key => VerifyWith(key, signingInput, signature)))
+            if (resources.PlaybackKeyPairs.Values.FirstOrDefault(key => VerifyWith(key, signingInput, signature)) is not { } signedBy)
             {
-                return (null, "token signature is invalid");
+                return (null, null, "token signature is invalid");
             }
 
             var claims = JsonDocument.Parse(payload);
             if (claims.RootElement.ValueKind != JsonValueKind.Object)
             {
                 claims.Dispose();
-                return (null, "token claims are not an object");
+                return (null, null, "token claims are not an object");
             }
 
-            return (claims, null);
+            // The fingerprint, not the ARN: a key deleted and imported again still knows the ids it spent.
+            return (claims, signedBy.KeyPair.Fingerprint ?? signedBy.KeyPair.Arn, null);
         }
         catch (JsonException)
         {
-            return (null, "token is not valid JSON");
+            return (null, null, "token is not valid JSON");
         }
     }
 
-    private (PlaybackGrant? Grant, string? Error, string ErrorCode) Check(Channel channel, JsonElement claims, string? origin)
+    private (PlaybackGrant? Grant, string? Error, string ErrorCode) Check(Channel channel, JsonElement claims, string keyId, string? origin)
     {
         const string code = "playback_auth_error";
         if (String(claims, PlaybackTokenClaimNames.ChannelArn) != channel.Arn)
@@ -249,7 +265,7 @@ internal sealed class PlaybackAuthorizer(ResourceTables resources, TimeProvider 
             return (null, "token is not for this channel", code);
         }
 
-        var now = time.GetUtcNow();
+        var now = _time.GetUtcNow();
         if (!claims.TryGetProperty(PlaybackTokenClaimNames.Expires, out var expElement) || !expElement.TryGetInt64(out var exp))
         {
             return (null, "token has no expiry (exp)", code);
@@ -311,12 +327,12 @@ internal sealed class PlaybackAuthorizer(ResourceTables resources, TimeProvider 
             return (null, "viewer session has been revoked", code);
         }
 
-        if (singleUse is not null && _usedSingleUseIds.ContainsKey(singleUse))
+        if (singleUse is not null && _singleUseIds.IsKnownSpent(keyId, singleUse))
         {
-            return (null, "single-use token has already been used", code);
+            return (null, AlreadyUsed, code);
         }
 
-        return (grant with { SingleUse = singleUse is null ? null : (singleUse, exp) }, null, "");
+        return (grant with { SingleUse = singleUse is null ? null : (keyId, singleUse, exp) }, null, "");
     }
 
     private bool VerifyWith(PlaybackKeyPairRecord key, byte[] signingInput, byte[] signature)

@@ -89,6 +89,31 @@ internal static class PostgresMigrations
             );
             CREATE INDEX live_slots_node ON live_slots (node_id);
             """),
+        (3, "spent single-use playback token ids, viewer limit breaches", """
+            -- A single-use playback token (aws:single-use-uuid) starts one session in the whole cluster: the session
+            -- start inserts its id (SHA-256), by the fingerprint of the key that signed the token, and only the insert
+            -- that wrote the row plays. keep_until: the token's expiry plus the clock skew, after which no node
+            -- accepts it; rows are pruned a while after that.
+            CREATE TABLE playback_single_use_ids (
+                key_id     text NOT NULL,
+                use_hash   bytea NOT NULL,
+                keep_until timestamptz NOT NULL,
+                node_id    text NOT NULL,
+                spent_at   timestamptz NOT NULL,
+                PRIMARY KEY (key_id, use_hash)
+            );
+            CREATE INDEX playback_single_use_ids_keep_until ON playback_single_use_ids (keep_until);
+            -- The open Concurrent Viewers breach of a channel: the refusal that inserts the row (or finds it quiet
+            -- for a while) opens an episode and raises the one event; the others only refresh refused_at. A node
+            -- that refused in it and admits a viewer again deletes the row (the episode is over).
+            CREATE TABLE viewer_limit_breaches (
+                channel_arn text PRIMARY KEY,
+                opener      text NOT NULL,
+                node_id     text NOT NULL,
+                opened_at   timestamptz NOT NULL,
+                refused_at  timestamptz NOT NULL
+            );
+            """),
     ];
 
     public static int LatestVersion => Migrations[^1].Version;
