@@ -120,8 +120,11 @@ public partial class TranscodingTests(Xunit.Abstractions.ITestOutputHelper outpu
         {
             var durations = video.Select(p => p.Segments.Single(s => s.Msn == msn).Duration).ToList();
             Assert.True(durations.Max() - durations.Min() < 0.0015, $"segment {msn}: durations {string.Join(", ", durations)}");
-            var parts = video.Select(p => string.Join(",", p.Parts.Where(x => x.Msn == msn).Select(x => x.Duration.ToString("0.00", CultureInfo.InvariantCulture)))).Distinct().ToList();
-            Assert.True(parts.Count == 1 || parts.Any(string.IsNullOrEmpty), $"segment {msn}: parts differ: {string.Join(" / ", parts)}");
+            // Parts alike within 2.5 ms, far under a frame: a part closed on its last frame gives that frame the interval
+            // before it (within 2 ms of its own), and a rung may close the same part a frame later, when the next arrives.
+            var parts = video.Select(p => p.Parts.Where(x => x.Msn == msn).Select(x => x.Duration).ToList()).Where(d => d.Count > 0).ToList();
+            var aligned = parts.All(d => d.Count == parts[0].Count && d.Zip(parts[0]).All(z => Math.Abs(z.First - z.Second) < 0.0025));
+            Assert.True(aligned, $"segment {msn}: parts differ: {string.Join(" / ", parts.Select(d => string.Join(",", d.Select(x => x.ToString("0.000", CultureInfo.InvariantCulture)))))}");
         }
 
         // The same media sequence number is the same media in every video rendition (HLS requires it; AVPlayer and
