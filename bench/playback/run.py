@@ -2,7 +2,8 @@
 """Playback benchmarks (not tests). Use bench/playback/run.sh, which installs the Node dependencies first.
 
 usage: bench/playback/run.sh latency  [--servers openivs,nginx] [--players stock,watch] [--gop 1] [--warmup 20] [--measure 45]
-       bench/playback/run.sh memory   [--servers openivs,openivs-ingest,nginx] [--streams 10,50,100] [--settle 75] [--prime 20] [--breakdown]   (or --memory)
+       bench/playback/run.sh memory   [--servers openivs,openivs-ingest,nginx] [--streams 10,50,100] [--settle 75] [--prime 20] [--prime-streams 1]
+                                      [--stepped] [--breakdown] [--variant NAME:VAR=VALUE,cli=DIR ...] [--rounds 1]   (or --memory)
        bench/playback/run.sh memory --churn [--publishers 20] [--session 20] [--churn-minutes 5] [--settle 120]
        bench/playback/run.sh fanout   [--viewers 100,500,1000] [--ramp 10] [--warmup 10] [--measure 20] [--workers 2]
        bench/playback/run.sh segments [--concurrency 10,50] [--duration 6] [--repeat 3] [--servers openivs,nginx]
@@ -29,9 +30,20 @@ memory    resident memory per live stream: for each of --streams N, a fresh serv
           playback off (ingest only); nginx: nginx-rtmp with HLS to disk (its segments live in the page cache).
           --prime S: before the idle figure, one stream is published for S seconds and ended, so what the first
           stream costs once (code compiled for the ingest path, runtime structures) is in idle, not spread over N.
+          --prime-streams K: the prime publishes K streams at once (costs that grow with concurrency, not with streams:
+          thread-pool threads, code tiered up by per-stream timers).
+          Columns: MB/stream = (live - idle) / N, the average, which carries what the first streams cost once;
+          +MB/+stream = the growth since the previous row / the streams added, the marginal cost of a stream once those
+          are paid (fresh servers: growth of this row minus growth of the previous one, each against its own idle).
+          --stepped: one server per configuration instead of one per N; streams are added to reach each N in turn
+          (ascending), each level measured after --warmup: the marginal figure then compares two moments of one process.
           --breakdown: under each OpenIVS row, where the growth went (resident MB by kind of mapping from smaps:
-          anonymous = GC heap + malloc arenas + thread stacks, JIT'd code, libraries; the GC's committed and live heap,
-          threads, methods JIT-compiled, MB allocated, idle -> live).
+          anon = GC heap and the runtime's heaps, stacks = thread stacks, arenas = glibc malloc arenas of threads,
+          heap = the main malloc heap, jit = JIT'd code, libraries, assemblies; the GC's committed and live heap,
+          threads (all, thread pool), gen0 collections, methods JIT-compiled, MB allocated; idle -> live, or from the
+          previous level with --stepped).
+          --variant NAME:VAR=VALUE,... (repeatable, `cli=DIR` runs another published build) and --rounds R: OpenIVS
+          configurations alternated, R times, with the median and the spread (min-max) per configuration and N.
           --churn: instead, memory coming back after many short sessions: --publishers real-time publishers (one ffmpeg
           each, starts staggered over a session) that each publish for --session seconds and reconnect at once, for
           --churn-minutes; RSS idle, at the peak (1 s samples) and --settle seconds (default 120) after the last stream
