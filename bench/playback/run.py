@@ -618,16 +618,31 @@ def gc_view(server):
             "fragmentation": mb("dotnet_gc_last_collection_heap_fragmentation_size_bytes")}
 
 
-GUARD_KB, ARENA_KB = 4, 64 * 1024
+ARENA_BYTES = 64 * 1024 * 1024  # glibc: each thread arena is a 64 MB-aligned reservation of 64 MB
+
+
+def stack_pointers(pid):
+    """The stack pointer of each thread waiting in a system call (/proc/PID/task/TID/syscall), to find their stacks."""
+    pointers = []
+    for tid in os.listdir(f"/proc/{pid}/task"):
+        try:
+            with open(f"/proc/{pid}/task/{tid}/syscall") as f:
+                fields = f.read().split()
+            if len(fields) >= 9:
+                pointers.append(int(fields[7], 16))
+        except (OSError, ValueError):
+            pass
+    return pointers
 
 
 def smaps(pid):
-    """Resident kB of a process by kind of mapping: "stacks" (thread stacks: anonymous, right above a 4 kB guard
-    page), "arenas" (glibc malloc arenas of threads: 64 MB-aligned, 64 MB with their reserved tail), "anon" (the
-    rest of the anonymous memory: GC heap, the runtime's own heaps), the main malloc heap ([heap]), JIT'd code (the
-    runtime's double-mapped memfd), native libraries, assemblies and other files; "stack count" = thread stacks."""
+    """Resident kB of a process by kind of mapping: "stacks" (thread stacks: the mappings that hold a waiting thread's
+    stack pointer; "stack count" of them), "arenas" (glibc malloc arenas of threads: 64 MB-aligned, 64 MB with their
+    reserved tail), "anon" (the rest of the anonymous memory: GC heap, the runtime's own heaps), the main malloc heap
+    ([heap]), JIT'd code (the runtime's double-mapped memfd), native libraries, assemblies and other files."""
     maps = []  # [start, end, perms, kind, rss kB]
     try:
+        pointers = stack_pointers(pid)
         with open(f"/proc/{pid}/smaps") as f:
             for line in f:
                 head, _, rest = line.partition(" ")
@@ -641,19 +656,17 @@ def smaps(pid):
                     maps.append([start, end, fields[0], kind, 0])
                 elif head == "Rss:" and maps:
                     maps[-1][4] = int(rest.split()[0])
-    except FileNotFoundError:
-        pass
+    except (FileNotFoundError, ProcessLookupError):
+        return {"stack count": 0}
     kinds = {"stack count": 0}
     for i, (start, end, perms, kind, rss) in enumerate(maps):
         if kind == "anon" and perms.startswith("rw"):
-            before = maps[i - 1] if i else None
             after = maps[i + 1] if i + 1 < len(maps) else None
-            if before and before[3] == "anon" and before[2].startswith("---") and before[1] == start \
-                    and before[1] - before[0] == GUARD_KB * 1024:
+            if any(start <= sp < end for sp in pointers):
                 kind = "stacks"
                 kinds["stack count"] += 1
-            elif start % (ARENA_KB * 1024) == 0 and after and after[3] == "anon" and after[2].startswith("---") \
-                    and after[0] == end and after[1] - start == ARENA_KB * 1024:
+            elif start % ARENA_BYTES == 0 and (end - start == ARENA_BYTES or (
+                    after and after[3] == "anon" and after[2].startswith("---") and after[0] == end and after[1] - start == ARENA_BYTES)):
                 kind = "arenas"
         kinds[kind] = kinds.get(kind, 0) + rss
     return kinds
