@@ -6,16 +6,17 @@ namespace OpenIvs.Server.Streams;
 
 /// <summary>
 /// Gives the system back the native memory that glibc keeps after bursts of work. Streams starting make the runtime
-/// compile the ingest path and tier it up, for tens of seconds after each change in what is live; each compilation's
+/// compile the ingest path and tier it up, for a minute or more after each change in what is live; each compilation's
 /// scratch memory is freed when it ends but stays in glibc's per-thread arenas, resident and unused: 3-5 MB after 10
-/// streams started, 8 MB after 20 (bench/playback <c>memory --breakdown</c>, "arenas"), more than what those streams
-/// hold themselves. When the live streams or the number of compiled methods changed and then stayed the same for a
-/// whole <see cref="Interval"/>, <c>malloc_trim(0)</c> returns the free pages. Where there is no glibc (musl, other
-/// systems) it stops after the first attempt.
+/// streams started, 8 MB more after 20 (bench/playback <c>memory --breakdown</c>, "arenas"), more than what those
+/// streams hold themselves. Every <see cref="Interval"/> in which methods were compiled or streams started or ended,
+/// <c>malloc_trim(0)</c> returns the free pages (compilation trickles on for minutes, so waiting for it to stop would
+/// rarely trim); an idle or steady server is not trimmed. Where there is no glibc (musl, other systems) it stops after
+/// the first attempt.
 /// </summary>
 public sealed partial class NativeHeapTrimming : BackgroundService
 {
-    /// <summary>How long compilation and the live streams must stay unchanged before a trim.</summary>
+    /// <summary>How often compilation and the live streams are looked at: at most one trim per interval.</summary>
     public static readonly TimeSpan Interval = TimeSpan.FromSeconds(10);
 
     private readonly TimeProvider _time;
@@ -25,7 +26,6 @@ public sealed partial class NativeHeapTrimming : BackgroundService
     private readonly ILogger<NativeHeapTrimming> _logger;
     private long _lastCompiled;
     private int _lastLive;
-    private bool _pending;
     private bool _unavailable;
 
     public NativeHeapTrimming(LiveStreamHub hub, TimeProvider time, ILogger<NativeHeapTrimming> logger)
@@ -69,26 +69,18 @@ public sealed partial class NativeHeapTrimming : BackgroundService
     }
 
     /// <summary>
-    /// One check, every <see cref="Interval"/>: a change since the last check (compilation still running, streams
-    /// starting or ending) waits for the next; the first check that finds nothing changed after a change trims once.
-    /// Returns whether it trimmed.
+    /// One check, every <see cref="Interval"/>: when methods were compiled or the live streams changed since the last
+    /// trim, trims. Returns whether it trimmed.
     /// </summary>
     internal bool Check()
     {
         var compiled = _compiledMethods();
         var live = _liveStreams();
-        if (compiled != _lastCompiled || live != _lastLive)
-        {
-            (_lastCompiled, _lastLive, _pending) = (compiled, live, true);
-            return false;
-        }
-
-        if (!_pending || _unavailable)
+        if ((compiled == _lastCompiled && live == _lastLive) || _unavailable)
         {
             return false;
         }
 
-        _pending = false;
         var started = _time.GetTimestamp();
         if (!_trim())
         {
@@ -100,8 +92,8 @@ public sealed partial class NativeHeapTrimming : BackgroundService
         Trims++;
         LogTrimmed(_logger, _time.GetElapsedTime(started).TotalMilliseconds);
 
-        // What the trim itself compiled (the first few times) is not a change worth another trim.
-        _lastCompiled = _compiledMethods();
+        // What the check itself compiled (its first calls) is not a change worth another trim.
+        (_lastCompiled, _lastLive) = (_compiledMethods(), live);
         return true;
     }
 

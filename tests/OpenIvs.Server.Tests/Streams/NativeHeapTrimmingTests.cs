@@ -5,8 +5,8 @@ using OpenIvs.Server.Streams;
 namespace OpenIvs.Server.Tests.Streams;
 
 /// <summary>
-/// The native heap is trimmed once compilation and the live streams have settled after a change: never while they
-/// keep changing, never again without a new change, and not at all where glibc's trim does not exist.
+/// The native heap is trimmed at the checks that find methods compiled or the live streams changed since the last trim,
+/// at most once per check; never on a steady server, and not at all where glibc's trim does not exist.
 /// </summary>
 public class NativeHeapTrimmingTests
 {
@@ -37,22 +37,20 @@ public class NativeHeapTrimmingTests
     }
 
     [Fact]
-    public void TrimsOnceWhenCompilationGoesQuiet()
+    public void TrimsAfterEachIntervalWithCompilationAndStopsWhenItStops()
     {
         var trimming = Create();
         _live = 10; // streams started
-        Assert.False(trimming.Check());
-        _compiled += 1500; // the ingest path compiled and tiered up over the next checks
-        Assert.False(trimming.Check());
-        _compiled += 900;
-        Assert.False(trimming.Check());
-        Assert.Equal(0, _trimCalls);
+        Assert.True(trimming.Check());
+        _compiled += 1500; // the ingest path compiled and tiered up over the next intervals
+        Assert.True(trimming.Check());
+        _compiled += 3;
+        Assert.True(trimming.Check());
+        Assert.Equal(3, _trimCalls);
 
-        Assert.True(trimming.Check()); // a whole interval without change
-        Assert.Equal(1, _trimCalls);
+        Assert.False(trimming.Check()); // steady: nothing compiled, the same streams
         Assert.False(trimming.Check());
-        Assert.False(trimming.Check());
-        Assert.Equal(1, trimming.Trims);
+        Assert.Equal(3, trimming.Trims);
     }
 
     [Fact]
@@ -61,8 +59,8 @@ public class NativeHeapTrimmingTests
         _live = 20;
         var trimming = Create();
         _live = 0;
-        Assert.False(trimming.Check());
         Assert.True(trimming.Check());
+        Assert.False(trimming.Check());
         Assert.Equal(1, _trimCalls);
     }
 
@@ -72,11 +70,11 @@ public class NativeHeapTrimmingTests
         _trimAvailable = false;
         var trimming = Create();
         _live = 1;
-        trimming.Check();
         Assert.False(trimming.Check());
         _live = 2;
-        trimming.Check();
-        trimming.Check();
+        Assert.False(trimming.Check());
+        _compiled++;
+        Assert.False(trimming.Check());
         Assert.Equal(1, _trimCalls);
         Assert.Equal(0, trimming.Trims);
     }
