@@ -7,8 +7,8 @@ namespace OpenIvs.Server.Streams;
 /// <summary>
 /// Gives the system back the native memory that glibc keeps after bursts of work. Streams starting make the runtime
 /// compile the ingest path and tier it up, for a minute or more after each change in what is live; each compilation's
-/// scratch memory is freed when it ends but stays in glibc's per-thread arenas, resident and unused: 3-5 MB after 10
-/// streams started, 8 MB more after 20 (bench/playback <c>memory --breakdown</c>, "arenas"), more than what those
+/// scratch memory is freed when it ends but stays in glibc's per-thread arenas, resident and unused: 3-4 MB after 10
+/// streams started, 8 MB after 20 (bench/playback <c>memory --breakdown</c>, "arenas"), more than what those
 /// streams hold themselves. Every <see cref="Interval"/> in which methods were compiled or streams started or ended,
 /// <c>malloc_trim(0)</c> returns the free pages (compilation trickles on for minutes, so waiting for it to stop would
 /// rarely trim); an idle or steady server is not trimmed. Where there is no glibc (musl, other systems) it stops after
