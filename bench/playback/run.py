@@ -2,7 +2,8 @@
 """Playback benchmarks (not tests). Use bench/playback/run.sh, which installs the Node dependencies first.
 
 usage: bench/playback/run.sh latency  [--servers openivs,nginx] [--players stock,watch] [--gop 1] [--warmup 20] [--measure 45]
-       bench/playback/run.sh memory   [--servers openivs,openivs-ingest,nginx] [--streams 10,50,100] [--settle 75] [--prime 20] [--breakdown]   (or --memory)
+       bench/playback/run.sh memory   [--servers openivs,openivs-ingest,nginx] [--streams 10,50,100] [--settle 75] [--prime 20] [--prime-streams 1]
+                                      [--stepped] [--breakdown] [--variant NAME:VAR=VALUE,cli=DIR ...] [--rounds 1]   (or --memory)
        bench/playback/run.sh memory --churn [--publishers 20] [--session 20] [--churn-minutes 5] [--settle 120]
        bench/playback/run.sh fanout   [--viewers 100,500,1000] [--ramp 10] [--warmup 10] [--measure 20] [--workers 2]
        bench/playback/run.sh segments [--concurrency 10,50] [--duration 6] [--repeat 3] [--servers openivs,nginx]
@@ -29,9 +30,20 @@ memory    resident memory per live stream: for each of --streams N, a fresh serv
           playback off (ingest only); nginx: nginx-rtmp with HLS to disk (its segments live in the page cache).
           --prime S: before the idle figure, one stream is published for S seconds and ended, so what the first
           stream costs once (code compiled for the ingest path, runtime structures) is in idle, not spread over N.
+          --prime-streams K: the prime publishes K streams at once (costs that grow with concurrency, not with streams:
+          thread-pool threads, code tiered up by per-stream timers).
+          Columns: MB/stream = (live - idle) / N, the average, which carries what the first streams cost once;
+          +MB/+stream = the growth since the previous row / the streams added, the marginal cost of a stream once those
+          are paid (fresh servers: growth of this row minus growth of the previous one, each against its own idle).
+          --stepped: one server per configuration instead of one per N; streams are added to reach each N in turn
+          (ascending), each level measured after --warmup: the marginal figure then compares two moments of one process.
           --breakdown: under each OpenIVS row, where the growth went (resident MB by kind of mapping from smaps:
-          anonymous = GC heap + malloc arenas + thread stacks, JIT'd code, libraries; the GC's committed and live heap,
-          threads, methods JIT-compiled, MB allocated, idle -> live).
+          anon = GC heap and the runtime's heaps, stacks = thread stacks, arenas = glibc malloc arenas of threads,
+          heap = the main malloc heap, jit = JIT'd code, libraries, assemblies; the GC's committed and live heap,
+          threads (all, thread pool), gen0 collections, methods JIT-compiled, MB allocated; idle -> live, or from the
+          previous level with --stepped).
+          --variant NAME:VAR=VALUE,... (repeatable, `cli=DIR` runs another published build) and --rounds R: OpenIVS
+          configurations alternated, R times, with the median and the spread (min-max) per configuration and N.
           --churn: instead, memory coming back after many short sessions: --publishers real-time publishers (one ffmpeg
           each, starts staggered over a session) that each publish for --session seconds and reconnect at once, for
           --churn-minutes; RSS idle, at the peak (1 s samples) and --settle seconds (default 120) after the last stream
@@ -195,14 +207,14 @@ def publish_clip(clip, url):
 # ---------------------------------------------------------------- servers
 
 class OpenIvs:
-    def __init__(self, work, **extra_env):
+    def __init__(self, work, cli=None, **extra_env):
         self.http, rtmp, rtmps = free_port(), free_port(), free_port()
         self.rtmp = rtmp
         env = dict(os.environ, OPENIVS_ACCESS_KEY_ID=KEY, OPENIVS_SECRET_ACCESS_KEY=SECRET,
                    OPENIVS_Transcoding__Enabled="false", **extra_env)  # transmux only (bench/transcode measures transcoding)
         self.log = open(os.path.join(work, "openivs.log"), "w")
         self.proc = subprocess.Popen(
-            ["dotnet", os.path.join(CLI, "openivs.dll"), "serve", "--data-dir", os.path.join(work, f"openivs-{self.http}"),
+            ["dotnet", os.path.join(os.path.abspath(cli) if cli else CLI, "openivs.dll"), "serve", "--data-dir", os.path.join(work, f"openivs-{self.http}"),
              "--http", f"127.0.0.1:{self.http}", "--rtmp", f"127.0.0.1:{rtmp}", "--rtmps", f"127.0.0.1:{rtmps}",
              "--srt", f"127.0.0.1:{free_port()}", "--log-level", "Warning"], env=env, stdout=self.log, stderr=subprocess.STDOUT)
         wait_for(f"http://127.0.0.1:{self.http}/health", 60)
@@ -579,72 +591,113 @@ def publish_tee(clip, urls, per_process=25):
     return procs
 
 
-def gc_view(server):
-    """The .NET GC's own figures from the server's /metrics (runtime instrumentation), in MB: heap (after the last
-    collection), committed, fragmentation."""
+def metrics_text(server):
+    """The server's /metrics (Prometheus text), or "" when it does not answer."""
     try:
-        text = http_get(f"http://127.0.0.1:{server.http}/metrics", timeout=30).decode()
+        return http_get(f"http://127.0.0.1:{server.http}/metrics", timeout=30).decode()
     except Exception:
-        return None
-    def total(prefix):
-        values = [float(line.rsplit(" ", 1)[1]) for line in text.splitlines()
-                  if line.startswith(prefix) and not line.startswith("#")]
-        return sum(values) / 1024 / 1024 if values else float("nan")
-    return {"heap": total("dotnet_gc_last_collection_heap_size_bytes"),
-            "committed": total("dotnet_gc_last_collection_memory_committed_size_bytes"),
-            "fragmentation": total("dotnet_gc_last_collection_heap_fragmentation_size_bytes")}
+        return ""
 
 
-def metric(server, prefix):
-    """The sum of a /metrics series (by name prefix), or nan."""
-    try:
-        text = http_get(f"http://127.0.0.1:{server.http}/metrics", timeout=30).decode()
-    except Exception:
-        return float("nan")
-    values = [float(line.rsplit(" ", 1)[1]) for line in text.splitlines() if line.startswith(prefix) and not line.startswith("#")]
+def series(text, prefix, label=None):
+    """The sum of the /metrics series whose name starts with `prefix` (and whose line holds `label`), or nan."""
+    values = [float(line.rsplit(" ", 1)[1]) for line in text.splitlines()
+              if line.startswith(prefix) and (label is None or label in line)]
     return sum(values) if values else float("nan")
 
 
+def gc_view(server):
+    """The .NET GC's own figures from the server's /metrics (runtime instrumentation), in MB: heap (after the last
+    collection), committed, fragmentation."""
+    text = metrics_text(server)
+    if not text:
+        return None
+    mb = lambda prefix: series(text, prefix) / 1024 / 1024
+    return {"heap": mb("dotnet_gc_last_collection_heap_size_bytes"),
+            "committed": mb("dotnet_gc_last_collection_memory_committed_size_bytes"),
+            "fragmentation": mb("dotnet_gc_last_collection_heap_fragmentation_size_bytes")}
+
+
+ARENA_BYTES = 64 * 1024 * 1024  # glibc: each thread arena is a 64 MB-aligned reservation of 64 MB
+
+
+def stack_pointers(pid):
+    """The stack pointer of each thread waiting in a system call (/proc/PID/task/TID/syscall), to find their stacks."""
+    pointers = []
+    for tid in os.listdir(f"/proc/{pid}/task"):
+        try:
+            with open(f"/proc/{pid}/task/{tid}/syscall") as f:
+                fields = f.read().split()
+            if len(fields) >= 9:
+                pointers.append(int(fields[7], 16))
+        except (OSError, ValueError):
+            pass
+    return pointers
+
+
 def smaps(pid):
-    """Resident kB of a process by kind of mapping: anonymous (GC heap, malloc arenas, thread stacks), the malloc
-    heap ([heap]), JIT'd code (the runtime's double-mapped memfd), native libraries, assemblies and other files."""
-    kinds = {}
-    kind = None
+    """Resident kB of a process by kind of mapping: "stacks" (thread stacks: the mappings that hold a waiting thread's
+    stack pointer; "stack count" of them), "arenas" (glibc malloc arenas of threads: 64 MB-aligned, 64 MB with their
+    reserved tail), "anon" (the rest of the anonymous memory: GC heap, the runtime's own heaps), the main malloc heap
+    ([heap]), JIT'd code (the runtime's double-mapped memfd), native libraries, assemblies and other files."""
+    maps = []  # [start, end, perms, kind, rss kB]
     try:
+        pointers = stack_pointers(pid)
         with open(f"/proc/{pid}/smaps") as f:
             for line in f:
                 head, _, rest = line.partition(" ")
                 if not head.endswith(":"):  # a mapping: "start-end perms offset dev inode [path]"
-                    path = rest.split(None, 4)[4].strip() if len(rest.split(None, 4)) > 4 else ""
+                    fields = rest.split(None, 4)
+                    path = fields[4].strip() if len(fields) > 4 else ""
+                    start, end = (int(v, 16) for v in head.split("-"))
                     kind = ("anon" if not path or path.startswith("[anon") else "heap" if path == "[heap]"
                             else "stack" if path.startswith("[stack") else "jit" if "doublemapper" in path
                             else "libs" if ".so" in path else "dlls" if path.endswith(".dll") else "files")
-                elif head == "Rss:":
-                    kinds[kind] = kinds.get(kind, 0) + int(rest.split()[0])
-    except FileNotFoundError:
-        pass
+                    maps.append([start, end, fields[0], kind, 0])
+                elif head == "Rss:" and maps:
+                    maps[-1][4] = int(rest.split()[0])
+    except (FileNotFoundError, ProcessLookupError):
+        return {"stack count": 0}
+    kinds = {"stack count": 0}
+    for i, (start, end, perms, kind, rss) in enumerate(maps):
+        if kind == "anon" and perms.startswith("rw"):
+            after = maps[i + 1] if i + 1 < len(maps) else None
+            if any(start <= sp < end for sp in pointers):
+                kind = "stacks"
+                kinds["stack count"] += 1
+            elif start % ARENA_BYTES == 0 and (end - start == ARENA_BYTES or (
+                    after and after[3] == "anon" and after[2].startswith("---") and after[0] == end and after[1] - start == ARENA_BYTES)):
+                kind = "arenas"
+        kinds[kind] = kinds.get(kind, 0) + rss
     return kinds
 
 
 def snapshot(server):
-    """What --breakdown compares between idle and live: smaps kinds (MB), threads, the GC's committed and live heap
-    (MB), methods JIT-compiled and bytes allocated so far."""
+    """What --breakdown compares between two moments: smaps kinds (MB), threads (all, and the thread pool's), the GC's
+    committed and live heap (MB), gen0 collections, methods JIT-compiled and MB allocated so far. One /metrics read."""
     pid = server.proc.pid
     with open(f"/proc/{pid}/status") as f:
         threads = next(int(line.split()[1]) for line in f if line.startswith("Threads:"))
-    gc = gc_view(server) or {}
-    return {**{k: v / 1024 for k, v in smaps(pid).items()}, "threads": threads, "gc committed": gc.get("committed", float("nan")),
-            "gc heap": gc.get("heap", float("nan")), "jit methods": metric(server, "dotnet_jit_compiled_methods"),
-            "allocated MB": metric(server, "dotnet_gc_heap_total_allocated") / 1024 / 1024}
+    text = metrics_text(server)
+    mb = lambda prefix: series(text, prefix) / 1024 / 1024
+    kinds = smaps(pid)
+    return {**{k: v / 1024 for k, v in kinds.items() if k != "stack count"}, "stack count": kinds["stack count"],
+            "threads": threads, "pool threads": series(text, "dotnet_thread_pool_thread_count"),
+            "gc committed": mb("dotnet_gc_last_collection_memory_committed_size_bytes"),
+            "gc heap": mb("dotnet_gc_last_collection_heap_size_bytes"),
+            "gen0 GCs": series(text, "dotnet_gc_collections", 'gen0"'),
+            "jit methods": series(text, "dotnet_jit_compiled_methods"),
+            "allocated MB": mb("dotnet_gc_heap_total_allocated")}
 
 
 def breakdown(before, after):
-    keys = [k for k in ("anon", "heap", "jit", "libs", "dlls", "files", "stack") if k in before or k in after]
+    keys = [k for k in ("anon", "stacks", "arenas", "heap", "jit", "libs", "dlls", "files", "stack")
+            if k in before or k in after]
     parts = [f"{k} {after.get(k, 0) - before.get(k, 0):+.1f}" for k in keys]
-    parts += [f"{k} {before[k]:.1f}->{after[k]:.1f}" for k in ("gc committed", "gc heap")]
-    parts += [f"{k} {before[k]:.0f}->{after[k]:.0f}" for k in ("threads", "jit methods")]
-    parts.append(f"allocated MB {before['allocated MB']:.1f}->{after['allocated MB']:.1f}")
-    return "RSS MB by kind (live - idle): " + ", ".join(parts[:len(keys)]) + "; " + ", ".join(parts[len(keys):])
+    more = [f"{k} {before[k]:.1f}->{after[k]:.1f}" for k in ("gc committed", "gc heap")]
+    more += [f"{k} {before[k]:.0f}->{after[k]:.0f}" for k in ("threads", "pool threads", "stack count", "gen0 GCs", "jit methods")]
+    more.append(f"allocated MB {before['allocated MB']:.1f}->{after['allocated MB']:.1f}")
+    return "RSS MB by kind: " + ", ".join(parts) + "; " + ", ".join(more)
 
 
 def churn(args, work):
@@ -693,73 +746,157 @@ def churn(args, work):
             server.close()
 
 
-def prime(server, clip, seconds):
-    """One stream published for `seconds` and ended before the idle figure: what the first stream costs once (code
-    compiled for the ingest path, pools and runtime structures first used) is then in idle, not spread over N."""
-    url = (server.channel("LOW", "FRAGMENTED_MP4", name="prime")[0] if isinstance(server, OpenIvs)
-           else f"rtmp://127.0.0.1:{server.rtmp}/app/prime")
-    publishers = publish_tee(clip, [url])
+def prime(server, clip, seconds, streams=1):
+    """`streams` streams published for `seconds` and ended before the idle figure: what the first streams cost once (code
+    compiled and tiered up for the ingest path, thread-pool threads, pools and runtime structures first used) is then
+    in idle, not spread over N."""
+    urls = [server.channel("LOW", "FRAGMENTED_MP4", name=f"prime{i}")[0] if isinstance(server, OpenIvs)
+            else f"rtmp://127.0.0.1:{server.rtmp}/app/prime{i}" for i in range(streams)]
+    publishers = publish_tee(clip, urls)
     time.sleep(seconds)
     stop(*publishers)
     time.sleep(5)  # the end recorded, its buffers returned
 
 
+def memory_server(work, name, extra, n, quota):
+    """A fresh server for the memory benchmark and N ingest URLs. An OpenIVS variant's `cli=DIR` runs that build."""
+    if name.startswith("openivs"):
+        env = {"OPENIVS_Playback__Enabled": "false"} if name == "openivs-ingest" else {}
+        env.update(extra)
+        cli = env.pop("cli", None)
+        server = OpenIvs(work, cli=cli, OPENIVS_Quotas__ConcurrentStreams=str(quota), OPENIVS_Monitoring__MetricsOnHttp="true", **env)
+        return server, [server.channel("LOW", "FRAGMENTED_MP4", name=f"m{i}")[0] for i in range(n)]
+    server = Nginx(work)
+    return server, [f"rtmp://127.0.0.1:{server.rtmp}/app/stream{i}" for i in range(n)]
+
+
+def memory_idle(args, server, name, clip):
+    """The idle figure (after --prime) and, for --breakdown, the snapshot to compare with. /metrics is read once before,
+    so what serving it costs the first time (the exporter's code) is not counted as growth."""
+    if args.prime:
+        prime(server, clip, args.prime, args.prime_streams)
+    breakdown_on = args.breakdown and name.startswith("openivs")
+    if breakdown_on:
+        metrics_text(server)
+    time.sleep(3)
+    idle = rss_kb(tree(server.proc.pid))
+    return idle, snapshot(server) if breakdown_on else None
+
+
+def memory_live(args, server, name, publishers):
+    """RSS while live (median of 5 samples, 1 s apart), the server's CPU meanwhile, the GC's view and a snapshot."""
+    meter = CpuMeter(server=server.proc)
+    meter.start()
+    samples = []
+    for _ in range(5):
+        samples.append(rss_kb(tree(server.proc.pid)))
+        time.sleep(1)
+    cpu = meter.stop()
+    gc = gc_view(server) if name.startswith("openivs") else None  # the GC's view while live (last collection)
+    if any(p.poll() is not None for p in publishers):
+        print(f"  ({name}: a publisher stopped early)")
+    return statistics.median(samples), cpu, gc, snapshot(server) if args.breakdown and name.startswith("openivs") else None
+
+
+MEMORY_HEADER = (f"{'server':16} {'variant':8} {'streams':>7} {'idle MB':>8} {'live MB':>8} {'MB/stream':>9} {'+MB/+stream':>11} "
+                 f"{'after MB':>8} {'CPU% srv':>8} {'others':>6} {'GC heap':>8} {'GC commit':>9}")
+
+
+def memory_row(name, variant, n, idle, live, marginal, after, cpu, gc):
+    fmt = lambda v, width, digits: f"{v:>{width}.{digits}f}" if v is not None else f"{'-':>{width}}"
+    print(f"{name:16} {variant:8} {n:>7} {idle / 1024:>8.1f} {live / 1024:>8.1f} {(live - idle) / 1024 / n:>9.2f} "
+          f"{fmt(marginal, 11, 2)} {fmt(after / 1024 if after is not None else None, 8, 1)} {cpu['server']:>8.0f} "
+          f"{cpu['others']:>6.0f} {gc['heap'] if gc else float('nan'):>8.1f} {gc['committed'] if gc else float('nan'):>9.1f}",
+          flush=True)
+
+
 def memory(args, work):
     """Resident memory per live stream: N publishers at once, RSS of the server's process tree before, while live and
-    after they ended (when memory should have come back)."""
+    after they ended (when memory should have come back). Beside the average over N (growth / N), the marginal cost:
+    growth since the previous row / streams added, which leaves out what the first streams cost once."""
     if args.churn:
         return churn(args, work)
     clip = make_clip(work)
     counts = [int(v) for v in args.streams.split(",")]
     print(f"resident memory per stream: N 2.5 Mbps + 128 kb/s 720p30 streams (2 s GOP, -c copy, {args.warmup}s live before "
-          f"measuring), RSS of the server's process tree; 'after' = {args.settle}s after the last stream ended; "
-          f"{os.cpu_count()} cores, load {machine_load()}")
-    print(f"{'server':16} {'streams':>7} {'idle MB':>8} {'live MB':>8} {'MB/stream':>9} {'after MB':>8} {'CPU% srv':>8} {'others':>6} "
-          f"{'GC heap':>8} {'GC commit':>9}")
-    for name in args.servers.split(","):
-        for n in counts:
-            if name.startswith("openivs"):
-                extra = {"OPENIVS_Playback__Enabled": "false"} if name == "openivs-ingest" else {}
-                extra.update(kv.split("=", 1) for kv in args.server_env)
-                server = OpenIvs(work, OPENIVS_Quotas__ConcurrentStreams=str(max(counts) + 10),
-                                 OPENIVS_Monitoring__MetricsOnHttp="true", **extra)
-                urls = [server.channel("LOW", "FRAGMENTED_MP4", name=f"m{i}")[0] for i in range(n)]
-            else:
-                server = Nginx(work)
-                urls = [f"rtmp://127.0.0.1:{server.rtmp}/app/stream{i}" for i in range(n)]
+          f"measuring), RSS of the server's process tree; {'one server, streams added step by step' if args.stepped else 'a fresh server per row'}; "
+          f"+MB/+stream = growth since the previous row / streams added; 'after' = {args.settle}s after the last stream ended; "
+          f"prime {args.prime}s x {args.prime_streams} stream(s); {args.rounds} round(s); {os.cpu_count()} cores, load {machine_load()}")
+    print(MEMORY_HEADER)
+    results = {}
+    for _ in range(args.rounds):
+        for name in args.servers.split(","):
+            for variant, extra in (latency_variants(args) if name.startswith("openivs") else [("-", {})]):
+                run = memory_stepped if args.stepped else memory_fresh
+                run(args, work, clip, name, variant, extra, counts, results)
+    if args.rounds > 1:
+        print(f"medians of {args.rounds} rounds (min-max):")
+        for (name, variant, n), rows in results.items():
+            spread = lambda key: (f"{statistics.median(r[key] for r in rows):.2f} "
+                                  f"({min(r[key] for r in rows):.2f}-{max(r[key] for r in rows):.2f})"
+                                  if all(r[key] is not None for r in rows) else "-")
+            print(f"{name:16} {variant:8} {n:>7} MB/stream {spread('average')}, +MB/+stream {spread('marginal')}, "
+                  f"idle MB {spread('idle')}, CPU% srv {spread('cpu')}, others {statistics.median(r['others'] for r in rows):.0f}",
+                  flush=True)
+
+
+def record(results, name, variant, n, idle, live, marginal, cpu):
+    results.setdefault((name, variant, n), []).append(
+        {"average": (live - idle) / 1024 / n, "marginal": marginal, "idle": idle / 1024, "cpu": cpu["server"], "others": cpu["others"]})
+
+
+def memory_fresh(args, work, clip, name, variant, extra, counts, results):
+    """A fresh server per N (the average over N includes what the first streams cost once)."""
+    previous = None  # (n, growth kB) of the previous row
+    for n in counts:
+        server, urls = memory_server(work, name, extra, n, max(counts) + args.prime_streams + 10)
+        publishers = []
+        try:
+            idle, before = memory_idle(args, server, name, clip)
+            publishers = publish_tee(clip, urls)
+            time.sleep(args.warmup)
+            live, cpu, gc, live_snapshot = memory_live(args, server, name, publishers)
+            stop(*publishers)
             publishers = []
-            try:
-                if args.prime:
-                    prime(server, clip, args.prime)
-                time.sleep(3)
-                idle = rss_kb(tree(server.proc.pid))
-                before = snapshot(server) if args.breakdown and name.startswith("openivs") else None
-                publishers = publish_tee(clip, urls)
-                time.sleep(args.warmup)
-                meter = CpuMeter(server=server.proc)
-                meter.start()
-                samples = []
-                for _ in range(5):
-                    samples.append(rss_kb(tree(server.proc.pid)))
-                    time.sleep(1)
-                cpu = meter.stop()
-                live = statistics.median(samples)
-                gc = gc_view(server) if name.startswith("openivs") else None  # the GC's view while live (last collection)
-                after_snapshot = snapshot(server) if before else None
-                if any(p.poll() is not None for p in publishers):
-                    print(f"  ({name}: a publisher stopped early)")
-                stop(*publishers)
-                publishers = []
-                time.sleep(args.settle)
-                after = rss_kb(tree(server.proc.pid))
-                print(f"{name:16} {n:>7} {idle / 1024:>8.1f} {live / 1024:>8.1f} {(live - idle) / 1024 / n:>9.2f} "
-                      f"{after / 1024:>8.1f} {cpu['server']:>8.0f} {cpu['others']:>6.0f} "
-                      f"{gc['heap'] if gc else float('nan'):>8.1f} {gc['committed'] if gc else float('nan'):>9.1f}", flush=True)
-                if before:
-                    print(f"  {breakdown(before, after_snapshot)}", flush=True)
-            finally:
-                stop(*publishers)
-                server.close()
+            time.sleep(args.settle)
+            after = rss_kb(tree(server.proc.pid))
+            marginal = (live - idle - previous[1]) / 1024 / (n - previous[0]) if previous and n > previous[0] else None
+            memory_row(name, variant, n, idle, live, marginal, after, cpu, gc)
+            record(results, name, variant, n, idle, live, marginal, cpu)
+            if before:
+                print(f"  idle -> live: {breakdown(before, live_snapshot)}", flush=True)
+            previous = (n, live - idle)
+        finally:
+            stop(*publishers)
+            server.close()
+
+
+def memory_stepped(args, work, clip, name, variant, extra, counts, results):
+    """One server; streams are added to reach each N in turn (--streams ascending), each level measured after --warmup:
+    the growth from one level to the next, per stream added, is what a stream costs once the one-off costs are paid."""
+    server, urls = memory_server(work, name, extra, max(counts), max(counts) + args.prime_streams + 10)
+    publishers = []
+    try:
+        idle, previous_snapshot = memory_idle(args, server, name, clip)
+        previous_n, previous_live = 0, idle
+        for n in counts:
+            publishers += publish_tee(clip, urls[previous_n:n])
+            time.sleep(args.warmup)
+            live, cpu, gc, live_snapshot = memory_live(args, server, name, publishers)
+            marginal = (live - previous_live) / 1024 / (n - previous_n) if previous_n else None
+            memory_row(name, variant, n, idle, live, marginal, None, cpu, gc)
+            record(results, name, variant, n, idle, live, marginal, cpu)
+            if previous_snapshot:
+                print(f"  {'idle' if not previous_n else previous_n} -> {n}: {breakdown(previous_snapshot, live_snapshot)}", flush=True)
+            previous_n, previous_live, previous_snapshot = n, live, live_snapshot
+        stop(*publishers)
+        publishers = []
+        time.sleep(args.settle)
+        print(f"  {name} {variant}: {rss_kb(tree(server.proc.pid)) / 1024:.1f} MB {args.settle}s after the {counts[-1]} streams ended",
+              flush=True)
+    finally:
+        stop(*publishers)
+        server.close()
 
 
 # ---------------------------------------------------------------- segments
@@ -865,6 +1002,10 @@ def main():
     parser.add_argument("--settle", type=int, help="memory: seconds after the streams ended before 'after' (75; --churn: 120)")
     parser.add_argument("--prime", type=int, default=0, metavar="SECONDS",
                         help="memory: publish one stream for SECONDS and end it before the idle figure (one-time costs in idle)")
+    parser.add_argument("--prime-streams", type=int, default=1, metavar="N",
+                        help="memory: how many streams --prime publishes at once (one-off costs that grow with concurrency in idle)")
+    parser.add_argument("--stepped", action="store_true",
+                        help="memory: one server per configuration, streams added step by step to each --streams count")
     parser.add_argument("--breakdown", action="store_true",
                         help="memory: per OpenIVS row, where the growth is (smaps kinds, GC committed, threads, JIT, allocations)")
     parser.add_argument("--churn", action="store_true", help="memory: publishers reconnecting, memory after they all ended")
@@ -887,9 +1028,10 @@ def main():
     parser.add_argument("--hls-config", help="latency: one custom hls.js config JSON instead of --players")
     parser.add_argument("--gop", type=int, default=1, help="latency: keyframe interval of the publisher, seconds")
     parser.add_argument("--fps", type=int, default=30, help="latency: frame rate of the publisher (30 or 60)")
-    parser.add_argument("--rounds", type=int, default=1, help="latency: run everything this many times, alternating, and print medians")
+    parser.add_argument("--rounds", type=int, default=1, help="latency, memory: run everything this many times, alternating, and print medians")
     parser.add_argument("--variant", action="append", metavar="NAME[:VAR=VALUE,...]",
-                        help="latency: an OpenIVS configuration to compare (environment variables); repeatable, run alternately")
+                        help="latency, parts, memory: an OpenIVS configuration to compare (environment variables; memory also "
+                             "cli=DIR, another published build); repeatable, run alternately")
     parser.add_argument("--server-env", action="append", default=[], metavar="NAME=VALUE",
                         help="latency, memory: an environment variable for OpenIVS (e.g. OPENIVS_PART_TARGET=00:00:00.200); repeatable")
     parser.add_argument("--cli", help="run this published OpenIVS build (a directory with openivs.dll) instead of publishing one")

@@ -205,6 +205,7 @@ public sealed class OpenIvsServer : IAsyncDisposable
         services.AddHostedService(sp => sp.GetRequiredService<SessionRecorder>());
         services.AddSingleton<StreamMonitor>();
         services.AddHostedService(sp => sp.GetRequiredService<StreamMonitor>());
+        services.AddHostedService<NativeHeapTrimming>();
         services.AddSingleton(options.Geo);
         services.AddSingleton<Playback.ViewerCountries>();
         services.AddSingleton<Playback.PlaybackAuthorizer>();
