@@ -61,7 +61,7 @@ internal sealed partial class HlsOrigin
                 if (complete && sent == count)
                 {
                     // The segment closed: the chunked response ends with it, and with the bytes after its last part.
-                    if (segment.HasTail && segment.TryLeaseTail(out var tail))
+                    if (segment.TryLeaseTail(out var tail))
                     {
                         await SendAsync(response, tail, aborted).ConfigureAwait(false);
                     }

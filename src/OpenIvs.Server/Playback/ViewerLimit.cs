@@ -35,20 +35,20 @@ internal sealed class ViewerLimit(PlaybackOptions options, IStreamLocator locato
         }
 
         var now = time.GetTimestamp();
-        var breach = LimitBreach.ConcurrentViewers(limit, viewers + 1);
         if (_breached.TryAdd(channelArn, now))
         {
-            Refused(channelArn, breach);
+            Refused(channelArn, LimitBreach.ConcurrentViewers(limit, viewers + 1));
         }
         else if (episodes is not null && _breached.TryGetValue(channelArn, out var told)
                  && time.GetElapsedTime(told, now) >= RefreshInterval && _breached.TryUpdate(channelArn, now, told))
         {
-            Refused(channelArn, breach);
+            Refused(channelArn, LimitBreach.ConcurrentViewers(limit, viewers + 1));
         }
 
         return false;
     }
 
+    /// <summary>Reports the breach (one node), or tells the cluster, which reports it where the episode opens.</summary>
     private void Refused(string channelArn, LimitBreach breach)
     {
         if (episodes is null)

@@ -177,14 +177,11 @@ public sealed class HlsSegment
     {
         if (TryAcquire())
         {
-            lease = new HlsMediaLease(this, first == last
-                ? new ReadOnlySequence<byte>(first.Memory)
-                : new ReadOnlySequence<byte>(first.Node, 0, last.Node, last.Node.Memory.Length));
+            lease = new HlsMediaLease(this, Sequence(first, last));
             return true;
         }
 
         lease = default;
-
         var current = Volatile.Read(ref _fileReferences);
         while (true)
         {
@@ -332,12 +329,14 @@ public sealed class HlsSegment
             return ReadOnlySequence<byte>.Empty;
         }
 
-        var first = Volatile.Read(ref _parts)[0];
-        var last = Volatile.Read(ref _tail) ?? Volatile.Read(ref _parts)[count - 1];
-        return first == last
-            ? new ReadOnlySequence<byte>(first.Memory)
-            : new ReadOnlySequence<byte>(first.Node, 0, last.Node, last.Node.Memory.Length);
+        var parts = Volatile.Read(ref _parts);
+        return Sequence(parts[0], Volatile.Read(ref _tail) ?? parts[count - 1]);
     }
+
+    /// <summary>The bytes from <paramref name="first"/> through <paramref name="last"/>, linked nodes of this segment.</summary>
+    private static ReadOnlySequence<byte> Sequence(HlsPart first, HlsPart last) => first == last
+        ? new ReadOnlySequence<byte>(first.Memory)
+        : new ReadOnlySequence<byte>(first.Node, 0, last.Node, last.Node.Memory.Length);
 
     internal void AddPart(HlsPart part)
     {
