@@ -720,14 +720,15 @@ internal sealed partial class HlsOrigin
         }
 
         var part = TimeSpan.FromSeconds(partTarget);
-        var deadline = _time.GetTimestamp() + (long)((Math.Max(1, snapshot.Playlist.TargetDuration) + partTarget * 1.5) * _time.TimestampFrequency);
+        var arrived = _time.GetTimestamp();
+        var deadline = arrived + (long)((Math.Max(1, snapshot.Playlist.TargetDuration) + partTarget * 1.5) * _time.TimestampFrequency);
         try
         {
             while (true)
             {
                 var signal = rendition.NextPart; // taken before the check, so a part published in between still wakes us
                 var current = rendition.Snapshot ?? snapshot;
-                if (current.IsEnded || rendition.NewestPartAge <= part / 8 && LiveStart.PartsBeforeStart(current.Playlist) == 0)
+                if (current.IsEnded || IsFresh(rendition.NewestPartAge) && LiveStart.PartsBeforeStart(current.Playlist) == 0)
                 {
                     return current;
                 }
@@ -755,6 +756,10 @@ internal sealed partial class HlsOrigin
         }
 
         return await FreshSnapshotAsync(rendition, rendition.Snapshot ?? snapshot, aborted).ConfigureAwait(false);
+
+        // Fresh: published within an eighth of a part, or while this request waited (a wake-up that comes late on a
+        // busy machine still answers the part it waited for; the delay is the server's, as for any answer).
+        bool IsFresh(TimeSpan? age) => age <= part / 8 || age < _time.GetElapsedTime(arrived);
     }
 
     /// <summary>Number of requests waiting for a part right now.</summary>
