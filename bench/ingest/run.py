@@ -4,10 +4,11 @@ re-encoding (`ffmpeg -re -stream_loop -1 -i clip.flv -c copy -f flv URL`) into O
 insecureIngest) and into nginx with the RTMP module (`live on`, HLS off), one after the other in the same run.
 For each server and N it reports the server's CPU per stream (% of one core) and resident memory per stream.
 
-usage: bench/ingest/run.py [--streams 10,50,100] [--warmup 10] [--measure 20] [--hls] [--baseline DLL] [--srt]
+usage: bench/ingest/run.py [--streams 10,50,100] [--warmup 10] [--measure 20] [--hls] [--baseline DLL [--baseline-first]] [--srt]
   --hls  compares ingest plus packaging: nginx-rtmp with `hls on` (1 s fragments) against OpenIVS as it runs.
   --baseline DLL  also runs another build of OpenIVS (an openivs.dll published from an older commit) in the
-         same run, for before/after figures of a change.
+         same run, for before/after figures of a change. --baseline-first runs it before this build (run both
+         orders: the machine's state drifts between the first and the second server).
   --srt  compares OpenIVS's ingest protocols instead of nginx: the same clip over plain RTMP, over SRT without
          encryption (MPEG-TS, `-f mpegts srt://...`), and over SRT with the channel's passphrase (AES-128).
 Without --hls OpenIVS runs ingest only (Playback:Enabled=false), like nginx with HLS off.
@@ -163,6 +164,7 @@ def main():
     parser.add_argument("--measure", type=int, default=20)
     parser.add_argument("--hls", action="store_true")
     parser.add_argument("--baseline", help="openivs.dll of another build to measure in the same run")
+    parser.add_argument("--baseline-first", action="store_true", help="run the --baseline build before this one")
     parser.add_argument("--srt", action="store_true")
     args = parser.parse_args()
     counts = [int(c) for c in args.streams.split(",")]
@@ -176,7 +178,8 @@ def main():
         else:
             runners = [("openivs", run_openivs)]
             if args.baseline:
-                runners.append(("baseline", lambda *a: run_openivs(*a, dll=os.path.abspath(args.baseline))))
+                baseline = ("baseline", lambda *a: run_openivs(*a, dll=os.path.abspath(args.baseline)))
+                runners.insert(0 if args.baseline_first else 1, baseline)
             runners.append(("nginx", run_nginx))
         for name, runner in runners:
             for n, cpu, rss, idle, alive, live in runner(clip, counts, args, work):

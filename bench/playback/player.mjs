@@ -70,9 +70,13 @@ if (${JSON.stringify(!!process.env.PLAYER_TRACE)}) {
   for (const e of ["seeking", "seeked", "canplay", "playing", "waiting"]) video.addEventListener(e, () => log(e + " ct " + f3(video.currentTime) + " hls.latency " + f3(hls.latency)));
   video.requestVideoFrameCallback(() => log("first frame ct " + f3(video.currentTime) + " hls.latency " + f3(hls.latency) + " target " + f3(hls.targetLatency)));
 }
-hls.loadSource(${JSON.stringify(url)});
-hls.attachMedia(video);
-video.play().catch(e => probe.errors.push("play: " + e));
+// PLAYER_START_DELAY=ms: load the stream that long after the page started (a warm page: Chromium is slower to show
+// the first frame while the page is still setting up, and a stock hls.js keeps that delay as latency)
+setTimeout(() => {
+  hls.loadSource(${JSON.stringify(url)});
+  hls.attachMedia(video);
+  video.play().catch(e => probe.errors.push("play: " + e));
+}, ${Number(process.env.PLAYER_START_DELAY ?? 0)});
 </script></body></html>`;
 
 const server = http.createServer((req, res) => {
