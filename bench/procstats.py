@@ -65,3 +65,9 @@ def prepare(tools):
     root = os.path.abspath(os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
     subprocess.run(["dotnet", "publish", os.path.join(root, "src", "OpenIvs.Cli", "OpenIvs.Cli.csproj"), "-c", "Release",
                     "-o", os.path.join(root, "artifacts", "cli"), "--nologo", "-v", "quiet"], check=True)
+
+
+def percentile(values, p):
+    """The p-th percentile of values (nearest rank)."""
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(round(p / 100 * (len(ordered) - 1))))]

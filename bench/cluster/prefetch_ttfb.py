@@ -30,6 +30,7 @@ _spec = importlib.util.spec_from_file_location("cluster_bench", os.path.join(HER
 cluster = importlib.util.module_from_spec(_spec)
 _spec.loader.exec_module(cluster)
 playback = cluster.playback
+from procstats import percentile  # noqa: E402  (bench/, on the path once run.py is loaded)
 
 
 def timed_get(url, begin, out, index):
@@ -52,11 +53,6 @@ def timed_get(url, begin, out, index):
         out[index] = (0, str(e).encode(), None, None)
     finally:
         connection.close()
-
-
-def percentile(values, p):
-    values = sorted(values)
-    return values[min(len(values) - 1, int(round(p / 100 * (len(values) - 1))))]
 
 
 def main():

@@ -34,6 +34,7 @@ _spec = importlib.util.spec_from_file_location("cluster_bench", os.path.join(HER
 cluster = importlib.util.module_from_spec(_spec)
 _spec.loader.exec_module(cluster)
 playback = cluster.playback
+from procstats import percentile  # noqa: E402  (bench/, on the path once run.py is loaded)
 
 
 def b64url(data):
@@ -46,11 +47,6 @@ def sign(key, claims):
     payload = b64url(json.dumps(claims).encode())
     r, s = decode_dss_signature(key.sign(f"{header}.{payload}".encode(), ec.ECDSA(hashes.SHA384())))
     return f"{header}.{payload}.{b64url(r.to_bytes(48, 'big') + s.to_bytes(48, 'big'))}"
-
-
-def percentile(values, p):
-    values = sorted(values)
-    return values[min(len(values) - 1, int(round(p / 100 * (len(values) - 1))))]
 
 
 def timed(connection, target):

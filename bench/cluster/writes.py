@@ -32,7 +32,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.abspath(os.path.join(HERE, "..", ".."))
 sys.path.insert(0, HERE)
 sys.path.insert(0, os.path.join(ROOT, "bench"))
-from procstats import free_port  # noqa: E402
+from procstats import free_port, percentile  # noqa: E402
 from run import PG_BIN, Postgres, machine_load, stop, wait_for  # noqa: E402  (bench/cluster/run.py)
 
 
@@ -83,11 +83,6 @@ def create_database(pg, name):
     subprocess.run(pg.as_pg + [f"{PG_BIN}/psql", "-h", "127.0.0.1", "-p", str(pg.port), "-U", "openivs", "-d", "postgres",
                                "-q", "-c", f"CREATE DATABASE {name}"], check=True)
     return pg.connection.replace("Database=postgres", f"Database={name}")
-
-
-def percentile(values, p):
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(round(p / 100 * (len(ordered) - 1))))]
 
 
 def summary(values):
